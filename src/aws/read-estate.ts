@@ -1,0 +1,278 @@
+// Reads the estate into plain data with as few calls as the APIs allow: every
+// Describe batched to its maximum, every List paged at its maximum, each task
+// definition and instance type fetched once, independent reads concurrent.
+import type {
+  AppMeshMesh, CapacityProviderItem, CloudMapNamespace, CloudMapService, Cluster, ContainerInstance,
+  Deployment, Estate, InstanceType, RunningTask, Service, TaskDefinition,
+} from '../core/estate.js';
+import { chunks, paginate } from './batch.js';
+import type { AwsCaller } from './caller.js';
+import { NotFoundError } from './errors.js';
+
+// Raw API shapes are only read here, field by field, into the typed estate.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Raw = Record<string, any>;
+
+export interface EstateSelection {
+  clusters?: string[];
+  services?: string[];
+}
+
+const DESCRIBE_CLUSTERS_MAX = 100;
+const DESCRIBE_SERVICES_MAX = 10;
+const DESCRIBE_CONTAINER_INSTANCES_MAX = 100;
+const DESCRIBE_TASKS_MAX = 100;
+const DESCRIBE_INSTANCE_TYPES_MAX = 100;
+const LIST_MAX = 100;
+
+const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+
+async function readClusters(aws: AwsCaller, names: string[] | undefined): Promise<Raw[]> {
+  const requested = names && names.length > 0 ? [...new Set(names)] : undefined;
+  const arns = requested ?? await paginate(async (nextToken) => {
+    const page = await aws.call<Raw>('ecs', 'ListClusters', { maxResults: LIST_MAX, ...(nextToken && { nextToken }) });
+    return { items: page.clusterArns, next: page.nextToken };
+  });
+  const results = await Promise.all(chunks([...arns].sort(), DESCRIBE_CLUSTERS_MAX).map((batch) =>
+    aws.call<Raw>('ecs', 'DescribeClusters', { clusters: batch })));
+  const clusters = results.flatMap((r) => (r.clusters ?? []) as Raw[]).filter((c) => c.status !== 'INACTIVE');
+  const found = new Set(clusters.flatMap((c) => [c.clusterName, c.clusterArn]));
+  const missing = (requested ?? []).filter((n) => !found.has(n));
+  if (missing.length > 0) {
+    throw new NotFoundError(`cluster ${missing.join(', ')} not found (or INACTIVE) in this region; run meshctl inspect without --cluster to list the clusters`);
+  }
+  return clusters.sort((a, b) => String(a.clusterName).localeCompare(String(b.clusterName)));
+}
+
+async function readServices(aws: AwsCaller, cluster: Raw, only: Set<string> | undefined): Promise<Raw[]> {
+  const arns = await paginate(async (nextToken) => {
+    const page = await aws.call<Raw>('ecs', 'ListServices', { cluster: cluster.clusterArn, maxResults: LIST_MAX, ...(nextToken && { nextToken }) });
+    return { items: page.serviceArns as string[] | undefined, next: page.nextToken };
+  });
+  const wanted = arns.filter((arn) => !only || only.has(nameOf(arn))).sort();
+  const results = await Promise.all(chunks(wanted, DESCRIBE_SERVICES_MAX).map((batch) =>
+    aws.call<Raw>('ecs', 'DescribeServices', { cluster: cluster.clusterArn, services: batch })));
+  return results.flatMap((r) => (r.services ?? []) as Raw[]).filter((s) => s.status !== 'INACTIVE');
+}
+
+async function readContainerInstances(aws: AwsCaller, cluster: Raw): Promise<Raw[]> {
+  if (!cluster.registeredContainerInstancesCount) return [];
+  const arns = await paginate(async (nextToken) => {
+    const page = await aws.call<Raw>('ecs', 'ListContainerInstances', { cluster: cluster.clusterArn, maxResults: LIST_MAX, ...(nextToken && { nextToken }) });
+    return { items: page.containerInstanceArns as string[] | undefined, next: page.nextToken };
+  });
+  const results = await Promise.all(chunks(arns.sort(), DESCRIBE_CONTAINER_INSTANCES_MAX).map((batch) =>
+    aws.call<Raw>('ecs', 'DescribeContainerInstances', { cluster: cluster.clusterArn, containerInstances: batch })));
+  return results.flatMap((r) => (r.containerInstances ?? []) as Raw[]);
+}
+
+/** Running tasks on container instances: what holds ENIs there today. */
+async function readEc2Tasks(aws: AwsCaller, cluster: Raw): Promise<Raw[]> {
+  if (!cluster.registeredContainerInstancesCount || !cluster.runningTasksCount) return [];
+  // No launchType filter: tasks placed by EC2 capacity providers report none.
+  const arns = await paginate(async (nextToken) => {
+    const page = await aws.call<Raw>('ecs', 'ListTasks', { cluster: cluster.clusterArn, desiredStatus: 'RUNNING', maxResults: LIST_MAX, ...(nextToken && { nextToken }) });
+    return { items: page.taskArns as string[] | undefined, next: page.nextToken };
+  });
+  const results = await Promise.all(chunks(arns.sort(), DESCRIBE_TASKS_MAX).map((batch) =>
+    aws.call<Raw>('ecs', 'DescribeTasks', { cluster: cluster.clusterArn, tasks: batch })));
+  return results.flatMap((r) => (r.tasks ?? []) as Raw[]).filter((t) => t.containerInstanceArn);
+}
+
+async function readTaskDefinitions(aws: AwsCaller, arns: string[]): Promise<Record<string, TaskDefinition>> {
+  const entries = await Promise.all([...new Set(arns)].sort().map(async (arn) => {
+    const out = await aws.call<Raw>('ecs', 'DescribeTaskDefinition', { taskDefinition: arn, include: ['TAGS'] });
+    const td = { ...out.taskDefinition, tags: out.tags ?? [] } as TaskDefinition;
+    return [arn, td] as const;
+  }));
+  return Object.fromEntries(entries);
+}
+
+async function readInstanceTypes(aws: AwsCaller, names: string[]): Promise<Record<string, InstanceType>> {
+  const unique = [...new Set(names)].sort();
+  const results = await Promise.all(chunks(unique, DESCRIBE_INSTANCE_TYPES_MAX).map((batch) =>
+    aws.call<Raw>('ec2', 'DescribeInstanceTypes', { InstanceTypes: batch })));
+  const types: Record<string, InstanceType> = {};
+  for (const t of results.flatMap((r) => (r.InstanceTypes ?? []) as Raw[])) {
+    types[t.InstanceType] = {
+      name: t.InstanceType,
+      maxNetworkInterfaces: t.NetworkInfo?.MaximumNetworkInterfaces ?? 0,
+      vcpus: t.VCpuInfo?.DefaultVCpus ?? 0,
+      memoryMiB: t.MemoryInfo?.SizeInMiB ?? 0,
+    };
+  }
+  return types;
+}
+
+async function readTrunking(aws: AwsCaller): Promise<boolean> {
+  const out = await aws.call<Raw>('ecs', 'ListAccountSettings', { name: 'awsvpcTrunking', effectiveSettings: true });
+  return ((out.settings ?? []) as Raw[]).some((s) => s.name === 'awsvpcTrunking' && s.value === 'enabled');
+}
+
+async function readCloudMap(aws: AwsCaller): Promise<Estate['cloudMap']> {
+  const rawNamespaces = await paginate(async (NextToken) => {
+    const page = await aws.call<Raw>('servicediscovery', 'ListNamespaces', { MaxResults: LIST_MAX, ...(NextToken && { NextToken }) });
+    return { items: page.Namespaces as Raw[] | undefined, next: page.NextToken };
+  });
+  const namespaces: CloudMapNamespace[] = rawNamespaces
+    .map((n) => ({ id: n.Id, arn: n.Arn, name: n.Name, type: n.Type }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  // ServiceSummary does not name its namespace, so list per namespace.
+  const perNamespace = await Promise.all(namespaces.map(async (ns) => {
+    const services = await paginate(async (NextToken) => {
+      const page = await aws.call<Raw>('servicediscovery', 'ListServices', {
+        MaxResults: LIST_MAX,
+        Filters: [{ Name: 'NAMESPACE_ID', Values: [ns.id], Condition: 'EQ' }],
+        ...(NextToken && { NextToken }),
+      });
+      return { items: page.Services as Raw[] | undefined, next: page.NextToken };
+    });
+    return services.map((s): CloudMapService => ({ id: s.Id, arn: s.Arn, name: s.Name, namespaceId: ns.id }));
+  }));
+  return { namespaces, services: perNamespace.flat() };
+}
+
+async function readAppMesh(aws: AwsCaller): Promise<Estate['appMesh']> {
+  const meshes = await paginate(async (nextToken) => {
+    const page = await aws.call<Raw>('appmesh', 'ListMeshes', { limit: LIST_MAX, ...(nextToken && { nextToken }) });
+    return { items: page.meshes as Raw[] | undefined, next: page.nextToken };
+  });
+  const result = await Promise.all(meshes.map(async (mesh): Promise<AppMeshMesh> => {
+    const nodes = await paginate(async (nextToken) => {
+      const page = await aws.call<Raw>('appmesh', 'ListVirtualNodes', { meshName: mesh.meshName, limit: LIST_MAX, ...(nextToken && { nextToken }) });
+      return { items: page.virtualNodes as Raw[] | undefined, next: page.nextToken };
+    });
+    return {
+      name: mesh.meshName,
+      arn: mesh.arn,
+      virtualNodes: nodes.map((n) => ({ meshName: n.meshName, virtualNodeName: n.virtualNodeName, arn: n.arn })),
+    };
+  }));
+  return { meshes: result.sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+function toCapacityProviders(items: Raw[] | undefined): CapacityProviderItem[] {
+  return (items ?? []).map((i) => ({ capacityProvider: i.capacityProvider, weight: i.weight, base: i.base }));
+}
+
+function toService(raw: Raw, clusterName: string): Service {
+  const deployments: Deployment[] = ((raw.deployments ?? []) as Raw[]).map((d) => ({
+    id: d.id,
+    status: d.status,
+    taskDefinition: d.taskDefinition,
+    desiredCount: d.desiredCount ?? 0,
+    runningCount: d.runningCount ?? 0,
+    rolloutState: d.rolloutState,
+    serviceConnectConfiguration: d.serviceConnectConfiguration,
+  }));
+  const primary = deployments.find((d) => d.status === 'PRIMARY');
+  return {
+    name: raw.serviceName,
+    arn: raw.serviceArn,
+    clusterName,
+    status: raw.status,
+    launchType: raw.launchType,
+    capacityProviderStrategy: toCapacityProviders(raw.capacityProviderStrategy),
+    platformVersion: raw.platformVersion,
+    awsvpcConfiguration: raw.networkConfiguration?.awsvpcConfiguration,
+    desiredCount: raw.desiredCount ?? 0,
+    runningCount: raw.runningCount ?? 0,
+    pendingCount: raw.pendingCount ?? 0,
+    deploymentController: raw.deploymentController?.type ?? 'ECS',
+    maximumPercent: raw.deploymentConfiguration?.maximumPercent ?? 200,
+    minimumHealthyPercent: raw.deploymentConfiguration?.minimumHealthyPercent ?? 100,
+    serviceRegistries: raw.serviceRegistries ?? [],
+    loadBalancers: raw.loadBalancers ?? [],
+    taskDefinitionArn: raw.taskDefinition,
+    deployments,
+    serviceConnect: primary?.serviceConnectConfiguration,
+  };
+}
+
+function resource(list: Raw[] | undefined, name: string): number {
+  return Number((list ?? []).find((r) => r.name === name)?.integerValue ?? 0);
+}
+
+function toContainerInstance(raw: Raw): ContainerInstance {
+  const attributes = (raw.attributes ?? []) as Raw[];
+  return {
+    arn: raw.containerInstanceArn,
+    ec2InstanceId: raw.ec2InstanceId,
+    instanceType: attributes.find((a) => a.name === 'ecs.instance-type')?.value,
+    status: raw.status,
+    agentVersion: raw.versionInfo?.agentVersion,
+    registered: { cpu: resource(raw.registeredResources, 'CPU'), memory: resource(raw.registeredResources, 'MEMORY') },
+    remaining: { cpu: resource(raw.remainingResources, 'CPU'), memory: resource(raw.remainingResources, 'MEMORY') },
+    runningTasksCount: raw.runningTasksCount ?? 0,
+    trunked: attributes.some((a) => a.name === 'ecs.awsvpc-trunk-id'),
+  };
+}
+
+function toTask(raw: Raw): RunningTask {
+  return {
+    arn: raw.taskArn,
+    taskDefinitionArn: raw.taskDefinitionArn,
+    containerInstanceArn: raw.containerInstanceArn,
+    launchType: raw.launchType,
+    usesEni: ((raw.attachments ?? []) as Raw[]).some((a) => a.type === 'ElasticNetworkInterface'),
+  };
+}
+
+export async function readEstate(aws: AwsCaller, region: string, selection: EstateSelection = {}): Promise<Estate> {
+  const only = selection.services && selection.services.length > 0 ? new Set(selection.services) : undefined;
+  // Reads that depend on nothing start at once.
+  const trunking = readTrunking(aws);
+  const appMesh = readAppMesh(aws);
+  // Awaited below; until then a failure must not surface as an unhandled rejection.
+  trunking.catch(() => undefined);
+  appMesh.catch(() => undefined);
+  const rawClusters = await readClusters(aws, selection.clusters);
+
+  const perCluster = await Promise.all(rawClusters.map(async (c) => {
+    const [services, instances, tasks] = await Promise.all([
+      readServices(aws, c, only), readContainerInstances(aws, c), readEc2Tasks(aws, c),
+    ]);
+    return { raw: c, services, instances, tasks };
+  }));
+
+  if (only) {
+    const found = new Set(perCluster.flatMap((c) => c.services.map((s) => s.serviceName as string)));
+    const missing = [...only].filter((s) => !found.has(s));
+    if (missing.length > 0) {
+      throw new NotFoundError(`service ${missing.join(', ')} not found in cluster(s) ${rawClusters.map((c) => c.clusterName).join(', ')}; run meshctl inspect to list the services`);
+    }
+  }
+
+  const clusters: Cluster[] = perCluster.map(({ raw, services, instances, tasks }) => ({
+    name: raw.clusterName,
+    arn: raw.clusterArn,
+    status: raw.status,
+    capacityProviders: raw.capacityProviders ?? [],
+    defaultCapacityProviderStrategy: toCapacityProviders(raw.defaultCapacityProviderStrategy),
+    serviceConnectDefaultsNamespace: raw.serviceConnectDefaults?.namespace,
+    services: services.map((s) => toService(s, raw.clusterName)).sort((a, b) => a.name.localeCompare(b.name)),
+    containerInstances: instances.map(toContainerInstance),
+    tasks: tasks.map(toTask),
+  }));
+
+  const services = clusters.flatMap((c) => c.services);
+  const needsCloudMap = services.some((s) => s.serviceRegistries.length > 0 || s.serviceConnect?.enabled)
+    || clusters.some((c) => c.serviceConnectDefaultsNamespace);
+  const instanceTypeNames = clusters.flatMap((c) => c.containerInstances.map((i) => i.instanceType).filter((t): t is string => !!t));
+
+  const [taskDefinitions, instanceTypes, cloudMap] = await Promise.all([
+    readTaskDefinitions(aws, services.map((s) => s.taskDefinitionArn)),
+    instanceTypeNames.length > 0 ? readInstanceTypes(aws, instanceTypeNames) : Promise.resolve({}),
+    needsCloudMap ? readCloudMap(aws) : Promise.resolve({ namespaces: [], services: [] }),
+  ]);
+
+  return {
+    region,
+    clusters,
+    taskDefinitions,
+    instanceTypes,
+    awsvpcTrunking: await trunking,
+    cloudMap,
+    appMesh: await appMesh,
+  };
+}

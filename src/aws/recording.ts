@@ -1,0 +1,150 @@
+// The fixtures format: a directory holding recording.json (the manifest) and
+// one <service>.json per AWS service, each an ordered list of calls with their
+// input and output (or error). Keys are sorted and calls ordered by operation
+// and input, so re-recording an unchanged estate gives a small diff.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ExpectedError } from '../util/expected-error.js';
+import { redactDeep } from '../core/redact.js';
+import { sortKeys, stableStringify } from '../util/stable-json.js';
+import { AWS_SERVICES, AwsCallError, type AwsCaller, type AwsInput, type AwsOutput, type AwsService } from './caller.js';
+
+export const FIXTURES_FORMAT_VERSION = 1;
+export const MANIFEST_FILE = 'recording.json';
+
+export interface RecordedCall {
+  operation: string;
+  input: AwsInput;
+  output?: AwsOutput;
+  error?: { code: string; message: string };
+}
+
+export interface ServiceFixtures {
+  formatVersion: number;
+  service: AwsService;
+  calls: RecordedCall[];
+}
+
+export interface FixturesManifest {
+  formatVersion: number;
+  tool: 'meshctl';
+  region: string;
+  recordedAt: string;
+  services: AwsService[];
+}
+
+/** Fixtures that cannot be read: missing, malformed or of another format version. */
+export class FixturesError extends ExpectedError {}
+
+export function callKey(service: AwsService, operation: string, input: AwsInput): string {
+  return `${service} ${operation} ${stableStringify(input)}`;
+}
+
+export class Recorder {
+  private readonly calls = new Map<string, { service: AwsService; call: RecordedCall }>();
+
+  wrap(inner: AwsCaller): AwsCaller {
+    return {
+      call: async <T>(service: AwsService, operation: string, input: AwsInput): Promise<T> => {
+        const key = callKey(service, operation, input);
+        try {
+          const output = await inner.call<AwsOutput>(service, operation, input);
+          this.calls.set(key, { service, call: { operation, input: redactDeep(input), output: redactDeep(output) } });
+          return output as T;
+        } catch (error) {
+          if (error instanceof AwsCallError) {
+            this.calls.set(key, { service, call: { operation, input: redactDeep(input), error: { code: error.code, message: error.message } } });
+          }
+          throw error;
+        }
+      },
+    };
+  }
+
+  async write(dir: string, region: string): Promise<string[]> {
+    await mkdir(dir, { recursive: true });
+    const byService = new Map<AwsService, { key: string; call: RecordedCall }[]>();
+    for (const [key, { service, call }] of this.calls) {
+      byService.set(service, [...(byService.get(service) ?? []), { key, call }]);
+    }
+    const services = AWS_SERVICES.filter((s) => byService.has(s));
+    const written: string[] = [];
+    for (const service of services) {
+      const calls = byService.get(service)!.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((c) => c.call);
+      const file: ServiceFixtures = { formatVersion: FIXTURES_FORMAT_VERSION, service, calls };
+      await writeFile(join(dir, `${service}.json`), `${JSON.stringify(sortKeys(file), null, 2)}\n`);
+      written.push(`${service}.json`);
+    }
+    const manifest: FixturesManifest = {
+      formatVersion: FIXTURES_FORMAT_VERSION,
+      tool: 'meshctl',
+      region,
+      recordedAt: new Date().toISOString(),
+      services,
+    };
+    await writeFile(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    return [MANIFEST_FILE, ...written];
+  }
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new FixturesError(code === 'ENOENT'
+      ? `${path} not found: ${what}`
+      : `cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new FixturesError(`${path} is not valid JSON (${(error as Error).message}); re-record the fixtures with meshctl record --out DIR`);
+  }
+}
+
+export interface LoadedFixtures {
+  manifest: FixturesManifest;
+  calls: Map<string, RecordedCall>;
+}
+
+export async function loadFixtures(dir: string): Promise<LoadedFixtures> {
+  const manifest = await readJson(join(dir, MANIFEST_FILE), `${dir} is not a meshctl fixtures directory (record one with meshctl record --out ${dir})`) as FixturesManifest;
+  if (manifest?.tool !== 'meshctl' || manifest.formatVersion !== FIXTURES_FORMAT_VERSION || !Array.isArray(manifest.services)) {
+    throw new FixturesError(`${join(dir, MANIFEST_FILE)} is not a meshctl fixtures manifest of format version ${FIXTURES_FORMAT_VERSION}; re-record the fixtures with meshctl record --out ${dir}`);
+  }
+  const calls = new Map<string, RecordedCall>();
+  for (const service of manifest.services) {
+    const path = join(dir, `${service}.json`);
+    const file = await readJson(path, `the manifest lists ${service} but its file is missing`) as ServiceFixtures;
+    if (file?.formatVersion !== FIXTURES_FORMAT_VERSION || file.service !== service || !Array.isArray(file.calls)) {
+      throw new FixturesError(`${path} is not a meshctl ${service} fixtures file of format version ${FIXTURES_FORMAT_VERSION}`);
+    }
+    for (const [index, call] of file.calls.entries()) {
+      if (typeof call?.operation !== 'string' || typeof call.input !== 'object' || (call.output === undefined && call.error === undefined)) {
+        throw new FixturesError(`${path}: call #${index + 1} needs operation, input and output or error`);
+      }
+      calls.set(callKey(service, call.operation, call.input), call);
+    }
+  }
+  return { manifest, calls };
+}
+
+export class FixtureMissError extends ExpectedError {
+  constructor(dir: string, service: AwsService, operation: string, input: AwsInput) {
+    super(`the fixtures in ${dir} have no ${service} ${operation} call with input ${stableStringify(input)}; the flags or the estate differ from the recording (re-record with meshctl record --out ${dir})`);
+  }
+}
+
+/** Answers calls from a recording; no network, no credentials. */
+export function createReplayCaller(dir: string, fixtures: LoadedFixtures): AwsCaller {
+  return {
+    async call<T>(service: AwsService, operation: string, input: AwsInput): Promise<T> {
+      const recorded = fixtures.calls.get(callKey(service, operation, input));
+      if (!recorded) throw new FixtureMissError(dir, service, operation, input);
+      if (recorded.error) throw new AwsCallError(service, operation, recorded.error.code, recorded.error.message);
+      return structuredClone(recorded.output) as T;
+    },
+  };
+}

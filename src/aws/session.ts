@@ -1,0 +1,61 @@
+// The entry to the AWS layer: one caller per run, live or replayed, always
+// behind the mutation guard, the concurrency limit and the optional call log.
+import { ExpectedError } from '../util/expected-error.js';
+import { guardMutations, type AwsCaller } from './caller.js';
+import { logCalls } from './call-log.js';
+import { limitConcurrency } from './limit.js';
+import { createReplayCaller, FixturesError, loadFixtures, type Recorder } from './recording.js';
+import { createSdkCaller, resolveSdkRegion } from './sdk-caller.js';
+
+export interface SessionOptions {
+  fixtures?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  /** Only apply and rollback, when not dry, may change the account. */
+  allowMutations: boolean;
+  concurrency?: number;
+  log?: (line: string) => void;
+  recorder?: Recorder;
+}
+
+export interface AwsSession {
+  aws: AwsCaller;
+  region: string;
+  /** Where the calls go: the fixtures directory, or the endpoint/region. */
+  source: string;
+}
+
+/** The run cannot reach AWS as configured (no region, conflicting flags). */
+export class ConfigurationError extends ExpectedError {}
+
+const DEFAULT_CONCURRENCY = 16;
+
+export async function openSession(options: SessionOptions): Promise<AwsSession> {
+  let base: AwsCaller;
+  let region: string;
+  let source: string;
+  if (options.fixtures) {
+    const fixtures = await loadFixtures(options.fixtures);
+    if (options.region && options.region !== fixtures.manifest.region) {
+      throw new FixturesError(`--region ${options.region} does not match the fixtures, recorded in ${fixtures.manifest.region}; drop --region or use fixtures of that region`);
+    }
+    base = createReplayCaller(options.fixtures, fixtures);
+    region = fixtures.manifest.region;
+    source = `fixtures ${options.fixtures}`;
+  } else {
+    const endpointUrl = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL;
+    const resolved = await resolveSdkRegion({ region: options.region, profile: options.profile });
+    if (!resolved) {
+      throw new ConfigurationError('no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile (or use --fixtures DIR)');
+    }
+    region = resolved;
+    base = createSdkCaller({ region, profile: options.profile, endpointUrl });
+    source = endpointUrl ? `${endpointUrl} (${region})` : region;
+  }
+  let aws = options.recorder ? options.recorder.wrap(base) : base;
+  if (options.log) aws = logCalls(aws, options.log);
+  aws = limitConcurrency(aws, options.concurrency ?? DEFAULT_CONCURRENCY);
+  aws = guardMutations(aws, options.allowMutations);
+  return { aws, region, source };
+}

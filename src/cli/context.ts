@@ -1,0 +1,52 @@
+// What every command gets from the global options: the AWS session, the config,
+// and where to write.
+import chalk from 'chalk';
+import type { Recorder } from '../aws/recording.js';
+import { openSession, type AwsSession } from '../aws/session.js';
+import { loadConfig, type MeshctlConfig } from '../config/config.js';
+
+export type OutputFormat = 'text' | 'json';
+
+export interface GlobalOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  fixtures?: string;
+  output: OutputFormat;
+  color: boolean;
+  verbose?: boolean;
+  config?: string;
+}
+
+export function applyColor(options: GlobalOptions): void {
+  if (!options.color || 'NO_COLOR' in process.env) chalk.level = 0;
+}
+
+export function writeOut(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function writeErr(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export interface SessionRequest {
+  allowMutations: boolean;
+  recorder?: Recorder;
+}
+
+export function openAws(options: GlobalOptions, request: SessionRequest): Promise<AwsSession> {
+  return openSession({
+    fixtures: options.fixtures,
+    region: options.region,
+    profile: options.profile,
+    endpointUrl: options.endpointUrl,
+    allowMutations: request.allowMutations,
+    recorder: request.recorder,
+    log: options.verbose ? (line) => writeErr(chalk.dim(line)) : undefined,
+  });
+}
+
+export function config(options: GlobalOptions): Promise<MeshctlConfig> {
+  return loadConfig(options.config);
+}

@@ -1,0 +1,74 @@
+// The CLI: parses flags and dispatches. Command modules (and through them the
+// AWS SDK) load only when a command runs, so --help and --version stay instant.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import type { GlobalOptions } from './context.js';
+import { EXIT_CANNOT_RUN } from './exit-codes.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+type Runner = (options: never) => Promise<number>;
+
+function action(load: () => Promise<Runner>) {
+  return async (_opts: unknown, command: Command) => {
+    const { runCommand } = await import('./run-command.js');
+    process.exitCode = await runCommand(command.optsWithGlobals<GlobalOptions>(), await load());
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('meshctl')
+    .description('Move running Amazon ECS services onto a service mesh (App Mesh or ECS Service Connect) without an outage.')
+    .version(pkg.version, '-V, --version')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or the profile\'s region)')
+    .option('--profile <name>', 'AWS profile from the shared config and credentials files')
+    .option('--endpoint-url <url>', 'send every AWS call to this endpoint (also AWS_ENDPOINT_URL)')
+    .option('--fixtures <dir>', 'replay recorded AWS responses from DIR: no network, no credentials')
+    .option('--config <file>', 'meshctl config, YAML or JSON (default: ./meshctl.yaml when present)')
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--no-color', 'plain output without colors (also NO_COLOR)')
+    .option('--verbose', 'log each AWS call with its duration to stderr')
+    .showHelpAfterError('(run meshctl --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `meshctl: ${text}` : text) });
+
+  program.command('inspect')
+    .description('show clusters and services: launch type, networking, task size, mesh status')
+    .option('--cluster <name>', 'cluster to read (repeatable; default: all)', collect)
+    .option('--service <name>', 'service to read (repeatable; default: all)', collect)
+    .action(action(async () => (await import('../commands/inspect.js')).runInspect as Runner));
+
+  program.command('precheck')
+    .description('find what would break when services join the mesh; exits 1 on findings at or above --fail-on')
+    .option('--cluster <name>', 'cluster to check (repeatable; default: all)', collect)
+    .option('--service <name>', 'service to check (repeatable; default: all)', collect)
+    .addOption(new Option('--target <mesh>', 'mesh to move to (default: config target, else appmesh)').choices(['appmesh', 'service-connect']))
+    .addOption(new Option('--format <format>', 'report format (default: --output)').choices(['text', 'json', 'junit', 'github']))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity').choices(['error', 'warning']).default('error'))
+    .action(action(async () => (await import('../commands/precheck.js')).runPrecheckCommand as Runner));
+
+  program.command('record')
+    .description('read the estate from a live endpoint and save every AWS call as fixtures (secrets redacted)')
+    .requiredOption('--out <dir>', 'directory to write the fixtures to')
+    .option('--cluster <name>', 'cluster to record (repeatable; default: all)', collect)
+    .option('--service <name>', 'service to record (repeatable; default: all)', collect)
+    .action(action(async () => (await import('../commands/record.js')).runRecord as Runner));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every parsing error is "could not run".
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT_CANNOT_RUN;
+      return;
+    }
+    throw error;
+  }
+}

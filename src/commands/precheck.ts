@@ -1,0 +1,46 @@
+import { readEstate } from '../aws/read-estate.js';
+import { config, openAws, writeOut, type GlobalOptions } from '../cli/context.js';
+import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
+import type { Severity } from '../core/checks/rule.js';
+import { failsAt, runPrecheck } from '../core/precheck.js';
+import type { Target } from '../core/sidecars.js';
+import { renderPrecheckGithub } from '../render/precheck-github.js';
+import { renderPrecheckJunit } from '../render/precheck-junit.js';
+import { renderPrecheckText } from '../render/precheck-text.js';
+
+export interface PrecheckOptions extends GlobalOptions {
+  cluster?: string[];
+  service?: string[];
+  target?: Target;
+  format?: 'text' | 'json' | 'junit' | 'github';
+  failOn: Severity;
+}
+
+export async function runPrecheckCommand(options: PrecheckOptions): Promise<number> {
+  const settings = await config(options);
+  const session = await openAws(options, { allowMutations: false });
+  const estate = await readEstate(session.aws, session.region, { clusters: options.cluster, services: options.service });
+  const target = options.target ?? settings.target ?? 'appmesh';
+  const report = runPrecheck(estate, { target, sizing: settings.sidecars });
+  const failed = failsAt(report, options.failOn);
+  const format = options.format ?? options.output;
+  switch (format) {
+    case 'json':
+      writeOut(JSON.stringify({
+        target: report.target,
+        findings: report.findings,
+        skipped: report.skipped,
+        summary: { ...report.summary, failOn: options.failOn, failed },
+      }, null, 2));
+      break;
+    case 'junit':
+      writeOut(renderPrecheckJunit(report, options.failOn));
+      break;
+    case 'github':
+      writeOut(renderPrecheckGithub(report));
+      break;
+    default:
+      writeOut(renderPrecheckText(report, session.source, failed, options.failOn));
+  }
+  return failed ? EXIT_FINDINGS : EXIT_OK;
+}

@@ -1,0 +1,27 @@
+import { resolve } from 'node:path';
+import { readEstate } from '../aws/read-estate.js';
+import { Recorder } from '../aws/recording.js';
+import { openAws, writeOut, type GlobalOptions } from '../cli/context.js';
+import { UsageError } from '../cli/errors.js';
+import { EXIT_OK } from '../cli/exit-codes.js';
+
+export interface RecordOptions extends GlobalOptions {
+  out: string;
+  cluster?: string[];
+  service?: string[];
+}
+
+export async function runRecord(options: RecordOptions): Promise<number> {
+  if (options.fixtures) {
+    throw new UsageError('record reads a live endpoint; --fixtures replays a recording. Drop --fixtures (use --endpoint-url or --profile to choose the account)');
+  }
+  const recorder = new Recorder();
+  const session = await openAws(options, { allowMutations: false, recorder });
+  const estate = await readEstate(session.aws, session.region, { clusters: options.cluster, services: options.service });
+  const files = await recorder.write(options.out, session.region);
+  const services = estate.clusters.reduce((n, c) => n + c.services.length, 0);
+  writeOut(options.output === 'json'
+    ? JSON.stringify({ out: resolve(options.out), files, clusters: estate.clusters.length, services }, null, 2)
+    : `recorded ${estate.clusters.length} cluster(s), ${services} service(s) from ${session.source} into ${options.out} (${files.join(', ')}); secrets redacted`);
+  return EXIT_OK;
+}

@@ -1,0 +1,22 @@
+import { sidecarAddition } from '../sidecars.js';
+import type { ServiceRule } from './rule.js';
+
+/** ECS allows at most 10 container definitions per task definition. */
+export const MAX_CONTAINERS = 10;
+
+export const containerLimit: ServiceRule = {
+  id: 'container-limit',
+  title: 'Containers per task definition',
+  scope: 'service',
+  targets: ['appmesh', 'service-connect'],
+  check({ taskDefinition, target, sizing }) {
+    const existing = taskDefinition.containerDefinitions.length;
+    const total = existing + sidecarAddition(taskDefinition, target, sizing).containers;
+    if (total <= MAX_CONTAINERS) return [];
+    return [{
+      severity: 'error',
+      message: `${existing} containers plus the sidecars make ${total}, over the ECS limit of ${MAX_CONTAINERS} per task definition`,
+      hint: 'Split the task into services or merge helper containers before migrating.',
+    }];
+  },
+};

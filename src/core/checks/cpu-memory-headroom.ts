@@ -1,0 +1,91 @@
+import { FARGATE_MAX, smallestFargateSize } from '../fargate.js';
+import { launchKind, surgeTasks, taskReservation, type Resources } from '../service-facts.js';
+import { sidecarAddition } from '../sidecars.js';
+import type { RuleFinding, ServiceRule, ServiceSubject } from './rule.js';
+
+const fmt = (r: Resources) => `${r.cpu} CPU / ${r.memory} MiB`;
+
+function tasksThatFit(free: Resources, task: Resources): number {
+  const byCpu = task.cpu > 0 ? Math.floor(free.cpu / task.cpu) : Number.POSITIVE_INFINITY;
+  const byMemory = task.memory > 0 ? Math.floor(free.memory / task.memory) : Number.POSITIVE_INFINITY;
+  return Math.max(0, Math.min(byCpu, byMemory));
+}
+
+function checkFargate(subject: ServiceSubject, current: Resources, grown: Resources): RuleFinding[] {
+  const size = smallestFargateSize(grown);
+  const sidecars = subject.target === 'appmesh' ? 'Envoy and X-Ray' : 'Service Connect agent';
+  if (!size) {
+    return [{
+      severity: 'error',
+      message: `task grows from ${fmt(current)} to ${fmt(grown)} with the ${sidecars} sidecars, beyond Fargate's largest size (${fmt(FARGATE_MAX)})`,
+      hint: 'Lower the app containers\' reservations or the sidecar sizing in meshctl.yaml, or run the service on EC2.',
+    }];
+  }
+  return [{
+    severity: 'info',
+    message: `task grows from ${fmt(current)} to ${fmt(grown)} with the ${sidecars} sidecars; the plan sizes it at ${fmt(size)}, the smallest valid Fargate size`,
+    hint: 'Nothing to fix; expect the Fargate cost per task to follow the new size.',
+  }];
+}
+
+function checkEc2(subject: ServiceSubject, current: Resources, grown: Resources): RuleFinding[] {
+  const { cluster, service } = subject;
+  const instances = cluster.containerInstances.filter((i) => i.status === 'ACTIVE');
+  if (service.desiredCount === 0) return [];
+  if (instances.length === 0) {
+    return [{
+      severity: 'error',
+      message: `no ACTIVE container instance in cluster ${cluster.name} to place the grown task (${fmt(grown)})`,
+      hint: 'Register container instances in the cluster (or check its capacity provider) before migrating.',
+    }];
+  }
+  const surge = surgeTasks(service);
+  const slots = instances.reduce((sum, i) => sum + tasksThatFit(i.remaining, grown), 0);
+  const roomiest = instances.reduce((best, i) => (i.remaining.cpu + i.remaining.memory > best.cpu + best.memory ? i.remaining : best), instances[0]!.remaining);
+  const free = instances.reduce((sum, i) => ({ cpu: sum.cpu + i.remaining.cpu, memory: sum.memory + i.remaining.memory }), { cpu: 0, memory: 0 });
+  const findings: RuleFinding[] = [];
+
+  // After the rollout every task is the grown size: the old tasks' reservations come back.
+  const steady = { cpu: free.cpu + service.desiredCount * current.cpu, memory: free.memory + service.desiredCount * current.memory };
+  const steadyNeed = { cpu: service.desiredCount * grown.cpu, memory: service.desiredCount * grown.memory };
+  if (steady.cpu < steadyNeed.cpu || steady.memory < steadyNeed.memory) {
+    findings.push({
+      severity: 'error',
+      message: `${service.desiredCount} tasks of ${fmt(grown)} (was ${fmt(current)}) need ${fmt(steadyNeed)}, but cluster ${cluster.name} has ${fmt(steady)} (free plus what the old tasks release)`,
+      hint: 'Add container instances or use a larger instance type, lower the sidecar sizing in meshctl.yaml, or reduce desiredCount.',
+    });
+  }
+  if (surge > 0 && slots < Math.min(surge, service.desiredCount)) {
+    findings.push({
+      severity: slots === 0 ? 'error' : 'warning',
+      message: `rolling deployment (maximumPercent ${service.maximumPercent}) starts ${surge} new task(s) of ${fmt(grown)} beside the old ones, but the container instances have room for ${slots} (roomiest instance free: ${fmt(roomiest)})`,
+      hint: slots === 0
+        ? 'Free capacity or add container instances, or lower minimumHealthyPercent so ECS stops old tasks before starting new ones.'
+        : 'The rollout will be slower than configured; add capacity if that matters.',
+    });
+  }
+  if (surge === 0 && !instances.some((i) => i.remaining.cpu + current.cpu >= grown.cpu && i.remaining.memory + current.memory >= grown.memory)) {
+    findings.push({
+      severity: 'error',
+      message: `maximumPercent ${service.maximumPercent} allows no extra task, and no instance fits a grown task (${fmt(grown)}) even after stopping an old one (roomiest instance free: ${fmt(roomiest)})`,
+      hint: 'Add container instances or use a larger instance type before migrating.',
+    });
+  }
+  return findings;
+}
+
+export const cpuMemoryHeadroom: ServiceRule = {
+  id: 'cpu-memory-headroom',
+  title: 'CPU and memory headroom for the sidecars',
+  scope: 'service',
+  targets: ['appmesh', 'service-connect'],
+  check(subject) {
+    const addition = sidecarAddition(subject.taskDefinition, subject.target, subject.sizing);
+    if (addition.cpu === 0 && addition.memory === 0) return [];
+    const current = taskReservation(subject.taskDefinition);
+    const grown = { cpu: current.cpu + addition.cpu, memory: current.memory + addition.memory };
+    return launchKind(subject.service, subject.cluster) === 'FARGATE'
+      ? checkFargate(subject, current, grown)
+      : checkEc2(subject, current, grown);
+  },
+};

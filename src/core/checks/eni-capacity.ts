@@ -1,0 +1,62 @@
+import { instanceEniCapacity } from '../eni.js';
+import { launchKind, networkMode, surgeTasks } from '../service-facts.js';
+import type { ServiceRule } from './rule.js';
+
+export const eniCapacity: ServiceRule = {
+  id: 'eni-capacity',
+  title: 'ENIs for awsvpc tasks on EC2',
+  scope: 'service',
+  targets: ['appmesh', 'service-connect'],
+  check({ estate, cluster, service, taskDefinition }) {
+    if (launchKind(service, cluster) !== 'EC2') return [];
+    const instances = cluster.containerInstances.filter((i) => i.status === 'ACTIVE');
+    if (instances.length === 0) return [];
+    const awsvpc = networkMode(taskDefinition) === 'awsvpc';
+    const capacities = instances.map((instance) => instanceEniCapacity(
+      estate, instance, cluster.tasks.filter((t) => t.usesEni && t.containerInstanceArn === instance.arn).length));
+    const unknown = capacities.filter((c) => c.taskEnis === undefined);
+    if (unknown.length > 0) {
+      return [{
+        severity: 'warning',
+        message: `cannot tell the ENI limit of ${unknown.length} container instance(s) (instance type ${unknown[0]!.instance.instanceType ?? 'unknown'})`,
+        hint: 'Check that DescribeInstanceTypes is allowed and the instances report ecs.instance-type.',
+      }];
+    }
+    const capacity = capacities.reduce((sum, c) => sum + c.taskEnis!, 0);
+    const inUse = capacities.reduce((sum, c) => sum + c.inUse, 0);
+    const surge = surgeTasks(service);
+    // A service moving to awsvpc needs an ENI for every task, old ones keep theirs until replaced.
+    const added = awsvpc ? surge : service.desiredCount + surge;
+    const peak = inUse + added;
+    const byType = new Map<string, { count: number; max: number; task: number; trunked: boolean }>();
+    for (const c of capacities) {
+      const key = `${c.instance.instanceType}${c.instance.trunked ? ' (trunked)' : ''}`;
+      const entry = byType.get(key) ?? { count: 0, max: c.maxNetworkInterfaces!, task: c.taskEnis!, trunked: c.instance.trunked };
+      entry.count += 1;
+      byType.set(key, entry);
+    }
+    const offer = [...byType.entries()]
+      .map(([type, e]) => e.trunked
+        ? `${e.count} × ${type}: ${e.task} task ENIs each`
+        : `${e.count} × ${type}: ${e.max} ENIs − 1 primary = ${e.task} each`)
+      .join('; ');
+    const trunking = estate.awsvpcTrunking
+      ? (capacities.some((c) => c.instance.trunked) ? 'awsvpcTrunking on' : 'awsvpcTrunking on, but no instance has a trunk ENI')
+      : 'awsvpcTrunking off';
+    const need = awsvpc
+      ? `${inUse} in use + ${surge} surge (maximumPercent ${service.maximumPercent})`
+      : `${inUse} in use + ${service.desiredCount} tasks moving to awsvpc + ${surge} surge`;
+    if (peak <= capacity) {
+      return [{
+        severity: 'info',
+        message: `rolling deployment peaks at ${peak} of ${capacity} task ENIs (${need}; ${offer}; ${trunking})`,
+        hint: 'Nothing to fix.',
+      }];
+    }
+    return [{
+      severity: 'error',
+      message: `rolling deployment needs ${peak} task ENIs (${need}) but the ${instances.length} container instance(s) offer ${capacity} (${offer}; ${trunking})`,
+      hint: 'Enable ENI trunking (aws ecs put-account-setting-default --name awsvpcTrunking --value enabled) and move to an instance type that supports it (c5, m5, r5 and later; not t3), run the service on Fargate, add container instances, or lower maximumPercent.',
+    }];
+  },
+};

@@ -1,0 +1,29 @@
+// Every precheck rule, in the order findings are reported.
+import { agentVersion } from './agent-version.js';
+import { appmeshEndOfSupport } from './appmesh-end-of-support.js';
+import { containerLimit } from './container-limit.js';
+import { cpuMemoryHeadroom } from './cpu-memory-headroom.js';
+import { dbEgressPorts } from './db-egress-ports.js';
+import { deploymentController } from './deployment-controller.js';
+import { eniCapacity } from './eni-capacity.js';
+import { networkModeRule } from './network-mode.js';
+import { platformVersion } from './platform-version.js';
+import { proxyPortConflict } from './proxy-port-conflict.js';
+import { proxyUidConflict } from './proxy-uid-conflict.js';
+import type { Rule } from './rule.js';
+import { serviceDiscovery } from './service-discovery.js';
+
+export const RULES: readonly Rule[] = [
+  appmeshEndOfSupport,
+  networkModeRule,
+  deploymentController,
+  cpuMemoryHeadroom,
+  eniCapacity,
+  containerLimit,
+  proxyUidConflict,
+  proxyPortConflict,
+  platformVersion,
+  agentVersion,
+  dbEgressPorts,
+  serviceDiscovery,
+];

@@ -1,0 +1,51 @@
+// A precheck rule is data: a stable id, what it looks at, and a function from
+// the estate to findings. Rules never touch AWS.
+import type { Cluster, Estate, Service, TaskDefinition } from '../estate.js';
+import type { SidecarSizing, Target } from '../sidecars.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  /** Empty for findings about the whole estate. */
+  cluster: string;
+  service: string;
+  message: string;
+  hint: string;
+}
+
+export type RuleFinding = Pick<Finding, 'severity' | 'message' | 'hint'>;
+
+export interface CheckOptions {
+  target: Target;
+  sizing: SidecarSizing;
+}
+
+export interface ServiceSubject extends CheckOptions {
+  estate: Estate;
+  cluster: Cluster;
+  service: Service;
+  taskDefinition: TaskDefinition;
+}
+
+interface RuleBase {
+  id: string;
+  title: string;
+  /** Targets the rule applies to, and for the others why it does not. */
+  targets: readonly Target[];
+  notApplicable?: Partial<Record<Target, string>>;
+}
+
+export interface ServiceRule extends RuleBase {
+  scope: 'service';
+  check(subject: ServiceSubject): RuleFinding[];
+}
+
+export interface EstateRule extends RuleBase {
+  scope: 'estate';
+  check(estate: Estate, options: CheckOptions): RuleFinding[];
+}
+
+export type Rule = ServiceRule | EstateRule;

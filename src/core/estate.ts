@@ -1,0 +1,183 @@
+// The estate as meshctl sees it: plain data read from AWS by the AWS layer and
+// consumed by the pure core (checks, rewrites, planning). No SDK types here.
+
+export type LaunchKind = 'FARGATE' | 'EC2' | 'EXTERNAL';
+export type MeshStatus = 'none' | 'appmesh' | 'service-connect';
+
+export interface KeyValue {
+  name: string;
+  value: string;
+}
+
+export interface PortMapping {
+  containerPort?: number;
+  hostPort?: number;
+  protocol?: string;
+  name?: string;
+  appProtocol?: string;
+  [field: string]: unknown;
+}
+
+export interface ContainerDefinition {
+  name: string;
+  image?: string;
+  cpu?: number;
+  memory?: number;
+  memoryReservation?: number;
+  essential?: boolean;
+  user?: string;
+  portMappings?: PortMapping[];
+  environment?: KeyValue[];
+  secrets?: { name: string; valueFrom: string }[];
+  dependsOn?: { containerName: string; condition: string }[];
+  logConfiguration?: { logDriver: string; options?: Record<string, string>; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
+export interface ProxyConfiguration {
+  type?: string;
+  containerName: string;
+  properties?: KeyValue[];
+}
+
+/** A task definition exactly as DescribeTaskDefinition returns it, tags included. */
+export interface TaskDefinition {
+  taskDefinitionArn: string;
+  family: string;
+  revision: number;
+  status?: string;
+  networkMode?: string;
+  cpu?: string;
+  memory?: string;
+  requiresCompatibilities?: string[];
+  containerDefinitions: ContainerDefinition[];
+  proxyConfiguration?: ProxyConfiguration;
+  tags?: { key: string; value: string }[];
+  [field: string]: unknown;
+}
+
+export interface CapacityProviderItem {
+  capacityProvider: string;
+  weight?: number;
+  base?: number;
+}
+
+export interface ServiceConnectConfig {
+  enabled: boolean;
+  namespace?: string;
+  services?: unknown[];
+  logConfiguration?: unknown;
+  [field: string]: unknown;
+}
+
+export interface Deployment {
+  id: string;
+  status: string;
+  taskDefinition: string;
+  desiredCount: number;
+  runningCount: number;
+  rolloutState?: string;
+  serviceConnectConfiguration?: ServiceConnectConfig;
+}
+
+export interface Service {
+  name: string;
+  arn: string;
+  clusterName: string;
+  status: string;
+  launchType?: string;
+  capacityProviderStrategy: CapacityProviderItem[];
+  platformVersion?: string;
+  awsvpcConfiguration?: { subnets: string[]; securityGroups: string[]; assignPublicIp?: string };
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  deploymentController: string;
+  maximumPercent: number;
+  minimumHealthyPercent: number;
+  serviceRegistries: { registryArn: string; port?: number; containerName?: string; containerPort?: number }[];
+  loadBalancers: { targetGroupArn?: string; loadBalancerName?: string; containerName?: string; containerPort?: number }[];
+  taskDefinitionArn: string;
+  deployments: Deployment[];
+  /** Live Service Connect config: DescribeServices reports it per deployment only, so this is the PRIMARY's. */
+  serviceConnect?: ServiceConnectConfig;
+}
+
+export interface ContainerInstance {
+  arn: string;
+  ec2InstanceId?: string;
+  instanceType?: string;
+  status: string;
+  agentVersion?: string;
+  registered: { cpu: number; memory: number };
+  remaining: { cpu: number; memory: number };
+  runningTasksCount: number;
+  /** The instance has a trunk ENI attached (awsvpcTrunking was on when it registered). */
+  trunked: boolean;
+}
+
+export interface RunningTask {
+  arn: string;
+  taskDefinitionArn: string;
+  containerInstanceArn?: string;
+  launchType?: string;
+  /** The task holds its own ENI (awsvpc network mode). */
+  usesEni: boolean;
+}
+
+export interface Cluster {
+  name: string;
+  arn: string;
+  status: string;
+  capacityProviders: string[];
+  defaultCapacityProviderStrategy: CapacityProviderItem[];
+  serviceConnectDefaultsNamespace?: string;
+  services: Service[];
+  containerInstances: ContainerInstance[];
+  tasks: RunningTask[];
+}
+
+export interface InstanceType {
+  name: string;
+  maxNetworkInterfaces: number;
+  vcpus: number;
+  memoryMiB: number;
+}
+
+export interface CloudMapNamespace {
+  id: string;
+  arn: string;
+  name: string;
+  type: string;
+}
+
+export interface CloudMapService {
+  id: string;
+  arn: string;
+  name: string;
+  namespaceId?: string;
+}
+
+export interface AppMeshVirtualNodeRef {
+  meshName: string;
+  virtualNodeName: string;
+  arn: string;
+}
+
+export interface AppMeshMesh {
+  name: string;
+  arn: string;
+  virtualNodes: AppMeshVirtualNodeRef[];
+}
+
+export interface Estate {
+  region: string;
+  clusters: Cluster[];
+  /** Keyed by task-definition ARN; a definition shared by services appears once. */
+  taskDefinitions: Record<string, TaskDefinition>;
+  /** Keyed by instance type name (t3.medium). */
+  instanceTypes: Record<string, InstanceType>;
+  awsvpcTrunking: boolean;
+  cloudMap: { namespaces: CloudMapNamespace[]; services: CloudMapService[] };
+  appMesh: { meshes: AppMeshMesh[] };
+}

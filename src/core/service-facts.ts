@@ -1,0 +1,67 @@
+// Facts derived from a service and its task definition, shared by inspect,
+// the precheck rules and the planner.
+import type { Cluster, ContainerDefinition, LaunchKind, MeshStatus, Service, TaskDefinition } from './estate.js';
+
+export function launchKind(service: Service, cluster: Cluster): LaunchKind {
+  if (service.launchType === 'FARGATE' || service.launchType === 'EC2' || service.launchType === 'EXTERNAL') {
+    return service.launchType;
+  }
+  const strategy = service.capacityProviderStrategy.length > 0
+    ? service.capacityProviderStrategy
+    : cluster.defaultCapacityProviderStrategy;
+  // Capacity-provider services run on Fargate only when every provider is a Fargate one.
+  if (strategy.length > 0 && strategy.every((p) => p.capacityProvider.startsWith('FARGATE'))) return 'FARGATE';
+  return 'EC2';
+}
+
+const ENVOY_MARKERS = ['APPMESH_RESOURCE_ARN', 'APPMESH_VIRTUAL_NODE_NAME', 'APPMESH_RESOURCE_NAME'];
+
+export function envoyContainer(taskDefinition: TaskDefinition): ContainerDefinition | undefined {
+  const proxyName = taskDefinition.proxyConfiguration?.type === 'APPMESH'
+    ? taskDefinition.proxyConfiguration.containerName
+    : undefined;
+  return taskDefinition.containerDefinitions.find((c) =>
+    c.name === proxyName || (c.environment ?? []).some((e) => ENVOY_MARKERS.includes(e.name)));
+}
+
+export function meshStatus(service: Service, taskDefinition: TaskDefinition | undefined): MeshStatus {
+  if (service.serviceConnect?.enabled) return 'service-connect';
+  if (taskDefinition && envoyContainer(taskDefinition)) return 'appmesh';
+  return 'none';
+}
+
+export function networkMode(taskDefinition: TaskDefinition): string {
+  // ECS defaults to bridge on Linux EC2 when the field is absent.
+  return taskDefinition.networkMode ?? 'bridge';
+}
+
+export interface Resources {
+  cpu: number;
+  memory: number;
+}
+
+/** What one task reserves on its host: task-level size when set, else the sum of its containers. */
+export function taskReservation(taskDefinition: TaskDefinition): Resources {
+  const containers = taskDefinition.containerDefinitions;
+  const cpu = taskDefinition.cpu ? Number(taskDefinition.cpu) : containers.reduce((sum, c) => sum + (c.cpu ?? 0), 0);
+  const memory = taskDefinition.memory
+    ? Number(taskDefinition.memory)
+    : containers.reduce((sum, c) => sum + (c.memory ?? c.memoryReservation ?? 0), 0);
+  return { cpu, memory };
+}
+
+/** Tasks a rolling deployment may run on top of the desired count (maximumPercent). */
+export function surgeTasks(service: Service): number {
+  return Math.max(0, Math.floor((service.desiredCount * service.maximumPercent) / 100) - service.desiredCount);
+}
+
+export function containerPorts(taskDefinition: TaskDefinition, exclude: string[] = []): number[] {
+  const ports = new Set<number>();
+  for (const container of taskDefinition.containerDefinitions) {
+    if (exclude.includes(container.name)) continue;
+    for (const mapping of container.portMappings ?? []) {
+      if (mapping.containerPort !== undefined) ports.add(mapping.containerPort);
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}

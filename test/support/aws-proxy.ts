@@ -1,0 +1,101 @@
+// An HTTP proxy in front of moto for integration tests. It records every AWS
+// call by service and operation (so tests count calls at the HTTP level), and
+// stands in for one moto defect: moto's App Mesh backend writes timestamps as
+// "22/11/2026, 22:16:29", which the JS SDK cannot parse; the proxy rewrites
+// them to epoch seconds, as the real API sends them.
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+
+export interface ObservedCall {
+  service: string;
+  operation: string;
+  mutating: boolean;
+}
+
+export interface AwsProxy {
+  url: string;
+  calls: ObservedCall[];
+  count(filter?: (call: ObservedCall) => boolean): number;
+  stop(): Promise<void>;
+}
+
+const READ = /^(Describe|List|Get)/;
+
+function identify(req: IncomingMessage, body: string): ObservedCall {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    const [prefix, operation = ''] = target.split('.');
+    const service = prefix!.startsWith('AmazonEC2ContainerService') ? 'ecs'
+      : prefix!.startsWith('Route53AutoNaming') ? 'servicediscovery' : prefix!;
+    return { service, operation, mutating: !READ.test(operation) };
+  }
+  const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body)?.[1];
+  if (action) return { service: 'ec2', operation: action, mutating: !READ.test(action) };
+  const path = (req.url ?? '').split('?')[0]!;
+  if (path.startsWith('/v20190125/')) {
+    return { service: 'appmesh', operation: `${req.method} ${path}`, mutating: req.method !== 'GET' };
+  }
+  return { service: 'unknown', operation: `${req.method} ${path}`, mutating: req.method !== 'GET' };
+}
+
+const MOTO_APPMESH_TIME = /^(\d{2})\/(\d{2})\/(\d{4}), (\d{2}):(\d{2}):(\d{2})$/;
+
+function fixAppMeshTimes(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(fixAppMeshTimes);
+  if (node && typeof node === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      const m = typeof v === 'string' ? MOTO_APPMESH_TIME.exec(v) : null;
+      out[k] = m ? Date.UTC(+m[3]!, +m[2]! - 1, +m[1]!, +m[4]!, +m[5]!, +m[6]!) / 1000 : fixAppMeshTimes(v);
+    }
+    return out;
+  }
+  return node;
+}
+
+export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
+  const target = new URL(targetUrl);
+  const calls: ObservedCall[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const call = identify(req, body.toString());
+      calls.push(call);
+      const upstream = request({
+        host: target.hostname, port: target.port, method: req.method, path: req.url,
+        headers: { ...req.headers, host: target.host },
+      }, (up) => {
+        const parts: Buffer[] = [];
+        up.on('data', (c: Buffer) => parts.push(c));
+        up.on('end', () => {
+          let payload = Buffer.concat(parts);
+          if (call.service === 'appmesh' && payload.length > 0) {
+            try {
+              payload = Buffer.from(JSON.stringify(fixAppMeshTimes(JSON.parse(payload.toString()))));
+            } catch {
+              // not JSON: pass through untouched
+            }
+          }
+          const headers = { ...up.headers, 'content-length': String(payload.length) };
+          delete headers['transfer-encoding'];
+          res.writeHead(up.statusCode ?? 502, headers);
+          res.end(payload);
+        });
+      });
+      upstream.on('error', (e) => {
+        res.writeHead(502);
+        res.end(String(e));
+      });
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    count: (filter) => (filter ? calls.filter(filter).length : calls.length),
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

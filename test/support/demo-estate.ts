@@ -1,0 +1,148 @@
+// Seeds the demo estate into moto through the AWS SDK: a small shop whose
+// migration shows every problem teams hit by hand. scripts/record-demo.ts
+// records it into fixtures/demo; integration tests seed it too.
+import {
+  EC2Client, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, ModifyVpcAttributeCommand, RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterContainerInstanceCommand,
+  RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type KeyValuePair,
+} from '@aws-sdk/client-ecs';
+import { CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateCloudMapServiceCommand, ListNamespacesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+
+export const DEMO_REGION = 'us-east-1';
+export const DEMO_NAMESPACE = 'shop.local';
+
+const env = (vars: Record<string, string>): KeyValuePair[] => Object.entries(vars).map(([name, value]) => ({ name, value }));
+
+const logs = (group: string) => ({
+  logDriver: 'awslogs' as const,
+  options: { 'awslogs-group': `/ecs/${group}`, 'awslogs-region': DEMO_REGION, 'awslogs-stream-prefix': group },
+});
+
+function app(name: string, port: number | undefined, vars: Record<string, string>, extra: Partial<ContainerDefinition> = {}): ContainerDefinition {
+  return {
+    name,
+    image: `123456789012.dkr.ecr.${DEMO_REGION}.amazonaws.com/shop/${name}:1.4.2`,
+    essential: true,
+    portMappings: port ? [{ containerPort: port, protocol: 'tcp' }] : [],
+    environment: env(vars),
+    logConfiguration: logs(name),
+    ...extra,
+  };
+}
+
+export interface SeededDemo {
+  clusters: string[];
+  services: string[];
+}
+
+export async function seedDemoEstate(endpoint: string): Promise<SeededDemo> {
+  const config = { endpoint, region: DEMO_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const ecs = new ECSClient(config);
+  const ec2 = new EC2Client(config);
+  const sd = new ServiceDiscoveryClient(config);
+
+  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
+  // Cloud Map private DNS (and moto's task ENIs) need DNS hostnames in the VPC.
+  await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpc, EnableDnsHostnames: { Value: true } }));
+  const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.20.1.0/24' }))).Subnet!.SubnetId!;
+  const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'shop', Description: 'shop services', VpcId: vpc }))).GroupId!;
+  const network = { awsvpcConfiguration: { subnets: [subnet], securityGroups: [sg] } };
+
+  await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: DEMO_NAMESPACE, Vpc: vpc }));
+  const namespaceId = (await sd.send(new ListNamespacesCommand({}))).Namespaces!.find((n) => n.Name === DEMO_NAMESPACE)!.Id!;
+  const registry = async (name: string) => (await sd.send(new CreateCloudMapServiceCommand({
+    Name: name, NamespaceId: namespaceId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 60 }] },
+  }))).Service!.Arn!;
+
+  const register = async (family: string, containers: ContainerDefinition[], opts: { networkMode?: 'awsvpc' | 'bridge'; cpu?: string; memory?: string; fargate?: boolean } = {}) => {
+    const out = await ecs.send(new RegisterTaskDefinitionCommand({
+      family,
+      containerDefinitions: containers,
+      networkMode: opts.networkMode ?? 'awsvpc',
+      cpu: opts.cpu,
+      memory: opts.memory,
+      requiresCompatibilities: opts.fargate ? ['FARGATE'] : ['EC2'],
+      executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+      tags: [{ key: 'team', value: family.split('-')[0]! }],
+    }));
+    return out.taskDefinition!.taskDefinitionArn!;
+  };
+
+  // EC2 cluster: two t3.medium instances (3 ENIs each, 2 for tasks), already full of awsvpc tasks.
+  await ecs.send(new CreateClusterCommand({ clusterName: 'shop-ec2' }));
+  const image = (await ec2.send(new DescribeImagesCommand({}))).Images![0]!.ImageId!;
+  for (let i = 0; i < 2; i += 1) {
+    const instance = (await ec2.send(new RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1, InstanceType: 't3.medium', SubnetId: subnet }))).Instances![0]!;
+    await ecs.send(new RegisterContainerInstanceCommand({
+      cluster: 'shop-ec2',
+      instanceIdentityDocument: JSON.stringify({ instanceId: instance.InstanceId, instanceType: 't3.medium', region: DEMO_REGION }),
+    }));
+  }
+
+  const orders = await register('orders', [app('orders', 8080, {
+    DATABASE_URL: 'postgres://orders:s3cr3t-Passw0rd@orders-db.cluster-c9akciq32.us-east-1.rds.amazonaws.com:5432/orders',
+    REDIS_URL: 'redis://orders-cache.abc123.0001.use1.cache.amazonaws.com:6379',
+    DB_PASSWORD: 'hunter2-demo-only',
+    PAYMENTS_URL: `http://payments.${DEMO_NAMESPACE}:8080`,
+  }, { cpu: 1536, memory: 2048 })], { cpu: '1536', memory: '2048' });
+  const payments = await register('payments', [app('payments', 8080, {
+    SPRING_DATASOURCE_URL: 'jdbc:mysql://payments-db.c9akciq32.us-east-1.rds.amazonaws.com:3306/payments?useSSL=true',
+    STRIPE_API_KEY: 'sk_live_demo0000000000000000000000',
+    LEDGER_DB_HOST: 'ledger.cluster-c9akciq32.us-east-1.rds.amazonaws.com',
+  }, { cpu: 1024, memory: 1536 })], { cpu: '1024', memory: '1536' });
+  const reports = await register('legacy-reports', [app('legacy-reports', 9000, {
+    REPORTS_DB_URL: 'mysql://reports:reports@reports-db.c9akciq32.us-east-1.rds.amazonaws.com/reports',
+  }, { cpu: 512, memory: 1024, portMappings: [{ containerPort: 9000, hostPort: 9000, protocol: 'tcp' }] })], { networkMode: 'bridge' });
+
+  const ec2Services: [string, string, number][] = [['orders', orders, 2], ['payments', payments, 2], ['legacy-reports', reports, 1]];
+  for (const [name, taskDefinition, desiredCount] of ec2Services) {
+    const awsvpc = name !== 'legacy-reports';
+    await ecs.send(new CreateServiceCommand({
+      cluster: 'shop-ec2', serviceName: name, taskDefinition, desiredCount, launchType: 'EC2',
+      ...(awsvpc && { networkConfiguration: network }),
+      ...(awsvpc && { serviceRegistries: [{ registryArn: await registry(name) }] }),
+      deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100 },
+    }));
+    // moto's services start no tasks; run them so the instances hold their ENIs and reservations.
+    await ecs.send(new RunTaskCommand({
+      cluster: 'shop-ec2', taskDefinition, count: desiredCount, launchType: 'EC2', startedBy: `ecs-svc/${name}`, group: `service:${name}`,
+      ...(awsvpc && { networkConfiguration: network }),
+    }));
+  }
+
+  // Fargate cluster.
+  await ecs.send(new CreateClusterCommand({ clusterName: 'shop-fargate', capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }));
+  const fargate = async (name: string, containers: ContainerDefinition[], cpu: string, memory: string, desiredCount: number, opts: { controller?: 'ECS' | 'CODE_DEPLOY'; registry?: boolean } = {}) => {
+    const taskDefinition = await register(name, containers, { cpu, memory, fargate: true });
+    await ecs.send(new CreateServiceCommand({
+      cluster: 'shop-fargate', serviceName: name, taskDefinition, desiredCount, launchType: 'FARGATE', platformVersion: '1.4.0',
+      networkConfiguration: network,
+      deploymentController: { type: opts.controller ?? 'ECS' },
+      deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100 },
+      ...(opts.registry !== false && { serviceRegistries: [{ registryArn: await registry(name) }] }),
+    }));
+  };
+  await fargate('web', [app('web', 3000, {
+    ORDERS_URL: `http://orders.${DEMO_NAMESPACE}:8080`,
+    CATALOG_URL: `http://catalog.${DEMO_NAMESPACE}:8080`,
+    SESSION_SECRET: 'demo-session-secret-not-real',
+  }, { cpu: 256, memory: 512 })], '512', '1024', 3);
+  await fargate('catalog', [app('catalog', 8080, {
+    MONGO_URL: 'mongodb://catalog:catalog-pw@catalog.cluster-c9akciq32.us-east-1.docdb.amazonaws.com:27017/?tls=true',
+    SEARCH_ENDPOINT: 'https://search-catalog-abc123.us-east-1.es.amazonaws.com',
+  }, { cpu: 256, memory: 512 })], '256', '512', 2);
+  await fargate('checkout', [app('checkout', 8080, {
+    ORDERS_URL: `http://orders.${DEMO_NAMESPACE}:8080`,
+  }, { cpu: 256, memory: 512 })], '512', '1024', 2, { controller: 'CODE_DEPLOY', registry: false });
+  // Already at Fargate's 16 vCPU: the sidecars cannot fit.
+  await fargate('recommender', [app('recommender', 8501, {
+    FEATURE_STORE_URL: 'redis://features.abc123.clustercfg.use1.cache.amazonaws.com:6379',
+  }, { cpu: 16000, memory: 61440 })], '16384', '65536', 1);
+
+  return {
+    clusters: ['shop-ec2', 'shop-fargate'],
+    services: ['orders', 'payments', 'legacy-reports', 'web', 'catalog', 'checkout', 'recommender'],
+  };
+}
