@@ -28,20 +28,23 @@ const LIST_MAX = 100;
 const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
 async function readClusters(aws: AwsCaller, names: string[] | undefined): Promise<Raw[]> {
-  const requested = names && names.length > 0 ? [...new Set(names)] : undefined;
-  const arns = requested ?? await paginate(async (nextToken) => {
+  // Listing first (one call per 100 clusters) names the known clusters when a requested one is missing.
+  const arns = await paginate(async (nextToken) => {
     const page = await aws.call<Raw>('ecs', 'ListClusters', { maxResults: LIST_MAX, ...(nextToken && { nextToken }) });
-    return { items: page.clusterArns, next: page.nextToken };
+    return { items: page.clusterArns as string[] | undefined, next: page.nextToken };
   });
-  const results = await Promise.all(chunks([...arns].sort(), DESCRIBE_CLUSTERS_MAX).map((batch) =>
-    aws.call<Raw>('ecs', 'DescribeClusters', { clusters: batch })));
-  const clusters = results.flatMap((r) => (r.clusters ?? []) as Raw[]).filter((c) => c.status !== 'INACTIVE');
-  const found = new Set(clusters.flatMap((c) => [c.clusterName, c.clusterArn]));
-  const missing = (requested ?? []).filter((n) => !found.has(n));
+  const requested = names && names.length > 0 ? [...new Set(names)] : undefined;
+  const missing = (requested ?? []).filter((n) => !arns.some((arn) => arn === n || nameOf(arn) === n));
   if (missing.length > 0) {
-    throw new NotFoundError(`cluster ${missing.join(', ')} not found (or INACTIVE) in this region; run meshctl inspect without --cluster to list the clusters`);
+    const known = arns.map(nameOf).sort().join(', ') || 'none';
+    throw new NotFoundError(`cluster ${missing.join(', ')} not found in this region (clusters: ${known}); check --cluster and --region`);
   }
-  return clusters.sort((a, b) => String(a.clusterName).localeCompare(String(b.clusterName)));
+  const wanted = arns.filter((arn) => !requested || requested.some((n) => arn === n || nameOf(arn) === n)).sort();
+  const results = await Promise.all(chunks(wanted, DESCRIBE_CLUSTERS_MAX).map((batch) =>
+    aws.call<Raw>('ecs', 'DescribeClusters', { clusters: batch })));
+  return results.flatMap((r) => (r.clusters ?? []) as Raw[])
+    .filter((c) => c.status !== 'INACTIVE')
+    .sort((a, b) => String(a.clusterName).localeCompare(String(b.clusterName)));
 }
 
 async function readServices(aws: AwsCaller, cluster: Raw, only: Set<string> | undefined): Promise<Raw[]> {
@@ -239,7 +242,7 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
     const found = new Set(perCluster.flatMap((c) => c.services.map((s) => s.serviceName as string)));
     const missing = [...only].filter((s) => !found.has(s));
     if (missing.length > 0) {
-      throw new NotFoundError(`service ${missing.join(', ')} not found in cluster(s) ${rawClusters.map((c) => c.clusterName).join(', ')}; run meshctl inspect to list the services`);
+      throw new NotFoundError(`service ${missing.join(', ')} not found in cluster(s) ${rawClusters.map((c) => c.clusterName).join(', ')}; check --service (meshctl inspect lists the services)`);
     }
   }
 

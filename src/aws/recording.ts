@@ -137,11 +137,36 @@ export class FixtureMissError extends ExpectedError {
   }
 }
 
+// Batched Describe calls a recording can answer for any subset of what it
+// holds, so a recording of the whole estate replays --cluster/--service runs.
+const SUBSETTABLE: Record<string, { param: string; items: string; ids: (item: Record<string, unknown>) => unknown[] }> = {
+  'ecs DescribeClusters': { param: 'clusters', items: 'clusters', ids: (i) => [i.clusterArn, i.clusterName] },
+  'ecs DescribeServices': { param: 'services', items: 'services', ids: (i) => [i.serviceArn, i.serviceName] },
+};
+
+function answerSubset(fixtures: LoadedFixtures, service: AwsService, operation: string, input: AwsInput): RecordedCall | undefined {
+  const shape = SUBSETTABLE[`${service} ${operation}`];
+  const wanted = shape && input[shape.param];
+  if (!shape || !Array.isArray(wanted)) return undefined;
+  const { [shape.param]: _ids, ...rest } = input;
+  const context = stableStringify(rest);
+  const pool: Record<string, unknown>[] = [];
+  for (const call of fixtures.calls.values()) {
+    if (call.operation !== operation || !call.output) continue;
+    const { [shape.param]: _recordedIds, ...recordedRest } = call.input;
+    if (stableStringify(recordedRest) !== context) continue;
+    pool.push(...((call.output[shape.items] ?? []) as Record<string, unknown>[]));
+  }
+  const found = wanted.map((id) => pool.find((item) => shape.ids(item).includes(id)));
+  if (found.some((item) => item === undefined)) return undefined;
+  return { operation, input, output: { [shape.items]: found, failures: [] } };
+}
+
 /** Answers calls from a recording; no network, no credentials. */
 export function createReplayCaller(dir: string, fixtures: LoadedFixtures): AwsCaller {
   return {
     async call<T>(service: AwsService, operation: string, input: AwsInput): Promise<T> {
-      const recorded = fixtures.calls.get(callKey(service, operation, input));
+      const recorded = fixtures.calls.get(callKey(service, operation, input)) ?? answerSubset(fixtures, service, operation, input);
       if (!recorded) throw new FixtureMissError(dir, service, operation, input);
       if (recorded.error) throw new AwsCallError(service, operation, recorded.error.code, recorded.error.message);
       return structuredClone(recorded.output) as T;

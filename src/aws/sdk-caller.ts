@@ -42,7 +42,8 @@ export function createSdkCaller(options: SdkOptions): AwsCaller {
           region: options.region,
           profile: options.profile,
           endpoint: options.endpointUrl,
-          maxAttempts: options.maxAttempts ?? 8,
+          // AWS_MAX_ATTEMPTS, the standard setting, wins over meshctl's default.
+          ...(!process.env.AWS_MAX_ATTEMPTS && { maxAttempts: options.maxAttempts ?? 8 }),
           retryMode: 'adaptive',
         });
         return { module, client };
