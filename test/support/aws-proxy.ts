@@ -9,6 +9,8 @@ export interface ObservedCall {
   service: string;
   operation: string;
   mutating: boolean;
+  /** The request body of JSON-protocol calls (ECS, Cloud Map). */
+  input?: Record<string, unknown>;
 }
 
 export interface AwsProxy {
@@ -26,7 +28,13 @@ function identify(req: IncomingMessage, body: string): ObservedCall {
     const [prefix, operation = ''] = target.split('.');
     const service = prefix!.startsWith('AmazonEC2ContainerService') ? 'ecs'
       : prefix!.startsWith('Route53AutoNaming') ? 'servicediscovery' : prefix!;
-    return { service, operation, mutating: !READ.test(operation) };
+    let input: Record<string, unknown> | undefined;
+    try {
+      input = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      input = undefined;
+    }
+    return { service, operation, mutating: !READ.test(operation), input };
   }
   const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body)?.[1];
   if (action) return { service: 'ec2', operation: action, mutating: !READ.test(action) };
