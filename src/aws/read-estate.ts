@@ -140,16 +140,19 @@ async function readAppMesh(aws: AwsCaller): Promise<Estate['appMesh']> {
     const page = await aws.call<Raw>('appmesh', 'ListMeshes', { limit: LIST_MAX, ...(nextToken && { nextToken }) });
     return { items: page.meshes as Raw[] | undefined, next: page.nextToken };
   });
+  const list = (meshName: string, operation: string, field: string, nameField: string) => paginate(async (nextToken) => {
+    const page = await aws.call<Raw>('appmesh', operation, { meshName, limit: LIST_MAX, ...(nextToken && { nextToken }) });
+    return { items: page[field] as Raw[] | undefined, next: page.nextToken };
+  }).then((refs) => refs
+    .map((r) => ({ name: r[nameField] as string, arn: r.arn as string, version: Number(r.version ?? 0) }))
+    .sort((a, b) => a.name.localeCompare(b.name)));
   const result = await Promise.all(meshes.map(async (mesh): Promise<AppMeshMesh> => {
-    const nodes = await paginate(async (nextToken) => {
-      const page = await aws.call<Raw>('appmesh', 'ListVirtualNodes', { meshName: mesh.meshName, limit: LIST_MAX, ...(nextToken && { nextToken }) });
-      return { items: page.virtualNodes as Raw[] | undefined, next: page.nextToken };
-    });
-    return {
-      name: mesh.meshName,
-      arn: mesh.arn,
-      virtualNodes: nodes.map((n) => ({ meshName: n.meshName, virtualNodeName: n.virtualNodeName, arn: n.arn })),
-    };
+    const [virtualNodes, virtualServices, virtualRouters] = await Promise.all([
+      list(mesh.meshName, 'ListVirtualNodes', 'virtualNodes', 'virtualNodeName'),
+      list(mesh.meshName, 'ListVirtualServices', 'virtualServices', 'virtualServiceName'),
+      list(mesh.meshName, 'ListVirtualRouters', 'virtualRouters', 'virtualRouterName'),
+    ]);
+    return { name: mesh.meshName, arn: mesh.arn, version: Number(mesh.version ?? 0), virtualNodes, virtualServices, virtualRouters };
   }));
   return { meshes: result.sort((a, b) => a.name.localeCompare(b.name)) };
 }

@@ -49,6 +49,16 @@ export function buildProgram(): Command {
     .addOption(new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity').choices(['error', 'warning']).default('error'))
     .action(action(async () => (await import('../commands/precheck.js')).runPrecheckCommand as Runner));
 
+  program.command('plan')
+    .description('compute the rewritten task definitions and mesh resources a migration needs; save them for apply')
+    .option('--cluster <name>', 'cluster to plan (repeatable; default: all)', collect)
+    .option('--service <name>', 'service to plan (repeatable; default: all)', collect)
+    .addOption(new Option('--target <mesh>', 'mesh to move to (default: config target, else appmesh)').choices(['appmesh', 'service-connect']))
+    .option('--out <file>', 'save the plan as JSON for meshctl apply')
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+    .addOption(new Option('--graph <format>', 'print the mesh topology instead of the plan').choices(['mermaid']))
+    .action(action(async () => (await import('../commands/plan.js')).runPlan as Runner));
+
   program.command('record')
     .description('read the estate from a live endpoint and save every AWS call as fixtures (secrets redacted)')
     .requiredOption('--out <dir>', 'directory to write the fixtures to')

@@ -3,18 +3,49 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_SIDECAR_SIZING, TARGETS, type Target } from '../core/sidecars.js';
 import { ExpectedError } from '../util/expected-error.js';
-import { DEFAULT_SIDECAR_SIZING, TARGETS, type SidecarSizing, type Target } from '../core/sidecars.js';
 
 export const DEFAULT_CONFIG_FILE = 'meshctl.yaml';
+export const DEFAULT_MESH_NAME = 'meshctl';
 
 const size = (defaults: { cpu: number; memory: number }) => z.object({
   cpu: z.number().int().positive().default(defaults.cpu),
   memory: z.number().int().positive().default(defaults.memory),
+  image: z.string().min(1).optional(),
 }).strict().default(defaults);
+
+const port = z.number().int().min(1).max(65535);
+const ipv4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/, 'expected an IPv4 address or CIDR');
+
+const ServiceOverride = z.object({
+  backends: z.array(z.string().min(1)).optional(),
+  egressIgnoredPorts: z.array(port).default([]),
+  egressIgnoredIPs: z.array(ipv4).default([]),
+  protocol: z.enum(['http', 'http2', 'grpc', 'tcp']).optional(),
+  healthCheckPath: z.string().startsWith('/').optional(),
+  canary: z.array(z.object({ virtualNode: z.string().min(1), weight: z.number().int().min(0).max(100) }).strict())
+    .min(2, 'a canary needs at least two weighted virtual nodes')
+    .optional(),
+}).strict();
 
 const ConfigSchema = z.object({
   target: z.enum(TARGETS as [Target, ...Target[]]).optional(),
+  mesh: z.object({
+    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/, 'letters, digits, - and _ only').default(DEFAULT_MESH_NAME),
+    egressFilter: z.enum(['ALLOW_ALL', 'DROP_ALL']).default('ALLOW_ALL'),
+  }).strict().default({ name: DEFAULT_MESH_NAME, egressFilter: 'ALLOW_ALL' }),
+  cloudMap: z.object({
+    /** Namespace for services that have no registry yet (default: the one most services use). */
+    namespace: z.string().min(1).optional(),
+  }).strict().default({}),
+  include: z.object({ clusters: z.array(z.string()).optional(), services: z.array(z.string()).optional() }).strict().default({}),
+  exclude: z.object({ clusters: z.array(z.string()).default([]), services: z.array(z.string()).default([]) }).strict()
+    .default({ clusters: [], services: [] }),
+  /** Extra EgressIgnoredIPs for every service, on top of the ECS metadata endpoints. */
+  egressIgnoredIPs: z.array(ipv4).default([]),
+  /** Keyed by service name, or cluster/service for one cluster only. */
+  services: z.record(z.string(), ServiceOverride).default({}),
   sidecars: z.object({
     envoy: size(DEFAULT_SIDECAR_SIZING.envoy),
     xray: size(DEFAULT_SIDECAR_SIZING.xray),
@@ -22,12 +53,25 @@ const ConfigSchema = z.object({
   }).strict().default(DEFAULT_SIDECAR_SIZING),
 }).strict();
 
-export interface MeshctlConfig {
-  target?: Target;
-  sidecars: SidecarSizing;
-}
+export type MeshctlConfig = z.infer<typeof ConfigSchema>;
+export type ServiceOverrides = z.infer<typeof ServiceOverride>;
 
 export class ConfigError extends ExpectedError {}
+
+export function defaultConfig(): MeshctlConfig {
+  return ConfigSchema.parse({});
+}
+
+/** Parses config data (already read from YAML or JSON); `file` names it in errors. */
+export function parseConfig(data: unknown, file: string): MeshctlConfig {
+  const result = ConfigSchema.safeParse(data ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+    throw new ConfigError(`${file}: ${where}: ${issue.message}`);
+  }
+  return result.data;
+}
 
 /** Loads --config FILE, or meshctl.yaml when present, or the defaults. */
 export async function loadConfig(path: string | undefined): Promise<MeshctlConfig> {
@@ -36,7 +80,7 @@ export async function loadConfig(path: string | undefined): Promise<MeshctlConfi
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && path === undefined) return ConfigSchema.parse({});
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && path === undefined) return defaultConfig();
     throw new ConfigError(`cannot read config ${file}: ${(error as Error).message}`);
   }
   let data: unknown;
@@ -45,11 +89,10 @@ export async function loadConfig(path: string | undefined): Promise<MeshctlConfi
   } catch (error) {
     throw new ConfigError(`${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
   }
-  const result = ConfigSchema.safeParse(data ?? {});
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-    throw new ConfigError(`${file}: ${where}: ${issue.message}`);
-  }
-  return result.data;
+  return parseConfig(data, file);
+}
+
+/** The overrides for one service: cluster/service wins over service. */
+export function serviceOverrides(config: MeshctlConfig, cluster: string, service: string): ServiceOverrides | undefined {
+  return config.services[`${cluster}/${service}`] ?? config.services[service];
 }

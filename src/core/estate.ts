@@ -158,16 +158,20 @@ export interface CloudMapService {
   namespaceId?: string;
 }
 
-export interface AppMeshVirtualNodeRef {
-  meshName: string;
-  virtualNodeName: string;
+/** A mesh resource as the List APIs return it: enough to know it exists and its version. */
+export interface AppMeshResourceRef {
+  name: string;
   arn: string;
+  version: number;
 }
 
 export interface AppMeshMesh {
   name: string;
   arn: string;
-  virtualNodes: AppMeshVirtualNodeRef[];
+  version: number;
+  virtualNodes: AppMeshResourceRef[];
+  virtualServices: AppMeshResourceRef[];
+  virtualRouters: AppMeshResourceRef[];
 }
 
 export interface Estate {

@@ -1,7 +1,7 @@
 // Runs every applicable rule over the estate and summarises the findings.
 import { RULES } from './checks/index.js';
 import { SEVERITY_RANK, type CheckOptions, type Finding, type Rule, type Severity } from './checks/rule.js';
-import type { Estate } from './estate.js';
+import type { Cluster, Estate, Service } from './estate.js';
 
 export interface CheckedService {
   cluster: string;
@@ -18,6 +18,15 @@ export interface PrecheckReport {
   summary: { services: number; errors: number; warnings: number; info: number };
 }
 
+/** The findings of every applicable service rule for one service. */
+export function checkService(estate: Estate, cluster: Cluster, service: Service, options: CheckOptions, rules: readonly Rule[] = RULES): Finding[] {
+  const taskDefinition = estate.taskDefinitions[service.taskDefinitionArn]!;
+  return rules
+    .filter((r) => r.scope === 'service' && r.targets.includes(options.target))
+    .flatMap((rule) => (rule.scope === 'service' ? rule.check({ ...options, estate, cluster, service, taskDefinition }) : [])
+      .map((f) => ({ rule: rule.id, cluster: cluster.name, service: service.name, ...f })));
+}
+
 export function runPrecheck(estate: Estate, options: CheckOptions, rules: readonly Rule[] = RULES): PrecheckReport {
   const applicable = rules.filter((r) => r.targets.includes(options.target));
   const skipped = rules
@@ -29,15 +38,11 @@ export function runPrecheck(estate: Estate, options: CheckOptions, rules: readon
     findings.push(...rule.check(estate, options).map((f) => ({ rule: rule.id, cluster: '', service: '', ...f })));
   }
   const checked: CheckedService[] = [];
-  const serviceRules = applicable.filter((r) => r.scope === 'service');
+  const serviceRules = applicable.filter((r) => r.scope === 'service').map((r) => r.id);
   for (const cluster of estate.clusters) {
     for (const service of cluster.services) {
-      const taskDefinition = estate.taskDefinitions[service.taskDefinitionArn]!;
-      for (const rule of serviceRules) {
-        findings.push(...rule.check({ ...options, estate, cluster, service, taskDefinition })
-          .map((f) => ({ rule: rule.id, cluster: cluster.name, service: service.name, ...f })));
-      }
-      checked.push({ cluster: cluster.name, service: service.name, rules: serviceRules.map((r) => r.id) });
+      findings.push(...checkService(estate, cluster, service, options, rules));
+      checked.push({ cluster: cluster.name, service: service.name, rules: serviceRules });
     }
   }
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;

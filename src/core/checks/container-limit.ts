@@ -15,6 +15,7 @@ export const containerLimit: ServiceRule = {
     if (total <= MAX_CONTAINERS) return [];
     return [{
       severity: 'error',
+      blocking: true,
       message: `${existing} containers plus the sidecars make ${total}, over the ECS limit of ${MAX_CONTAINERS} per task definition`,
       hint: 'Split the task into services or merge helper containers before migrating.',
     }];

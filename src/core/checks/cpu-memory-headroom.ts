@@ -17,6 +17,7 @@ function checkFargate(subject: ServiceSubject, current: Resources, grown: Resour
   if (!size) {
     return [{
       severity: 'error',
+      blocking: true,
       message: `task grows from ${fmt(current)} to ${fmt(grown)} with the ${sidecars} sidecars, beyond Fargate's largest size (${fmt(FARGATE_MAX)})`,
       hint: 'Lower the app containers\' reservations or the sidecar sizing in meshctl.yaml, or run the service on EC2.',
     }];

@@ -19,6 +19,7 @@ export const dbEgressPorts: ServiceRule = {
     if (scan.ports.length > MAX_EGRESS_IGNORED_PORTS) {
       findings.push({
         severity: 'error',
+        blocking: true,
         message: `${scan.ports.length} database/cache ports found (${scan.ports.join(',')}), more than the ${MAX_EGRESS_IGNORED_PORTS} EgressIgnoredPorts allows`,
         hint: 'Move some databases to shared ports, or route them through Envoy as TCP backends instead.',
       });

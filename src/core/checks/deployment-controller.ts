@@ -9,9 +9,10 @@ export const deploymentController: ServiceRule = {
     if (service.deploymentController === 'ECS') return [];
     return [{
       severity: 'error',
+      blocking: true,
       message: `deployment controller is ${service.deploymentController}; UpdateService cannot move it to a new task definition`,
       hint: service.deploymentController === 'CODE_DEPLOY'
-        ? 'Deploy the rewritten task definition through your CodeDeploy application (meshctl plan --output json shows it), or recreate the service with the ECS controller.'
+        ? 'Roll the sidecars out through your CodeDeploy deployment, or recreate the service with the ECS deployment controller.'
         : 'Deploy the rewritten task definition through your external controller (create a task set), or recreate the service with the ECS controller.',
     }];
   },

@@ -14,6 +14,7 @@ export const networkModeRule: ServiceRule = {
     const where = launchKind(service, cluster) === 'EC2' ? 'ENI capacity on the container instances' : 'the new network settings';
     return [{
       severity: 'error',
+      blocking: true,
       message: `task definition ${taskDefinition.family}:${taskDefinition.revision} uses ${mode} networking, which cannot join ${target === 'appmesh' ? 'App Mesh' : 'Service Connect'} as is`,
       hint: `Move the service to awsvpc networking first (new task definition and a service with awsvpcConfiguration), checking ${where}.`,
     }];

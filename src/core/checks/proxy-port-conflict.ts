@@ -20,6 +20,7 @@ export const proxyPortConflict: ServiceRule = {
         if (port === undefined) continue;
         findings.push({
           severity: 'error' as const,
+          blocking: true,
           message: `container ${container.name} uses port ${port}, which Envoy needs (${ENVOY_PORTS.join(', ')})`,
           hint: `Move ${container.name} to another port.`,
         });

@@ -16,6 +16,7 @@ export const proxyUidConflict: ServiceRule = {
       .filter((c) => c !== envoy && c.name !== 'xray-daemon' && c.user !== undefined && c.user.split(':')[0] === PROXY_UID)
       .map((c) => ({
         severity: 'error' as const,
+        blocking: true,
         message: `container ${c.name} runs as user ${c.user}, the UID Envoy uses; its traffic would bypass the proxy`,
         hint: `Run ${c.name} as another UID (user in its container definition).`,
       }));

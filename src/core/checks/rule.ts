@@ -14,9 +14,11 @@ export interface Finding {
   service: string;
   message: string;
   hint: string;
+  /** The plan cannot rewrite this service while the finding stands. */
+  blocking?: boolean;
 }
 
-export type RuleFinding = Pick<Finding, 'severity' | 'message' | 'hint'>;
+export type RuleFinding = Pick<Finding, 'severity' | 'message' | 'hint' | 'blocking'>;
 
 export interface CheckOptions {
   target: Target;

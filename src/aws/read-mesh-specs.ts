@@ -1,0 +1,38 @@
+// Reads the specs of the existing App Mesh resources a plan touches: only
+// those the estate's List calls showed to exist, each described once.
+import type { MeshResourceNames, MeshSpecs } from '../core/appmesh/specs.js';
+import type { Estate } from '../core/estate.js';
+import { AwsCallError, type AwsCaller } from './caller.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Raw = Record<string, any>;
+
+function specOf(output: Raw, field: string) {
+  const resource = output[field] as Raw;
+  return { spec: (resource.spec ?? {}) as Record<string, unknown>, version: Number(resource.metadata?.version ?? 0) };
+}
+
+export async function readMeshSpecs(aws: AwsCaller, estate: Estate, names: MeshResourceNames): Promise<MeshSpecs> {
+  const specs: MeshSpecs = { virtualNodes: {}, virtualServices: {}, virtualRouters: {}, routes: {} };
+  const mesh = estate.appMesh.meshes.find((m) => m.name === names.mesh);
+  if (!mesh) return specs;
+  const exists = (refs: { name: string }[], name: string) => refs.some((r) => r.name === name);
+  const meshName = names.mesh;
+  await Promise.all([
+    aws.call<Raw>('appmesh', 'DescribeMesh', { meshName }).then((out) => { specs.mesh = specOf(out, 'mesh'); }),
+    ...[...new Set(names.virtualNodes)].filter((n) => exists(mesh.virtualNodes, n)).map((virtualNodeName) =>
+      aws.call<Raw>('appmesh', 'DescribeVirtualNode', { meshName, virtualNodeName }).then((out) => { specs.virtualNodes[virtualNodeName] = specOf(out, 'virtualNode'); })),
+    ...[...new Set(names.virtualServices)].filter((n) => exists(mesh.virtualServices, n)).map((virtualServiceName) =>
+      aws.call<Raw>('appmesh', 'DescribeVirtualService', { meshName, virtualServiceName }).then((out) => { specs.virtualServices[virtualServiceName] = specOf(out, 'virtualService'); })),
+    ...[...new Set(names.virtualRouters)].filter((n) => exists(mesh.virtualRouters, n)).map((virtualRouterName) =>
+      aws.call<Raw>('appmesh', 'DescribeVirtualRouter', { meshName, virtualRouterName }).then((out) => { specs.virtualRouters[virtualRouterName] = specOf(out, 'virtualRouter'); })),
+    ...names.routes.filter((r) => exists(mesh.virtualRouters, r.router)).map(({ router, route }) =>
+      aws.call<Raw>('appmesh', 'DescribeRoute', { meshName, virtualRouterName: router, routeName: route })
+        .then((out) => { specs.routes[`${router}/${route}`] = specOf(out, 'route'); })
+        .catch((error: unknown) => {
+          // Routes are not listed with the estate: a router without this route is normal.
+          if (!(error instanceof AwsCallError && error.code === 'NotFoundException')) throw error;
+        })),
+  ]);
+  return specs;
+}

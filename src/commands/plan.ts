@@ -1,0 +1,52 @@
+import { writeFile } from 'node:fs/promises';
+import { readEstate } from '../aws/read-estate.js';
+import { readMeshSpecs } from '../aws/read-mesh-specs.js';
+import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
+import { UsageError } from '../cli/errors.js';
+import { EXIT_OK } from '../cli/exit-codes.js';
+import { planAppMesh } from '../core/appmesh/plan.js';
+import { resolveServices } from '../core/appmesh/resolve.js';
+import { meshResourceNames } from '../core/appmesh/specs.js';
+import type { Target } from '../core/sidecars.js';
+import { registrationInput } from '../core/task-definition-input.js';
+import { renderPlanMermaid } from '../render/plan-mermaid.js';
+import { renderPlanText } from '../render/plan-text.js';
+import { stableStringify } from '../util/stable-json.js';
+
+export interface PlanOptions extends GlobalOptions {
+  cluster?: string[];
+  service?: string[];
+  target?: Target;
+  out?: string;
+  detailedExitcode?: boolean;
+  graph?: 'mermaid';
+}
+
+/** --detailed-exitcode: 0 no changes, 2 changes (1 stays "error", as Terraform does). */
+const EXIT_CHANGES = 2;
+
+export async function runPlan(options: PlanOptions): Promise<number> {
+  const settings = await config(options);
+  const target = options.target ?? settings.target ?? 'appmesh';
+  if (target !== 'appmesh') {
+    throw new UsageError('plan --target service-connect is not available yet; plan --target appmesh works today, and precheck --target service-connect shows what Service Connect needs');
+  }
+  const session = await openAws(options, { allowMutations: false });
+  const estate = await readEstate(session.aws, session.region, { clusters: options.cluster, services: options.service });
+  const specs = await readMeshSpecs(session.aws, estate, meshResourceNames(settings.mesh.name, resolveServices(estate, settings)));
+  const plan = planAppMesh({ estate, config: settings, specs, createdAt: new Date().toISOString() });
+  const planJson = `${stableStringify(plan, 2)}\n`;
+
+  if (options.out) await writeFile(options.out, planJson);
+  if (options.graph === 'mermaid') {
+    writeOut(renderPlanMermaid(plan));
+  } else if (options.output === 'json') {
+    writeOut(planJson);
+  } else {
+    const before = Object.fromEntries(Object.values(estate.taskDefinitions).map((td) => [td.taskDefinitionArn, registrationInput(td)]));
+    writeOut(renderPlanText(plan, session.source, before));
+  }
+  if (options.out && options.output !== 'json' && !options.graph) writeErr(`plan saved to ${options.out}; run meshctl apply ${options.out} to execute it`);
+  const changes = plan.steps.length > 0;
+  return options.detailedExitcode && changes ? EXIT_CHANGES : EXIT_OK;
+}

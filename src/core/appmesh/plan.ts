@@ -1,0 +1,276 @@
+// Plans a migration onto App Mesh: from the estate, the config and the specs
+// of existing mesh resources to an ordered list of AWS operations. Pure.
+import type { MeshctlConfig } from '../../config/config.js';
+import { stableStringify } from '../../util/stable-json.js';
+import type { Finding } from '../checks/rule.js';
+import { MAX_EGRESS_IGNORED_PORTS } from '../checks/db-egress-ports.js';
+import { scanDbEndpoints } from '../db-endpoints.js';
+import type { Estate } from '../estate.js';
+import { fingerprint } from '../plan/fingerprint.js';
+import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedBackend, type PlannedService, type PlanStep } from '../plan/model.js';
+import { checkService } from '../precheck.js';
+import { redactDeep } from '../redact.js';
+import { ENVOY_CONTAINER, XRAY_CONTAINER } from '../sidecars.js';
+import { registrationInput } from '../task-definition-input.js';
+import { inferBackends } from './backends.js';
+import { envoyImage, XRAY_DAEMON_IMAGE } from './envoy-image.js';
+import { resolveServices, type ResolvedService } from './resolve.js';
+import { rewriteForAppMesh } from './rewrite.js';
+import {
+  routeName, routerName, routeSpec, virtualNodeSpec, virtualRouterSpec, virtualServiceSpec,
+  type ExistingMeshResource, type MeshSpecs,
+} from './specs.js';
+
+export interface AppMeshPlanInput {
+  estate: Estate;
+  config: MeshctlConfig;
+  specs: MeshSpecs;
+  createdAt: string;
+}
+
+/** True when every field of `wanted` is in `actual` with the same value (AWS adds defaults). */
+function isSubset(wanted: unknown, actual: unknown): boolean {
+  if (Array.isArray(wanted)) {
+    return Array.isArray(actual) && wanted.length === actual.length && wanted.every((w, i) => isSubset(w, actual[i]));
+  }
+  if (wanted !== null && typeof wanted === 'object') {
+    if (actual === null || typeof actual !== 'object') return false;
+    return Object.entries(wanted).every(([k, v]) => v === undefined || isSubset(v, (actual as Record<string, unknown>)[k]));
+  }
+  return wanted === actual;
+}
+
+function accountOf(estate: Estate): string {
+  return estate.clusters[0]?.arn.split(':')[4] ?? '';
+}
+
+function partitionOf(region: string): string {
+  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+}
+
+function blockingFinding(resolved: ResolvedService, rule: string, message: string, hint: string): Finding {
+  return { rule, severity: 'error', cluster: resolved.cluster.name, service: resolved.service.name, message, hint, blocking: true };
+}
+
+interface ServiceDecision {
+  resolved: ResolvedService;
+  findings: Finding[];
+  blocking: Finding[];
+}
+
+function decide(estate: Estate, config: MeshctlConfig, resolved: ResolvedService): ServiceDecision {
+  const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'appmesh', sizing: config.sidecars });
+  const blocking = findings.filter((f) => f.blocking);
+  if (!resolved.cloudMap) {
+    blocking.push(blockingFinding(resolved, 'service-discovery', 'no Cloud Map namespace to register the service in',
+      'Set cloudMap.namespace in meshctl.yaml to an existing private DNS namespace.'));
+  } else if (!resolved.cloudMap.namespaceId) {
+    blocking.push(blockingFinding(resolved, 'service-discovery', `Cloud Map namespace ${resolved.cloudMap.namespaceName} does not exist`,
+      'Create it (aws servicediscovery create-private-dns-namespace) or set cloudMap.namespace to an existing one.'));
+  }
+  const ports = egressIgnoredPorts(resolved);
+  if (ports.length > MAX_EGRESS_IGNORED_PORTS && !blocking.some((f) => f.rule === 'db-egress-ports')) {
+    blocking.push(blockingFinding(resolved, 'db-egress-ports', `${ports.length} egress-ignored ports (found plus configured), more than ${MAX_EGRESS_IGNORED_PORTS}`,
+      'Trim egressIgnoredPorts for this service in meshctl.yaml.'));
+  }
+  return { resolved, findings: findings.filter((f) => !f.blocking && f.severity !== 'info'), blocking };
+}
+
+function egressIgnoredPorts(resolved: ResolvedService): number[] {
+  const found = scanDbEndpoints(resolved.taskDefinition, [ENVOY_CONTAINER, XRAY_CONTAINER]).ports;
+  return [...new Set([...found, ...(resolved.overrides?.egressIgnoredPorts ?? [])])].sort((a, b) => a - b);
+}
+
+export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInput): Plan {
+  const meshName = config.mesh.name;
+  const account = accountOf(estate);
+  const arnPrefix = `arn:${partitionOf(estate.region)}:appmesh:${estate.region}:${account}:mesh/${meshName}`;
+  const decisions = resolveServices(estate, config).map((r) => decide(estate, config, r));
+  const ready = decisions.filter((d) => d.blocking.length === 0);
+  const existingMesh = estate.appMesh.meshes.find((m) => m.name === meshName);
+
+  const knownVirtualServices = new Set<string>([
+    ...ready.map((d) => d.resolved.virtualServiceName!),
+    ...(existingMesh?.virtualServices.map((s) => s.name) ?? []),
+  ]);
+
+  const steps: PlanStep[] = [];
+  let unchanged = 0;
+  const stepIds = new Set<string>();
+  const add = (step: PlanStep) => {
+    if (stepIds.has(step.id)) return;
+    stepIds.add(step.id);
+    steps.push(step);
+  };
+  /** Adds a create or update step for a mesh resource, or counts it unchanged; returns the step id if any. */
+  const upsert = (kind: string, name: string, existing: ExistingMeshResource | undefined, spec: Record<string, unknown>, identity: Record<string, unknown>, dependsOn: string[], ecsService?: string): string | undefined => {
+    const id = `${kind}:${name}`;
+    const label = kind === 'mesh' ? 'mesh ' : `${kind.replace(/-/g, ' ')} ${meshName}/`;
+    const upper = kind.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+    if (!existing) {
+      add({ id, service: 'appmesh', operation: `Create${upper}`, input: { ...identity, spec }, dependsOn, action: 'create', resource: `${label}${name}`, ecsService });
+      return id;
+    }
+    if (isSubset(spec, existing.spec)) {
+      unchanged += 1;
+      return undefined;
+    }
+    add({ id, service: 'appmesh', operation: `Update${upper}`, input: { ...identity, spec }, dependsOn, action: 'update', resource: `${label}${name}`, ecsService, before: existing.spec });
+    return id;
+  };
+
+  const meshSpec = { egressFilter: { type: config.mesh.egressFilter } };
+  const meshStep = ready.length > 0 ? upsert('mesh', meshName, specs.mesh, meshSpec, { meshName }, []) : undefined;
+  const meshDeps = meshStep ? [meshStep] : [];
+
+  const plannedServices: PlannedService[] = [];
+  const perService: { decision: ServiceDecision; backends: PlannedBackend[]; registryStep?: string; virtualServiceStep?: string }[] = [];
+
+  // Phase 1: Cloud Map services, virtual nodes, routers and routes, virtual services.
+  for (const decision of ready) {
+    const r = decision.resolved;
+    const cm = r.cloudMap!;
+    const label = `${r.cluster.name}/${r.service.name}`;
+    let registryStep: string | undefined;
+    if (!cm.registryArn) {
+      registryStep = `cloudmap-service:${cm.namespaceName}/${cm.serviceName}`;
+      add({
+        id: registryStep, service: 'servicediscovery', operation: 'CreateService', dependsOn: [], action: 'create',
+        resource: `Cloud Map service ${cm.serviceName}.${cm.namespaceName}`, ecsService: label,
+        input: {
+          Name: cm.serviceName,
+          NamespaceId: cm.namespaceId,
+          DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 60 }] },
+          HealthCheckCustomConfig: { FailureThreshold: 1 },
+        },
+      });
+    }
+    const backends: PlannedBackend[] = r.overrides?.backends
+      ? r.overrides.backends.map((b) => ({ virtualService: b, inferred: false }))
+      : inferBackends(r.taskDefinition, knownVirtualServices, r.virtualServiceName!);
+    const nodeDeps = [...meshDeps, ...(registryStep ? [registryStep] : [])];
+    upsert('virtual-node', r.virtualNodeName, specs.virtualNodes[r.virtualNodeName], virtualNodeSpec(r, backends),
+      { meshName, virtualNodeName: r.virtualNodeName }, nodeDeps, label);
+    let providerStep = stepIds.has(`virtual-node:${r.virtualNodeName}`) ? `virtual-node:${r.virtualNodeName}` : undefined;
+    if (r.overrides?.canary) {
+      const router = routerName(r);
+      const route = routeName(r);
+      const routerStep = upsert('virtual-router', router, specs.virtualRouters[router], virtualRouterSpec(r), { meshName, virtualRouterName: router }, meshDeps, label);
+      const targetDeps = r.overrides.canary.map((t) => `virtual-node:${t.virtualNode}`).filter((id) => stepIds.has(id));
+      upsert('route', `${router}/${route}`, specs.routes[`${router}/${route}`], routeSpec(r),
+        { meshName, virtualRouterName: router, routeName: route }, [...(routerStep ? [routerStep] : []), ...targetDeps], label);
+      providerStep = routerStep;
+    }
+    const virtualServiceStep = upsert('virtual-service', r.virtualServiceName!, specs.virtualServices[r.virtualServiceName!], virtualServiceSpec(r),
+      { meshName, virtualServiceName: r.virtualServiceName }, [...meshDeps, ...(providerStep ? [providerStep] : [])], label);
+    perService.push({ decision, backends, registryStep, virtualServiceStep });
+  }
+
+  // Phase 2: task definitions and service updates, once the mesh can serve them.
+  for (const { decision, backends, registryStep } of perService) {
+    const r = decision.resolved;
+    const label = `${r.cluster.name}/${r.service.name}`;
+    const rewritten = rewriteForAppMesh(r.taskDefinition, {
+      virtualNodeArn: `${arnPrefix}/virtualNode/${r.virtualNodeName}`,
+      launch: r.launch,
+      sizing: config.sidecars,
+      envoyImage: config.sidecars.envoy.image ?? envoyImage(estate.region),
+      xrayImage: config.sidecars.xray.image ?? XRAY_DAEMON_IMAGE,
+      egressIgnoredPorts: egressIgnoredPorts(r),
+      egressIgnoredIPs: [...config.egressIgnoredIPs, ...(r.overrides?.egressIgnoredIPs ?? [])],
+    });
+    const registerStep = `task-definition:${label}`;
+    const tdChanged = stableStringify(rewritten) !== stableStringify(registrationInput(r.taskDefinition));
+    if (tdChanged) {
+      add({
+        id: registerStep, service: 'ecs', operation: 'RegisterTaskDefinition', input: redactDeep(rewritten), dependsOn: [], action: 'create',
+        resource: `task definition ${r.taskDefinition.family} (new revision from ${r.taskDefinition.family}:${r.taskDefinition.revision})`, ecsService: label,
+        sourceTaskDefinition: r.taskDefinition.taskDefinitionArn,
+      });
+    } else {
+      unchanged += 1;
+    }
+    if (tdChanged || registryStep) {
+      const meshReady = [r.virtualServiceName!, ...backends.map((b) => b.virtualService)]
+        .map((name) => `virtual-service:${name}`)
+        .filter((id) => stepIds.has(id));
+      add({
+        id: `ecs-service:${label}`, service: 'ecs', operation: 'UpdateService', action: 'update', resource: `ECS service ${label}`, ecsService: label,
+        dependsOn: [...(tdChanged ? [registerStep] : []), ...(registryStep ? [registryStep] : []), ...meshReady],
+        input: {
+          cluster: r.cluster.name,
+          service: r.service.name,
+          ...(tdChanged && { taskDefinition: { $ref: registerStep, path: 'taskDefinition.taskDefinitionArn' } }),
+          ...(registryStep && { serviceRegistries: [{ registryArn: { $ref: registryStep, path: 'Service.Arn' } }] }),
+        },
+        before: { taskDefinition: r.service.taskDefinitionArn, serviceRegistries: r.service.serviceRegistries },
+      });
+    } else {
+      unchanged += 1;
+    }
+    const status = steps.some((s) => s.ecsService === label) ? 'change' : 'unchanged';
+    plannedServices.push({
+      cluster: r.cluster.name,
+      service: r.service.name,
+      status,
+      taskDefinition: `${r.taskDefinition.family}:${r.taskDefinition.revision}`,
+      virtualNode: r.virtualNodeName,
+      virtualService: r.virtualServiceName!,
+      ...(r.overrides?.canary && { router: { name: routerName(r), targets: r.overrides.canary } }),
+      backends,
+      findings: decision.findings,
+    });
+  }
+
+  const blocked: BlockedService[] = decisions
+    .filter((d) => d.blocking.length > 0)
+    .map((d) => ({ cluster: d.resolved.cluster.name, service: d.resolved.service.name, findings: d.blocking }));
+
+  const observed = observe(config, decisions.map((d) => d.resolved), specs);
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    tool: 'meshctl',
+    target: 'appmesh',
+    region: estate.region,
+    account,
+    createdAt,
+    mesh: meshName,
+    fingerprint: fingerprint(observed),
+    observed,
+    steps,
+    services: plannedServices,
+    blocked,
+    summary: {
+      create: steps.filter((s) => s.action === 'create').length,
+      update: steps.filter((s) => s.action === 'update').length,
+      unchanged,
+      blocked: blocked.length,
+    },
+  };
+}
+
+function observe(config: MeshctlConfig, resolved: ResolvedService[], specs: MeshSpecs): ObservedState {
+  const services: ObservedState['services'] = {};
+  const cloudMap: ObservedState['cloudMap'] = {};
+  const meshResources: ObservedState['meshResources'] = { [`mesh/${config.mesh.name}`]: specs.mesh?.version ?? null };
+  const version = (kind: string, record: Record<string, ExistingMeshResource>, name: string) => {
+    meshResources[`${kind}/${name}`] = record[name]?.version ?? null;
+  };
+  for (const r of resolved) {
+    services[r.service.arn] = {
+      taskDefinition: r.service.taskDefinitionArn,
+      deployments: r.service.deployments.map((d) => `${d.id} ${d.status} ${d.taskDefinition} ${d.rolloutState ?? ''}`.trim()),
+    };
+    if (r.cloudMap) {
+      cloudMap[`namespace/${r.cloudMap.namespaceName}`] = r.cloudMap.namespaceId ?? null;
+      cloudMap[`service/${r.cloudMap.namespaceName}/${r.cloudMap.serviceName}`] = r.cloudMap.registryArn ?? null;
+    }
+    version('virtualNode', specs.virtualNodes, r.virtualNodeName);
+    if (r.virtualServiceName) version('virtualService', specs.virtualServices, r.virtualServiceName);
+    if (r.overrides?.canary) {
+      version('virtualRouter', specs.virtualRouters, routerName(r));
+      version('route', specs.routes, `${routerName(r)}/${routeName(r)}`);
+    }
+  }
+  return { services, meshResources, cloudMap };
+}

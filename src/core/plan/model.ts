@@ -1,0 +1,96 @@
+// The plan is data: an ordered list of exact AWS operations with their inputs
+// and dependencies, plus the observed state it was computed from. apply
+// executes it without recomputing, and refuses it if the account drifted.
+import type { Finding } from '../checks/rule.js';
+import type { Target } from '../sidecars.js';
+
+export const PLAN_FORMAT_VERSION = 1;
+
+export type PlanAwsService = 'ecs' | 'appmesh' | 'servicediscovery';
+
+/**
+ * A value known only once an earlier step has run, such as the ARN of the
+ * task-definition revision a RegisterTaskDefinition step creates: `path` is a
+ * dotted path into that step's output.
+ */
+export interface StepOutputRef {
+  $ref: string;
+  path: string;
+}
+
+export interface PlanStep {
+  id: string;
+  service: PlanAwsService;
+  operation: string;
+  input: Record<string, unknown>;
+  dependsOn: string[];
+  action: 'create' | 'update';
+  /** What the step creates or changes, for people. */
+  resource: string;
+  /** The ECS service (cluster/service) the step belongs to, when it belongs to one. */
+  ecsService?: string;
+  /** For updates: the current spec or value the step replaces. */
+  before?: unknown;
+  /**
+   * RegisterTaskDefinition steps: the revision the input was rewritten from.
+   * Secret-looking environment values are masked in the plan; apply restores
+   * them from this revision, which the fingerprint proves unchanged.
+   */
+  sourceTaskDefinition?: string;
+}
+
+export interface PlannedBackend {
+  virtualService: string;
+  inferred: boolean;
+  /** For inferred backends: the environment variable that names it. */
+  from?: string;
+}
+
+export interface PlannedService {
+  cluster: string;
+  service: string;
+  status: 'change' | 'unchanged';
+  taskDefinition: string;
+  virtualNode: string;
+  virtualService: string;
+  /** Set when canary weights route the virtual service through a virtual router. */
+  router?: { name: string; targets: { virtualNode: string; weight: number }[] };
+  backends: PlannedBackend[];
+  /** Errors and warnings from precheck that do not block the plan (apply refuses errors without --force). */
+  findings: Finding[];
+}
+
+export interface BlockedService {
+  cluster: string;
+  service: string;
+  findings: Finding[];
+}
+
+/** What the plan was computed from; apply compares it with the live account. */
+export interface ObservedState {
+  services: Record<string, { taskDefinition: string; deployments: string[] }>;
+  /** App Mesh resources the plan touches: path → version, or null when absent. */
+  meshResources: Record<string, number | null>;
+  /** Cloud Map namespaces and services the plan uses: name → id/ARN, or null when absent. */
+  cloudMap: Record<string, string | null>;
+}
+
+export interface Plan {
+  formatVersion: number;
+  tool: 'meshctl';
+  target: Target;
+  region: string;
+  account: string;
+  createdAt: string;
+  mesh: string;
+  fingerprint: string;
+  observed: ObservedState;
+  steps: PlanStep[];
+  services: PlannedService[];
+  blocked: BlockedService[];
+  summary: { create: number; update: number; unchanged: number; blocked: number };
+}
+
+export function isStepOutputRef(value: unknown): value is StepOutputRef {
+  return typeof value === 'object' && value !== null && typeof (value as StepOutputRef).$ref === 'string';
+}

@@ -1,0 +1,33 @@
+// The RegisterTaskDefinition input a task definition was registered from: every
+// user field, minus what ECS adds on its own.
+import type { ContainerDefinition, ProxyConfiguration, TaskDefinition } from './estate.js';
+
+/** Fields DescribeTaskDefinition returns that RegisterTaskDefinition does not take. */
+export const READ_ONLY_TASK_DEFINITION_FIELDS = [
+  'taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities',
+  'registeredAt', 'registeredBy', 'deregisteredAt', 'deleteRequestedAt',
+] as const;
+
+export interface RegisterTaskDefinitionInput {
+  family: string;
+  networkMode?: string;
+  cpu?: string;
+  memory?: string;
+  requiresCompatibilities?: string[];
+  containerDefinitions: ContainerDefinition[];
+  proxyConfiguration?: ProxyConfiguration;
+  tags?: { key: string; value: string }[];
+  [field: string]: unknown;
+}
+
+export function registrationInput(taskDefinition: TaskDefinition): RegisterTaskDefinitionInput {
+  const input: Record<string, unknown> = structuredClone(taskDefinition);
+  for (const field of READ_ONLY_TASK_DEFINITION_FIELDS) delete input[field];
+  // RegisterTaskDefinition rejects an empty tag list.
+  if (Array.isArray(input.tags) && input.tags.length === 0) delete input.tags;
+  return input as RegisterTaskDefinitionInput;
+}
+
+export function taskDefinitionLabel(taskDefinition: Pick<TaskDefinition, 'family' | 'revision'>): string {
+  return `${taskDefinition.family}:${taskDefinition.revision}`;
+}

@@ -1,0 +1,84 @@
+import chalk from 'chalk';
+import { createTwoFilesPatch } from 'diff';
+import type { Finding } from '../core/checks/rule.js';
+import type { Plan, PlanStep } from '../core/plan/model.js';
+import { redactDeep } from '../core/redact.js';
+import { stableStringify } from '../util/stable-json.js';
+
+const indent = (text: string, by: string) => text.split('\n').map((l) => (l ? by + l : l)).join('\n');
+const json = (value: unknown) => stableStringify(value, 2);
+
+function colorDiffLine(line: string): string {
+  if (line.startsWith('+++') || line.startsWith('---')) return chalk.bold(line);
+  if (line.startsWith('+')) return chalk.green(line);
+  if (line.startsWith('-')) return chalk.red(line);
+  if (line.startsWith('@@')) return chalk.cyan(line);
+  return line;
+}
+
+/** A unified diff of two JSON values, keys in stable order, secrets masked. */
+export function jsonDiff(before: unknown, after: unknown, beforeName: string, afterName: string): string {
+  const patch = createTwoFilesPatch(beforeName, afterName, `${json(redactDeep(before ?? {}))}\n`, `${json(redactDeep(after))}\n`, '', '', { context: 3 });
+  return patch.split('\n').filter((l) => !l.startsWith('====') && !l.startsWith('\\')).map((l) => colorDiffLine(l.replace(/\t$/, ''))).join('\n').trimEnd();
+}
+
+function renderFinding(f: Finding): string[] {
+  const mark = f.severity === 'error' ? chalk.red('×') : chalk.yellow('‼');
+  return [`${mark} ${chalk.bold(f.rule)}  ${f.message}`, chalk.dim(`    hint: ${f.hint}`)];
+}
+
+function describeInput(value: unknown): string {
+  return json(value).replace(/\{\s*"\$ref": "([^"]+)",\s*"path": "([^"]+)"\s*\}/g, (_m, ref, path) => `(${path} of ${ref})`);
+}
+
+function renderStep(step: PlanStep, taskDefinitionBefore: unknown): string[] {
+  const mark = step.action === 'create' ? chalk.green('+') : chalk.yellow('~');
+  const head = `${mark} ${step.resource} ${chalk.dim(`[${step.service} ${step.operation}]`)}`;
+  if (step.operation === 'RegisterTaskDefinition') {
+    return [head, indent(jsonDiff(taskDefinitionBefore, step.input, 'current', 'planned'), '    ')];
+  }
+  if (step.action === 'update' && step.before !== undefined && step.operation !== 'UpdateService') {
+    return [head, indent(jsonDiff(step.before, step.input.spec, 'current', 'planned'), '    ')];
+  }
+  const { spec, ...identity } = step.input;
+  const shown = spec ?? identity;
+  return [head, indent(chalk.dim(describeInput(shown)), '    ')];
+}
+
+export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore: Record<string, unknown>): string {
+  const out = [chalk.bold(`meshctl plan · target ${plan.target} · mesh ${plan.mesh} · ${source}`), ''];
+  const shared = plan.steps.filter((s) => !s.ecsService);
+  if (shared.length > 0) {
+    out.push(chalk.bold('shared'));
+    for (const step of shared) out.push(...renderStep(step, undefined).map((l) => indent(l, '  ')));
+    out.push('');
+  }
+  for (const svc of plan.services) {
+    const label = `${svc.cluster}/${svc.service}`;
+    const steps = plan.steps.filter((s) => s.ecsService === label);
+    out.push(chalk.bold(`${svc.status === 'change' ? chalk.yellow('~') : chalk.dim('=')} ${label}`) + chalk.dim(` (${svc.taskDefinition})`));
+    if (steps.length === 0) out.push(chalk.dim('  no changes'));
+    for (const step of steps) {
+      const before = step.sourceTaskDefinition ? taskDefinitionsBefore[step.sourceTaskDefinition] : undefined;
+      out.push(...renderStep(step, before).map((l) => indent(l, '  ')));
+    }
+    if (svc.backends.length > 0) {
+      out.push(`  backends: ${svc.backends.map((b) => (b.inferred ? `${b.virtualService} ${chalk.dim(`(inferred from ${b.from})`)}` : b.virtualService)).join(', ')}`);
+    }
+    for (const f of svc.findings) out.push(...renderFinding(f).map((l) => indent(l, '  ')));
+    out.push('');
+  }
+  if (plan.blocked.length > 0) {
+    out.push(chalk.red.bold('blocked (left out of the plan)'));
+    for (const b of plan.blocked) {
+      out.push(`  ${chalk.bold(`${b.cluster}/${b.service}`)}`);
+      for (const f of b.findings) out.push(...renderFinding(f).map((l) => indent(l, '    ')));
+    }
+    out.push('');
+  }
+  const { create, update, unchanged, blocked } = plan.summary;
+  const withErrors = plan.services.filter((s) => s.findings.some((f) => f.severity === 'error')).length;
+  out.push(`Plan: ${chalk.green(`${create} to create`)}, ${chalk.yellow(`${update} to update`)}, ${unchanged} unchanged; ${blocked > 0 ? chalk.red(`${blocked} blocked`) : '0 blocked'}.`);
+  if (withErrors > 0) out.push(chalk.yellow(`${withErrors} planned service(s) carry precheck errors: apply refuses them unless --force.`));
+  return out.join('\n');
+}
