@@ -28,7 +28,7 @@ export async function runPrecheckCommand(options: PrecheckOptions): Promise<numb
     case 'json':
       writeOut(JSON.stringify({
         target: report.target,
-        findings: report.findings,
+        findings: report.findings.map(({ rule, severity, cluster, service, message, hint }) => ({ rule, severity, cluster, service, message, hint })),
         skipped: report.skipped,
         summary: { ...report.summary, failOn: options.failOn, failed },
       }, null, 2));

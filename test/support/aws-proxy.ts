@@ -1,9 +1,11 @@
 // An HTTP proxy in front of moto for integration tests. It records every AWS
 // call by service and operation (so tests count calls at the HTTP level), and
-// stands in for one moto defect: moto's App Mesh backend writes timestamps as
-// "22/11/2026, 22:16:29", which the JS SDK cannot parse; the proxy rewrites
-// them to epoch seconds, as the real API sends them.
+// stands in for two moto gaps in App Mesh: moto writes timestamps as
+// "22/11/2026, 22:16:29", which the JS SDK cannot parse (the proxy rewrites
+// them to epoch seconds, as the real API sends them), and moto has no virtual
+// services (the proxy serves them from memory: virtual-services-standin.ts).
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createVirtualServicesStandIn, isVirtualServiceCall } from './virtual-services-standin.js';
 
 export interface ObservedCall {
   service: string;
@@ -63,6 +65,7 @@ function fixAppMeshTimes(node: unknown): unknown {
 export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
   const target = new URL(targetUrl);
   const calls: ObservedCall[] = [];
+  const virtualServices = createVirtualServicesStandIn();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -70,6 +73,10 @@ export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
       const body = Buffer.concat(chunks);
       const call = identify(req, body.toString());
       calls.push(call);
+      if (call.service === 'appmesh' && isVirtualServiceCall((req.url ?? '').split('?')[0]!)) {
+        virtualServices(req, body.toString(), res);
+        return;
+      }
       const upstream = request({
         host: target.hostname, port: target.port, method: req.method, path: req.url,
         headers: { ...req.headers, host: target.host },
