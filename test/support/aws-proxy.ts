@@ -1,9 +1,11 @@
 // An HTTP proxy in front of moto for integration tests. It records every AWS
 // call by service and operation (so tests count calls at the HTTP level), and
-// stands in for two moto gaps in App Mesh: moto writes timestamps as
+// stands in for three moto gaps in App Mesh: moto writes timestamps as
 // "22/11/2026, 22:16:29", which the JS SDK cannot parse (the proxy rewrites
-// them to epoch seconds, as the real API sends them), and moto has no virtual
-// services (the proxy serves them from memory: virtual-services-standin.ts).
+// them to epoch seconds, as the real API sends them); moto has no virtual
+// services (the proxy serves them from memory: virtual-services-standin.ts);
+// and moto rejects a virtual node whose awsCloudMap has no `attributes`,
+// which AWS makes optional (the proxy adds an empty list before moto sees it).
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { createVirtualServicesStandIn, isVirtualServiceCall } from './virtual-services-standin.js';
 
@@ -62,6 +64,18 @@ function fixAppMeshTimes(node: unknown): unknown {
   return node;
 }
 
+function withCloudMapAttributes(body: Buffer): Buffer {
+  try {
+    const input = JSON.parse(body.toString()) as { spec?: { serviceDiscovery?: { awsCloudMap?: { attributes?: unknown[] } } } };
+    const cloudMap = input.spec?.serviceDiscovery?.awsCloudMap;
+    if (!cloudMap || cloudMap.attributes) return body;
+    cloudMap.attributes = [];
+    return Buffer.from(JSON.stringify(input));
+  } catch {
+    return body;
+  }
+}
+
 export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
   const target = new URL(targetUrl);
   const calls: ObservedCall[] = [];
@@ -77,9 +91,10 @@ export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
         virtualServices(req, body.toString(), res);
         return;
       }
+      const forwarded = call.service === 'appmesh' && req.method === 'PUT' ? withCloudMapAttributes(body) : body;
       const upstream = request({
         host: target.hostname, port: target.port, method: req.method, path: req.url,
-        headers: { ...req.headers, host: target.host },
+        headers: { ...req.headers, host: target.host, 'content-length': String(forwarded.length) },
       }, (up) => {
         const parts: Buffer[] = [];
         up.on('data', (c: Buffer) => parts.push(c));
@@ -102,7 +117,7 @@ export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
         res.writeHead(502);
         res.end(String(e));
       });
-      upstream.end(body);
+      upstream.end(forwarded);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,114 @@
+// meshctl plan on the demo fixtures: every output form, the plan file, exit
+// codes, and every planned input valid for its AWS API.
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/core/plan/model.js';
+import { runCli } from '../support/cli.js';
+import { validateInput } from '../support/sdk-shapes.js';
+
+const DEMO = ['--fixtures', 'fixtures/demo'];
+
+/** Output references stand for ARNs only known at apply time. */
+function withPlaceholders(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withPlaceholders);
+  if (value && typeof value === 'object') {
+    if ('$ref' in value) return 'arn:aws:placeholder';
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPlaceholders(v)]));
+  }
+  return value;
+}
+
+describe('meshctl plan on the demo fixtures', () => {
+  it('shows per service the task-definition diff, the resources and the service update, then a summary', async () => {
+    const result = await runCli(['plan', ...DEMO]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const out = result.stdout;
+    expect(out).toContain('meshctl plan · target appmesh · mesh meshctl · fixtures fixtures/demo');
+    expect(out).toMatch(/\+ mesh meshctl \[appmesh CreateMesh\]/);
+    expect(out).toMatch(/~ shop-ec2\/orders \(orders:1\)/);
+    expect(out).toMatch(/\+ virtual node meshctl\/orders \[appmesh CreateVirtualNode\]/);
+    expect(out).toMatch(/\+ task definition orders \(new revision from orders:1\) \[ecs RegisterTaskDefinition\]\n\s+--- current\n\s+\+\+\+ planned/);
+    expect(out).toMatch(/^\s+\+\s+"name": "envoy",$/m);
+    expect(out).toMatch(/^\s+-\s+"cpu": "1536",\n\s+\+\s+"cpu": "2080",$/m);
+    expect(out).toMatch(/~ ECS service shop-ec2\/orders \[ecs UpdateService\]/);
+    expect(out).toContain('backends: catalog.shop.local (inferred from web.CATALOG_URL), orders.shop.local (inferred from web.ORDERS_URL)');
+    expect(out).toMatch(/blocked \(left out of the plan\)\n\s+shop-ec2\/legacy-reports\n\s+× network-mode/);
+    expect(out).toMatch(/Plan: 13 to create, 4 to update, 0 unchanged; 3 blocked\./);
+    expect(out).not.toMatch(/hunter2|s3cr3t|sk_live/);
+  });
+
+  it('prints the plan file as JSON with --output json, and saves the same with --out', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-plan-'));
+    const file = join(dir, 'plan.json');
+    const result = await runCli(['plan', ...DEMO, '--output', 'json', '--out', file]);
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.stdout) as Plan;
+    const saved = JSON.parse(await readFile(file, 'utf8')) as Plan;
+    expect({ ...saved, createdAt: '' }).toEqual({ ...plan, createdAt: '' });
+    expect(plan).toMatchObject({ formatVersion: 1, tool: 'meshctl', target: 'appmesh', region: 'us-east-1', account: '123456789012', mesh: 'meshctl' });
+    expect(plan.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(Object.keys(plan.observed.services)).toHaveLength(7);
+    expect(plan.steps[0]).toEqual({
+      id: 'mesh:meshctl', service: 'appmesh', operation: 'CreateMesh', input: { meshName: 'meshctl', spec: { egressFilter: { type: 'ALLOW_ALL' } } },
+      dependsOn: [], action: 'create', resource: 'mesh meshctl',
+    });
+    expect(plan.blocked.map((b) => `${b.service}:${b.findings[0]!.rule}`)).toEqual(['legacy-reports:network-mode', 'checkout:deployment-controller', 'recommender:cpu-memory-headroom']);
+  });
+
+  it('plans inputs that are valid for their AWS APIs', async () => {
+    const plan = JSON.parse((await runCli(['plan', ...DEMO, '--output', 'json'])).stdout) as Plan;
+    expect(plan.steps.length).toBeGreaterThan(0);
+    for (const step of plan.steps) {
+      expect(validateInput(step.service, step.operation, withPlaceholders(step.input)), step.id).toEqual([]);
+    }
+  });
+
+  it('(the shape check itself catches bad inputs)', () => {
+    expect(validateInput('appmesh', 'CreateVirtualNode', { meshName: 'm', spec: { listeners: [{ portMapping: { port: '80' } }], bogus: 1 } })).toEqual([
+      'CreateVirtualNode.virtualNodeName: required by CreateVirtualNodeInput',
+      'CreateVirtualNode.spec.bogus: not a member of VirtualNodeSpec',
+      'CreateVirtualNode.spec.listeners[0].portMapping.protocol: required by PortMapping',
+      'CreateVirtualNode.spec.listeners[0].portMapping.port: expected a number, got "80"',
+    ]);
+  });
+
+  it('sets the EgressIgnoredPorts the precheck found', async () => {
+    const plan = JSON.parse((await runCli(['plan', ...DEMO, '--output', 'json'])).stdout) as Plan;
+    const orders = plan.steps.find((s) => s.id === 'task-definition:shop-ec2/orders')!;
+    const properties = (orders.input.proxyConfiguration as { properties: { name: string; value: string }[] }).properties;
+    expect(properties).toContainEqual({ name: 'EgressIgnoredPorts', value: '5432,6379' });
+  });
+
+  it('--detailed-exitcode exits 2 when there are changes', async () => {
+    expect((await runCli(['plan', ...DEMO, '--detailed-exitcode'])).code).toBe(2);
+  });
+
+  it('--detailed-exitcode exits 0 when there is nothing to change', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-cfg-'));
+    await writeFile(join(dir, 'meshctl.yaml'), 'include:\n  services: [checkout]\n');
+    const result = await runCli(['plan', ...DEMO, '--config', join(dir, 'meshctl.yaml'), '--detailed-exitcode']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Plan: 0 to create, 0 to update, 0 unchanged; 1 blocked.');
+  });
+
+  it('--graph mermaid prints the topology', async () => {
+    const result = await runCli(['plan', ...DEMO, '--graph', 'mermaid']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toBe('flowchart LR');
+    expect(lines).toContain('    vs_web_shop_local --> vn_web');
+    expect(lines).toContain('    vn_web -.-> vs_orders_shop_local');
+    expect(lines).toContain('    vn_orders -.-> vs_payments_shop_local');
+  });
+
+  it('refuses an invalid config, naming the field, with exit 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-cfg-'));
+    await writeFile(join(dir, 'meshctl.yaml'), 'services:\n  orders:\n    protocol: smtp\n');
+    const result = await runCli(['plan', ...DEMO, '--config', join(dir, 'meshctl.yaml')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/meshctl\.yaml: services\.orders\.protocol: /);
+  });
+});
