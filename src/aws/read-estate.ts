@@ -24,6 +24,7 @@ const DESCRIBE_CONTAINER_INSTANCES_MAX = 100;
 const DESCRIBE_TASKS_MAX = 100;
 const DESCRIBE_INSTANCE_TYPES_MAX = 100;
 const LIST_MAX = 100;
+const RECENT_EVENTS = 5;
 
 const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
@@ -161,7 +162,7 @@ function toCapacityProviders(items: Raw[] | undefined): CapacityProviderItem[] {
   return (items ?? []).map((i) => ({ capacityProvider: i.capacityProvider, weight: i.weight, base: i.base }));
 }
 
-function toService(raw: Raw, clusterName: string): Service {
+export function toService(raw: Raw, clusterName: string): Service {
   const deployments: Deployment[] = ((raw.deployments ?? []) as Raw[]).map((d) => ({
     id: d.id,
     status: d.status,
@@ -169,6 +170,7 @@ function toService(raw: Raw, clusterName: string): Service {
     desiredCount: d.desiredCount ?? 0,
     runningCount: d.runningCount ?? 0,
     rolloutState: d.rolloutState,
+    rolloutStateReason: d.rolloutStateReason,
     serviceConnectConfiguration: d.serviceConnectConfiguration,
   }));
   const primary = deployments.find((d) => d.status === 'PRIMARY');
@@ -192,6 +194,7 @@ function toService(raw: Raw, clusterName: string): Service {
     taskDefinitionArn: raw.taskDefinition,
     deployments,
     serviceConnect: primary?.serviceConnectConfiguration,
+    events: ((raw.events ?? []) as Raw[]).slice(0, RECENT_EVENTS).map((e) => ({ createdAt: e.createdAt, message: e.message })),
   };
 }
 

@@ -59,6 +59,38 @@ export function buildProgram(): Command {
     .addOption(new Option('--graph <format>', 'print the mesh topology instead of the plan').choices(['mermaid']))
     .action(action(async () => (await import('../commands/plan.js')).runPlan as Runner));
 
+  program.command('apply')
+    .description('execute a saved plan (or plan, show and confirm), journaling every step so a re-run resumes')
+    .argument('[plan]', 'plan file from meshctl plan --out (default: plan now and ask for confirmation)')
+    .option('--yes', 'do not ask for confirmation (required without a terminal when no plan file is given)')
+    .option('--dry-run', 'print every operation that would be sent, with its input; send none')
+    .option('--force', 'apply services that carry precheck errors (EC2 headroom, ENIs, agent versions)')
+    .option('--concurrency <n>', 'independent AWS operations and deployment waits in flight', '8')
+    .option('--wave-size <n>', 'update services N at a time; a failed wave stops the next')
+    .option('--no-wait', 'do not wait for deployments to complete')
+    .option('--wait-timeout <duration>', 'how long to wait for each wave\'s deployments', '15m')
+    .option('--poll-interval <duration>', 'how often to check deployments while waiting', '10s')
+    .action(async (planFile: string | undefined, _opts: unknown, command: Command) => {
+      const { runCommand } = await import('./run-command.js');
+      const { runApply } = await import('../commands/apply.js');
+      process.exitCode = await runCommand(command.optsWithGlobals<GlobalOptions>(), (options: never) => runApply(planFile, options));
+    });
+
+  program.command('rollback')
+    .description('put services back on their previous task definition and deregister the revision rolled back from')
+    .option('--cluster <name>', 'only services of this cluster')
+    .option('--service <name>', 'service to roll back (repeatable; default: every service in the journal)', collect)
+    .option('--journal <file>', 'apply journal to roll back (default: the latest under .meshctl/)')
+    .option('--to-revision <n>', 'roll back to this revision of the family instead (must be ACTIVE)')
+    .option('--keep-revision', 'do not deregister the revision rolled back from')
+    .option('--remove-mesh-resources', 'delete the mesh and Cloud Map resources apply created for these services')
+    .option('--yes', 'do not ask for confirmation (required without a terminal)')
+    .option('--dry-run', 'print every operation that would be sent; send none')
+    .option('--no-wait', 'do not wait for the rollback deployments')
+    .option('--wait-timeout <duration>', 'how long to wait for the deployments', '15m')
+    .option('--poll-interval <duration>', 'how often to check deployments while waiting', '10s')
+    .action(action(async () => (await import('../commands/rollback.js')).runRollback as Runner));
+
   program.command('record')
     .description('read the estate from a live endpoint and save every AWS call as fixtures (secrets redacted)')
     .requiredOption('--out <dir>', 'directory to write the fixtures to')

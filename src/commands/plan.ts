@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import type { AwsCaller } from '../aws/caller.js';
 import { readEstate } from '../aws/read-estate.js';
 import { readMeshSpecs } from '../aws/read-mesh-specs.js';
 import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
@@ -7,6 +8,9 @@ import { EXIT_OK } from '../cli/exit-codes.js';
 import { planAppMesh } from '../core/appmesh/plan.js';
 import { resolveServices } from '../core/appmesh/resolve.js';
 import { meshResourceNames } from '../core/appmesh/specs.js';
+import type { MeshctlConfig } from '../config/config.js';
+import type { Estate } from '../core/estate.js';
+import type { Plan } from '../core/plan/model.js';
 import type { Target } from '../core/sidecars.js';
 import { registrationInput } from '../core/task-definition-input.js';
 import { renderPlanMermaid } from '../render/plan-mermaid.js';
@@ -25,16 +29,31 @@ export interface PlanOptions extends GlobalOptions {
 /** --detailed-exitcode: 0 no changes, 2 changes (1 stays "error", as Terraform does). */
 const EXIT_CHANGES = 2;
 
-export async function runPlan(options: PlanOptions): Promise<number> {
-  const settings = await config(options);
+export interface ComputedPlan {
+  plan: Plan;
+  estate: Estate;
+}
+
+/** Reads the estate and the mesh resources it touches, and plans the migration. */
+export async function computePlan(aws: AwsCaller, region: string, settings: MeshctlConfig, options: Pick<PlanOptions, 'cluster' | 'service' | 'target'>): Promise<ComputedPlan> {
   const target = options.target ?? settings.target ?? 'appmesh';
   if (target !== 'appmesh') {
-    throw new UsageError('plan --target service-connect is not available yet; plan --target appmesh works today, and precheck --target service-connect shows what Service Connect needs');
+    throw new UsageError('planning for --target service-connect is not available yet; --target appmesh works today, and precheck --target service-connect shows what Service Connect needs');
   }
+  const estate = await readEstate(aws, region, { clusters: options.cluster, services: options.service });
+  const specs = await readMeshSpecs(aws, estate, meshResourceNames(settings.mesh.name, resolveServices(estate, settings)));
+  return { plan: planAppMesh({ estate, config: settings, specs, createdAt: new Date().toISOString() }), estate };
+}
+
+export function renderPlan(plan: Plan, estate: Estate, source: string): string {
+  const before = Object.fromEntries(Object.values(estate.taskDefinitions).map((td) => [td.taskDefinitionArn, registrationInput(td)]));
+  return renderPlanText(plan, source, before);
+}
+
+export async function runPlan(options: PlanOptions): Promise<number> {
+  const settings = await config(options);
   const session = await openAws(options, { allowMutations: false });
-  const estate = await readEstate(session.aws, session.region, { clusters: options.cluster, services: options.service });
-  const specs = await readMeshSpecs(session.aws, estate, meshResourceNames(settings.mesh.name, resolveServices(estate, settings)));
-  const plan = planAppMesh({ estate, config: settings, specs, createdAt: new Date().toISOString() });
+  const { plan, estate } = await computePlan(session.aws, session.region, settings, options);
   const planJson = `${stableStringify(plan, 2)}\n`;
 
   if (options.out) await writeFile(options.out, planJson);
@@ -43,8 +62,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
   } else if (options.output === 'json') {
     writeOut(planJson);
   } else {
-    const before = Object.fromEntries(Object.values(estate.taskDefinitions).map((td) => [td.taskDefinitionArn, registrationInput(td)]));
-    writeOut(renderPlanText(plan, session.source, before));
+    writeOut(renderPlan(plan, estate, session.source));
   }
   if (options.out && options.output !== 'json' && !options.graph) writeErr(`plan saved to ${options.out}; run meshctl apply ${options.out} to execute it`);
   const changes = plan.steps.length > 0;

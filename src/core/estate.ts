@@ -77,6 +77,7 @@ export interface Deployment {
   desiredCount: number;
   runningCount: number;
   rolloutState?: string;
+  rolloutStateReason?: string;
   serviceConnectConfiguration?: ServiceConnectConfig;
 }
 
@@ -101,6 +102,8 @@ export interface Service {
   deployments: Deployment[];
   /** Live Service Connect config: DescribeServices reports it per deployment only, so this is the PRIMARY's. */
   serviceConnect?: ServiceConnectConfig;
+  /** The most recent service events, newest first. */
+  events: { createdAt?: string; message: string }[];
 }
 
 export interface ContainerInstance {

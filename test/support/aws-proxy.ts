@@ -17,10 +17,20 @@ export interface ObservedCall {
   input?: Record<string, unknown>;
 }
 
+/** How the stand-in for ECS's deployment engine ends a service's rollout (moto never ends one). */
+export type RolloutEnding = 'COMPLETED' | 'FAILED' | 'ROLLED_BACK';
+
 export interface AwsProxy {
   url: string;
   calls: ObservedCall[];
   count(filter?: (call: ObservedCall) => boolean): number;
+  /** DescribeServices reports the service's rollout ended this way (every service with '*'). */
+  endRollouts(service: string, ending: RolloutEnding): void;
+  /**
+   * Holds the next call of `operation` forever, before moto sees it or after
+   * moto answered it; resolves once it is held (the test then kills the CLI).
+   */
+  holdNext(operation: string, when: 'before' | 'after'): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,6 +74,56 @@ function fixAppMeshTimes(node: unknown): unknown {
   return node;
 }
 
+// A stand-in for ECS's deployment engine, which moto lacks: moto's
+// UpdateService starts no deployment (the PRIMARY keeps the old task
+// definition) and its deployments stay IN_PROGRESS forever. The proxy shows
+// a new PRIMARY deployment for the service's current task definition, the old
+// one ACTIVE beside it, and ends rollouts the way a test asks.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function modelDeployments(service: any): void {
+  const primary = service.deployments?.find((d: { status: string }) => d.status === 'PRIMARY');
+  if (!primary || primary.taskDefinition === service.taskDefinition) return;
+  primary.status = 'ACTIVE';
+  service.deployments.unshift({
+    ...primary,
+    id: `ecs-svc/standin-${service.taskDefinition.split('/').pop().replace(':', '-')}`,
+    status: 'PRIMARY',
+    taskDefinition: service.taskDefinition,
+    runningCount: 0,
+    pendingCount: primary.desiredCount,
+    rolloutState: 'IN_PROGRESS',
+    rolloutStateReason: 'ECS deployment in progress.',
+  });
+}
+
+function endRollouts(payload: Buffer, endings: Map<string, RolloutEnding>): Buffer {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const out = JSON.parse(payload.toString()) as { services?: any[] };
+  for (const service of out.services ?? []) {
+    modelDeployments(service);
+    const ending = endings.get(service.serviceName) ?? endings.get('*');
+    const primary = service.deployments?.find((d: { status: string }) => d.status === 'PRIMARY');
+    if (!ending || !primary || primary.rolloutState === 'COMPLETED' && service.deployments.length === 1) continue;
+    if (ending === 'COMPLETED') {
+      Object.assign(primary, { rolloutState: 'COMPLETED', runningCount: primary.desiredCount, pendingCount: 0 });
+      service.deployments = [primary];
+    } else if (ending === 'FAILED') {
+      Object.assign(primary, { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' });
+      service.events = [{ id: 'e1', createdAt: Date.now() / 1000, message: `(service ${service.serviceName}) deployment failed: tasks failed to start.` }];
+    } else {
+      // The circuit breaker puts the previous deployment back as PRIMARY.
+      const previous = service.deployments.find((d: { status: string }) => d.status !== 'PRIMARY');
+      if (previous) {
+        Object.assign(previous, { status: 'PRIMARY', rolloutState: 'COMPLETED' });
+        Object.assign(primary, { status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: rolling back to the previous deployment.' });
+        service.taskDefinition = previous.taskDefinition;
+      }
+      service.events = [{ id: 'e2', createdAt: Date.now() / 1000, message: `(service ${service.serviceName}) rolling back to deployment ${previous?.id}.` }];
+    }
+  }
+  return Buffer.from(JSON.stringify(out));
+}
+
 function withCloudMapAttributes(body: Buffer): Buffer {
   try {
     const input = JSON.parse(body.toString()) as { spec?: { serviceDiscovery?: { awsCloudMap?: { attributes?: unknown[] } } } };
@@ -80,6 +140,13 @@ export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
   const target = new URL(targetUrl);
   const calls: ObservedCall[] = [];
   const virtualServices = createVirtualServicesStandIn();
+  const endings = new Map<string, RolloutEnding>();
+  const holds: { operation: string; when: 'before' | 'after'; held: () => void }[] = [];
+  const takeHold = (operation: string, when: 'before' | 'after') => {
+    const index = holds.findIndex((h) => h.operation === operation && h.when === when);
+    if (index < 0) return undefined;
+    return holds.splice(index, 1)[0];
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -87,6 +154,11 @@ export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
       const body = Buffer.concat(chunks);
       const call = identify(req, body.toString());
       calls.push(call);
+      const holdBefore = takeHold(call.operation, 'before');
+      if (holdBefore) {
+        holdBefore.held();
+        return;
+      }
       if (call.service === 'appmesh' && isVirtualServiceCall((req.url ?? '').split('?')[0]!)) {
         virtualServices(req, body.toString(), res);
         return;
@@ -100,6 +172,12 @@ export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
         up.on('data', (c: Buffer) => parts.push(c));
         up.on('end', () => {
           let payload = Buffer.concat(parts);
+          const holdAfter = takeHold(call.operation, 'after');
+          if (holdAfter) {
+            holdAfter.held();
+            return;
+          }
+          if (call.operation === 'DescribeServices') payload = endRollouts(payload, endings);
           if (call.service === 'appmesh' && payload.length > 0) {
             try {
               payload = Buffer.from(JSON.stringify(fixAppMeshTimes(JSON.parse(payload.toString()))));
@@ -126,6 +204,8 @@ export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
     url: `http://127.0.0.1:${port}`,
     calls,
     count: (filter) => (filter ? calls.filter(filter).length : calls.length),
+    endRollouts: (service, ending) => endings.set(service, ending),
+    holdNext: (operation, when) => new Promise<void>((held) => holds.push({ operation, when, held })),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,5 +1,5 @@
 // Spawns the built CLI (bin/meshctl → dist/) the way a user runs it.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,14 +28,20 @@ export function motoEnv(endpoint: string): Record<string, string> {
   return { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: endpoint };
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), cwd = ROOT): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts the CLI; the caller may kill it (crash tests) before awaiting `done`. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), cwd = ROOT): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const done = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+  return { child, done };
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), cwd = ROOT): Promise<CliResult> {
+  return spawnCli(args, env, cwd).done;
 }

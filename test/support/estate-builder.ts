@@ -44,6 +44,7 @@ export function service(td: TaskDefinition, overrides: Partial<Service> = {}): S
     loadBalancers: [],
     taskDefinitionArn: td.taskDefinitionArn,
     deployments: [],
+    events: [],
     ...overrides,
   };
 }

@@ -2,11 +2,12 @@
 // of existing mesh resources to an ordered list of AWS operations. Pure.
 import type { MeshctlConfig } from '../../config/config.js';
 import { stableStringify } from '../../util/stable-json.js';
+import { isSubset } from '../../util/subset.js';
 import type { Finding } from '../checks/rule.js';
 import { MAX_EGRESS_IGNORED_PORTS } from '../checks/db-egress-ports.js';
 import { scanDbEndpoints } from '../db-endpoints.js';
 import type { Estate } from '../estate.js';
-import { fingerprint } from '../plan/fingerprint.js';
+import { fingerprint, idempotencyToken } from '../plan/fingerprint.js';
 import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedBackend, type PlannedService, type PlanStep } from '../plan/model.js';
 import { checkService } from '../precheck.js';
 import { redactDeep } from '../redact.js';
@@ -26,18 +27,6 @@ export interface AppMeshPlanInput {
   config: MeshctlConfig;
   specs: MeshSpecs;
   createdAt: string;
-}
-
-/** True when every field of `wanted` is in `actual` with the same value (AWS adds defaults). */
-function isSubset(wanted: unknown, actual: unknown): boolean {
-  if (Array.isArray(wanted)) {
-    return Array.isArray(actual) && wanted.length === actual.length && wanted.every((w, i) => isSubset(w, actual[i]));
-  }
-  if (wanted !== null && typeof wanted === 'object') {
-    if (actual === null || typeof actual !== 'object') return false;
-    return Object.entries(wanted).every(([k, v]) => v === undefined || isSubset(v, (actual as Record<string, unknown>)[k]));
-  }
-  return wanted === actual;
 }
 
 function accountOf(estate: Estate): string {
@@ -94,6 +83,11 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
     ...(existingMesh?.virtualServices.map((s) => s.name) ?? []),
   ]);
 
+  // The observed state, and so the fingerprint, is known before any step: idempotency tokens derive from it.
+  const observed = observe(config, decisions.map((d) => d.resolved), specs);
+  const planFingerprint = fingerprint(observed);
+  const token = (stepId: string) => idempotencyToken(planFingerprint, stepId);
+
   const steps: PlanStep[] = [];
   let unchanged = 0;
   const stepIds = new Set<string>();
@@ -108,7 +102,7 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
     const label = kind === 'mesh' ? 'mesh ' : `${kind.replace(/-/g, ' ')} ${meshName}/`;
     const upper = kind.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
     if (!existing) {
-      add({ id, service: 'appmesh', operation: `Create${upper}`, input: { ...identity, spec }, dependsOn, action: 'create', resource: `${label}${name}`, ecsService });
+      add({ id, service: 'appmesh', operation: `Create${upper}`, input: { ...identity, spec, clientToken: token(id) }, dependsOn, action: 'create', resource: `${label}${name}`, ecsService });
       return id;
     }
     if (isSubset(spec, existing.spec)) {
@@ -142,6 +136,7 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
           NamespaceId: cm.namespaceId,
           DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 60 }] },
           HealthCheckCustomConfig: { FailureThreshold: 1 },
+          CreatorRequestId: token(registryStep),
         },
       });
     }
@@ -226,7 +221,6 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
     .filter((d) => d.blocking.length > 0)
     .map((d) => ({ cluster: d.resolved.cluster.name, service: d.resolved.service.name, findings: d.blocking }));
 
-  const observed = observe(config, decisions.map((d) => d.resolved), specs);
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     tool: 'meshctl',
@@ -235,7 +229,7 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
     account,
     createdAt,
     mesh: meshName,
-    fingerprint: fingerprint(observed),
+    fingerprint: planFingerprint,
     observed,
     steps,
     services: plannedServices,

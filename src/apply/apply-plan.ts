@@ -1,0 +1,92 @@
+// Applies a plan: shared mesh resources first, then services in waves —
+// register, update, wait — stopping before the next wave when one fails.
+import { AwsCallError, type AwsCaller } from '../aws/caller.js';
+import type { Estate } from '../core/estate.js';
+import type { Plan, PlanStep } from '../core/plan/model.js';
+import { scheduleWaves } from '../core/plan/waves.js';
+import { runSteps, type StepFailure } from './executor.js';
+import type { JournalStore } from './journal.js';
+import { waitForRollouts, type RolloutProgress, type RolloutResult, type RolloutTarget } from './wait.js';
+
+export interface ApplyOptions {
+  concurrency: number;
+  waveSize?: number;
+  wait: boolean;
+  timeoutMs: number;
+  pollMs: number;
+}
+
+export interface ApplyHooks {
+  onStep?: (step: PlanStep, status: 'start' | 'done' | 'adopted' | 'failed', detail?: string) => void;
+  onWave?: (index: number, total: number, services: string[]) => void;
+  onProgress?: (progress: RolloutProgress[]) => void;
+}
+
+export interface ApplyReport {
+  failures: StepFailure[];
+  rollouts: RolloutResult[];
+  /** Services of waves that did not run because an earlier wave failed. */
+  notStarted: string[];
+}
+
+export function isVanished(error: unknown): boolean {
+  return error instanceof AwsCallError && /ServiceNotFoundException|ServiceNotActiveException|ClusterNotFoundException/.test(error.code);
+}
+
+/** Journal entries for every service the plan changes: what rollback restores. */
+export function journalServices(plan: Plan, estate: Estate): JournalStore['journal']['services'] {
+  const services: JournalStore['journal']['services'] = {};
+  for (const planned of plan.services.filter((s) => s.status === 'change')) {
+    const service = estate.clusters.find((c) => c.name === planned.cluster)?.services.find((s) => s.name === planned.service);
+    if (!service) continue;
+    services[`${planned.cluster}/${planned.service}`] = {
+      cluster: planned.cluster,
+      service: planned.service,
+      serviceArn: service.arn,
+      previousTaskDefinition: service.taskDefinitionArn,
+      previousServiceRegistries: service.serviceRegistries,
+      ...(service.serviceConnect && { previousServiceConnect: service.serviceConnect }),
+      state: 'pending',
+    };
+  }
+  return services;
+}
+
+export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, store: JournalStore, options: ApplyOptions, hooks: ApplyHooks = {}): Promise<ApplyReport> {
+  const outputs = new Map<string, unknown>();
+  const ctx = { aws, plan, store, outputs, sourceTaskDefinitions: estate.taskDefinitions, concurrency: options.concurrency, onStep: hooks.onStep };
+  const { shared, waves } = scheduleWaves(plan, options.waveSize);
+  const report: ApplyReport = { failures: [], rollouts: [], notStarted: [] };
+
+  report.failures.push(...await runSteps(shared, ctx));
+  if (report.failures.length > 0) {
+    report.notStarted = waves.flatMap((w) => w.services);
+    return report;
+  }
+  for (const [index, wave] of waves.entries()) {
+    hooks.onWave?.(index, waves.length, wave.services);
+    const failures = await runSteps(wave.steps, ctx);
+    report.failures.push(...failures);
+    if (options.wait) {
+      const targets: RolloutTarget[] = wave.services.flatMap((label) => {
+        const journalService = store.journal.services[label];
+        if (!journalService?.newTaskDefinition || store.journal.services[label]?.state === 'stable') return [];
+        return [{ label, cluster: journalService.cluster, service: journalService.service, taskDefinition: journalService.newTaskDefinition }];
+      });
+      const rollouts = await waitForRollouts(aws, targets, { timeoutMs: options.timeoutMs, pollMs: options.pollMs, onProgress: hooks.onProgress });
+      for (const r of rollouts) {
+        Object.assign(store.journal.services[r.label]!, r.outcome === 'completed' ? { state: 'stable' } : { state: 'failed', message: r.reason });
+      }
+      await store.save();
+      report.rollouts.push(...rollouts);
+    }
+    // A service deleted under us is reported, but does not stop the services after it.
+    const waveFailed = failures.some((f) => !isVanished(f.error))
+      || report.rollouts.some((r) => wave.services.includes(r.label) && r.outcome !== 'completed' && r.outcome !== 'vanished');
+    if (waveFailed) {
+      report.notStarted = waves.slice(index + 1).flatMap((w) => w.services);
+      break;
+    }
+  }
+  return report;
+}

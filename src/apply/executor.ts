@@ -1,0 +1,193 @@
+// Runs plan steps against AWS in dependency order, independent steps
+// concurrently, recording every step in the journal before and after it is
+// sent. A re-run skips what the journal marks done and adopts what a crashed
+// run created, so nothing is created twice.
+import pLimit from 'p-limit';
+import { AwsCallError, type AwsCaller } from '../aws/caller.js';
+import type { TaskDefinition } from '../core/estate.js';
+import type { Plan, PlanStep } from '../core/plan/model.js';
+import { resolveRefs } from '../core/plan/refs.js';
+import { restoreSecrets } from '../core/restore-secrets.js';
+import { registrationInput, type RegisterTaskDefinitionInput } from '../core/task-definition-input.js';
+import { isSubset } from '../util/subset.js';
+import type { CreatedResource, JournalStore } from './journal.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Raw = Record<string, any>;
+
+export interface StepFailure {
+  step: PlanStep;
+  error: unknown;
+}
+
+export interface ExecutionContext {
+  aws: AwsCaller;
+  plan: Plan;
+  store: JournalStore;
+  /** Outputs of steps run so far (or recorded in the journal), for output references. */
+  outputs: Map<string, unknown>;
+  /** The task definitions the plan was computed from, with their real environment values. */
+  sourceTaskDefinitions: Record<string, TaskDefinition>;
+  concurrency: number;
+  onStep?: (step: PlanStep, status: 'start' | 'done' | 'adopted' | 'failed', detail?: string) => void;
+}
+
+const APP_MESH_NAME_FIELDS: Record<string, string[]> = {
+  Mesh: ['meshName'],
+  VirtualNode: ['meshName', 'virtualNodeName'],
+  VirtualService: ['meshName', 'virtualServiceName'],
+  VirtualRouter: ['meshName', 'virtualRouterName'],
+  Route: ['meshName', 'virtualRouterName', 'routeName'],
+};
+
+function appMeshKind(operation: string): string | undefined {
+  const kind = operation.replace(/^(Create|Update)/, '');
+  return APP_MESH_NAME_FIELDS[kind] ? kind : undefined;
+}
+
+/** A revision a crashed run registered from this very input, if there is one. */
+async function findRegistered(aws: AwsCaller, input: RegisterTaskDefinitionInput, sourceRevision: number): Promise<Raw | undefined> {
+  const listed = await aws.call<Raw>('ecs', 'ListTaskDefinitions', { familyPrefix: input.family, sort: 'DESC', maxResults: 10 });
+  const revision = (arn: string) => Number(arn.split(':').pop());
+  // Newest first, whatever order the endpoint returned them in.
+  const newer = ((listed.taskDefinitionArns ?? []) as string[]).filter((arn) => revision(arn) > sourceRevision).sort((a, b) => revision(b) - revision(a));
+  for (const arn of newer) {
+    const found = await aws.call<Raw>('ecs', 'DescribeTaskDefinition', { taskDefinition: arn, include: ['TAGS'] });
+    const registered = registrationInput({ ...found.taskDefinition, tags: found.tags ?? [] } as TaskDefinition);
+    if (isSubset(input, registered)) return found;
+  }
+  return undefined;
+}
+
+/** The resource an earlier attempt already created, for creates that report a conflict. */
+async function adoptExisting(aws: AwsCaller, step: PlanStep, input: Raw): Promise<unknown | undefined> {
+  const kind = appMeshKind(step.operation);
+  if (step.service === 'appmesh' && kind) {
+    const identity = Object.fromEntries(APP_MESH_NAME_FIELDS[kind]!.map((f) => [f, input[f]]));
+    return aws.call('appmesh', `Describe${kind}`, identity);
+  }
+  if (step.service === 'servicediscovery' && step.operation === 'CreateService') {
+    const listed = await aws.call<Raw>('servicediscovery', 'ListServices', {
+      Filters: [{ Name: 'NAMESPACE_ID', Values: [input.NamespaceId], Condition: 'EQ' }], MaxResults: 100,
+    });
+    const existing = ((listed.Services ?? []) as Raw[]).find((s) => s.Name === input.Name);
+    return existing ? { Service: existing } : undefined;
+  }
+  return undefined;
+}
+
+function createdResource(step: PlanStep, input: Raw, output: Raw): CreatedResource | undefined {
+  if (!step.operation.startsWith('Create')) return undefined;
+  const kind = appMeshKind(step.operation);
+  if (step.service === 'appmesh' && kind) {
+    return { step: step.id, service: 'appmesh', kind, identity: Object.fromEntries(APP_MESH_NAME_FIELDS[kind]!.map((f) => [f, String(input[f])])), ecsService: step.ecsService };
+  }
+  if (step.service === 'servicediscovery') {
+    return { step: step.id, service: 'servicediscovery', kind: 'Service', identity: { Id: String(output.Service?.Id) }, ecsService: step.ecsService };
+  }
+  return undefined;
+}
+
+// AWS says ConflictException / ServiceAlreadyExists; some endpoints name the conflict (…NameAlreadyTaken).
+const CONFLICT = /Conflict|AlreadyExists|AlreadyTaken/;
+
+async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void> {
+  const { aws, store, outputs } = ctx;
+  const record = store.step(step.id);
+  if (record.status === 'done') {
+    outputs.set(step.id, record.output);
+    return;
+  }
+  const resumedMidCall = record.status === 'running';
+  let input = resolveRefs(step.input, outputs) as Raw;
+
+  if (step.operation === 'RegisterTaskDefinition') {
+    const source = ctx.sourceTaskDefinitions[step.sourceTaskDefinition ?? ''];
+    if (!source) throw new Error(`step ${step.id}: the source revision ${step.sourceTaskDefinition} was not read`);
+    input = restoreSecrets(input as RegisterTaskDefinitionInput, source);
+    if (resumedMidCall) {
+      const found = await findRegistered(aws, input as RegisterTaskDefinitionInput, source.revision);
+      if (found) return finish(step, ctx, input, found, 'adopted');
+    }
+  }
+
+  record.status = 'running';
+  await store.save();
+  ctx.onStep?.(step, 'start');
+  let output: Raw;
+  try {
+    output = await aws.call<Raw>(step.service, step.operation, input);
+  } catch (error) {
+    const adopted = error instanceof AwsCallError && CONFLICT.test(error.code) ? await adoptExisting(aws, step, input) : undefined;
+    if (!adopted) throw error;
+    return finish(step, ctx, input, adopted as Raw, 'adopted');
+  }
+  return finish(step, ctx, input, output, 'done');
+}
+
+async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output: Raw, how: 'done' | 'adopted'): Promise<void> {
+  const record = ctx.store.step(step.id);
+  record.status = 'done';
+  record.output = output;
+  delete record.error;
+  ctx.outputs.set(step.id, output);
+  const created = createdResource(step, input, output);
+  if (created && how === 'done') ctx.store.journal.created.push(created);
+  if (step.operation === 'UpdateService' && step.ecsService) {
+    const service = ctx.store.journal.services[step.ecsService];
+    if (service) {
+      service.newTaskDefinition = (output.service as Raw | undefined)?.taskDefinition ?? service.newTaskDefinition;
+      service.state = 'updated';
+    }
+  }
+  await ctx.store.save();
+  ctx.onStep?.(step, how);
+}
+
+/**
+ * Runs the steps as a dependency graph. A failed step skips the steps that
+ * depend on it; independent steps go on. Dependencies outside `steps` must
+ * already be done (in ctx.outputs).
+ */
+export async function runSteps(steps: PlanStep[], ctx: ExecutionContext): Promise<StepFailure[]> {
+  const limit = pLimit(ctx.concurrency);
+  const failures: StepFailure[] = [];
+  const settled = new Map<string, Promise<boolean>>();
+  const byId = new Map(steps.map((s) => [s.id, s]));
+
+  const run = (step: PlanStep): Promise<boolean> => {
+    let promise = settled.get(step.id);
+    if (promise) return promise;
+    promise = (async () => {
+      const deps = await Promise.all(step.dependsOn.map((id) => {
+        const dep = byId.get(id);
+        return dep ? run(dep) : Promise.resolve(ctx.outputs.has(id));
+      }));
+      if (deps.some((ok) => !ok)) {
+        ctx.store.step(step.id).status = 'skipped';
+        return false;
+      }
+      try {
+        await limit(() => executeStep(step, ctx));
+        return true;
+      } catch (error) {
+        const record = ctx.store.step(step.id);
+        record.status = 'failed';
+        record.error = error instanceof Error ? error.message : String(error);
+        if (step.ecsService && ctx.store.journal.services[step.ecsService]) {
+          Object.assign(ctx.store.journal.services[step.ecsService]!, { state: 'failed', message: record.error });
+        }
+        await ctx.store.save();
+        failures.push({ step, error });
+        ctx.onStep?.(step, 'failed', record.error);
+        return false;
+      }
+    })();
+    settled.set(step.id, promise);
+    return promise;
+  };
+
+  await Promise.all(steps.map(run));
+  await ctx.store.save();
+  return failures;
+}

@@ -1,0 +1,126 @@
+// The apply journal: written before the first mutation and rewritten
+// atomically (write, then rename) after every step, so a crash at any point
+// leaves a journal a re-run resumes from. It records each service's previous
+// task definition and registries (what rollback restores) and every resource
+// apply created (what --remove-mesh-resources may delete).
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { redactDeep } from '../core/redact.js';
+import { ExpectedError } from '../util/expected-error.js';
+
+export const JOURNAL_DIR = '.meshctl';
+export const JOURNAL_FORMAT_VERSION = 1;
+
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+export interface JournalStep {
+  status: StepStatus;
+  output?: unknown;
+  error?: string;
+}
+
+export interface JournalService {
+  cluster: string;
+  service: string;
+  serviceArn: string;
+  previousTaskDefinition: string;
+  previousServiceRegistries: unknown[];
+  previousServiceConnect?: unknown;
+  newTaskDefinition?: string;
+  state: 'pending' | 'updated' | 'stable' | 'failed' | 'rolled-back';
+  message?: string;
+}
+
+export interface CreatedResource {
+  step: string;
+  service: 'appmesh' | 'servicediscovery';
+  kind: string;
+  /** The identifying input fields (meshName, virtualNodeName, Id…) needed to delete it. */
+  identity: Record<string, string>;
+  /** The ECS service (cluster/service) it was created for; none for shared resources (the mesh). */
+  ecsService?: string;
+}
+
+export interface Journal {
+  formatVersion: number;
+  tool: 'meshctl';
+  planFingerprint: string;
+  region: string;
+  target: string;
+  mesh: string;
+  startedAt: string;
+  updatedAt: string;
+  services: Record<string, JournalService>;
+  steps: Record<string, JournalStep>;
+  created: CreatedResource[];
+}
+
+export class JournalError extends ExpectedError {}
+
+export function journalPath(fingerprint: string, dir = JOURNAL_DIR): string {
+  return join(dir, `journal-${fingerprint.replace(/^sha256:/, '').slice(0, 16)}.json`);
+}
+
+export class JournalStore {
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(readonly path: string, readonly journal: Journal) {}
+
+  /** Rewrites the journal atomically; writes are serialized so the newest state always lands last. */
+  save(): Promise<void> {
+    this.journal.updatedAt = new Date().toISOString();
+    const text = `${JSON.stringify(redactDeep(this.journal), null, 2)}\n`;
+    const tmp = `${this.path}.tmp`;
+    this.writing = this.writing.then(async () => {
+      await mkdir(dirname(this.path), { recursive: true });
+      await writeFile(tmp, text);
+      await rename(tmp, this.path);
+    });
+    return this.writing;
+  }
+
+  step(id: string): JournalStep {
+    return (this.journal.steps[id] ??= { status: 'pending' });
+  }
+}
+
+export async function readJournal(path: string): Promise<Journal> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new JournalError(`cannot read journal ${path}; pass an existing journal with --journal FILE`);
+  }
+  try {
+    const journal = JSON.parse(text) as Journal;
+    if (journal.tool !== 'meshctl' || journal.formatVersion !== JOURNAL_FORMAT_VERSION) throw new Error('not a meshctl journal');
+    return journal;
+  } catch (error) {
+    throw new JournalError(`${path} is not a meshctl journal (${(error as Error).message})`);
+  }
+}
+
+export async function openJournal(path: string, fresh: () => Journal): Promise<{ store: JournalStore; resumed: boolean }> {
+  try {
+    const existing = await readJournal(path);
+    return { store: new JournalStore(path, existing), resumed: true };
+  } catch (error) {
+    if (error instanceof JournalError && /cannot read/.test(error.message)) return { store: new JournalStore(path, fresh()), resumed: false };
+    throw error;
+  }
+}
+
+/** The journal most recently written under .meshctl/, if any. */
+export async function latestJournal(dir = JOURNAL_DIR): Promise<string | undefined> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /^journal-[0-9a-f]+\.json$/.test(n));
+  } catch {
+    return undefined;
+  }
+  const dated = await Promise.all(names.map(async (name) => {
+    const journal = await readJournal(join(dir, name)).catch(() => undefined);
+    return { path: join(dir, name), updatedAt: journal?.updatedAt ?? '' };
+  }));
+  return dated.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0]?.path;
+}

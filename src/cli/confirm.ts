@@ -1,0 +1,12 @@
+import { createInterface } from 'node:readline/promises';
+
+/** Asks a yes/no question on the terminal; only "yes" (or "y") proceeds. */
+export async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} Only "yes" proceeds: `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,54 @@
+// Progress while apply and rollback run: an ora spinner with a line per
+// waiting service on a terminal, plain lines on stderr otherwise.
+import chalk from 'chalk';
+import ora, { type Ora } from 'ora';
+import type { RolloutProgress } from '../apply/wait.js';
+import type { PlanStep } from '../core/plan/model.js';
+
+export interface Progress {
+  step(step: PlanStep, status: 'start' | 'done' | 'adopted' | 'failed', detail?: string): void;
+  note(line: string): void;
+  rollouts(progress: RolloutProgress[]): void;
+  stop(): void;
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
+
+export function createProgress(quiet: boolean): Progress {
+  const interactive = !quiet && process.stderr.isTTY === true;
+  const spinner: Ora | undefined = interactive ? ora({ stream: process.stderr }) : undefined;
+  const lastState = new Map<string, string>();
+  const print = (line: string) => {
+    if (quiet) return;
+    if (spinner?.isSpinning) spinner.clear();
+    process.stderr.write(`${line}\n`);
+    if (spinner?.isSpinning) spinner.render();
+  };
+  return {
+    step(step, status, detail) {
+      if (status === 'start') return;
+      const mark = status === 'failed' ? chalk.red('×') : status === 'adopted' ? chalk.cyan('↺') : chalk.green('✔');
+      print(`${mark} ${step.service} ${step.operation} ${step.resource}${status === 'adopted' ? ' (already done by an earlier run)' : ''}${detail ? `: ${detail}` : ''}`);
+    },
+    note: print,
+    rollouts(progress) {
+      const lines = progress.map((p) => `${p.label}: ${p.running}/${p.desired} running, ${p.rolloutState}, ${seconds(p.elapsedMs)}`);
+      if (spinner) {
+        if (lines.length === 0) spinner.stop();
+        else {
+          spinner.text = `waiting for ${lines.length} deployment(s)\n${lines.map((l) => `  ${l}`).join('\n')}`;
+          if (!spinner.isSpinning) spinner.start();
+        }
+        return;
+      }
+      for (const p of progress) {
+        const state = `${p.running}/${p.desired} ${p.rolloutState}`;
+        if (lastState.get(p.label) !== state) print(`… ${p.label}: ${state}, ${seconds(p.elapsedMs)}`);
+        lastState.set(p.label, state);
+      }
+    },
+    stop() {
+      spinner?.stop();
+    },
+  };
+}

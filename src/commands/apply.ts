@@ -1,0 +1,156 @@
+import { readFile } from 'node:fs/promises';
+import chalk from 'chalk';
+import { applyPlan, journalServices, type ApplyReport } from '../apply/apply-plan.js';
+import { JOURNAL_FORMAT_VERSION, journalPath, openJournal, type Journal } from '../apply/journal.js';
+import { createProgress } from '../cli/progress.js';
+import { confirm } from '../cli/confirm.js';
+import { readEstate } from '../aws/read-estate.js';
+import { readMeshSpecs } from '../aws/read-mesh-specs.js';
+import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
+import { UsageError } from '../cli/errors.js';
+import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
+import { drift, keysChangedBy, meshNamesOf, observeAgain } from '../core/plan/drift.js';
+import type { Plan } from '../core/plan/model.js';
+import { parsePlan } from '../core/plan/plan-file.js';
+import { ExpectedError } from '../util/expected-error.js';
+import { parseDuration } from '../util/duration.js';
+import { stableStringify } from '../util/stable-json.js';
+import { computePlan, renderPlan } from './plan.js';
+
+export interface ApplyCommandOptions extends GlobalOptions {
+  yes?: boolean;
+  dryRun?: boolean;
+  concurrency: string;
+  waveSize?: string;
+  wait: boolean;
+  waitTimeout: string;
+  pollInterval: string;
+  force?: boolean;
+}
+
+/** The account moved since the plan was made: nothing is sent. */
+export class StalePlanError extends ExpectedError {}
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`${flag} ${value} is not a positive whole number`);
+  return Number(value);
+}
+
+function describeInput(value: unknown): string {
+  return stableStringify(value, 2).replace(/\{\s*"\$ref": "([^"]+)",\s*"path": "([^"]+)"\s*\}/g, (_m, ref, path) => `"<${path} of ${ref}>"`);
+}
+
+function renderDryRun(plan: Plan): string {
+  const lines = [chalk.bold(`meshctl apply --dry-run: ${plan.steps.length} operation(s) would be sent; none is.`), ''];
+  for (const [i, step] of plan.steps.entries()) {
+    lines.push(`${i + 1}. ${step.service} ${step.operation} ${chalk.dim(`(${step.resource})`)}`);
+    if (step.dependsOn.length > 0) lines.push(chalk.dim(`   after: ${step.dependsOn.join(', ')}`));
+    lines.push(describeInput(step.input).split('\n').map((l) => `   ${l}`).join('\n'));
+  }
+  return lines.join('\n');
+}
+
+function renderReport(report: ApplyReport, journal: string): string {
+  const lines: string[] = [];
+  for (const f of report.failures) lines.push(`${chalk.red('×')} ${f.step.id}: ${(f.error as Error).message ?? f.error}`);
+  for (const r of report.rollouts) {
+    if (r.outcome === 'completed') lines.push(`${chalk.green('✔')} ${r.label}: deployment completed`);
+    else {
+      lines.push(`${chalk.red('×')} ${r.label}: deployment ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`);
+      for (const e of r.events.slice(0, 5)) lines.push(chalk.dim(`    ${e}`));
+    }
+  }
+  if (report.notStarted.length > 0) lines.push(chalk.yellow(`not started (an earlier wave failed): ${report.notStarted.join(', ')}`));
+  lines.push(`journal: ${journal}`);
+  if (report.failures.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed')) {
+    lines.push('Roll back with: meshctl rollback' + (journal ? ` --journal ${journal}` : ''));
+  }
+  return lines.join('\n');
+}
+
+export async function runApply(planFile: string | undefined, options: ApplyCommandOptions): Promise<number> {
+  const concurrency = positiveInt(options.concurrency, '--concurrency')!;
+  const waveSize = positiveInt(options.waveSize, '--wave-size');
+  const timeoutMs = parseDuration(options.waitTimeout, '--wait-timeout');
+  const pollMs = parseDuration(options.pollInterval, '--poll-interval');
+  if (options.fixtures && !options.dryRun) {
+    throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what apply would send');
+  }
+  const session = await openAws(options, { allowMutations: !options.dryRun });
+
+  let plan: Plan;
+  if (planFile) {
+    let text: string;
+    try {
+      text = await readFile(planFile, 'utf8');
+    } catch {
+      throw new UsageError(`cannot read plan ${planFile}; save one with meshctl plan --out ${planFile}`);
+    }
+    plan = parsePlan(text, planFile);
+    if (plan.region !== session.region) {
+      throw new UsageError(`${planFile} was planned for ${plan.region}, but this run targets ${session.region}; pass --region ${plan.region}`);
+    }
+  } else {
+    const computed = await computePlan(session.aws, session.region, await config(options), {});
+    plan = computed.plan;
+    if (!options.dryRun) {
+      writeOut(renderPlan(plan, computed.estate, session.source));
+      if (plan.steps.length > 0 && !options.yes) {
+        if (!process.stdin.isTTY) throw new UsageError('apply without a plan file asks for confirmation, and there is no terminal to ask on: pass --yes, or apply a saved plan (meshctl plan --out plan.json)');
+        if (!(await confirm('Apply this plan?'))) {
+          writeErr('Nothing applied.');
+          return EXIT_OK;
+        }
+      }
+    }
+  }
+
+  const unforced = plan.services.filter((s) => s.findings.some((f) => f.severity === 'error'));
+  if (unforced.length > 0 && !options.force && !options.dryRun) {
+    const list = unforced.map((s) => `  ${s.cluster}/${s.service}: ${s.findings.filter((f) => f.severity === 'error').map((f) => f.rule).join(', ')}`).join('\n');
+    throw new UsageError(`these planned services carry precheck errors:\n${list}\nFix them, exclude the services in meshctl.yaml, or pass --force to apply anyway`);
+  }
+  if (plan.steps.length === 0) {
+    writeOut('Nothing to apply: the plan has no changes.');
+    return EXIT_OK;
+  }
+
+  // Read the services and mesh resources the plan observed, once: for the drift check and as the source revisions.
+  const serviceArns = Object.keys(plan.observed.services);
+  const estate = await readEstate(session.aws, session.region, {
+    clusters: [...new Set(serviceArns.map((arn) => arn.split('/').slice(-2)[0]!))],
+    services: [...new Set(serviceArns.map((arn) => arn.split('/').pop()!))],
+  });
+  const specs = await readMeshSpecs(session.aws, estate, meshNamesOf(plan));
+  const path = journalPath(plan.fingerprint);
+  const { store, resumed } = await openJournal(path, (): Journal => ({
+    formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: plan.fingerprint, region: plan.region, target: plan.target, mesh: plan.mesh,
+    startedAt: new Date().toISOString(), updatedAt: '', services: journalServices(plan, estate), steps: {}, created: [],
+  }));
+  // What a resumed run already touched has changed on purpose.
+  const touched = new Set(plan.steps.filter((s) => ['done', 'running', 'failed'].includes(store.journal.steps[s.id]?.status ?? '')).flatMap((s) => keysChangedBy(s, plan)));
+  const changes = drift(plan.observed, observeAgain(plan.observed, estate, specs), touched);
+  if (changes.length > 0) {
+    throw new StalePlanError(`the plan is stale: the account changed since it was made:\n${changes.map((c) => `  - ${c}`).join('\n')}\nRun meshctl plan again`);
+  }
+
+  if (options.dryRun) {
+    writeOut(renderDryRun(plan));
+    return EXIT_OK;
+  }
+
+  await store.save();
+  writeErr(`${resumed ? 'resuming from' : 'journal:'} ${path}`);
+  const progress = createProgress(options.output === 'json');
+  const report = await applyPlan(session.aws, plan, estate, store, { concurrency, waveSize, wait: options.wait, timeoutMs, pollMs }, {
+    onStep: (step, status, detail) => progress.step(step, status, detail),
+    onWave: (index, total, services) => progress.note(`wave ${index + 1}/${total}: ${services.join(', ')}`),
+    onProgress: (rollouts) => progress.rollouts(rollouts),
+  });
+  progress.stop();
+  const failed = report.failures.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed');
+  if (options.output === 'json') writeOut(JSON.stringify({ journal: path, ...report, failures: report.failures.map((f) => ({ step: f.step.id, error: (f.error as Error).message })) }, null, 2));
+  else writeOut(renderReport(report, path));
+  return failed ? EXIT_FINDINGS : EXIT_OK;
+}

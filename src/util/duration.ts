@@ -1,0 +1,12 @@
+import { ExpectedError } from './expected-error.js';
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses 500ms, 30s, 10m, 1h, 1h30m into milliseconds. */
+export function parseDuration(text: string, flag: string): number {
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) {
+    throw new ExpectedError(`${flag} ${text} is not a duration: use forms like 90s, 10m, 1h30m`);
+  }
+  return parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0);
+}

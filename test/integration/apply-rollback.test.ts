@@ -1,0 +1,252 @@
+// apply and rollback against moto, through the proxy that counts calls, holds
+// calls for crash tests, ends rollouts (moto's deployments never end) and
+// stands in for App Mesh where moto falls short (see test/support/aws-proxy.ts).
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ecs from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Journal } from '../../src/apply/journal.js';
+import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import { isolatedEnv, motoEnv, runCli, spawnCli } from '../support/cli.js';
+import { DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
+import { startMoto, type Moto } from '../support/moto.js';
+
+let moto: Moto;
+let proxy: AwsProxy;
+let env: NodeJS.ProcessEnv;
+let cwd: string;
+let client: ecs.ECSClient;
+
+const PLANNED = [['shop-ec2', 'orders'], ['shop-ec2', 'payments'], ['shop-fargate', 'catalog'], ['shop-fargate', 'web']] as const;
+const FAST = ['--poll-interval', '100ms'];
+
+async function serviceTaskDefinition(cluster: string, service: string): Promise<string> {
+  return (await client.send(new ecs.DescribeServicesCommand({ cluster, services: [service] }))).services![0]!.taskDefinition!;
+}
+
+async function revisions(family: string): Promise<string[]> {
+  return (await client.send(new ecs.ListTaskDefinitionsCommand({ familyPrefix: family }))).taskDefinitionArns!;
+}
+
+async function cli(...args: string[]) {
+  return runCli(args, env, cwd);
+}
+
+async function savedPlan(): Promise<string> {
+  const result = await cli('plan', '--out', 'plan.json');
+  expect(result.code, result.stderr).toBe(0);
+  return 'plan.json';
+}
+
+async function journal(): Promise<Journal> {
+  const [name] = (await readdir(join(cwd, '.meshctl'))).filter((n) => n.endsWith('.json'));
+  return JSON.parse(await readFile(join(cwd, '.meshctl', name!), 'utf8')) as Journal;
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  client = new ecs.ECSClient({ endpoint: moto.url, region: DEMO_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+});
+
+beforeEach(async () => {
+  await proxy?.stop();
+  await moto.reset();
+  proxy = await startAwsProxy(moto.url);
+  env = isolatedEnv(motoEnv(proxy.url));
+  cwd = await mkdtemp(join(tmpdir(), 'meshctl-apply-'));
+  await seedDemoEstate(moto.url);
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
+
+describe('apply', () => {
+  it('moves every planned service to a new meshed revision, real secrets restored, and journals it', async () => {
+    const before = Object.fromEntries(await Promise.all(PLANNED.map(async ([c, s]) => [s, await serviceTaskDefinition(c, s)])));
+    const result = await cli('apply', await savedPlan(), '--force', '--no-wait');
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    expect(result.stderr).toMatch(/journal: \.meshctl\/journal-[0-9a-f]{16}\.json/);
+
+    for (const [cluster, service] of PLANNED) {
+      const now = await serviceTaskDefinition(cluster, service);
+      expect(now).toBe(before[service]!.replace(/:1$/, ':2'));
+      const td = (await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: now }))).taskDefinition!;
+      expect(td.containerDefinitions!.map((c) => c.name)).toEqual([service, 'envoy', 'xray-daemon']);
+      expect(td.proxyConfiguration?.type).toBe('APPMESH');
+    }
+    const orders = (await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: 'orders:2' }))).taskDefinition!;
+    const environment = Object.fromEntries(orders.containerDefinitions![0]!.environment!.map((e) => [e.name, e.value]));
+    expect(environment.DB_PASSWORD).toBe('hunter2-demo-only');
+    expect(environment.DATABASE_URL).toContain(':s3cr3t-Passw0rd@');
+
+    const j = await journal();
+    expect(j.services['shop-ec2/orders']).toMatchObject({ previousTaskDefinition: before.orders, newTaskDefinition: before.orders!.replace(/:1$/, ':2'), state: 'updated' });
+    expect(Object.values(j.steps).every((s) => s.status === 'done')).toBe(true);
+    expect(JSON.stringify(j)).not.toMatch(/hunter2|s3cr3t/);
+    expect(j.created.map((c) => c.kind).sort()).toEqual(['Mesh', 'VirtualNode', 'VirtualNode', 'VirtualNode', 'VirtualNode', 'VirtualService', 'VirtualService', 'VirtualService', 'VirtualService']);
+  });
+
+  it('plans no changes right after apply', async () => {
+    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    const again = await cli('plan', '--detailed-exitcode');
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout).toMatch(/Plan: 0 to create, 0 to update, \d+ unchanged; 3 blocked\./);
+  });
+
+  it('refuses a stale plan, listing what changed, and sends nothing', async () => {
+    const plan = await savedPlan();
+    const web = (await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: 'web:1' }))).taskDefinition!;
+    const registered = await client.send(new ecs.RegisterTaskDefinitionCommand({
+      family: 'web', containerDefinitions: web.containerDefinitions, networkMode: web.networkMode, cpu: web.cpu, memory: web.memory, requiresCompatibilities: web.requiresCompatibilities,
+    }));
+    await client.send(new ecs.UpdateServiceCommand({ cluster: 'shop-fargate', service: 'web', taskDefinition: registered.taskDefinition!.taskDefinitionArn }));
+    proxy.calls.length = 0;
+    const result = await cli('apply', plan, '--force', '--no-wait');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('the plan is stale: the account changed since it was made');
+    expect(result.stderr).toContain('service shop-fargate/web now runs web:2 (planned from web:1)');
+    expect(proxy.count((c) => c.mutating)).toBe(0);
+  });
+
+  it('--dry-run prints every operation and sends no mutating call (counted at the HTTP level)', async () => {
+    const plan = await savedPlan();
+    proxy.calls.length = 0;
+    const result = await cli('apply', plan, '--dry-run');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/17 operation\(s\) would be sent; none is/);
+    expect(result.stdout).toContain('ecs RegisterTaskDefinition');
+    expect(proxy.calls.length).toBeGreaterThan(0);
+    expect(proxy.count((c) => c.mutating)).toBe(0);
+    expect(await revisions('orders')).toHaveLength(1);
+  });
+
+  it('refuses planned services with precheck errors unless --force', async () => {
+    const result = await cli('apply', await savedPlan(), '--no-wait');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/shop-ec2\/orders: eni-capacity, agent-version[\s\S]*pass --force/);
+    expect(proxy.count((c) => c.mutating)).toBe(0);
+  });
+
+  it('waits for deployments and reports a completed rollout', async () => {
+    proxy.endRollouts('*', 'COMPLETED');
+    const result = await cli('apply', await savedPlan(), '--force', ...FAST);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    for (const [, service] of PLANNED) expect(result.stdout).toMatch(new RegExp(`✔ shop-[a-z0-9]+/${service}: deployment completed`));
+    expect(Object.values((await journal()).services).every((s) => s.state === 'stable')).toBe(true);
+  });
+
+  it('reports a failed deployment with its events and stops the next waves', async () => {
+    proxy.endRollouts('*', 'COMPLETED');
+    proxy.endRollouts('payments', 'FAILED');
+    const result = await cli('apply', await savedPlan(), '--force', '--wave-size', '1', ...FAST);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/× shop-ec2\/payments: deployment failed: ECS deployment circuit breaker: tasks failed to start\./);
+    expect(result.stdout).toContain('deployment failed: tasks failed to start.');
+    expect(result.stdout).toContain('not started (an earlier wave failed): shop-fargate/catalog, shop-fargate/web');
+    expect(await serviceTaskDefinition('shop-fargate', 'web')).toMatch(/web:1$/);
+  });
+
+  it('treats a circuit-breaker rollback as a failure, not as success', async () => {
+    proxy.endRollouts('*', 'ROLLED_BACK');
+    const result = await cli('apply', await savedPlan(), '--force', ...FAST);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/× shop-ec2\/orders: deployment failed: the service is back on orders:1 \(circuit-breaker rollback/);
+  });
+
+  it('gives up waiting at --wait-timeout', async () => {
+    const result = await cli('apply', await savedPlan(), '--force', '--wait-timeout', '1s', ...FAST);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/× shop-ec2\/orders: deployment timeout: still IN_PROGRESS after \ds/);
+  });
+});
+
+describe('apply after a crash', () => {
+  const points = [
+    { name: 'after AWS registered a task definition, before the journal knew', operation: 'RegisterTaskDefinition', when: 'after' as const },
+    { name: 'before the first service update reached AWS', operation: 'UpdateService', when: 'before' as const },
+    { name: 'after AWS created a virtual node', operation: 'PUT /v20190125/meshes/meshctl/virtualNodes', when: 'after' as const },
+  ];
+  for (const point of points) {
+    it(`resumes from the journal with exactly one new revision per service: SIGKILL ${point.name}`, async () => {
+      const plan = await savedPlan();
+      const held = proxy.holdNext(point.operation, point.when);
+      const run = spawnCli(['apply', plan, '--force', '--no-wait'], env, cwd);
+      await held;
+      run.child.kill('SIGKILL');
+      await run.done;
+
+      const resumed = await cli('apply', plan, '--force', '--no-wait');
+      expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+      expect(resumed.stderr).toMatch(/resuming from \.meshctl\/journal-/);
+      // What AWS did before the kill is adopted, not done again.
+      if (point.when === 'after') expect(resumed.stderr).toContain('(already done by an earlier run)');
+      for (const [cluster, service] of PLANNED) {
+        expect(await revisions(service), service).toHaveLength(2);
+        expect(await serviceTaskDefinition(cluster, service)).toMatch(new RegExp(`${service}:2$`));
+      }
+    });
+  }
+});
+
+describe('rollback', () => {
+  it('restores the exact previous revision and deregisters the one rolled back from; twice is safe', async () => {
+    const before = Object.fromEntries(await Promise.all(PLANNED.map(async ([c, s]) => [s, await serviceTaskDefinition(c, s)])));
+    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    const result = await cli('rollback', '--yes', '--no-wait');
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    for (const [cluster, service] of PLANNED) {
+      expect(await serviceTaskDefinition(cluster, service)).toBe(before[service]);
+      const bad = (await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: `${service}:2` }))).taskDefinition!;
+      expect(bad.status).toBe('INACTIVE');
+    }
+    expect(Object.values((await journal()).services).every((s) => s.state === 'rolled-back')).toBe(true);
+
+    const again = await cli('rollback', '--yes', '--no-wait');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('shop-ec2/orders: already on orders:1; nothing to do');
+  });
+
+  it('keeps the revision with --keep-revision and removes only what apply created with --remove-mesh-resources', async () => {
+    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    const result = await cli('rollback', '--yes', '--no-wait', '--keep-revision', '--remove-mesh-resources');
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect((await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: 'orders:2' }))).taskDefinition!.status).toBe('ACTIVE');
+    expect(result.stdout).toContain('deleted VirtualService meshctl/orders.shop.local');
+    expect(result.stdout).toContain('deleted VirtualNode meshctl/orders');
+    expect(result.stdout).toContain('deleted Mesh meshctl');
+    expect((await journal()).created).toEqual([]);
+  });
+
+  it('says a service that was never migrated has nothing to roll back', async () => {
+    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    const result = await cli('rollback', '--yes', '--no-wait', '--service', 'legacy-reports');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('legacy-reports: not migrated by meshctl');
+  });
+
+  it('without a journal, goes to the ACTIVE revision before the current one, and refuses an INACTIVE target', async () => {
+    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    const fresh = await mkdtemp(join(tmpdir(), 'meshctl-nojournal-'));
+    const refused = await runCli(['rollback', '--cluster', 'shop-fargate', '--service', 'web', '--to-revision', '5', '--yes', '--no-wait'], env, fresh);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/web:5 does not exist|cannot roll back to web:5/);
+    const result = await runCli(['rollback', '--cluster', 'shop-fargate', '--service', 'web', '--yes', '--no-wait'], env, fresh);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(await serviceTaskDefinition('shop-fargate', 'web')).toMatch(/web:1$/);
+    const inactive = await runCli(['rollback', '--cluster', 'shop-fargate', '--service', 'web', '--to-revision', '2', '--yes', '--no-wait'], env, fresh);
+    expect(inactive.code).toBe(2);
+    expect(inactive.stderr).toContain('cannot roll back to web:2: it is INACTIVE');
+  });
+
+  it('--dry-run sends no mutating call', async () => {
+    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    proxy.calls.length = 0;
+    const result = await cli('rollback', '--dry-run', '--remove-mesh-resources');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('would send ecs UpdateService');
+    expect(proxy.count((c) => c.mutating)).toBe(0);
+  });
+});
