@@ -173,7 +173,7 @@ export async function runSteps(steps: PlanStep[], ctx: ExecutionContext): Promis
       } catch (error) {
         const record = ctx.store.step(step.id);
         record.status = 'failed';
-        record.error = error instanceof Error ? error.message : String(error);
+        record.error = error instanceof AwsCallError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
         if (step.ecsService && ctx.store.journal.services[step.ecsService]) {
           Object.assign(ctx.store.journal.services[step.ecsService]!, { state: 'failed', message: record.error });
         }

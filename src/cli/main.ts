@@ -91,6 +91,15 @@ export function buildProgram(): Command {
     .option('--poll-interval <duration>', 'how often to check deployments while waiting', '10s')
     .action(action(async () => (await import('../commands/rollback.js')).runRollback as Runner));
 
+  program.command('iam-policy')
+    .description('print the least-privilege IAM policy to run precheck, plan, apply and rollback (for a plan, scoped to its resources)')
+    .argument('[plan]', 'plan file from meshctl plan --out')
+    .action(async (planFile: string | undefined, _opts: unknown, command: Command) => {
+      const { runCommand } = await import('./run-command.js');
+      const { runIamPolicy } = await import('../commands/iam-policy.js');
+      process.exitCode = await runCommand(command.optsWithGlobals<GlobalOptions>(), (options: never) => runIamPolicy(planFile, options));
+    });
+
   program.command('record')
     .description('read the estate from a live endpoint and save every AWS call as fixtures (secrets redacted)')
     .requiredOption('--out <dir>', 'directory to write the fixtures to')

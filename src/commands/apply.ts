@@ -7,7 +7,7 @@ import { confirm } from '../cli/confirm.js';
 import { readEstate } from '../aws/read-estate.js';
 import { readMeshSpecs } from '../aws/read-mesh-specs.js';
 import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
+import { describeError, UsageError } from '../cli/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import { drift, keysChangedBy, meshNamesOf, observeAgain } from '../core/plan/drift.js';
 import type { Plan } from '../core/plan/model.js';
@@ -53,7 +53,7 @@ function renderDryRun(plan: Plan): string {
 
 function renderReport(report: ApplyReport, journal: string): string {
   const lines: string[] = [];
-  for (const f of report.failures) lines.push(`${chalk.red('×')} ${f.step.id}: ${(f.error as Error).message ?? f.error}`);
+  for (const f of report.failures) lines.push(`${chalk.red('×')} ${f.step.id}: ${describeError(f.error).message}`);
   for (const r of report.rollouts) {
     if (r.outcome === 'completed') lines.push(`${chalk.green('✔')} ${r.label}: deployment completed`);
     else {
@@ -150,7 +150,7 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
   });
   progress.stop();
   const failed = report.failures.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed');
-  if (options.output === 'json') writeOut(JSON.stringify({ journal: path, ...report, failures: report.failures.map((f) => ({ step: f.step.id, error: (f.error as Error).message })) }, null, 2));
+  if (options.output === 'json') writeOut(JSON.stringify({ journal: path, ...report, failures: report.failures.map((f) => ({ step: f.step.id, error: describeError(f.error).message })) }, null, 2));
   else writeOut(renderReport(report, path));
   return failed ? EXIT_FINDINGS : EXIT_OK;
 }

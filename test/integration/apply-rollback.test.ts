@@ -130,6 +130,35 @@ describe('apply', () => {
     expect(proxy.count((c) => c.mutating)).toBe(0);
   });
 
+  it('without a plan file, plans, shows the plan and needs --yes when there is no terminal to ask on', async () => {
+    const refused = await cli('apply', '--force', '--no-wait');
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toContain('Plan: 13 to create, 4 to update');
+    expect(refused.stderr).toContain('there is no terminal to ask on: pass --yes');
+    expect(proxy.count((c) => c.mutating)).toBe(0);
+    const applied = await cli('apply', '--force', '--no-wait', '--yes');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(await serviceTaskDefinition('shop-fargate', 'web')).toMatch(/web:2$/);
+  });
+
+  it('names the missing IAM action on AccessDenied, and rides out throttling', async () => {
+    proxy.failNext('RegisterTaskDefinition', 'ThrottlingException', 3);
+    proxy.failNext('UpdateService', 'AccessDeniedException', 100);
+    const result = await cli('apply', await savedPlan(), '--force', '--no-wait');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('× ecs-service:shop-ec2/orders: AWS denied ecs:UpdateService (AccessDeniedException): grant the IAM action ecs:UpdateService to the caller');
+    expect(await revisions('orders')).toHaveLength(2);
+  });
+
+  it('reports a service that vanished mid-apply without stopping the others', async () => {
+    proxy.failNext('UpdateService', 'ServiceNotFoundException', 1);
+    const result = await cli('apply', await savedPlan(), '--force', '--no-wait', '--wave-size', '1');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('× ecs-service:shop-ec2/orders: AWS ecs:UpdateService failed (ServiceNotFoundException)');
+    expect(result.stdout).not.toContain('not started');
+    expect(await serviceTaskDefinition('shop-fargate', 'web')).toMatch(/web:2$/);
+  });
+
   it('waits for deployments and reports a completed rollout', async () => {
     proxy.endRollouts('*', 'COMPLETED');
     const result = await cli('apply', await savedPlan(), '--force', ...FAST);

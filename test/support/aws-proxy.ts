@@ -31,6 +31,8 @@ export interface AwsProxy {
    * moto answered it; resolves once it is held (the test then kills the CLI).
    */
   holdNext(operation: string, when: 'before' | 'after'): Promise<void>;
+  /** Answers the next `times` calls of a JSON-protocol operation with this AWS error (403 for AccessDenied, else 400). */
+  failNext(operation: string, code: string, times: number): void;
   stop(): Promise<void>;
 }
 
@@ -147,6 +149,7 @@ export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
     if (index < 0) return undefined;
     return holds.splice(index, 1)[0];
   };
+  const failures = new Map<string, { code: string; times: number }>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -154,6 +157,14 @@ export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
       const body = Buffer.concat(chunks);
       const call = identify(req, body.toString());
       calls.push(call);
+      const failure = failures.get(call.operation);
+      if (failure && failure.times > 0) {
+        failure.times -= 1;
+        const text = JSON.stringify({ __type: failure.code, message: `injected ${failure.code} for ${call.operation}` });
+        res.writeHead(failure.code.startsWith('AccessDenied') ? 403 : 400, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
       const holdBefore = takeHold(call.operation, 'before');
       if (holdBefore) {
         holdBefore.held();
@@ -205,6 +216,7 @@ export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
     calls,
     count: (filter) => (filter ? calls.filter(filter).length : calls.length),
     endRollouts: (service, ending) => endings.set(service, ending),
+    failNext: (operation, code, times) => failures.set(operation, { code, times }),
     holdNext: (operation, when) => new Promise<void>((held) => holds.push({ operation, when, held })),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -1,0 +1,88 @@
+// The least-privilege IAM policy to run precheck, plan, apply and rollback:
+// read actions on "*" (most List/Describe actions take no resource), and for
+// a given plan every mutation scoped to the exact resources it touches.
+import type { Plan } from './plan/model.js';
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+const READ_ACTIONS = [
+  'ecs:ListClusters', 'ecs:DescribeClusters', 'ecs:ListServices', 'ecs:DescribeServices',
+  'ecs:ListContainerInstances', 'ecs:DescribeContainerInstances', 'ecs:ListTasks', 'ecs:DescribeTasks',
+  'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:ListAccountSettings',
+  'ec2:DescribeInstanceTypes',
+  'servicediscovery:ListNamespaces', 'servicediscovery:ListServices',
+  'appmesh:ListMeshes', 'appmesh:ListVirtualNodes', 'appmesh:ListVirtualServices', 'appmesh:ListVirtualRouters',
+  'appmesh:DescribeMesh', 'appmesh:DescribeVirtualNode', 'appmesh:DescribeVirtualService', 'appmesh:DescribeVirtualRouter', 'appmesh:DescribeRoute',
+];
+
+const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
+
+function appMeshArn(plan: Plan, input: Record<string, unknown>, kind: string): string {
+  const base = `arn:${plan.region.startsWith('cn-') ? 'aws-cn' : 'aws'}:appmesh:${plan.region}:${plan.account}:mesh/${input.meshName}`;
+  switch (kind) {
+    case 'Mesh': return base;
+    case 'VirtualNode': return `${base}/virtualNode/${input.virtualNodeName}`;
+    case 'VirtualService': return `${base}/virtualService/${input.virtualServiceName}`;
+    case 'VirtualRouter': return `${base}/virtualRouter/${input.virtualRouterName}`;
+    default: return `${base}/virtualRouter/${input.virtualRouterName}/route/${input.routeName}`;
+  }
+}
+
+export function iamPolicy(plan?: Plan): PolicyDocument {
+  const statements: PolicyStatement[] = [{ Sid: 'MeshctlReadEstate', Effect: 'Allow', Action: READ_ACTIONS, Resource: '*' }];
+  if (!plan) {
+    statements.push(
+      { Sid: 'MeshctlApply', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:TagResource', 'ecs:UpdateService', 'appmesh:CreateMesh', 'appmesh:UpdateMesh', 'appmesh:CreateVirtualNode', 'appmesh:UpdateVirtualNode', 'appmesh:CreateVirtualService', 'appmesh:UpdateVirtualService', 'appmesh:CreateVirtualRouter', 'appmesh:UpdateVirtualRouter', 'appmesh:CreateRoute', 'appmesh:UpdateRoute', 'servicediscovery:CreateService'], Resource: '*' },
+      { Sid: 'MeshctlPassTaskRoles', Effect: 'Allow', Action: ['iam:PassRole'], Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
+      { Sid: 'MeshctlRollback', Effect: 'Allow', Action: ['ecs:DeregisterTaskDefinition', 'appmesh:DeleteMesh', 'appmesh:DeleteVirtualNode', 'appmesh:DeleteVirtualService', 'appmesh:DeleteVirtualRouter', 'appmesh:DeleteRoute', 'servicediscovery:DeleteService'], Resource: '*' },
+    );
+    return { Version: '2012-10-17', Statement: statements };
+  }
+
+  const registers = plan.steps.filter((s) => s.operation === 'RegisterTaskDefinition');
+  if (registers.length > 0) {
+    const tagged = registers.some((s) => Array.isArray(s.input.tags) && s.input.tags.length > 0);
+    // RegisterTaskDefinition and DeregisterTaskDefinition take no resource-level permissions.
+    statements.push({ Sid: 'MeshctlTaskDefinitions', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition'], Resource: '*' });
+    if (tagged) {
+      statements.push({
+        Sid: 'MeshctlTagTaskDefinitions', Effect: 'Allow', Action: ['ecs:TagResource'],
+        Resource: sorted(registers.map((s) => `arn:aws:ecs:${plan.region}:${plan.account}:task-definition/${s.input.family}:*`)),
+        Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+      });
+    }
+    const roles = sorted(registers.flatMap((s) => [s.input.taskRoleArn, s.input.executionRoleArn].filter((r): r is string => typeof r === 'string')));
+    if (roles.length > 0) {
+      statements.push({ Sid: 'MeshctlPassTaskRoles', Effect: 'Allow', Action: ['iam:PassRole'], Resource: roles, Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } });
+    }
+  }
+  const updates = plan.steps.filter((s) => s.operation === 'UpdateService');
+  if (updates.length > 0) {
+    const arns = updates.map((s) => `arn:aws:ecs:${plan.region}:${plan.account}:service/${s.input.cluster}/${s.input.service}`);
+    statements.push({ Sid: 'MeshctlUpdateServices', Effect: 'Allow', Action: ['ecs:UpdateService'], Resource: sorted(arns) });
+  }
+  const meshSteps = plan.steps.filter((s) => s.service === 'appmesh');
+  if (meshSteps.length > 0) {
+    const kinds = meshSteps.map((s) => s.operation.replace(/^(Create|Update)/, ''));
+    statements.push({
+      Sid: 'MeshctlAppMesh', Effect: 'Allow',
+      Action: sorted(meshSteps.flatMap((s, i) => [`appmesh:${s.operation}`, ...(s.action === 'create' ? [`appmesh:Delete${kinds[i]}`] : [])])),
+      Resource: sorted(meshSteps.map((s, i) => appMeshArn(plan, s.input, kinds[i]!))),
+    });
+  }
+  if (plan.steps.some((s) => s.service === 'servicediscovery')) {
+    statements.push({ Sid: 'MeshctlCloudMap', Effect: 'Allow', Action: ['servicediscovery:CreateService', 'servicediscovery:DeleteService'], Resource: '*' });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}

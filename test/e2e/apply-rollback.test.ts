@@ -1,0 +1,104 @@
+// apply, rollback and iam-policy without an account: dry runs on the demo
+// fixtures, and every kind of bad input refused with exit 2.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isolatedEnv, ROOT, runCli } from '../support/cli.js';
+
+const DEMO = ['--fixtures', join(ROOT, 'fixtures/demo')];
+
+async function demoPlan(): Promise<{ dir: string; file: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'meshctl-e2e-'));
+  const file = join(dir, 'plan.json');
+  expect((await runCli(['plan', ...DEMO, '--out', file], isolatedEnv(), dir)).code).toBe(0);
+  return { dir, file };
+}
+
+describe('apply on the demo fixtures', () => {
+  it('--dry-run prints every operation with its input, in order, and writes no journal', async () => {
+    const { dir, file } = await demoPlan();
+    const result = await runCli(['apply', file, ...DEMO, '--dry-run'], isolatedEnv(), dir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('17 operation(s) would be sent; none is.');
+    expect(result.stdout).toMatch(/^1\. appmesh CreateMesh \(mesh meshctl\)$/m);
+    expect(result.stdout).toMatch(/ecs UpdateService \(ECS service shop-ec2\/orders\)\n\s+after: task-definition:shop-ec2\/orders, virtual-service:orders.shop.local/);
+    expect(result.stdout).toContain('"taskDefinition": "<taskDefinition.taskDefinitionArn of task-definition:shop-ec2/orders>"');
+    expect(result.stdout).not.toMatch(/hunter2|s3cr3t/);
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(dir)).toEqual(['plan.json']);
+  });
+
+  it('--dry-run without a plan file plans and prints the operations', async () => {
+    const result = await runCli(['apply', ...DEMO, '--dry-run']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('17 operation(s) would be sent');
+  });
+});
+
+describe('apply and rollback refuse bad input with exit 2', () => {
+  it('a plan file that is not JSON, or not a plan', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-e2e-'));
+    await writeFile(join(dir, 'bad.json'), '{"steps": [');
+    let result = await runCli(['apply', join(dir, 'bad.json'), ...DEMO, '--dry-run']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('bad.json is not valid JSON');
+    await writeFile(join(dir, 'other.json'), '{"hello": 1}');
+    result = await runCli(['apply', join(dir, 'other.json'), ...DEMO, '--dry-run']);
+    expect(result.stderr).toContain('other.json is not a meshctl plan');
+    result = await runCli(['apply', join(dir, 'missing.json'), ...DEMO, '--dry-run']);
+    expect(result.stderr).toContain('cannot read plan');
+  });
+
+  it('a real apply against fixtures', async () => {
+    const { file } = await demoPlan();
+    const result = await runCli(['apply', file, ...DEMO, '--force']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--fixtures replays a recording and can change nothing: add --dry-run');
+  });
+
+  it('bad numbers and durations', async () => {
+    const { file } = await demoPlan();
+    expect((await runCli(['apply', file, ...DEMO, '--dry-run', '--concurrency', '0'])).stderr).toContain('--concurrency 0 is not a positive whole number');
+    expect((await runCli(['apply', file, ...DEMO, '--dry-run', '--wait-timeout', 'soon'])).stderr).toContain('--wait-timeout soon is not a duration');
+    expect((await runCli(['rollback', ...DEMO, '--service', 'web', '--to-revision', 'x', '--dry-run'])).stderr).toContain('--to-revision x is not a revision number');
+  });
+
+  it('rollback with no journal and no service named', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-e2e-'));
+    const result = await runCli(['rollback', ...DEMO, '--dry-run'], isolatedEnv(), dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no journal under .meshctl/ to roll back from');
+  });
+
+  it('rollback of a service that is not on a mesh is a no-op', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-e2e-'));
+    const result = await runCli(['rollback', ...DEMO, '--cluster', 'shop-fargate', '--service', 'web', '--dry-run'], isolatedEnv(), dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('shop-fargate/web: not on a mesh (runs web:1); nothing to roll back');
+  });
+});
+
+describe('meshctl iam-policy', () => {
+  it('scopes every mutation of a plan to its resources', async () => {
+    const { file } = await demoPlan();
+    const result = await runCli(['iam-policy', file]);
+    expect(result.code).toBe(0);
+    const policy = JSON.parse(result.stdout) as { Statement: { Sid: string; Action: string[]; Resource: string | string[] }[] };
+    const sid = (id: string) => policy.Statement.find((s) => s.Sid === id)!;
+    expect(sid('MeshctlReadEstate').Action).toContain('ecs:DescribeServices');
+    expect(sid('MeshctlUpdateServices').Resource).toEqual([
+      'arn:aws:ecs:us-east-1:123456789012:service/shop-ec2/orders', 'arn:aws:ecs:us-east-1:123456789012:service/shop-ec2/payments',
+      'arn:aws:ecs:us-east-1:123456789012:service/shop-fargate/catalog', 'arn:aws:ecs:us-east-1:123456789012:service/shop-fargate/web',
+    ]);
+    expect(sid('MeshctlPassTaskRoles').Resource).toEqual(['arn:aws:iam::123456789012:role/ecsTaskExecutionRole']);
+    expect(sid('MeshctlAppMesh').Resource).toContain('arn:aws:appmesh:us-east-1:123456789012:mesh/meshctl/virtualNode/orders');
+    expect(sid('MeshctlAppMesh').Action).toEqual(expect.arrayContaining(['appmesh:CreateVirtualNode', 'appmesh:DeleteVirtualNode']));
+  });
+
+  it('without a plan, covers every action meshctl may use', async () => {
+    const policy = JSON.parse((await runCli(['iam-policy'])).stdout) as { Statement: { Action: string[] }[] };
+    const actions = policy.Statement.flatMap((s) => s.Action);
+    for (const action of ['ecs:UpdateService', 'ecs:DeregisterTaskDefinition', 'iam:PassRole', 'appmesh:CreateMesh', 'servicediscovery:CreateService']) expect(actions).toContain(action);
+  });
+});
