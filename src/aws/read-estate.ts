@@ -16,6 +16,8 @@ type Raw = Record<string, any>;
 export interface EstateSelection {
   clusters?: string[];
   services?: string[];
+  /** Read Cloud Map even when no service uses it (planning may register services in a namespace). */
+  cloudMap?: boolean;
 }
 
 const DESCRIBE_CLUSTERS_MAX = 100;
@@ -265,7 +267,7 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
   }));
 
   const services = clusters.flatMap((c) => c.services);
-  const needsCloudMap = services.some((s) => s.serviceRegistries.length > 0 || s.serviceConnect?.enabled)
+  const needsCloudMap = selection.cloudMap || services.some((s) => s.serviceRegistries.length > 0 || s.serviceConnect?.enabled)
     || clusters.some((c) => c.serviceConnectDefaultsNamespace);
   const instanceTypeNames = clusters.flatMap((c) => c.containerInstances.map((i) => i.instanceType).filter((t): t is string => !!t));
 

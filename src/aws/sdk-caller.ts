@@ -44,7 +44,8 @@ export function createSdkCaller(options: SdkOptions): AwsCaller {
           endpoint: options.endpointUrl,
           // AWS_MAX_ATTEMPTS, the standard setting, wins over meshctl's default.
           ...(!process.env.AWS_MAX_ATTEMPTS && { maxAttempts: options.maxAttempts ?? 8 }),
-          retryMode: 'adaptive',
+          // Standard retries (exponential backoff with jitter); meshctl's own token buckets do the pacing.
+          retryMode: 'standard',
         });
         return { module, client };
       });

@@ -4,6 +4,7 @@ import { ExpectedError } from '../util/expected-error.js';
 import { guardMutations, type AwsCaller } from './caller.js';
 import { logCalls } from './call-log.js';
 import { limitConcurrency } from './limit.js';
+import { rateLimit } from './rate-limit.js';
 import { createReplayCaller, FixturesError, loadFixtures, type Recorder } from './recording.js';
 import { createSdkCaller, resolveSdkRegion } from './sdk-caller.js';
 
@@ -55,6 +56,8 @@ export async function openSession(options: SessionOptions): Promise<AwsSession> 
   }
   let aws = options.recorder ? options.recorder.wrap(base) : base;
   if (options.log) aws = logCalls(aws, options.log);
+  // Replays answer at once; only real endpoints have quotas to keep within.
+  if (!options.fixtures) aws = rateLimit(aws);
   aws = limitConcurrency(aws, options.concurrency ?? DEFAULT_CONCURRENCY);
   aws = guardMutations(aws, options.allowMutations);
   return { aws, region, source };

@@ -5,7 +5,8 @@ import { Command, CommanderError, Option } from 'commander';
 import type { GlobalOptions } from './context.js';
 import { EXIT_CANNOT_RUN } from './exit-codes.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+// Bundled into dist/main.js, whose parent holds package.json.
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

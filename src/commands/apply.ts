@@ -121,6 +121,7 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
   const estate = await readEstate(session.aws, session.region, {
     clusters: [...new Set(serviceArns.map((arn) => arn.split('/').slice(-2)[0]!))],
     services: [...new Set(serviceArns.map((arn) => arn.split('/').pop()!))],
+    cloudMap: true,
   });
   const specs = await readMeshSpecs(session.aws, estate, meshNamesOf(plan));
   const path = journalPath(plan.fingerprint);

@@ -40,7 +40,7 @@ export async function computePlan(aws: AwsCaller, region: string, settings: Mesh
   if (target !== 'appmesh') {
     throw new UsageError('planning for --target service-connect is not available yet; --target appmesh works today, and precheck --target service-connect shows what Service Connect needs');
   }
-  const estate = await readEstate(aws, region, { clusters: options.cluster, services: options.service });
+  const estate = await readEstate(aws, region, { clusters: options.cluster, services: options.service, cloudMap: true });
   const specs = await readMeshSpecs(aws, estate, meshResourceNames(settings.mesh.name, resolveServices(estate, settings)));
   return { plan: planAppMesh({ estate, config: settings, specs, createdAt: new Date().toISOString() }), estate };
 }

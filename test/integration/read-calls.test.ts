@@ -5,8 +5,12 @@
 // Test-support note: moto's ListServices ignores maxResults and returns every
 // service in one page, where AWS returns at most 100. The test checks that
 // meshctl asks for 100 per page and counts the pages moto actually serves.
-import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
+import { CreatePrivateDnsNamespaceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
@@ -27,6 +31,8 @@ beforeAll(async () => {
   const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }))).Vpc!.VpcId!;
   const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.9.1.0/24' }))).Subnet!.SubnetId!;
   const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'g', Description: 'g', VpcId: vpc }))).GroupId!;
+  await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpc, EnableDnsHostnames: { Value: true } }));
+  await new ServiceDiscoveryClient(config).send(new CreatePrivateDnsNamespaceCommand({ Name: 'calls.local', Vpc: vpc }));
   const families: string[] = [];
   for (let i = 0; i < FAMILIES; i += 1) {
     const out = await ecs.send(new RegisterTaskDefinitionCommand({
@@ -78,5 +84,40 @@ describe('AWS calls for precheck over 200 services', () => {
       .toEqual(Array.from({ length: 20 }, () => 10));
     // The figure the foundation issue asks for; printed for the record, not asserted.
     console.log(`precheck over 200 services: ${proxy.calls.length} AWS calls in ${wallMs} ms`, counts);
+  });
+
+  it('stay at the bound for plan and apply --dry-run too (these counts must not grow)', async () => {
+    const env = isolatedEnv(motoEnv(proxy.url));
+    const cwd = await mkdtemp(join(tmpdir(), 'meshctl-calls-'));
+    await writeFile(join(cwd, 'meshctl.yaml'), 'cloudMap:\n  namespace: calls.local\n');
+    const expected = {
+      'ecs ListClusters': 1, 'ecs DescribeClusters': 1, 'ecs ListServices': 2, 'ecs DescribeServices': 20,
+      'ecs DescribeTaskDefinition': FAMILIES, 'ecs ListAccountSettings': 1, 'appmesh GET /v20190125/meshes': 1,
+      // Planning reads the namespaces (one page) and each namespace's services (one page).
+      'servicediscovery ListNamespaces': 1, 'servicediscovery ListServices': 1,
+    };
+    for (const args of [['plan', '--out', 'plan.json'], ['apply', 'plan.json', '--dry-run']]) {
+      proxy.calls.length = 0;
+      const result = await runCli(args, env, cwd);
+      expect(result.code, result.stderr).toBe(0);
+      const counts: Record<string, number> = {};
+      for (const c of proxy.calls) counts[`${c.service} ${c.operation}`] = (counts[`${c.service} ${c.operation}`] ?? 0) + 1;
+      expect(counts, args[0]).toEqual(expected);
+      if (args[0] === 'plan') expect(JSON.parse(await readFile(join(cwd, 'plan.json'), 'utf8')).steps.length).toBe(200 * 5 + 1);
+    }
+  });
+});
+
+describe('a throttling storm', () => {
+  it('ends in success: throttled calls are retried with backoff', async () => {
+    const storm = await startAwsProxy(moto.url, { buckets: { DescribeServices: { burst: 2, perSecond: 10 }, DescribeTaskDefinition: { burst: 1, perSecond: 10 } } });
+    try {
+      const result = await runCli(['precheck', '--format', 'json'], isolatedEnv(motoEnv(storm.url)));
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout).summary.services).toBe(200);
+      expect(storm.throttled.length).toBeGreaterThan(5);
+    } finally {
+      await storm.stop();
+    }
   });
 });

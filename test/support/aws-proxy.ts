@@ -20,9 +20,18 @@ export interface ObservedCall {
 /** How the stand-in for ECS's deployment engine ends a service's rollout (moto never ends one). */
 export type RolloutEnding = 'COMPLETED' | 'FAILED' | 'ROLLED_BACK';
 
+export interface ProxyOptions {
+  /** Added to every call, as a round trip to AWS would. */
+  latencyMs?: number;
+  /** Server-side token buckets per operation: a call finding the bucket empty gets a real ThrottlingException. */
+  buckets?: Record<string, { burst: number; perSecond: number }>;
+}
+
 export interface AwsProxy {
   url: string;
   calls: ObservedCall[];
+  /** Calls answered with ThrottlingException by the buckets. */
+  throttled: ObservedCall[];
   count(filter?: (call: ObservedCall) => boolean): number;
   /** DescribeServices reports the service's rollout ended this way (every service with '*'). */
   endRollouts(service: string, ending: RolloutEnding): void;
@@ -138,9 +147,27 @@ function withCloudMapAttributes(body: Buffer): Buffer {
   }
 }
 
-export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
+function serverBuckets(rates: ProxyOptions['buckets'] = {}) {
+  const state = new Map<string, { tokens: number; last: number }>();
+  return (operation: string): boolean => {
+    const rate = rates[operation];
+    if (!rate) return true;
+    const now = performance.now();
+    const bucket = state.get(operation) ?? { tokens: rate.burst, last: now };
+    bucket.tokens = Math.min(rate.burst, bucket.tokens + ((now - bucket.last) / 1000) * rate.perSecond);
+    bucket.last = now;
+    state.set(operation, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
+}
+
+export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {}): Promise<AwsProxy> {
   const target = new URL(targetUrl);
   const calls: ObservedCall[] = [];
+  const throttled: ObservedCall[] = [];
+  const admit = serverBuckets(options.buckets);
   const virtualServices = createVirtualServicesStandIn();
   const endings = new Map<string, RolloutEnding>();
   const holds: { operation: string; when: 'before' | 'after'; held: () => void }[] = [];
@@ -153,10 +180,18 @@ export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks);
       const call = identify(req, body.toString());
       calls.push(call);
+      if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
+      if (!admit(call.operation)) {
+        throttled.push(call);
+        const text = JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' });
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
       const failure = failures.get(call.operation);
       if (failure && failure.times > 0) {
         failure.times -= 1;
@@ -182,7 +217,7 @@ export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
         const parts: Buffer[] = [];
         up.on('data', (c: Buffer) => parts.push(c));
         up.on('end', () => {
-          let payload = Buffer.concat(parts);
+          let payload: Buffer = Buffer.concat(parts);
           const holdAfter = takeHold(call.operation, 'after');
           if (holdAfter) {
             holdAfter.held();
@@ -214,6 +249,7 @@ export async function startAwsProxy(targetUrl: string): Promise<AwsProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    throttled,
     count: (filter) => (filter ? calls.filter(filter).length : calls.length),
     endRollouts: (service, ending) => endings.set(service, ending),
     failNext: (operation, code, times) => failures.set(operation, { code, times }),
