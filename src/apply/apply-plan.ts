@@ -55,7 +55,7 @@ export function journalServices(plan: Plan, estate: Estate): JournalStore['journ
 export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, store: JournalStore, options: ApplyOptions, hooks: ApplyHooks = {}): Promise<ApplyReport> {
   const outputs = new Map<string, unknown>();
   const ctx = { aws, plan, store, outputs, sourceTaskDefinitions: estate.taskDefinitions, concurrency: options.concurrency, onStep: hooks.onStep };
-  const { shared, waves } = scheduleWaves(plan, options.waveSize);
+  const { shared, waves, after } = scheduleWaves(plan, options.waveSize);
   const report: ApplyReport = { failures: [], rollouts: [], notStarted: [] };
 
   report.failures.push(...await runSteps(shared, ctx));
@@ -71,7 +71,7 @@ export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, stor
       const targets: RolloutTarget[] = wave.services.flatMap((label) => {
         const journalService = store.journal.services[label];
         if (!journalService?.newTaskDefinition || store.journal.services[label]?.state === 'stable') return [];
-        return [{ label, cluster: journalService.cluster, service: journalService.service, taskDefinition: journalService.newTaskDefinition }];
+        return [{ label, cluster: journalService.cluster, service: journalService.greenService ?? journalService.service, taskDefinition: journalService.newTaskDefinition }];
       });
       const rollouts = await waitForRollouts(aws, targets, { timeoutMs: options.timeoutMs, pollMs: options.pollMs, onProgress: hooks.onProgress });
       for (const r of rollouts) {
@@ -85,8 +85,9 @@ export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, stor
       || report.rollouts.some((r) => wave.services.includes(r.label) && r.outcome !== 'completed' && r.outcome !== 'vanished');
     if (waveFailed) {
       report.notStarted = waves.slice(index + 1).flatMap((w) => w.services);
-      break;
+      return report;
     }
   }
+  report.failures.push(...await runSteps(after, ctx));
   return report;
 }

@@ -66,6 +66,16 @@ async function adoptExisting(aws: AwsCaller, step: PlanStep, input: Raw): Promis
     const identity = Object.fromEntries(APP_MESH_NAME_FIELDS[kind]!.map((f) => [f, input[f]]));
     return aws.call('appmesh', `Describe${kind}`, identity);
   }
+  if (step.service === 'servicediscovery' && step.operation === 'CreateHttpNamespace') {
+    const listed = await aws.call<Raw>('servicediscovery', 'ListNamespaces', { MaxResults: 100 });
+    const existing = ((listed.Namespaces ?? []) as Raw[]).find((n) => n.Name === input.Name);
+    return existing ? { NamespaceId: existing.Id } : undefined;
+  }
+  if (step.service === 'ecs' && step.operation === 'CreateService') {
+    const described = await aws.call<Raw>('ecs', 'DescribeServices', { cluster: input.cluster, services: [input.serviceName] });
+    const existing = ((described.services ?? []) as Raw[]).find((s) => s.status === 'ACTIVE');
+    return existing ? { service: existing } : undefined;
+  }
   if (step.service === 'servicediscovery' && step.operation === 'CreateService') {
     const listed = await aws.call<Raw>('servicediscovery', 'ListServices', {
       Filters: [{ Name: 'NAMESPACE_ID', Values: [input.NamespaceId], Condition: 'EQ' }], MaxResults: 100,
@@ -78,6 +88,12 @@ async function adoptExisting(aws: AwsCaller, step: PlanStep, input: Raw): Promis
 
 function createdResource(step: PlanStep, input: Raw, output: Raw): CreatedResource | undefined {
   if (!step.operation.startsWith('Create')) return undefined;
+  if (step.service === 'ecs' && step.operation === 'CreateService') {
+    return { step: step.id, service: 'ecs', kind: 'EcsService', identity: { cluster: String(input.cluster), service: String(input.serviceName) }, ecsService: step.ecsService };
+  }
+  if (step.service === 'servicediscovery' && step.operation === 'CreateHttpNamespace') {
+    return { step: step.id, service: 'servicediscovery', kind: 'Namespace', identity: { Id: String(output.NamespaceId) } };
+  }
   const kind = appMeshKind(step.operation);
   if (step.service === 'appmesh' && kind) {
     return { step: step.id, service: 'appmesh', kind, identity: Object.fromEntries(APP_MESH_NAME_FIELDS[kind]!.map((f) => [f, String(input[f])])), ecsService: step.ecsService };
@@ -89,7 +105,19 @@ function createdResource(step: PlanStep, input: Raw, output: Raw): CreatedResour
 }
 
 // AWS says ConflictException / ServiceAlreadyExists; some endpoints name the conflict (…NameAlreadyTaken).
-const CONFLICT = /Conflict|AlreadyExists|AlreadyTaken/;
+/** Cloud Map namespaces are created asynchronously: the operation names the namespace once it succeeds. */
+async function namespaceOperationTarget(aws: AwsCaller, operationId: string): Promise<string> {
+  for (let attempt = 0; attempt < 120; attempt += 1) {
+    const out = await aws.call<Raw>('servicediscovery', 'GetOperation', { OperationId: operationId });
+    const operation = out.Operation as Raw | undefined;
+    if (operation?.Status === 'SUCCESS') return String(operation.Targets?.NAMESPACE);
+    if (operation?.Status === 'FAIL') throw new Error(`Cloud Map operation ${operationId} failed: ${operation.ErrorMessage ?? operation.ErrorCode}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new Error(`Cloud Map operation ${operationId} did not finish within 2 minutes`);
+}
+
+const CONFLICT = /Conflict|AlreadyExists|AlreadyTaken|not idempotent/i;
 
 async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void> {
   const { aws, store, outputs } = ctx;
@@ -117,8 +145,12 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
   let output: Raw;
   try {
     output = await aws.call<Raw>(step.service, step.operation, input);
+    if (step.operation === 'CreateHttpNamespace') output = { ...output, NamespaceId: await namespaceOperationTarget(aws, String(output.OperationId)) };
   } catch (error) {
-    const adopted = error instanceof AwsCallError && CONFLICT.test(error.code) ? await adoptExisting(aws, step, input) : undefined;
+    // A deletion that finds nothing to delete has nothing left to do.
+    if (step.operation.startsWith('Delete') && error instanceof AwsCallError && /NotFound/.test(error.code)) return finish(step, ctx, input, {}, 'adopted');
+    const conflict = error instanceof AwsCallError && (CONFLICT.test(error.code) || (step.operation === 'CreateService' && CONFLICT.test(error.message)));
+    const adopted = conflict ? await adoptExisting(aws, step, input) : undefined;
     if (!adopted) throw error;
     return finish(step, ctx, input, adopted as Raw, 'adopted');
   }
@@ -133,10 +165,11 @@ async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output:
   ctx.outputs.set(step.id, output);
   const created = createdResource(step, input, output);
   if (created && how === 'done') ctx.store.journal.created.push(created);
-  if (step.operation === 'UpdateService' && step.ecsService) {
+  if (step.service === 'ecs' && (step.operation === 'UpdateService' || step.operation === 'CreateService') && step.ecsService) {
     const service = ctx.store.journal.services[step.ecsService];
     if (service) {
       service.newTaskDefinition = (output.service as Raw | undefined)?.taskDefinition ?? service.newTaskDefinition;
+      if (step.operation === 'CreateService') service.greenService = String(input.serviceName);
       service.state = 'updated';
     }
   }

@@ -27,13 +27,15 @@ export interface JournalService {
   previousServiceRegistries: unknown[];
   previousServiceConnect?: unknown;
   newTaskDefinition?: string;
+  /** Blue-green moves: the green service created beside this one; deployments are awaited there. */
+  greenService?: string;
   state: 'pending' | 'updated' | 'stable' | 'failed' | 'rolled-back';
   message?: string;
 }
 
 export interface CreatedResource {
   step: string;
-  service: 'appmesh' | 'servicediscovery';
+  service: 'appmesh' | 'servicediscovery' | 'ecs';
   kind: string;
   /** The identifying input fields (meshName, virtualNodeName, Id…) needed to delete it. */
   identity: Record<string, string>;

@@ -85,13 +85,29 @@ async function readEc2Tasks(aws: AwsCaller, cluster: Raw): Promise<Raw[]> {
   return results.flatMap((r) => (r.tasks ?? []) as Raw[]).filter((t) => t.containerInstanceArn);
 }
 
-async function readTaskDefinitions(aws: AwsCaller, arns: string[]): Promise<Record<string, TaskDefinition>> {
-  const entries = await Promise.all([...new Set(arns)].sort().map(async (arn) => {
-    const out = await aws.call<Raw>('ecs', 'DescribeTaskDefinition', { taskDefinition: arn, include: ['TAGS'] });
-    const td = { ...out.taskDefinition, tags: out.tags ?? [] } as TaskDefinition;
-    return [arn, td] as const;
-  }));
-  return Object.fromEntries(entries);
+/**
+ * Fetches each task definition once, however many services share it, and as
+ * soon as a cluster's services name it: DescribeTaskDefinition has the
+ * tightest quota of the reads, so it starts while other clusters are read.
+ */
+function taskDefinitionReader(aws: AwsCaller) {
+  const pending = new Map<string, Promise<TaskDefinition>>();
+  return {
+    request(arns: string[]): void {
+      for (const arn of [...new Set(arns)].sort()) {
+        if (pending.has(arn)) continue;
+        const promise = aws.call<Raw>('ecs', 'DescribeTaskDefinition', { taskDefinition: arn, include: ['TAGS'] })
+          .then((out) => ({ ...out.taskDefinition, tags: out.tags ?? [] }) as TaskDefinition);
+        // Awaited in all(); until then a failure must not surface as an unhandled rejection.
+        promise.catch(() => undefined);
+        pending.set(arn, promise);
+      }
+    },
+    async all(): Promise<Record<string, TaskDefinition>> {
+      const entries = await Promise.all([...pending.entries()].map(async ([arn, p]) => [arn, await p] as const));
+      return Object.fromEntries(entries.sort((a, b) => a[0].localeCompare(b[0])));
+    },
+  };
 }
 
 async function readInstanceTypes(aws: AwsCaller, names: string[]): Promise<Record<string, InstanceType>> {
@@ -239,9 +255,14 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
   appMesh.catch(() => undefined);
   const rawClusters = await readClusters(aws, selection.clusters);
 
+  const taskDefinitionsReader = taskDefinitionReader(aws);
   const perCluster = await Promise.all(rawClusters.map(async (c) => {
     const [services, instances, tasks] = await Promise.all([
-      readServices(aws, c, only), readContainerInstances(aws, c), readEc2Tasks(aws, c),
+      readServices(aws, c, only).then((found) => {
+        taskDefinitionsReader.request(found.map((s) => s.taskDefinition as string));
+        return found;
+      }),
+      readContainerInstances(aws, c), readEc2Tasks(aws, c),
     ]);
     return { raw: c, services, instances, tasks };
   }));
@@ -272,7 +293,7 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
   const instanceTypeNames = clusters.flatMap((c) => c.containerInstances.map((i) => i.instanceType).filter((t): t is string => !!t));
 
   const [taskDefinitions, instanceTypes, cloudMap] = await Promise.all([
-    readTaskDefinitions(aws, services.map((s) => s.taskDefinitionArn)),
+    taskDefinitionsReader.all(),
     instanceTypeNames.length > 0 ? readInstanceTypes(aws, instanceTypeNames) : Promise.resolve({}),
     needsCloudMap ? readCloudMap(aws) : Promise.resolve({ namespaces: [], services: [] }),
   ]);

@@ -55,6 +55,8 @@ export function buildProgram(): Command {
     .option('--cluster <name>', 'cluster to plan (repeatable; default: all)', collect)
     .option('--service <name>', 'service to plan (repeatable; default: all)', collect)
     .addOption(new Option('--target <mesh>', 'mesh to move to (default: config target, else appmesh)').choices(['appmesh', 'service-connect']))
+    .addOption(new Option('--strategy <strategy>', 'service-connect, for services on App Mesh: parallel green services and an edge cut-over (AWS\'s recommended path), or an in-place switch of each dependency group').choices(['blue-green', 'in-place']))
+    .option('--remove-mesh-resources', 'service-connect: delete the App Mesh resources of the migrated services (in place, or after a completed blue-green cut-over)')
     .option('--out <file>', 'save the plan as JSON for meshctl apply')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .addOption(new Option('--graph <format>', 'print the mesh topology instead of the plan').choices(['mermaid']))

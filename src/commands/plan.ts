@@ -11,6 +11,7 @@ import { meshResourceNames } from '../core/appmesh/specs.js';
 import type { MeshctlConfig } from '../config/config.js';
 import type { Estate } from '../core/estate.js';
 import type { Plan } from '../core/plan/model.js';
+import { meshNodeOf, planServiceConnect, type MigrationStrategy } from '../core/serviceconnect/plan.js';
 import type { Target } from '../core/sidecars.js';
 import { registrationInput } from '../core/task-definition-input.js';
 import { renderPlanMermaid } from '../render/plan-mermaid.js';
@@ -21,6 +22,8 @@ export interface PlanOptions extends GlobalOptions {
   cluster?: string[];
   service?: string[];
   target?: Target;
+  strategy?: MigrationStrategy;
+  removeMeshResources?: boolean;
   out?: string;
   detailedExitcode?: boolean;
   graph?: 'mermaid';
@@ -35,14 +38,30 @@ export interface ComputedPlan {
 }
 
 /** Reads the estate and the mesh resources it touches, and plans the migration. */
-export async function computePlan(aws: AwsCaller, region: string, settings: MeshctlConfig, options: Pick<PlanOptions, 'cluster' | 'service' | 'target'>): Promise<ComputedPlan> {
+export async function computePlan(aws: AwsCaller, region: string, settings: MeshctlConfig, options: Pick<PlanOptions, 'cluster' | 'service' | 'target' | 'strategy' | 'removeMeshResources'>): Promise<ComputedPlan> {
   const target = options.target ?? settings.target ?? 'appmesh';
-  if (target !== 'appmesh') {
-    throw new UsageError('planning for --target service-connect is not available yet; --target appmesh works today, and precheck --target service-connect shows what Service Connect needs');
+  if (target === 'appmesh' && (options.strategy || options.removeMeshResources)) {
+    throw new UsageError('--strategy and --remove-mesh-resources are for --target service-connect (moving services off App Mesh)');
   }
   const estate = await readEstate(aws, region, { clusters: options.cluster, services: options.service, cloudMap: true });
-  const specs = await readMeshSpecs(aws, estate, meshResourceNames(settings.mesh.name, resolveServices(estate, settings)));
-  return { plan: planAppMesh({ estate, config: settings, specs, createdAt: new Date().toISOString() }), estate };
+  const resolved = resolveServices(estate, settings);
+  const createdAt = new Date().toISOString();
+  if (target === 'appmesh') {
+    const specs = await readMeshSpecs(aws, estate, meshResourceNames(settings.mesh.name, resolved));
+    return { plan: planAppMesh({ estate, config: settings, specs, createdAt }), estate };
+  }
+  // Services leaving App Mesh: their virtual nodes and every virtual service of their mesh (for aliases and groups).
+  const nodes = resolved.map(meshNodeOf).filter((n): n is { mesh: string; node: string } => n !== undefined);
+  const meshName = nodes[0]?.mesh ?? '';
+  const mesh = estate.appMesh.meshes.find((m) => m.name === meshName);
+  const specs = await readMeshSpecs(aws, estate, {
+    mesh: meshName, virtualNodes: nodes.filter((n) => n.mesh === meshName).map((n) => n.node),
+    virtualServices: mesh?.virtualServices.map((s) => s.name) ?? [], virtualRouters: [], routes: [],
+  });
+  const plan = planServiceConnect({
+    estate, config: settings, specs, createdAt, strategy: options.strategy ?? 'blue-green', removeMeshResources: options.removeMeshResources ?? false,
+  });
+  return { plan, estate };
 }
 
 export function renderPlan(plan: Plan, estate: Estate, source: string): string {

@@ -40,6 +40,7 @@ interface RollbackTarget {
   from: string;
   to: string;
   serviceRegistries?: unknown[];
+  serviceConnectConfiguration?: unknown;
   journalEntry?: JournalService;
 }
 
@@ -75,31 +76,41 @@ async function requireActive(aws: AwsCaller, arn: string): Promise<void> {
   }
 }
 
-const DELETE_ORDER = ['VirtualService', 'Route', 'VirtualRouter', 'VirtualNode', 'Service', 'Mesh'];
+function updateInput(t: RollbackTarget): Record<string, unknown> {
+  return {
+    cluster: t.cluster, service: t.service, taskDefinition: t.to,
+    ...(t.serviceRegistries && { serviceRegistries: t.serviceRegistries }),
+    ...(t.serviceConnectConfiguration !== undefined && { serviceConnectConfiguration: t.serviceConnectConfiguration }),
+  };
+}
+
+const DELETE_ORDER = ['EcsService', 'VirtualService', 'Route', 'VirtualRouter', 'VirtualNode', 'Service', 'Namespace', 'Mesh'];
 
 /**
  * Deletes what apply created for the services now back on their old
  * revision, in reverse dependency order; the mesh goes only when every
  * service of the journal is back. Nothing apply did not create is touched.
  */
-async function removeCreatedResources(aws: AwsCaller, journal: Journal, rolledBack: Set<string>, dryRun: boolean): Promise<string[]> {
+async function removeCreatedResources(aws: AwsCaller, journal: Journal, rolledBack: Set<string>, dryRun: boolean, kinds?: Set<string>): Promise<string[]> {
   const back = (label: string) => rolledBack.has(label) || journal.services[label]?.state === 'rolled-back';
   const allBack = Object.keys(journal.services).every(back);
   const lines: string[] = [];
-  const ordered = [...journal.created].sort((a, b) => DELETE_ORDER.indexOf(a.kind) - DELETE_ORDER.indexOf(b.kind));
+  const ordered = journal.created.filter((c) => !kinds || kinds.has(c.kind)).sort((a, b) => DELETE_ORDER.indexOf(a.kind) - DELETE_ORDER.indexOf(b.kind));
   for (const resource of ordered) {
-    const label = `${resource.service === 'appmesh' ? resource.kind : 'Cloud Map service'} ${Object.values(resource.identity).join('/')}`;
+    const label = `${resource.service === 'appmesh' ? resource.kind : resource.service === 'ecs' ? 'ECS service' : `Cloud Map ${resource.kind === 'Namespace' ? 'namespace' : 'service'}`} ${Object.values(resource.identity).join('/')}`;
     if (resource.ecsService ? !back(resource.ecsService) : !allBack) {
       lines.push(`kept ${label}: ${resource.ecsService ?? 'services migrated by this journal'} still on the mesh`);
       continue;
     }
-    const operation = resource.service === 'appmesh' ? `Delete${resource.kind}` : 'DeleteService';
+    const operation = resource.service === 'appmesh' ? `Delete${resource.kind}` : resource.kind === 'Namespace' ? 'DeleteNamespace' : 'DeleteService';
+    // A green service created beside an App Mesh one goes even with tasks running.
+    const input = resource.kind === 'EcsService' ? { ...resource.identity, force: true } : resource.identity;
     if (dryRun) {
-      lines.push(`would send ${resource.service} ${operation} ${stableStringify(resource.identity)}`);
+      lines.push(`would send ${resource.service} ${operation} ${stableStringify(input)}`);
       continue;
     }
     try {
-      await aws.call(resource.service, operation, resource.identity);
+      await aws.call(resource.service, operation, input);
       lines.push(`deleted ${label}`);
     } catch (error) {
       if (!(error instanceof AwsCallError && /NotFound/.test(error.code))) throw error;
@@ -164,33 +175,41 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
       continue;
     }
     if (to === current) {
-      notes.push(`${candidate.label}: already on ${short(current)}; nothing to do`);
+      // Blue-green moves leave the original service as it was; rollback removes the green one below.
+      if (!candidate.entry?.greenService) notes.push(`${candidate.label}: already on ${short(current)}; nothing to do`);
       continue;
     }
     await requireActive(session.aws, to);
     const registriesChanged = candidate.entry && stableStringify(candidate.entry.previousServiceRegistries) !== stableStringify(service.serviceRegistries);
+    const previousConnect = candidate.entry?.previousServiceConnect ?? { enabled: false };
+    const connectChanged = candidate.entry && stableStringify(previousConnect) !== stableStringify(service.serviceConnect ?? { enabled: false });
     targets.push({
       label: candidate.label, cluster: candidate.cluster, service: candidate.service, from: current, to,
       ...(registriesChanged && { serviceRegistries: candidate.entry!.previousServiceRegistries }),
+      ...(connectChanged && { serviceConnectConfiguration: previousConnect }),
       journalEntry: candidate.entry,
     });
   }
 
   for (const note of notes) writeOut(note);
-  if (targets.length === 0 && !options.removeMeshResources) return EXIT_OK;
+  const greens = inJournal.filter(([, s]) => s.greenService && journal!.created.some((c) => c.kind === 'EcsService' && c.ecsService === `${s.cluster}/${s.service}`));
+  for (const [label, s] of greens) writeOut(`${label}: delete the green service ${s.cluster}/${s.greenService} apply created`);
+  if (targets.length === 0 && greens.length === 0 && !options.removeMeshResources) return EXIT_OK;
   for (const t of targets) writeOut(`${t.label}: ${short(t.from)} → ${short(t.to)}${options.keepRevision ? '' : `, then deregister ${short(t.from)}`}`);
 
   if (options.dryRun) {
     for (const t of targets) {
-      writeOut(`would send ecs UpdateService ${stableStringify({ cluster: t.cluster, service: t.service, taskDefinition: t.to, ...(t.serviceRegistries && { serviceRegistries: t.serviceRegistries }) })}`);
+      writeOut(`would send ecs UpdateService ${stableStringify(updateInput(t))}`);
       if (!options.keepRevision) writeOut(`would send ecs DeregisterTaskDefinition ${stableStringify({ taskDefinition: t.from })}`);
     }
-    if (options.removeMeshResources && journal) for (const line of await removeCreatedResources(session.aws, journal, new Set(targets.map((t) => t.label)), true)) writeOut(line);
+    const labels = new Set([...targets.map((t) => t.label), ...greens.map(([l]) => l)]);
+    if (journal && greens.length > 0) for (const line of await removeCreatedResources(session.aws, journal, labels, true, new Set(['EcsService']))) writeOut(line);
+    if (options.removeMeshResources && journal) for (const line of await removeCreatedResources(session.aws, journal, labels, true)) writeOut(line);
     return EXIT_OK;
   }
-  if (targets.length > 0 && !options.yes) {
+  if ((targets.length > 0 || greens.length > 0) && !options.yes) {
     if (!process.stdin.isTTY) throw new UsageError('rollback asks for confirmation, and there is no terminal to ask on: pass --yes');
-    if (!(await confirm(`Roll back ${targets.length} service(s)?`))) {
+    if (!(await confirm(`Roll back ${targets.length + greens.length} service(s)?`))) {
       writeErr('Nothing rolled back.');
       return EXIT_OK;
     }
@@ -198,7 +217,7 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
 
   const store = journal && path ? new JournalStore(path, journal) : undefined;
   for (const t of targets) {
-    await session.aws.call('ecs', 'UpdateService', { cluster: t.cluster, service: t.service, taskDefinition: t.to, ...(t.serviceRegistries && { serviceRegistries: t.serviceRegistries }) });
+    await session.aws.call('ecs', 'UpdateService', updateInput(t));
     writeErr(`${chalk.green('✔')} ${t.label}: UpdateService to ${short(t.to)}`);
   }
   let failed = false;
@@ -222,6 +241,11 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
       writeOut(`${chalk.green('✔')} ${t.label}: back on ${short(t.to)}; deregistered ${short(t.from)}`);
     } else writeOut(`${chalk.green('✔')} ${t.label}: back on ${short(t.to)}; kept ${short(t.from)}`);
     if (t.journalEntry) t.journalEntry.state = 'rolled-back';
+  }
+  if (journal && greens.length > 0) {
+    for (const line of await removeCreatedResources(session.aws, journal, new Set(greens.map(([l]) => l)), false, new Set(['EcsService']))) writeOut(line);
+    for (const [, s] of greens) s.state = 'rolled-back';
+    for (const [l] of greens) settled.add(l);
   }
   if (store) await store.save();
   if (options.removeMeshResources) {

@@ -42,6 +42,10 @@ const ConfigSchema = z.object({
   include: z.object({ clusters: z.array(z.string()).optional(), services: z.array(z.string()).optional() }).strict().default({}),
   exclude: z.object({ clusters: z.array(z.string()).default([]), services: z.array(z.string()).default([]) }).strict()
     .default({ clusters: [], services: [] }),
+  serviceConnect: z.object({
+    /** Keep the X-Ray daemon of services leaving App Mesh (tracing without Envoy). */
+    keepXray: z.boolean().default(false),
+  }).strict().default({ keepXray: false }),
   /** Extra EgressIgnoredIPs for every service, on top of the ECS metadata endpoints. */
   egressIgnoredIPs: z.array(ipv4).default([]),
   /** Keyed by service name, or cluster/service for one cluster only. */

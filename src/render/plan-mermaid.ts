@@ -1,13 +1,35 @@
-// The mesh topology of a plan as a Mermaid flowchart: virtual services →
+// The topology of a plan as a Mermaid flowchart. App Mesh: virtual services →
 // their provider (virtual node, or router with weighted targets); virtual
-// nodes ⇢ the virtual services they call.
+// nodes ⇢ the virtual services they call. Service Connect: the namespace's
+// services with the aliases callers use ⇢ the aliases they call.
 import type { Plan } from '../core/plan/model.js';
 
 const id = (kind: string, name: string) => `${kind}_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
 
 export function renderPlanMermaid(plan: Plan): string {
-  const lines = ['flowchart LR', `  subgraph ${id('mesh', plan.mesh)}["mesh ${plan.mesh}"]`];
+  const lines = ['flowchart LR'];
+  if (plan.target === 'service-connect') {
+    const namespaces = [...new Set(plan.services.map((s) => s.serviceConnect?.namespace).filter((n): n is string => !!n))];
+    for (const ns of namespaces) {
+      lines.push(`  subgraph ${id('ns', ns)}["namespace ${ns}"]`);
+      for (const svc of plan.services.filter((s) => s.serviceConnect?.namespace === ns)) {
+        const label = svc.serviceConnect!.greenService ?? svc.service;
+        lines.push(`    ${id('svc', `${svc.cluster}/${label}`)}["${svc.cluster}/${label}<br/>${svc.serviceConnect!.aliases.join('<br/>') || 'client only'}"]`);
+      }
+      lines.push('  end');
+    }
+    for (const svc of plan.services) {
+      const from = id('svc', `${svc.cluster}/${svc.serviceConnect?.greenService ?? svc.service}`);
+      for (const b of svc.backends) {
+        const target = plan.services.find((t) => t.serviceConnect?.aliases.some((a) => a.startsWith(`${b.virtualService}:`)));
+        if (target) lines.push(`  ${from} -.-> ${id('svc', `${target.cluster}/${target.serviceConnect?.greenService ?? target.service}`)}`);
+      }
+    }
+    return lines.join('\n');
+  }
+  lines.push(`  subgraph ${id('mesh', plan.mesh)}["mesh ${plan.mesh}"]`);
   for (const svc of plan.services) {
+    if (!svc.virtualService || !svc.virtualNode) continue;
     const vs = id('vs', svc.virtualService);
     const vn = id('vn', svc.virtualNode);
     lines.push(`    ${vs}(["${svc.virtualService}"])`);

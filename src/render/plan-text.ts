@@ -40,13 +40,20 @@ function renderStep(step: PlanStep, taskDefinitionBefore: unknown): string[] {
   if (step.action === 'update' && step.before !== undefined && step.operation !== 'UpdateService') {
     return [head, indent(jsonDiff(step.before, step.input.spec, 'current', 'planned'), '    ')];
   }
+  if (step.operation === 'UpdateService' && step.input.serviceConnectConfiguration) {
+    const before = (step.before as { serviceConnectConfiguration?: unknown } | undefined)?.serviceConnectConfiguration;
+    const { serviceConnectConfiguration, ...rest } = step.input;
+    return [head, indent(chalk.dim(describeInput(rest)), '    '), indent('serviceConnectConfiguration:', '    '),
+      indent(jsonDiff(before, serviceConnectConfiguration, 'current', 'planned'), '    ')];
+  }
   const { spec, ...identity } = step.input;
   const shown = spec ?? identity;
   return [head, indent(chalk.dim(describeInput(shown)), '    ')];
 }
 
 export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore: Record<string, unknown>): string {
-  const out = [chalk.bold(`meshctl plan · target ${plan.target} · mesh ${plan.mesh} · ${source}`), ''];
+  const where = plan.target === 'appmesh' ? `mesh ${plan.mesh}` : `namespace ${[...new Set(plan.services.map((s) => s.serviceConnect?.namespace))].join(', ') || 'none'}`;
+  const out = [chalk.bold(`meshctl plan · target ${plan.target} · ${where} · ${source}`), ''];
   const shared = plan.steps.filter((s) => !s.ecsService);
   if (shared.length > 0) {
     out.push(chalk.bold('shared'));
@@ -65,6 +72,11 @@ export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore
     if (svc.backends.length > 0) {
       out.push(`  backends: ${svc.backends.map((b) => (b.inferred ? `${b.virtualService} ${chalk.dim(`(inferred from ${b.from})`)}` : b.virtualService)).join(', ')}`);
     }
+    if (svc.serviceConnect) {
+      const sc = svc.serviceConnect;
+      out.push(`  Service Connect: namespace ${sc.namespace}, ${sc.strategy}${sc.greenService ? ` (green service ${sc.greenService})` : ''}; aliases ${sc.aliases.join(', ') || 'none (client only)'}`);
+    }
+    for (const note of svc.notes ?? []) out.push(chalk.yellow(`  ! ${note}`));
     for (const f of svc.findings) out.push(...renderFinding(f).map((l) => indent(l, '  ')));
     out.push('');
   }

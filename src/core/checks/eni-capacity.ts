@@ -7,8 +7,10 @@ export const eniCapacity: ServiceRule = {
   title: 'ENIs for awsvpc tasks on EC2',
   scope: 'service',
   targets: ['appmesh', 'service-connect'],
-  check({ estate, cluster, service, taskDefinition }) {
+  check({ estate, cluster, service, taskDefinition, target }) {
     if (launchKind(service, cluster) !== 'EC2') return [];
+    // Service Connect also runs in bridge mode: a bridge service keeps its networking and needs no ENIs.
+    if (target === 'service-connect' && networkMode(taskDefinition) !== 'awsvpc') return [];
     const instances = cluster.containerInstances.filter((i) => i.status === 'ACTIVE');
     if (instances.length === 0) return [];
     const awsvpc = networkMode(taskDefinition) === 'awsvpc';

@@ -46,13 +46,28 @@ export interface PlannedBackend {
   from?: string;
 }
 
+export interface PlannedServiceConnect {
+  namespace: string;
+  /** How the service moves: in place, or through a parallel green service (App Mesh services). */
+  strategy: 'in-place' | 'blue-green';
+  /** The green service created beside the App Mesh one (blue-green only). */
+  greenService?: string;
+  /** The names callers keep using: dnsName:port. */
+  aliases: string[];
+}
+
 export interface PlannedService {
   cluster: string;
   service: string;
   status: 'change' | 'unchanged';
   taskDefinition: string;
-  virtualNode: string;
-  virtualService: string;
+  /** App Mesh target: the service's virtual node and virtual service. */
+  virtualNode?: string;
+  virtualService?: string;
+  /** Service Connect target. */
+  serviceConnect?: PlannedServiceConnect;
+  /** What the operator does by hand, and risks the plan cannot remove. */
+  notes?: string[];
   /** Set when canary weights route the virtual service through a virtual router. */
   router?: { name: string; targets: { virtualNode: string; weight: number }[] };
   backends: PlannedBackend[];
