@@ -10,7 +10,7 @@ const out = process.argv[2] ?? 'fixtures/demo';
 const moto = await startMoto();
 const proxy = await startAwsProxy(moto.url);
 try {
-  await seedDemoEstate(moto.url);
+  await seedDemoEstate(moto.url, proxy.url);
   await rm(out, { recursive: true, force: true });
   const result = await runCli(['record', '--out', out], isolatedEnv(motoEnv(proxy.url)), ROOT);
   process.stdout.write(result.stdout);

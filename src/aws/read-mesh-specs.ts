@@ -36,3 +36,14 @@ export async function readMeshSpecs(aws: AwsCaller, estate: Estate, names: MeshR
   ]);
   return specs;
 }
+
+/** Every App Mesh resource's spec, mesh by mesh: what `record` saves so any later plan replays. */
+export async function readAllMeshSpecs(aws: AwsCaller, estate: Estate): Promise<void> {
+  await Promise.all(estate.appMesh.meshes.map((mesh) => readMeshSpecs(aws, estate, {
+    mesh: mesh.name,
+    virtualNodes: mesh.virtualNodes.map((n) => n.name),
+    virtualServices: mesh.virtualServices.map((s) => s.name),
+    virtualRouters: mesh.virtualRouters.map((r) => r.name),
+    routes: [],
+  })));
+}

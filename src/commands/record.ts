@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { readEstate } from '../aws/read-estate.js';
+import { readAllMeshSpecs } from '../aws/read-mesh-specs.js';
 import { Recorder } from '../aws/recording.js';
 import { openAws, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
@@ -17,7 +18,9 @@ export async function runRecord(options: RecordOptions): Promise<number> {
   }
   const recorder = new Recorder();
   const session = await openAws(options, { allowMutations: false, recorder });
-  const estate = await readEstate(session.aws, session.region, { clusters: options.cluster, services: options.service });
+  // The reads of inspect and precheck, plus what planning reads: Cloud Map and the mesh resources' specs.
+  const estate = await readEstate(session.aws, session.region, { clusters: options.cluster, services: options.service, cloudMap: true });
+  await readAllMeshSpecs(session.aws, estate);
   const files = await recorder.write(options.out, session.region);
   const services = estate.clusters.reduce((n, c) => n + c.services.length, 0);
   writeOut(options.output === 'json'

@@ -24,6 +24,13 @@ export function envoyContainer(taskDefinition: TaskDefinition): ContainerDefinit
     c.name === proxyName || (c.environment ?? []).some((e) => ENVOY_MARKERS.includes(e.name)));
 }
 
+/** The App Mesh mesh and virtual node a meshed task's Envoy serves, from its APPMESH_RESOURCE_ARN. */
+export function appMeshNode(taskDefinition: TaskDefinition): { mesh: string; node: string } | undefined {
+  const value = envoyContainer(taskDefinition)?.environment?.find((e) => e.name === 'APPMESH_RESOURCE_ARN' || e.name === 'APPMESH_VIRTUAL_NODE_NAME')?.value;
+  const match = value && /mesh\/([^/]+)\/virtualNode\/([^/]+)$/.exec(value);
+  return match ? { mesh: match[1]!, node: match[2]! } : undefined;
+}
+
 export function meshStatus(service: Service, taskDefinition: TaskDefinition | undefined): MeshStatus {
   if (service.serviceConnect?.enabled) return 'service-connect';
   if (taskDefinition && envoyContainer(taskDefinition)) return 'appmesh';

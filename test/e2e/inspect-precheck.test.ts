@@ -75,7 +75,7 @@ describe('meshctl precheck on the demo fixtures', () => {
     expect(result.stdout).toMatch(/‼ appmesh-end-of-support/);
     expect(result.stdout).toMatch(/✔ db-egress-ports\s+EgressIgnoredPorts will be 5432,6379/);
     expect(result.stdout).toContain('hint: ');
-    expect(result.stdout).toMatch(/7 service\(s\) checked: \d+ error\(s\), \d+ warning\(s\), \d+ info — fails at --fail-on error/);
+    expect(result.stdout).toMatch(/9 service\(s\) checked: \d+ error\(s\), \d+ warning\(s\), \d+ info — fails at --fail-on error/);
   });
 
   it('emits JSON findings with rule, severity, cluster, service, message and hint', async () => {
@@ -90,7 +90,7 @@ describe('meshctl precheck on the demo fixtures', () => {
     expect(report.findings).toContainEqual(expect.objectContaining({
       rule: 'cpu-memory-headroom', severity: 'error', cluster: 'shop-fargate', service: 'recommender',
     }));
-    expect(report.summary).toMatchObject({ services: 7, failOn: 'error', failed: true });
+    expect(report.summary).toMatchObject({ services: 9, failOn: 'error', failed: true });
     expect(report.summary.errors).toBe(report.findings.filter((f: { severity: string }) => f.severity === 'error').length);
   });
 
@@ -102,8 +102,8 @@ describe('meshctl precheck on the demo fixtures', () => {
     const result = await runCli(['precheck', ...DEMO, '--format', 'junit']);
     expect(result.code).toBe(1);
     expect(result.stdout.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')).toBe(true);
-    expect(result.stdout.match(/<testsuite /g)).toHaveLength(8);
-    expect(result.stdout.match(/<testcase /g)).toHaveLength(7 * 11 + 1);
+    expect(result.stdout.match(/<testsuite /g)).toHaveLength(10);
+    expect(result.stdout.match(/<testcase /g)).toHaveLength(9 * 11 + 1);
     expect(result.stdout).toMatch(/<testcase classname="meshctl.shop-fargate\/recommender" name="cpu-memory-headroom">\s*<failure type="error"/);
   });
 
@@ -141,11 +141,11 @@ describe('meshctl precheck on the demo fixtures', () => {
 
 describe('bad input: a clear message, exit 2, no stack trace', () => {
   it('unknown cluster', async () => {
-    expectCleanFailure(await runCli(['precheck', ...DEMO, '--cluster', 'nope']), /cluster nope not found in this region \(clusters: shop-ec2, shop-fargate\)/);
+    expectCleanFailure(await runCli(['precheck', ...DEMO, '--cluster', 'nope']), /cluster nope not found in this region \(clusters: legacy-mesh, shop-ec2, shop-fargate\)/);
   });
 
   it('unknown service', async () => {
-    expectCleanFailure(await runCli(['inspect', ...DEMO, '--service', 'nope']), /service nope not found in cluster\(s\) shop-ec2, shop-fargate/);
+    expectCleanFailure(await runCli(['inspect', ...DEMO, '--service', 'nope']), /service nope not found in cluster\(s\) legacy-mesh, shop-ec2, shop-fargate/);
   });
 
   it('a fixtures directory that does not exist', async () => {

@@ -21,7 +21,7 @@ beforeAll(async () => {
   moto = await startMoto();
   proxy = await startAwsProxy(moto.url);
   live = isolatedEnv(motoEnv(proxy.url));
-  await seedDemoEstate(moto.url);
+  await seedDemoEstate(moto.url, proxy.url);
   // An existing mesh, read through the proxy that stands in for moto's App Mesh timestamps.
   const appmesh = new AppMeshClient({ endpoint: proxy.url, region: DEMO_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   await appmesh.send(new CreateMeshCommand({ meshName: 'legacy-mesh' }));

@@ -20,7 +20,7 @@ let proxy: AwsProxy;
 beforeAll(async () => {
   moto = await startMoto();
   proxy = await startAwsProxy(moto.url);
-  await seedDemoEstate(moto.url);
+  await seedDemoEstate(moto.url, proxy.url);
   // A service with no Cloud Map registry yet: the plan registers it.
   const client = new ecs.ECSClient({ endpoint: moto.url, region: DEMO_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   const web = (await client.send(new ecs.DescribeServicesCommand({ cluster: 'shop-fargate', services: ['web'] }))).services![0]!;

@@ -4,14 +4,19 @@
 import {
   EC2Client, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, ModifyVpcAttributeCommand, RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { AppMeshClient, CreateMeshCommand, CreateVirtualNodeCommand, CreateVirtualServiceCommand } from '@aws-sdk/client-app-mesh';
 import {
   CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterContainerInstanceCommand,
-  RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type KeyValuePair,
+  RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type KeyValuePair, type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
+import { envoyImage, XRAY_DAEMON_IMAGE } from '../../src/core/appmesh/envoy-image.js';
+import { rewriteForAppMesh } from '../../src/core/appmesh/rewrite.js';
+import { DEFAULT_SIDECAR_SIZING } from '../../src/core/sidecars.js';
 import { CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateCloudMapServiceCommand, ListNamespacesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 
 export const DEMO_REGION = 'us-east-1';
 export const DEMO_NAMESPACE = 'shop.local';
+export const LEGACY_MESH = 'shop-legacy';
 
 const env = (vars: Record<string, string>): KeyValuePair[] => Object.entries(vars).map(([name, value]) => ({ name, value }));
 
@@ -37,7 +42,11 @@ export interface SeededDemo {
   services: string[];
 }
 
-export async function seedDemoEstate(endpoint: string): Promise<SeededDemo> {
+/**
+ * Seeds the demo into moto at `endpoint`. App Mesh calls go to `appMeshEndpoint`:
+ * the test proxy, which stands in for what moto's App Mesh lacks.
+ */
+export async function seedDemoEstate(endpoint: string, appMeshEndpoint: string): Promise<SeededDemo> {
   const config = { endpoint, region: DEMO_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const ecs = new ECSClient(config);
   const ec2 = new EC2Client(config);
@@ -141,8 +150,45 @@ export async function seedDemoEstate(endpoint: string): Promise<SeededDemo> {
     FEATURE_STORE_URL: 'redis://features.abc123.clustercfg.use1.cache.amazonaws.com:6379',
   }, { cpu: 16000, memory: 61440 })], '16384', '65536', 1);
 
+  // A cluster already on App Mesh (mesh shop-legacy): inventory calls pricing through Envoy.
+  const appmesh = new AppMeshClient({ ...config, endpoint: appMeshEndpoint });
+  await ecs.send(new CreateClusterCommand({ clusterName: 'legacy-mesh', capacityProviders: ['FARGATE'] }));
+  await appmesh.send(new CreateMeshCommand({ meshName: LEGACY_MESH, spec: { egressFilter: { type: 'ALLOW_ALL' } } }));
+  const meshed: [string, Record<string, string>, string[]][] = [
+    ['pricing', { PRICING_DB_URL: 'postgres://pricing:pricing-pw@pricing.cluster-c9akciq32.us-east-1.rds.amazonaws.com:5432/pricing' }, []],
+    ['inventory', { PRICING_URL: `http://pricing.${DEMO_NAMESPACE}:8080` }, [`pricing.${DEMO_NAMESPACE}`]],
+  ];
+  for (const [name, vars, backends] of meshed) {
+    await appmesh.send(new CreateVirtualNodeCommand({
+      meshName: LEGACY_MESH, virtualNodeName: name,
+      spec: {
+        listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+        serviceDiscovery: { awsCloudMap: { namespaceName: DEMO_NAMESPACE, serviceName: name } },
+        ...(backends.length > 0 && { backends: backends.map((virtualServiceName) => ({ virtualService: { virtualServiceName } })) }),
+      },
+    }));
+    await appmesh.send(new CreateVirtualServiceCommand({
+      meshName: LEGACY_MESH, virtualServiceName: `${name}.${DEMO_NAMESPACE}`, spec: { provider: { virtualNode: { virtualNodeName: name } } },
+    }));
+    const plain = { family: name, revision: 0, taskDefinitionArn: '', networkMode: 'awsvpc', cpu: '512', memory: '1024', requiresCompatibilities: ['FARGATE'], containerDefinitions: [app(name, 8080, vars, { cpu: 256, memory: 512 })] };
+    const meshedTd = rewriteForAppMesh(plain as never, {
+      virtualNodeArn: `arn:aws:appmesh:${DEMO_REGION}:123456789012:mesh/${LEGACY_MESH}/virtualNode/${name}`, launch: 'FARGATE', sizing: DEFAULT_SIDECAR_SIZING,
+      envoyImage: envoyImage(DEMO_REGION), xrayImage: XRAY_DAEMON_IMAGE, egressIgnoredPorts: name === 'pricing' ? [5432] : [], egressIgnoredIPs: [],
+    });
+    const registered = await ecs.send(new RegisterTaskDefinitionCommand({
+      ...(meshedTd as unknown as RegisterTaskDefinitionCommandInput),
+      executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+      taskRoleArn: 'arn:aws:iam::123456789012:role/appmesh-envoy',
+    }));
+    await ecs.send(new CreateServiceCommand({
+      cluster: 'legacy-mesh', serviceName: name, taskDefinition: registered.taskDefinition!.taskDefinitionArn, desiredCount: 2, launchType: 'FARGATE', platformVersion: '1.4.0',
+      networkConfiguration: network, serviceRegistries: [{ registryArn: await registry(name) }],
+      deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100 },
+    }));
+  }
+
   return {
-    clusters: ['shop-ec2', 'shop-fargate'],
-    services: ['orders', 'payments', 'legacy-reports', 'web', 'catalog', 'checkout', 'recommender'],
+    clusters: ['legacy-mesh', 'shop-ec2', 'shop-fargate'],
+    services: ['orders', 'payments', 'legacy-reports', 'web', 'catalog', 'checkout', 'recommender', 'pricing', 'inventory'],
   };
 }

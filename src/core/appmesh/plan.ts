@@ -17,6 +17,7 @@ import { inferBackends } from './backends.js';
 import { envoyImage, XRAY_DAEMON_IMAGE } from './envoy-image.js';
 import { resolveServices, type ResolvedService } from './resolve.js';
 import { rewriteForAppMesh } from './rewrite.js';
+import { appMeshNode } from '../service-facts.js';
 import {
   routeName, routerName, routeSpec, virtualNodeSpec, virtualRouterSpec, virtualServiceSpec,
   type ExistingMeshResource, type MeshSpecs,
@@ -74,7 +75,13 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
   const meshName = config.mesh.name;
   const account = accountOf(estate);
   const arnPrefix = `arn:${partitionOf(estate.region)}:appmesh:${estate.region}:${account}:mesh/${meshName}`;
-  const decisions = resolveServices(estate, config).map((r) => decide(estate, config, r));
+  const all = resolveServices(estate, config);
+  // Services already in another App Mesh mesh are left as they are; --target service-connect moves them.
+  const inOtherMesh = all.filter((r) => {
+    const node = appMeshNode(r.taskDefinition);
+    return node !== undefined && node.mesh !== meshName;
+  });
+  const decisions = all.filter((r) => !inOtherMesh.includes(r)).map((r) => decide(estate, config, r));
   const ready = decisions.filter((d) => d.blocking.length === 0);
   const existingMesh = estate.appMesh.meshes.find((m) => m.name === meshName);
 
@@ -214,6 +221,15 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
       ...(r.overrides?.canary && { router: { name: routerName(r), targets: r.overrides.canary } }),
       backends,
       findings: decision.findings,
+    });
+  }
+
+  for (const r of inOtherMesh) {
+    const node = appMeshNode(r.taskDefinition)!;
+    plannedServices.push({
+      cluster: r.cluster.name, service: r.service.name, status: 'unchanged', taskDefinition: `${r.taskDefinition.family}:${r.taskDefinition.revision}`,
+      virtualNode: node.node, virtualService: r.virtualServiceName ?? node.node, backends: [], findings: [],
+      notes: [`already on App Mesh in mesh ${node.mesh}; left alone (App Mesh support ended: plan --target service-connect moves it)`],
     });
   }
 

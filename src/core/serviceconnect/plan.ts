@@ -16,7 +16,7 @@ import { fingerprint, idempotencyToken } from '../plan/fingerprint.js';
 import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedService, type PlanStep } from '../plan/model.js';
 import { checkService } from '../precheck.js';
 import { redactDeep } from '../redact.js';
-import { envoyContainer, meshStatus } from '../service-facts.js';
+import { appMeshNode, meshStatus } from '../service-facts.js';
 import { ENVOY_CONTAINER, XRAY_CONTAINER } from '../sidecars.js';
 import { registrationInput } from '../task-definition-input.js';
 import { rewriteForServiceConnect, portName, type AppProtocol } from './rewrite.js';
@@ -50,10 +50,7 @@ interface Decision {
 }
 
 export function meshNodeOf(resolved: ResolvedService): { mesh: string; node: string } | undefined {
-  const envoy = envoyContainer(resolved.taskDefinition);
-  const value = envoy?.environment?.find((e) => e.name === 'APPMESH_RESOURCE_ARN' || e.name === 'APPMESH_VIRTUAL_NODE_NAME')?.value;
-  const match = value && /mesh\/([^/]+)\/virtualNode\/([^/]+)$/.exec(value);
-  return match ? { mesh: match[1]!, node: match[2]! } : undefined;
+  return appMeshNode(resolved.taskDefinition);
 }
 
 function appProtocolOf(resolved: ResolvedService): AppProtocol | undefined {
