@@ -1,0 +1,69 @@
+// --target service-connect on the demo fixtures: the App Mesh estate moves
+// blue-green by default or in place, plain services in place; every planned
+// input valid for its API; apply --dry-run sends nothing.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/core/plan/model.js';
+import { runCli } from '../support/cli.js';
+import { validateInput } from '../support/sdk-shapes.js';
+
+const DEMO = ['--fixtures', 'fixtures/demo', '--target', 'service-connect'];
+const placeholders = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(placeholders);
+  if (value && typeof value === 'object') return '$ref' in value ? 'arn:aws:placeholder' : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, placeholders(v)]));
+  return value;
+};
+
+describe('plan --target service-connect on the demo', () => {
+  it('shows the task-definition diff, the Service Connect configuration as a diff, and the cut-over notes', async () => {
+    const result = await runCli(['plan', ...DEMO]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('meshctl plan · target service-connect · namespace shop.local');
+    expect(result.stdout).toMatch(/~ ECS service shop-fargate\/web \[ecs UpdateService\][\s\S]*?serviceConnectConfiguration:\n\s+--- current\n\s+\+\+\+ planned/);
+    expect(result.stdout).toMatch(/\+ ECS service legacy-mesh\/pricing-sc \(green, beside pricing\) \[ecs CreateService\]/);
+    expect(result.stdout).toContain('Service Connect: namespace shop.local, blue-green (green service inventory-sc); aliases inventory.shop.local:8080');
+    expect(result.stdout).toContain('! App Mesh dependency group 1: legacy-mesh/inventory, legacy-mesh/pricing');
+    expect(result.stdout).toMatch(/^\s+-\s+"name": "envoy",$/m);
+    expect(result.stdout).not.toMatch(/hunter2|s3cr3t|pricing-pw/);
+  });
+
+  it('plans inputs valid for their AWS APIs, the green services included', async () => {
+    const plan = JSON.parse((await runCli(['plan', ...DEMO, '--output', 'json'])).stdout) as Plan;
+    expect(plan.target).toBe('service-connect');
+    expect(new Set(plan.steps.map((s) => s.operation))).toEqual(new Set(['RegisterTaskDefinition', 'UpdateService', 'CreateService']));
+    for (const step of plan.steps) expect(validateInput(step.service, step.operation, placeholders(step.input)), step.id).toEqual([]);
+  });
+
+  it('--strategy in-place updates the App Mesh services themselves, and --remove-mesh-resources deletes their mesh resources after', async () => {
+    const plan = JSON.parse((await runCli(['plan', ...DEMO, '--strategy', 'in-place', '--remove-mesh-resources', '--output', 'json'])).stdout) as Plan;
+    const ids = plan.steps.map((s) => s.id);
+    expect(ids).toContain('ecs-service:legacy-mesh/pricing');
+    expect(ids.slice(-4)).toEqual(['delete-virtual-service:inventory.shop.local', 'delete-virtual-node:inventory', 'delete-virtual-service:pricing.shop.local', 'delete-virtual-node:pricing']);
+    for (const step of plan.steps) expect(validateInput(step.service, step.operation, placeholders(step.input)), step.id).toEqual([]);
+    const inventory = plan.services.find((s) => s.service === 'inventory')!;
+    expect(inventory.notes!.join(' ')).toContain('in-place switch');
+  });
+
+  it('--graph mermaid draws the namespace with its aliases', async () => {
+    const result = await runCli(['plan', ...DEMO, '--graph', 'mermaid']);
+    expect(result.stdout).toContain('subgraph ns_shop_local["namespace shop.local"]');
+    expect(result.stdout).toContain('svc_legacy_mesh_inventory_sc -.-> svc_legacy_mesh_pricing_sc');
+  });
+
+  it('apply --dry-run of the saved plan lists the operations and sends none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-sc-'));
+    expect((await runCli(['plan', ...DEMO, '--out', join(dir, 'plan.json')])).code).toBe(0);
+    const result = await runCli(['apply', join(dir, 'plan.json'), '--fixtures', 'fixtures/demo', '--dry-run']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\d+ operation\(s\) would be sent; none is\./);
+    expect(result.stdout).toContain('ecs CreateService (ECS service legacy-mesh/pricing-sc (green, beside pricing))');
+  });
+
+  it('refuses --strategy for the App Mesh target', async () => {
+    const result = await runCli(['plan', '--fixtures', 'fixtures/demo', '--strategy', 'in-place']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--strategy and --remove-mesh-resources are for --target service-connect');
+  });
+});
