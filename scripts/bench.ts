@@ -117,21 +117,25 @@ try {
     '| command | wall | time lower bound | ratio | peak RSS | AWS calls | call lower bound | throttled | calls above bound | |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
-  lines.push(row('inspect', await run(['inspect'], moto.url, cwd), reads));
-  lines.push(row('precheck', await run(['precheck'], moto.url, cwd), reads));
-  const plan = await run(['plan', '--out', 'plan.json'], moto.url, cwd);
-  lines.push(row('plan', plan, reads));
-  lines.push(row('apply --dry-run', await run(['apply', 'plan.json', '--dry-run'], moto.url, cwd), reads));
+  // BENCH_ONLY=plan,apply (say) runs a subset.
+  const only = process.env.BENCH_ONLY?.split(',');
+  const wanted = (name: string) => !only || only.includes(name);
+  if (wanted('inspect')) lines.push(row('inspect', await run(['inspect'], moto.url, cwd), reads));
+  if (wanted('precheck')) lines.push(row('precheck', await run(['precheck'], moto.url, cwd), reads));
+  if (wanted('plan') || wanted('apply-dry-run')) lines.push(row('plan', await run(['plan', '--out', 'plan.json'], moto.url, cwd), reads));
+  if (wanted('apply-dry-run')) lines.push(row('apply --dry-run', await run(['apply', 'plan.json', '--dry-run'], moto.url, cwd), reads));
 
   // A real apply of one 100-service cluster, without waiting for deployments.
-  await run(['plan', '--cluster', 'cluster5', '--out', 'plan100.json'], moto.url, cwd);
-  const applied = await run(['apply', 'plan100.json', '--force', '--no-wait'], moto.url, cwd);
-  const applyBound = { ...readLowerBound(estate, 1), 'ecs RegisterTaskDefinition': SHAPE.servicesPerCluster, 'ecs UpdateService': SHAPE.servicesPerCluster };
-  delete (applyBound as Record<string, number>)['ecs ListContainerInstances'];
-  delete (applyBound as Record<string, number>)['ecs DescribeContainerInstances'];
-  delete (applyBound as Record<string, number>)['ec2 DescribeInstanceTypes'];
-  for (const [k, n] of Object.entries(applied.calls)) if (k.startsWith('appmesh PUT')) (applyBound as Record<string, number>)[k] = n;
-  lines.push(row('apply 100 services (--no-wait)', applied, applyBound));
+  if (wanted('apply')) {
+    await run(['plan', '--cluster', 'cluster5', '--out', 'plan100.json'], moto.url, cwd);
+    const applied = await run(['apply', 'plan100.json', '--force', '--no-wait'], moto.url, cwd);
+    const applyBound = { ...readLowerBound(estate, 1), 'ecs RegisterTaskDefinition': SHAPE.servicesPerCluster, 'ecs UpdateService': SHAPE.servicesPerCluster };
+    delete (applyBound as Record<string, number>)['ecs ListContainerInstances'];
+    delete (applyBound as Record<string, number>)['ecs DescribeContainerInstances'];
+    delete (applyBound as Record<string, number>)['ec2 DescribeInstanceTypes'];
+    for (const [k, n] of Object.entries(applied.calls)) if (k.startsWith('appmesh PUT')) (applyBound as Record<string, number>)[k] = n;
+    lines.push(row('apply 100 services (--no-wait)', applied, applyBound));
+  }
 
   const help = await medianMs(['--help']);
   const version = await medianMs(['--version']);

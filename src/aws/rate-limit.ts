@@ -39,9 +39,9 @@ export class TokenBucket {
   private readonly capacity: number;
 
   constructor(private readonly rate: BucketRate, private readonly now: () => number = () => performance.now()) {
-    // A tenth of the burst stays in reserve: network jitter can bunch calls
+    // A little of the burst stays in reserve: network jitter can bunch calls
     // that left evenly spaced, and AWS's bucket then still has room for them.
-    this.capacity = Math.max(1, rate.burst - Math.ceil(rate.burst / 10));
+    this.capacity = Math.max(1, rate.burst - Math.ceil(rate.burst / 20));
     this.tokens = this.capacity;
     this.last = now();
   }

@@ -32,6 +32,8 @@ function toPlainOutput(output: Record<string, unknown>): AwsOutput {
 
 export function createSdkCaller(options: SdkOptions): AwsCaller {
   const clients = new Map<AwsService, Promise<{ module: SdkModule; client: SdkClient }>>();
+  // Every command starts with ECS: load its client while the command gets ready.
+  clientFor('ecs').catch(() => undefined);
 
   function clientFor(service: AwsService) {
     let entry = clients.get(service);

@@ -56,9 +56,11 @@ export async function openSession(options: SessionOptions): Promise<AwsSession> 
   }
   let aws = options.recorder ? options.recorder.wrap(base) : base;
   if (options.log) aws = logCalls(aws, options.log);
+  aws = limitConcurrency(aws, options.concurrency ?? DEFAULT_CONCURRENCY);
+  // Calls wait for their quota token before taking a connection slot, so a
+  // call paced by its quota never holds up calls of other operations.
   // Replays answer at once; only real endpoints have quotas to keep within.
   if (!options.fixtures) aws = rateLimit(aws);
-  aws = limitConcurrency(aws, options.concurrency ?? DEFAULT_CONCURRENCY);
   aws = guardMutations(aws, options.allowMutations);
   return { aws, region, source };
 }

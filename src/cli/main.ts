@@ -11,11 +11,21 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 type Runner = (options: never) => Promise<number>;
+type RunnerWithArgument = (argument: string | undefined, options: never) => Promise<number>;
 
 function action(load: () => Promise<Runner>) {
   return async (_opts: unknown, command: Command) => {
     const { runCommand } = await import('./run-command.js');
     process.exitCode = await runCommand(command.optsWithGlobals<GlobalOptions>(), await load());
+  };
+}
+
+/** For commands with one optional positional argument (a plan file). */
+function actionWithArgument(load: () => Promise<RunnerWithArgument>) {
+  return async (argument: string | undefined, _opts: unknown, command: Command) => {
+    const { runCommand } = await import('./run-command.js');
+    const run = await load();
+    process.exitCode = await runCommand(command.optsWithGlobals<GlobalOptions>(), (options: never) => run(argument, options));
   };
 }
 
@@ -73,11 +83,7 @@ export function buildProgram(): Command {
     .option('--no-wait', 'do not wait for deployments to complete')
     .option('--wait-timeout <duration>', 'how long to wait for each wave\'s deployments', '15m')
     .option('--poll-interval <duration>', 'how often to check deployments while waiting', '10s')
-    .action(async (planFile: string | undefined, _opts: unknown, command: Command) => {
-      const { runCommand } = await import('./run-command.js');
-      const { runApply } = await import('../commands/apply.js');
-      process.exitCode = await runCommand(command.optsWithGlobals<GlobalOptions>(), (options: never) => runApply(planFile, options));
-    });
+    .action(actionWithArgument(async () => (await import('../commands/apply.js')).runApply as RunnerWithArgument));
 
   program.command('rollback')
     .description('put services back on their previous task definition and deregister the revision rolled back from')
@@ -97,11 +103,7 @@ export function buildProgram(): Command {
   program.command('iam-policy')
     .description('print the least-privilege IAM policy to run precheck, plan, apply and rollback (for a plan, scoped to its resources)')
     .argument('[plan]', 'plan file from meshctl plan --out')
-    .action(async (planFile: string | undefined, _opts: unknown, command: Command) => {
-      const { runCommand } = await import('./run-command.js');
-      const { runIamPolicy } = await import('../commands/iam-policy.js');
-      process.exitCode = await runCommand(command.optsWithGlobals<GlobalOptions>(), (options: never) => runIamPolicy(planFile, options));
-    });
+    .action(actionWithArgument(async () => (await import('../commands/iam-policy.js')).runIamPolicy as RunnerWithArgument));
 
   program.command('record')
     .description('read the estate from a live endpoint and save every AWS call as fixtures (secrets redacted)')

@@ -40,12 +40,9 @@ export interface ProxyConfiguration {
   properties?: KeyValue[];
 }
 
-/** A task definition exactly as DescribeTaskDefinition returns it, tags included. */
-export interface TaskDefinition {
-  taskDefinitionArn: string;
+/** What RegisterTaskDefinition takes: every user field of a task definition. */
+export interface TaskDefinitionInput {
   family: string;
-  revision: number;
-  status?: string;
   networkMode?: string;
   cpu?: string;
   memory?: string;
@@ -54,6 +51,13 @@ export interface TaskDefinition {
   proxyConfiguration?: ProxyConfiguration;
   tags?: { key: string; value: string }[];
   [field: string]: unknown;
+}
+
+/** A task definition exactly as DescribeTaskDefinition returns it, tags included. */
+export interface TaskDefinition extends TaskDefinitionInput {
+  taskDefinitionArn: string;
+  revision: number;
+  status?: string;
 }
 
 export interface CapacityProviderItem {

@@ -1,6 +1,6 @@
 // The RegisterTaskDefinition input a task definition was registered from: every
 // user field, minus what ECS adds on its own.
-import type { ContainerDefinition, ProxyConfiguration, TaskDefinition } from './estate.js';
+import type { TaskDefinition, TaskDefinitionInput } from './estate.js';
 
 /** Fields DescribeTaskDefinition returns that RegisterTaskDefinition does not take. */
 export const READ_ONLY_TASK_DEFINITION_FIELDS = [
@@ -8,17 +8,7 @@ export const READ_ONLY_TASK_DEFINITION_FIELDS = [
   'registeredAt', 'registeredBy', 'deregisteredAt', 'deleteRequestedAt',
 ] as const;
 
-export interface RegisterTaskDefinitionInput {
-  family: string;
-  networkMode?: string;
-  cpu?: string;
-  memory?: string;
-  requiresCompatibilities?: string[];
-  containerDefinitions: ContainerDefinition[];
-  proxyConfiguration?: ProxyConfiguration;
-  tags?: { key: string; value: string }[];
-  [field: string]: unknown;
-}
+export type RegisterTaskDefinitionInput = TaskDefinitionInput;
 
 export function registrationInput(taskDefinition: TaskDefinition): RegisterTaskDefinitionInput {
   const input: Record<string, unknown> = structuredClone(taskDefinition);

@@ -1,6 +1,5 @@
 // Golden files for the App Mesh task-definition rewrite, one per scenario.
 // UPDATE_GOLDEN=1 npx vitest run test/unit/rewrite-appmesh.test.ts rewrites them; review the diff.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { rewriteForAppMesh, type AppMeshRewrite } from '../../src/core/appmesh/rewrite.js';
 import { scanDbEndpoints } from '../../src/core/db-endpoints.js';
@@ -8,6 +7,7 @@ import type { TaskDefinition } from '../../src/core/estate.js';
 import { DEFAULT_SIDECAR_SIZING } from '../../src/core/sidecars.js';
 import { registrationInput } from '../../src/core/task-definition-input.js';
 import { stableStringify } from '../../src/util/stable-json.js';
+import { expectGolden } from '../support/golden.js';
 import { container, taskDefinition } from '../support/estate-builder.js';
 
 const logs = { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/app', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app' } };
@@ -25,13 +25,7 @@ function options(td: TaskDefinition, overrides: Partial<AppMeshRewrite> = {}): A
   };
 }
 
-function golden(name: string, value: unknown) {
-  const path = `test/golden/rewrite/${name}.json`;
-  const text = `${stableStringify(value, 2)}\n`;
-  if (process.env.UPDATE_GOLDEN) writeFileSync(path, text);
-  expect(existsSync(path), `golden file ${path} missing: run with UPDATE_GOLDEN=1`).toBe(true);
-  expect(text).toBe(readFileSync(path, 'utf8'));
-}
+const golden = (name: string, value: unknown) => expectGolden(`test/golden/rewrite/${name}.json`, value);
 
 const scenarios: Record<string, TaskDefinition> = {
   fargate: taskDefinition({ family: 'fargate', cpu: '256', memory: '512', containerDefinitions: [container({ logConfiguration: logs })], tags: [{ key: 'team', value: 'shop' }] }),

@@ -1,6 +1,5 @@
 // The Service Connect rewrite (golden files) and planner: fresh services in
 // place, App Mesh services blue-green or in place by dependency group.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { rewriteForAppMesh } from '../../src/core/appmesh/rewrite.js';
@@ -10,17 +9,12 @@ import { rewriteForServiceConnect } from '../../src/core/serviceconnect/rewrite.
 import { planServiceConnect, type MigrationStrategy } from '../../src/core/serviceconnect/plan.js';
 import { DEFAULT_SIDECAR_SIZING } from '../../src/core/sidecars.js';
 import { stableStringify } from '../../src/util/stable-json.js';
+import { expectGolden } from '../support/golden.js';
 import { container, estate, service, taskDefinition } from '../support/estate-builder.js';
 
 const logs = { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/app', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app' } };
 
-function golden(name: string, value: unknown) {
-  const path = `test/golden/serviceconnect/${name}.json`;
-  const text = `${stableStringify(value, 2)}\n`;
-  if (process.env.UPDATE_GOLDEN) writeFileSync(path, text);
-  expect(existsSync(path), `golden file ${path} missing: run with UPDATE_GOLDEN=1`).toBe(true);
-  expect(text).toBe(readFileSync(path, 'utf8'));
-}
+const golden = (name: string, value: unknown) => expectGolden(`test/golden/serviceconnect/${name}.json`, value);
 
 function meshed(name: string, mesh = 'legacy', extra: Partial<TaskDefinition> = {}): TaskDefinition {
   const plain = taskDefinition({ family: name, cpu: '512', memory: '1024', containerDefinitions: [container({ name, logConfiguration: logs })], ...extra });
