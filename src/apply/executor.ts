@@ -94,6 +94,9 @@ function createdResource(step: PlanStep, input: Raw, output: Raw): CreatedResour
   if (step.service === 'servicediscovery' && step.operation === 'CreateHttpNamespace') {
     return { step: step.id, service: 'servicediscovery', kind: 'Namespace', identity: { Id: String(output.NamespaceId) } };
   }
+  if (step.service === 'elbv2' && step.operation === 'CreateTargetGroup') {
+    return { step: step.id, service: 'elbv2', kind: 'TargetGroup', identity: { TargetGroupArn: String(output.TargetGroups?.[0]?.TargetGroupArn) }, ecsService: step.ecsService };
+  }
   const kind = appMeshKind(step.operation);
   if (step.service === 'appmesh' && kind) {
     return { step: step.id, service: 'appmesh', kind, identity: Object.fromEntries(APP_MESH_NAME_FIELDS[kind]!.map((f) => [f, String(input[f])])), ecsService: step.ecsService };
@@ -165,6 +168,10 @@ async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output:
   ctx.outputs.set(step.id, output);
   const created = createdResource(step, input, output);
   if (created && how === 'done') ctx.store.journal.created.push(created);
+  if (step.service === 'elbv2' && step.operation.startsWith('Modify') && step.before !== undefined) {
+    const key = step.operation === 'ModifyRule' ? { RuleArn: input.RuleArn, Actions: step.before } : { ListenerArn: input.ListenerArn, DefaultActions: step.before };
+    (ctx.store.journal.restores ??= []).push({ step: step.id, service: 'elbv2', operation: step.operation, input: key, ecsService: step.ecsService });
+  }
   if (step.service === 'ecs' && (step.operation === 'UpdateService' || step.operation === 'CreateService') && step.ecsService) {
     const service = ctx.store.journal.services[step.ecsService];
     if (service) {

@@ -35,11 +35,20 @@ export interface JournalService {
 
 export interface CreatedResource {
   step: string;
-  service: 'appmesh' | 'servicediscovery' | 'ecs';
+  service: 'appmesh' | 'servicediscovery' | 'ecs' | 'elbv2';
   kind: string;
   /** The identifying input fields (meshName, virtualNodeName, Id…) needed to delete it. */
   identity: Record<string, string>;
   /** The ECS service (cluster/service) it was created for; none for shared resources (the mesh). */
+  ecsService?: string;
+}
+
+/** An operation that puts back what a step changed in place (listener rules' actions), for rollback. */
+export interface Restore {
+  step: string;
+  service: 'elbv2';
+  operation: string;
+  input: Record<string, unknown>;
   ecsService?: string;
 }
 
@@ -55,6 +64,7 @@ export interface Journal {
   services: Record<string, JournalService>;
   steps: Record<string, JournalStep>;
   created: CreatedResource[];
+  restores?: Restore[];
 }
 
 export class JournalError extends ExpectedError {}

@@ -22,6 +22,7 @@ const MODULES: Record<AwsService, { load: () => Promise<SdkModule>; client: stri
   ec2: { load: () => import('@aws-sdk/client-ec2'), client: 'EC2Client' },
   servicediscovery: { load: () => import('@aws-sdk/client-servicediscovery'), client: 'ServiceDiscoveryClient' },
   appmesh: { load: () => import('@aws-sdk/client-app-mesh'), client: 'AppMeshClient' },
+  elbv2: { load: () => import('@aws-sdk/client-elastic-load-balancing-v2'), client: 'ElasticLoadBalancingV2Client' },
 };
 
 /** SDK responses carry Date objects and $metadata; the estate is plain JSON, the same live or replayed. */

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { AwsCaller } from '../aws/caller.js';
 import { readEstate } from '../aws/read-estate.js';
+import { readEdge } from '../aws/read-edge.js';
 import { readMeshSpecs } from '../aws/read-mesh-specs.js';
 import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
@@ -58,8 +59,14 @@ export async function computePlan(aws: AwsCaller, region: string, settings: Mesh
     mesh: meshName, virtualNodes: nodes.filter((n) => n.mesh === meshName).map((n) => n.node),
     virtualServices: mesh?.virtualServices.map((s) => s.name) ?? [], virtualRouters: [], routes: [],
   });
+  const strategy = options.strategy ?? 'blue-green';
+  // Blue-green moves of services behind load balancers get green target groups and weighted rules.
+  const blueTargetGroups = strategy === 'blue-green'
+    ? resolved.filter((r) => meshNodeOf(r)).flatMap((r) => r.service.loadBalancers.map((lb) => lb.targetGroupArn).filter((a): a is string => !!a))
+    : [];
+  const edge = await readEdge(aws, blueTargetGroups);
   const plan = planServiceConnect({
-    estate, config: settings, specs, createdAt, strategy: options.strategy ?? 'blue-green', removeMeshResources: options.removeMeshResources ?? false,
+    estate, config: settings, specs, createdAt, strategy, removeMeshResources: options.removeMeshResources ?? false, edge,
   });
   return { plan, estate };
 }

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { readEstate } from '../aws/read-estate.js';
+import { readEdge } from '../aws/read-edge.js';
 import { readAllMeshSpecs } from '../aws/read-mesh-specs.js';
+import { meshStatus } from '../core/service-facts.js';
 import { Recorder } from '../aws/recording.js';
 import { openAws, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
@@ -21,6 +23,9 @@ export async function runRecord(options: RecordOptions): Promise<number> {
   // The reads of inspect and precheck, plus what planning reads: Cloud Map and the mesh resources' specs.
   const estate = await readEstate(session.aws, session.region, { clusters: options.cluster, services: options.service, cloudMap: true });
   await readAllMeshSpecs(session.aws, estate);
+  // And the load-balancer side of services on App Mesh, which blue-green plans read.
+  const meshed = estate.clusters.flatMap((c) => c.services).filter((s) => meshStatus(s, estate.taskDefinitions[s.taskDefinitionArn]) === 'appmesh');
+  await readEdge(session.aws, meshed.flatMap((s) => s.loadBalancers.map((lb) => lb.targetGroupArn).filter((a): a is string => !!a)));
   const files = await recorder.write(options.out, session.region);
   const services = estate.clusters.reduce((n, c) => n + c.services.length, 0);
   writeOut(options.output === 'json'

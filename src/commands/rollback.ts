@@ -76,6 +76,13 @@ async function requireActive(aws: AwsCaller, arn: string): Promise<void> {
   }
 }
 
+/** What a rollback of blue-green moves removes: the green services and their target groups. */
+const GREEN_KINDS = new Set(['EcsService', 'TargetGroup']);
+
+function restoresFor(journal: Journal, labels: Set<string>) {
+  return [...(journal.restores ?? [])].reverse().filter((r) => r.ecsService && labels.has(r.ecsService));
+}
+
 function updateInput(t: RollbackTarget): Record<string, unknown> {
   return {
     cluster: t.cluster, service: t.service, taskDefinition: t.to,
@@ -84,7 +91,7 @@ function updateInput(t: RollbackTarget): Record<string, unknown> {
   };
 }
 
-const DELETE_ORDER = ['EcsService', 'VirtualService', 'Route', 'VirtualRouter', 'VirtualNode', 'Service', 'Namespace', 'Mesh'];
+const DELETE_ORDER = ['EcsService', 'TargetGroup', 'VirtualService', 'Route', 'VirtualRouter', 'VirtualNode', 'Service', 'Namespace', 'Mesh'];
 
 /**
  * Deletes what apply created for the services now back on their old
@@ -97,12 +104,12 @@ async function removeCreatedResources(aws: AwsCaller, journal: Journal, rolledBa
   const lines: string[] = [];
   const ordered = journal.created.filter((c) => !kinds || kinds.has(c.kind)).sort((a, b) => DELETE_ORDER.indexOf(a.kind) - DELETE_ORDER.indexOf(b.kind));
   for (const resource of ordered) {
-    const label = `${resource.service === 'appmesh' ? resource.kind : resource.service === 'ecs' ? 'ECS service' : `Cloud Map ${resource.kind === 'Namespace' ? 'namespace' : 'service'}`} ${Object.values(resource.identity).join('/')}`;
+    const label = `${resource.service === 'appmesh' ? resource.kind : resource.service === 'ecs' ? 'ECS service' : resource.service === 'elbv2' ? 'target group' : `Cloud Map ${resource.kind === 'Namespace' ? 'namespace' : 'service'}`} ${Object.values(resource.identity).join('/')}`;
     if (resource.ecsService ? !back(resource.ecsService) : !allBack) {
       lines.push(`kept ${label}: ${resource.ecsService ?? 'services migrated by this journal'} still on the mesh`);
       continue;
     }
-    const operation = resource.service === 'appmesh' ? `Delete${resource.kind}` : resource.kind === 'Namespace' ? 'DeleteNamespace' : 'DeleteService';
+    const operation = resource.service === 'appmesh' || resource.service === 'elbv2' ? `Delete${resource.kind}` : resource.kind === 'Namespace' ? 'DeleteNamespace' : 'DeleteService';
     // A green service created beside an App Mesh one goes even with tasks running.
     const input = resource.kind === 'EcsService' ? { ...resource.identity, force: true } : resource.identity;
     if (dryRun) {
@@ -203,7 +210,10 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
       if (!options.keepRevision) writeOut(`would send ecs DeregisterTaskDefinition ${stableStringify({ taskDefinition: t.from })}`);
     }
     const labels = new Set([...targets.map((t) => t.label), ...greens.map(([l]) => l)]);
-    if (journal && greens.length > 0) for (const line of await removeCreatedResources(session.aws, journal, labels, true, new Set(['EcsService']))) writeOut(line);
+    if (journal && greens.length > 0) {
+      for (const r of restoresFor(journal, labels)) writeOut(`would send elbv2 ${r.operation} ${stableStringify(r.input)}`);
+      for (const line of await removeCreatedResources(session.aws, journal, labels, true, GREEN_KINDS)) writeOut(line);
+    }
     if (options.removeMeshResources && journal) for (const line of await removeCreatedResources(session.aws, journal, labels, true)) writeOut(line);
     return EXIT_OK;
   }
@@ -243,7 +253,14 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
     if (t.journalEntry) t.journalEntry.state = 'rolled-back';
   }
   if (journal && greens.length > 0) {
-    for (const line of await removeCreatedResources(session.aws, journal, new Set(greens.map(([l]) => l)), false, new Set(['EcsService']))) writeOut(line);
+    const greenLabels = new Set(greens.map(([l]) => l));
+    // Listener rules go back to forwarding only to blue before the green target groups can go.
+    for (const r of restoresFor(journal, greenLabels)) {
+      await session.aws.call('elbv2', r.operation, r.input);
+      writeOut(`${chalk.green('✔')} restored ${r.operation === 'ModifyRule' ? 'listener rule' : 'listener'} ${String(r.input.RuleArn ?? r.input.ListenerArn).split('/').slice(-2).join('/')}`);
+      journal.restores = (journal.restores ?? []).filter((x) => x !== r);
+    }
+    for (const line of await removeCreatedResources(session.aws, journal, greenLabels, false, GREEN_KINDS)) writeOut(line);
     for (const [, s] of greens) s.state = 'rolled-back';
     for (const [l] of greens) settled.add(l);
   }

@@ -24,6 +24,8 @@ const READ_ACTIONS = [
   'servicediscovery:ListNamespaces', 'servicediscovery:ListServices',
   'appmesh:ListMeshes', 'appmesh:ListVirtualNodes', 'appmesh:ListVirtualServices', 'appmesh:ListVirtualRouters',
   'appmesh:DescribeMesh', 'appmesh:DescribeVirtualNode', 'appmesh:DescribeVirtualService', 'appmesh:DescribeVirtualRouter', 'appmesh:DescribeRoute',
+  'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
+  'servicediscovery:GetOperation',
 ];
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
@@ -43,9 +45,9 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
   const statements: PolicyStatement[] = [{ Sid: 'MeshctlReadEstate', Effect: 'Allow', Action: READ_ACTIONS, Resource: '*' }];
   if (!plan) {
     statements.push(
-      { Sid: 'MeshctlApply', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:TagResource', 'ecs:UpdateService', 'appmesh:CreateMesh', 'appmesh:UpdateMesh', 'appmesh:CreateVirtualNode', 'appmesh:UpdateVirtualNode', 'appmesh:CreateVirtualService', 'appmesh:UpdateVirtualService', 'appmesh:CreateVirtualRouter', 'appmesh:UpdateVirtualRouter', 'appmesh:CreateRoute', 'appmesh:UpdateRoute', 'servicediscovery:CreateService'], Resource: '*' },
+      { Sid: 'MeshctlApply', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:TagResource', 'ecs:UpdateService', 'ecs:CreateService', 'servicediscovery:CreateHttpNamespace', 'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:ModifyListener', 'appmesh:CreateMesh', 'appmesh:UpdateMesh', 'appmesh:CreateVirtualNode', 'appmesh:UpdateVirtualNode', 'appmesh:CreateVirtualService', 'appmesh:UpdateVirtualService', 'appmesh:CreateVirtualRouter', 'appmesh:UpdateVirtualRouter', 'appmesh:CreateRoute', 'appmesh:UpdateRoute', 'servicediscovery:CreateService'], Resource: '*' },
       { Sid: 'MeshctlPassTaskRoles', Effect: 'Allow', Action: ['iam:PassRole'], Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
-      { Sid: 'MeshctlRollback', Effect: 'Allow', Action: ['ecs:DeregisterTaskDefinition', 'appmesh:DeleteMesh', 'appmesh:DeleteVirtualNode', 'appmesh:DeleteVirtualService', 'appmesh:DeleteVirtualRouter', 'appmesh:DeleteRoute', 'servicediscovery:DeleteService'], Resource: '*' },
+      { Sid: 'MeshctlRollback', Effect: 'Allow', Action: ['ecs:DeregisterTaskDefinition', 'ecs:DeleteService', 'servicediscovery:DeleteNamespace', 'elasticloadbalancing:DeleteTargetGroup', 'appmesh:DeleteMesh', 'appmesh:DeleteVirtualNode', 'appmesh:DeleteVirtualService', 'appmesh:DeleteVirtualRouter', 'appmesh:DeleteRoute', 'servicediscovery:DeleteService'], Resource: '*' },
     );
     return { Version: '2012-10-17', Statement: statements };
   }
@@ -72,17 +74,35 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
     const arns = updates.map((s) => `arn:aws:ecs:${plan.region}:${plan.account}:service/${s.input.cluster}/${s.input.service}`);
     statements.push({ Sid: 'MeshctlUpdateServices', Effect: 'Allow', Action: ['ecs:UpdateService'], Resource: sorted(arns) });
   }
+  const greens = plan.steps.filter((s) => s.service === 'ecs' && s.operation === 'CreateService');
+  if (greens.length > 0) {
+    const arns = greens.map((s) => `arn:aws:ecs:${plan.region}:${plan.account}:service/${s.input.cluster}/${s.input.serviceName}`);
+    statements.push({ Sid: 'MeshctlGreenServices', Effect: 'Allow', Action: ['ecs:CreateService', 'ecs:DeleteService'], Resource: sorted(arns) });
+  }
+  const edgeSteps = plan.steps.filter((s) => s.service === 'elbv2');
+  if (edgeSteps.length > 0) {
+    statements.push({ Sid: 'MeshctlTargetGroups', Effect: 'Allow', Action: ['elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:DeleteTargetGroup'], Resource: '*' });
+    const modified = edgeSteps.filter((s) => s.operation.startsWith('Modify'));
+    if (modified.length > 0) {
+      statements.push({
+        Sid: 'MeshctlWeightedForwards', Effect: 'Allow', Action: sorted(modified.map((s) => `elasticloadbalancing:${s.operation}`)),
+        Resource: sorted(modified.map((s) => String(s.input.RuleArn ?? s.input.ListenerArn))),
+      });
+    }
+  }
   const meshSteps = plan.steps.filter((s) => s.service === 'appmesh');
   if (meshSteps.length > 0) {
-    const kinds = meshSteps.map((s) => s.operation.replace(/^(Create|Update)/, ''));
+    const kinds = meshSteps.map((s) => s.operation.replace(/^(Create|Update|Delete)/, ''));
     statements.push({
       Sid: 'MeshctlAppMesh', Effect: 'Allow',
       Action: sorted(meshSteps.flatMap((s, i) => [`appmesh:${s.operation}`, ...(s.action === 'create' ? [`appmesh:Delete${kinds[i]}`] : [])])),
       Resource: sorted(meshSteps.map((s, i) => appMeshArn(plan, s.input, kinds[i]!))),
     });
   }
-  if (plan.steps.some((s) => s.service === 'servicediscovery')) {
-    statements.push({ Sid: 'MeshctlCloudMap', Effect: 'Allow', Action: ['servicediscovery:CreateService', 'servicediscovery:DeleteService'], Resource: '*' });
+  const cloudMapSteps = plan.steps.filter((s) => s.service === 'servicediscovery');
+  if (cloudMapSteps.length > 0) {
+    const actions = cloudMapSteps.flatMap((s) => (s.operation === 'CreateHttpNamespace' ? ['servicediscovery:CreateHttpNamespace', 'servicediscovery:DeleteNamespace'] : ['servicediscovery:CreateService', 'servicediscovery:DeleteService']));
+    statements.push({ Sid: 'MeshctlCloudMap', Effect: 'Allow', Action: sorted(actions), Resource: '*' });
   }
   return { Version: '2012-10-17', Statement: statements };
 }

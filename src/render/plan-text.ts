@@ -38,7 +38,9 @@ function renderStep(step: PlanStep, taskDefinitionBefore: unknown): string[] {
     return [head, indent(jsonDiff(taskDefinitionBefore, step.input, 'current', 'planned'), '    ')];
   }
   if (step.action === 'update' && step.before !== undefined && step.operation !== 'UpdateService') {
-    return [head, indent(jsonDiff(step.before, step.input.spec, 'current', 'planned'), '    ')];
+    // App Mesh specs, or a listener rule's (default) actions.
+    const after = step.input.spec ?? step.input.Actions ?? step.input.DefaultActions;
+    return [head, indent(jsonDiff(step.before, after, 'current', 'planned').replace(/\{\s*"\$ref": "([^"]+)",\s*"path": "([^"]+)"\s*\}/g, '"<$2 of $1>"'), '    ')];
   }
   if (step.operation === 'UpdateService' && step.input.serviceConnectConfiguration) {
     const before = (step.before as { serviceConnectConfiguration?: unknown } | undefined)?.serviceConnectConfiguration;

@@ -32,8 +32,23 @@ describe('plan --target service-connect on the demo', () => {
   it('plans inputs valid for their AWS APIs, the green services included', async () => {
     const plan = JSON.parse((await runCli(['plan', ...DEMO, '--output', 'json'])).stdout) as Plan;
     expect(plan.target).toBe('service-connect');
-    expect(new Set(plan.steps.map((s) => s.operation))).toEqual(new Set(['RegisterTaskDefinition', 'UpdateService', 'CreateService']));
+    expect(new Set(plan.steps.map((s) => `${s.service} ${s.operation}`))).toEqual(new Set([
+      'ecs RegisterTaskDefinition', 'ecs UpdateService', 'ecs CreateService', 'elbv2 CreateTargetGroup', 'elbv2 ModifyRule', 'elbv2 ModifyListener',
+    ]));
     for (const step of plan.steps) expect(validateInput(step.service, step.operation, placeholders(step.input)), step.id).toEqual([]);
+  });
+
+  it('gives a blue service behind a load balancer a green target group and weighted forwards (blue 100, green 0)', async () => {
+    const plan = JSON.parse((await runCli(['plan', ...DEMO, '--output', 'json'])).stdout) as Plan;
+    const tg = plan.steps.find((s) => s.operation === 'CreateTargetGroup')!;
+    expect(tg.input).toMatchObject({ Name: 'pricing-sc', Protocol: 'HTTP', Port: 8080, TargetType: 'ip', HealthCheckPath: '/health' });
+    const green = plan.steps.find((s) => s.id === 'ecs-green-service:legacy-mesh/pricing')!;
+    expect(green.input.loadBalancers).toEqual([{ targetGroupArn: { $ref: tg.id, path: 'TargetGroups.0.TargetGroupArn' }, containerName: 'pricing', containerPort: 8080 }]);
+    const rule = plan.steps.find((s) => s.operation === 'ModifyRule')!;
+    expect(rule.dependsOn).toEqual([green.id]);
+    const forward = (rule.input.Actions as { ForwardConfig: { TargetGroups: { Weight: number }[] } }[])[0]!.ForwardConfig.TargetGroups;
+    expect(forward.map((g) => g.Weight)).toEqual([100, 0]);
+    expect(rule.before).toEqual([{ Type: 'forward', TargetGroupArn: expect.stringContaining(':targetgroup/pricing/') }]);
   });
 
   it('--strategy in-place updates the App Mesh services themselves, and --remove-mesh-resources deletes their mesh resources after', async () => {
@@ -59,6 +74,17 @@ describe('plan --target service-connect on the demo', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/\d+ operation\(s\) would be sent; none is\./);
     expect(result.stdout).toContain('ecs CreateService (ECS service legacy-mesh/pricing-sc (green, beside pricing))');
+  });
+
+  it('iam-policy scopes the green services and the weighted rules of the plan', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-sc-'));
+    await runCli(['plan', ...DEMO, '--out', join(dir, 'plan.json')]);
+    const policy = JSON.parse((await runCli(['iam-policy', join(dir, 'plan.json')])).stdout) as { Statement: { Sid: string; Action: string[]; Resource: string | string[] }[] };
+    const sid = (id: string) => policy.Statement.find((st) => st.Sid === id)!;
+    expect(sid('MeshctlGreenServices').Resource).toEqual([
+      'arn:aws:ecs:us-east-1:123456789012:service/legacy-mesh/inventory-sc', 'arn:aws:ecs:us-east-1:123456789012:service/legacy-mesh/pricing-sc',
+    ]);
+    expect(sid('MeshctlWeightedForwards').Action).toEqual(['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule']);
   });
 
   it('refuses --strategy for the App Mesh target', async () => {

@@ -64,7 +64,7 @@ describe('planned inputs against the APIs', () => {
     const outputs = new Map<string, unknown>();
     for (const step of plan.steps) {
       const Command = modules[step.service]![`${step.operation}Command`] as new (input: unknown) => never;
-      const client = clients[step.service] as { send(command: never): Promise<unknown> };
+      const client = clients[step.service as keyof typeof clients] as { send(command: never): Promise<unknown> };
       outputs.set(step.id, await client.send(new Command(resolve(step.input, outputs))));
     }
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as appmesh from '@aws-sdk/client-app-mesh';
 import * as ecs from '@aws-sdk/client-ecs';
+import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/apply/journal.js';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
@@ -73,9 +74,25 @@ describe('apply --target service-connect', () => {
     expect(journal.services['legacy-mesh/pricing']).toMatchObject({ greenService: 'pricing-sc', state: 'updated' });
     expect(journal.created.filter((c) => c.kind === 'EcsService').map((c) => c.identity.service).sort()).toEqual(['inventory-sc', 'pricing-sc']);
 
+    // pricing is behind the ALB: its rule and listener now forward by weight, blue 100 and green 0.
+    const elb = new elbv2.ElasticLoadBalancingV2Client({ endpoint: moto.url, region: DEMO_REGION, credentials });
+    const greenTg = (await elb.send(new elbv2.DescribeTargetGroupsCommand({ Names: ['pricing-sc'] }))).TargetGroups![0]!;
+    expect(greenTg).toMatchObject({ Port: 8080, TargetType: 'ip', HealthCheckPath: '/health' });
+    const lb = (await elb.send(new elbv2.DescribeLoadBalancersCommand({ Names: ['shop-internal'] }))).LoadBalancers![0]!;
+    const listener = (await elb.send(new elbv2.DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners![0]!;
+    const weights = (actions: elbv2.Action[] | undefined) => actions?.[0]?.ForwardConfig?.TargetGroups?.map((g) => [g.TargetGroupArn === greenTg.TargetGroupArn ? 'green' : 'blue', g.Weight]);
+    expect(weights(listener.DefaultActions)).toEqual([['blue', 100], ['green', 0]]);
+    const rules = (await elb.send(new elbv2.DescribeRulesCommand({ ListenerArn: listener.ListenerArn }))).Rules!.filter((r) => !r.IsDefault);
+    expect(weights(rules[0]!.Actions)).toEqual([['blue', 100], ['green', 0]]);
+    expect((await describe1('legacy-mesh', 'pricing-sc'))!.loadBalancers).toEqual([{ targetGroupArn: greenTg.TargetGroupArn, containerName: 'pricing', containerPort: 8080 }]);
+
     const rolledBack = await cli('rollback', '--yes', '--no-wait');
     expect(rolledBack.code, rolledBack.stdout + rolledBack.stderr).toBe(0);
     expect(rolledBack.stdout).toContain('deleted ECS service legacy-mesh/pricing-sc');
+    expect(rolledBack.stdout).toMatch(/deleted target group arn:aws:elasticloadbalancing:.*pricing-sc/);
+    const restored = (await elb.send(new elbv2.DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners![0]!;
+    expect(restored.DefaultActions![0]!.TargetGroupArn ?? restored.DefaultActions![0]!.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn).not.toBe(greenTg.TargetGroupArn);
+    expect(weights(restored.DefaultActions)?.some(([side]) => side === 'green') ?? false).toBe(false);
     expect(await describe1('legacy-mesh', 'pricing-sc')).toBeUndefined();
     expect((await describe1('shop-fargate', 'web'))!.taskDefinition).toMatch(/web:1$/);
   });

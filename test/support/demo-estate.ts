@@ -9,6 +9,7 @@ import {
   CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type KeyValuePair, type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
+import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { envoyImage, XRAY_DAEMON_IMAGE } from '../../src/core/appmesh/envoy-image.js';
 import { rewriteForAppMesh } from '../../src/core/appmesh/rewrite.js';
 import { DEFAULT_SIDECAR_SIZING } from '../../src/core/sidecars.js';
@@ -55,7 +56,8 @@ export async function seedDemoEstate(endpoint: string, appMeshEndpoint: string):
   const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
   // Cloud Map private DNS (and moto's task ENIs) need DNS hostnames in the VPC.
   await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpc, EnableDnsHostnames: { Value: true } }));
-  const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.20.1.0/24' }))).Subnet!.SubnetId!;
+  const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.20.1.0/24', AvailabilityZone: `${DEMO_REGION}a` }))).Subnet!.SubnetId!;
+  const subnetB = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.20.2.0/24', AvailabilityZone: `${DEMO_REGION}b` }))).Subnet!.SubnetId!;
   const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'shop', Description: 'shop services', VpcId: vpc }))).GroupId!;
   const network = { awsvpcConfiguration: { subnets: [subnet], securityGroups: [sg] } };
 
@@ -158,6 +160,20 @@ export async function seedDemoEstate(endpoint: string, appMeshEndpoint: string):
     ['pricing', { PRICING_DB_URL: 'postgres://pricing:pricing-pw@pricing.cluster-c9akciq32.us-east-1.rds.amazonaws.com:5432/pricing' }, []],
     ['inventory', { PRICING_URL: `http://pricing.${DEMO_NAMESPACE}:8080` }, [`pricing.${DEMO_NAMESPACE}`]],
   ];
+  // pricing is behind an internal ALB: a listener default and a path rule forward to its target group.
+  const elb = new ElasticLoadBalancingV2Client(config);
+  const alb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'shop-internal', Subnets: [subnet, subnetB], SecurityGroups: [sg], Scheme: 'internal', Type: 'application' }))).LoadBalancers![0]!.LoadBalancerArn!;
+  const pricingTg = (await elb.send(new CreateTargetGroupCommand({
+    Name: 'pricing', Protocol: 'HTTP', Port: 8080, VpcId: vpc, TargetType: 'ip', HealthCheckPath: '/health', HealthCheckIntervalSeconds: 10,
+  }))).TargetGroups![0]!.TargetGroupArn!;
+  const listener = (await elb.send(new CreateListenerCommand({
+    LoadBalancerArn: alb, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: pricingTg }],
+  }))).Listeners![0]!.ListenerArn!;
+  await elb.send(new CreateRuleCommand({
+    ListenerArn: listener, Priority: 10, Conditions: [{ Field: 'path-pattern', Values: ['/prices/*'] }], Actions: [{ Type: 'forward', TargetGroupArn: pricingTg }],
+  }));
+  const loadBalancersOf = (name: string) => (name === 'pricing' ? [{ targetGroupArn: pricingTg, containerName: 'pricing', containerPort: 8080 }] : []);
+
   for (const [name, vars, backends] of meshed) {
     await appmesh.send(new CreateVirtualNodeCommand({
       meshName: LEGACY_MESH, virtualNodeName: name,
@@ -184,6 +200,7 @@ export async function seedDemoEstate(endpoint: string, appMeshEndpoint: string):
       cluster: 'legacy-mesh', serviceName: name, taskDefinition: registered.taskDefinition!.taskDefinitionArn, desiredCount: 2, launchType: 'FARGATE', platformVersion: '1.4.0',
       networkConfiguration: network, serviceRegistries: [{ registryArn: await registry(name) }],
       deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100 },
+      loadBalancers: loadBalancersOf(name),
     }));
   }
 

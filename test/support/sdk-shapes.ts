@@ -13,6 +13,7 @@ const SCHEMA_MODULES: Record<string, string> = {
   ecs: '@aws-sdk/client-ecs',
   appmesh: '@aws-sdk/client-app-mesh/dist-cjs/schemas/schemas_0.js',
   servicediscovery: '@aws-sdk/client-servicediscovery',
+  elbv2: '@aws-sdk/client-elastic-load-balancing-v2',
 };
 
 type StaticStruct = [number, string, string, unknown, string[], unknown[], number?];

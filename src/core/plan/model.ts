@@ -6,7 +6,7 @@ import type { Target } from '../sidecars.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
-export type PlanAwsService = 'ecs' | 'appmesh' | 'servicediscovery';
+export type PlanAwsService = 'ecs' | 'appmesh' | 'servicediscovery' | 'elbv2';
 
 /**
  * A value known only once an earlier step has run, such as the ARN of the

@@ -13,18 +13,20 @@ export interface Wave {
 /** Deletions (App Mesh resources of services that left the mesh) wait until every wave succeeded. */
 const isDeletion = (step: PlanStep) => step.operation.startsWith('Delete');
 
+/** Steps that move one service: its task definition, its update (or green twin), the load-balancer weights for it. */
+const perService = (s: PlanStep) => (s.service === 'ecs' && PER_SERVICE.has(s.operation)) || (s.service === 'elbv2' && s.operation.startsWith('Modify'));
+
 export function scheduleWaves(plan: Plan, waveSize?: number): { shared: PlanStep[]; waves: Wave[]; after: PlanStep[] } {
-  const perService = (s: PlanStep) => s.service === 'ecs' && PER_SERVICE.has(s.operation);
   const shared = plan.steps.filter((s) => !perService(s) && !isDeletion(s));
   const after = plan.steps.filter(isDeletion);
   const labels = plan.services
     .map((s) => `${s.cluster}/${s.service}`)
-    .filter((label) => plan.steps.some((s) => s.ecsService === label && s.service === 'ecs' && PER_SERVICE.has(s.operation)));
+    .filter((label) => plan.steps.some((s) => s.ecsService === label && perService(s)));
   const size = waveSize && waveSize > 0 ? waveSize : Math.max(labels.length, 1);
   const waves: Wave[] = [];
   for (let i = 0; i < labels.length; i += size) {
     const services = labels.slice(i, i + size);
-    waves.push({ services, steps: plan.steps.filter((s) => s.service === 'ecs' && PER_SERVICE.has(s.operation) && services.includes(s.ecsService ?? '')) });
+    waves.push({ services, steps: plan.steps.filter((s) => perService(s) && services.includes(s.ecsService ?? '')) });
   }
   return { shared, waves, after };
 }

@@ -11,6 +11,7 @@ import { inferBackends } from '../appmesh/backends.js';
 import { resolveServices, type ResolvedService } from '../appmesh/resolve.js';
 import type { MeshSpecs } from '../appmesh/specs.js';
 import type { Finding } from '../checks/rule.js';
+import { weightedActions, type EdgeState } from '../edge.js';
 import type { ContainerDefinition, Estate, Service } from '../estate.js';
 import { fingerprint, idempotencyToken } from '../plan/fingerprint.js';
 import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedService, type PlanStep } from '../plan/model.js';
@@ -33,6 +34,8 @@ export interface ServiceConnectPlanInput {
   strategy: MigrationStrategy;
   /** Delete the App Mesh resources of the migrated services (after a completed cut-over, or in place). */
   removeMeshResources: boolean;
+  /** Target groups of the blue services and the listener rules forwarding to them. */
+  edge?: EdgeState;
 }
 
 export const GREEN_SUFFIX = '-sc';
@@ -133,7 +136,7 @@ function serviceConnectConfiguration(decision: Decision, specs: MeshSpecs, input
   };
 }
 
-export function planServiceConnect({ estate, config, specs, createdAt, strategy, removeMeshResources }: ServiceConnectPlanInput): Plan {
+export function planServiceConnect({ estate, config, specs, createdAt, strategy, removeMeshResources, edge = { targetGroups: {}, forwards: [] } }: ServiceConnectPlanInput): Plan {
   const account = estate.clusters[0]?.arn.split(':')[4] ?? '';
   const decisions: Decision[] = resolveServices(estate, config).map((resolved) => {
     const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'service-connect', sizing: config.sidecars });
@@ -201,16 +204,26 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
     if (blueGreen) {
       const existingGreen = r.cluster.services.find((s) => s.name === green);
       if (!existingGreen) {
+        const greenStep = `ecs-green-service:${label}`;
+        const edgeSteps = edgeCutOver(r.service, label, greenStep, edge);
+        steps.push(...edgeSteps.targetGroups.map((e) => e.step));
         steps.push({
-          id: `ecs-green-service:${label}`, service: 'ecs', operation: 'CreateService', action: 'create', dependsOn: deps, ecsService: label,
+          id: greenStep, service: 'ecs', operation: 'CreateService', action: 'create', dependsOn: [...deps, ...edgeSteps.targetGroups.map((e) => e.step.id)], ecsService: label,
           resource: `ECS service ${r.cluster.name}/${green} (green, beside ${r.service.name})`,
-          input: greenServiceInput(r.service, r.cluster.name, green, taskDefinition, scConfig, token(`ecs-green-service:${label}`)),
+          input: {
+            ...greenServiceInput(r.service, r.cluster.name, green, taskDefinition, scConfig, token(greenStep)),
+            ...(edgeSteps.targetGroups.length > 0 && { loadBalancers: edgeSteps.targetGroups.map((e) => e.loadBalancer) }),
+          },
         });
+        steps.push(...edgeSteps.weights);
+        for (const w of edgeSteps.weights) {
+          notes.push(`weighted routing ready on ${w.resource.replace(/ \(.*$/, '')}: ${r.service.name} weight 100, ${green} weight 0; raise ${green}'s weight (aws elbv2 ${w.operation === 'ModifyRule' ? 'modify-rule' : 'modify-listener'}) to shift traffic`);
+        }
       } else unchanged += 1;
-      notes.push(
-        `cut-over: ${green} runs beside ${r.service.name} in namespace ${decision.namespace}; shift traffic at the edge (weighted target groups on the load balancer${r.service.loadBalancers.length > 0 ? `, e.g. ${r.service.loadBalancers[0]!.targetGroupArn ?? r.service.loadBalancers[0]!.loadBalancerName}` : ''}, Route 53 weighted records or CloudFront continuous deployment)`,
-        `after the cut-over: scale ${r.service.name} to 0, then meshctl plan --target service-connect --remove-mesh-resources removes its App Mesh resources`,
-      );
+      if (edge.forwards.every((f) => !r.service.loadBalancers.some((lb) => lb.targetGroupArn === f.targetGroupArn))) {
+        notes.push(`cut-over: ${green} runs beside ${r.service.name} in namespace ${decision.namespace}; shift traffic at the edge (weighted target groups on a load balancer, Route 53 weighted records or CloudFront continuous deployment)`);
+      }
+      notes.push(`after the cut-over: scale ${r.service.name} to 0, then meshctl plan --target service-connect --remove-mesh-resources removes its App Mesh resources`);
     } else if (tdChanged || scChanged) {
       steps.push({
         id: `ecs-service:${label}`, service: 'ecs', operation: 'UpdateService', action: 'update', dependsOn: deps, ecsService: label,
@@ -256,6 +269,36 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
       blocked: blocked.length,
     },
   };
+}
+
+/** Target groups for the green service (copies of the blue ones, for awsvpc tasks) and weighted forwards on the rules. */
+function edgeCutOver(service: Service, label: string, greenStep: string, edge: EdgeState): { targetGroups: { step: PlanStep; loadBalancer: Record<string, unknown> }[]; weights: PlanStep[] } {
+  const targetGroups: { step: PlanStep; loadBalancer: Record<string, unknown> }[] = [];
+  const weights: PlanStep[] = [];
+  for (const lb of service.loadBalancers) {
+    const blue = lb.targetGroupArn ? edge.targetGroups[lb.targetGroupArn] : undefined;
+    if (!blue) continue;
+    const name = `${blue.name.slice(0, 32 - GREEN_SUFFIX.length)}${GREEN_SUFFIX}`;
+    const id = `elbv2-target-group:${label}:${blue.name}`;
+    targetGroups.push({
+      step: {
+        id, service: 'elbv2', operation: 'CreateTargetGroup', action: 'create', dependsOn: [], ecsService: label,
+        resource: `target group ${name} (green twin of ${blue.name})`,
+        input: { Name: name, Protocol: blue.protocol, Port: blue.port, VpcId: blue.vpcId, TargetType: 'ip', ...blue.healthCheck },
+      },
+      loadBalancer: { targetGroupArn: { $ref: id, path: 'TargetGroups.0.TargetGroupArn' }, containerName: lb.containerName, containerPort: lb.containerPort },
+    });
+    for (const forward of edge.forwards.filter((f) => f.targetGroupArn === blue.arn)) {
+      const actions = weightedActions(forward, { $ref: id, path: 'TargetGroups.0.TargetGroupArn' });
+      weights.push({
+        id: `elbv2-weights:${forward.arn}`, service: 'elbv2', operation: forward.kind === 'rule' ? 'ModifyRule' : 'ModifyListener', action: 'update',
+        dependsOn: [greenStep], ecsService: label, before: forward.actions,
+        resource: `${forward.kind === 'rule' ? 'listener rule' : 'listener'} ${forward.arn.split('/').slice(-2).join('/')} (weighted: ${blue.name} 100, ${name} 0)`,
+        input: forward.kind === 'rule' ? { RuleArn: forward.arn, Actions: actions } : { ListenerArn: forward.arn, DefaultActions: actions },
+      });
+    }
+  }
+  return { targetGroups, weights };
 }
 
 function greenServiceInput(service: Service, cluster: string, name: string, taskDefinition: unknown, scConfig: Record<string, unknown>, clientToken: string): Record<string, unknown> {

@@ -1,0 +1,44 @@
+// Reads the target groups of blue services and the listener rules that
+// forward to them, only when a blue-green plan needs them.
+import { findForwards, type EdgeState } from '../core/edge.js';
+import { chunks, paginate } from './batch.js';
+import type { AwsCaller } from './caller.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Raw = Record<string, any>;
+
+const DESCRIBE_TARGET_GROUPS_MAX = 20;
+const HEALTH_CHECK_FIELDS = [
+  'HealthCheckProtocol', 'HealthCheckPort', 'HealthCheckEnabled', 'HealthCheckPath', 'HealthCheckIntervalSeconds',
+  'HealthCheckTimeoutSeconds', 'HealthyThresholdCount', 'UnhealthyThresholdCount', 'Matcher',
+];
+
+export async function readEdge(aws: AwsCaller, targetGroupArns: string[]): Promise<EdgeState> {
+  const edge: EdgeState = { targetGroups: {}, forwards: [] };
+  const unique = [...new Set(targetGroupArns)].sort();
+  if (unique.length === 0) return edge;
+  const described = await Promise.all(chunks(unique, DESCRIBE_TARGET_GROUPS_MAX).map((batch) =>
+    aws.call<Raw>('elbv2', 'DescribeTargetGroups', { TargetGroupArns: batch })));
+  const groups = described.flatMap((d) => (d.TargetGroups ?? []) as Raw[]);
+  for (const tg of groups) {
+    edge.targetGroups[tg.TargetGroupArn] = {
+      arn: tg.TargetGroupArn, name: tg.TargetGroupName, protocol: tg.Protocol, port: tg.Port, vpcId: tg.VpcId,
+      healthCheck: Object.fromEntries(HEALTH_CHECK_FIELDS.filter((f) => tg[f] !== undefined).map((f) => [f, tg[f]])),
+    };
+  }
+  const loadBalancers = [...new Set(groups.flatMap((tg) => (tg.LoadBalancerArns ?? []) as string[]))].sort();
+  const listeners = (await Promise.all(loadBalancers.map((LoadBalancerArn) => paginate(async (Marker) => {
+    const page = await aws.call<Raw>('elbv2', 'DescribeListeners', { LoadBalancerArn, ...(Marker && { Marker }) });
+    return { items: page.Listeners as Raw[] | undefined, next: page.NextMarker };
+  })))).flat();
+  await Promise.all(listeners.map(async (listener) => {
+    edge.forwards.push(...findForwards('listener', listener.ListenerArn, listener.DefaultActions ?? [], unique));
+    const rules = await paginate(async (Marker) => {
+      const page = await aws.call<Raw>('elbv2', 'DescribeRules', { ListenerArn: listener.ListenerArn, ...(Marker && { Marker }) });
+      return { items: page.Rules as Raw[] | undefined, next: page.NextMarker };
+    });
+    for (const rule of rules.filter((r) => !r.IsDefault)) edge.forwards.push(...findForwards('rule', rule.RuleArn, rule.Actions ?? [], unique));
+  }));
+  edge.forwards.sort((a, b) => a.arn.localeCompare(b.arn));
+  return edge;
+}
