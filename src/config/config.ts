@@ -45,7 +45,9 @@ const ConfigSchema = z.object({
   serviceConnect: z.object({
     /** Keep the X-Ray daemon of services leaving App Mesh (tracing without Envoy). */
     keepXray: z.boolean().default(false),
-  }).strict().default({ keepXray: false }),
+    /** Set each migrated cluster's serviceConnectDefaults to the namespace, so new services join it. */
+    setClusterDefaults: z.boolean().default(false),
+  }).strict().default({ keepXray: false, setClusterDefaults: false }),
   /** Extra EgressIgnoredIPs for every service, on top of the ECS metadata endpoints. */
   egressIgnoredIPs: z.array(ipv4).default([]),
   /** Keyed by service name, or cluster/service for one cluster only. */

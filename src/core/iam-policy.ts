@@ -74,6 +74,13 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
     const arns = updates.map((s) => `arn:aws:ecs:${plan.region}:${plan.account}:service/${s.input.cluster}/${s.input.service}`);
     statements.push({ Sid: 'MeshctlUpdateServices', Effect: 'Allow', Action: ['ecs:UpdateService'], Resource: sorted(arns) });
   }
+  const clusters = plan.steps.filter((s) => s.operation === 'UpdateCluster');
+  if (clusters.length > 0) {
+    statements.push({
+      Sid: 'MeshctlClusterDefaults', Effect: 'Allow', Action: ['ecs:UpdateCluster'],
+      Resource: sorted(clusters.map((s) => `arn:aws:ecs:${plan.region}:${plan.account}:cluster/${s.input.cluster}`)),
+    });
+  }
   const greens = plan.steps.filter((s) => s.service === 'ecs' && s.operation === 'CreateService');
   if (greens.length > 0) {
     const arns = greens.map((s) => `arn:aws:ecs:${plan.region}:${plan.account}:service/${s.input.cluster}/${s.input.serviceName}`);

@@ -38,8 +38,8 @@ function renderStep(step: PlanStep, taskDefinitionBefore: unknown): string[] {
     return [head, indent(jsonDiff(taskDefinitionBefore, step.input, 'current', 'planned'), '    ')];
   }
   if (step.action === 'update' && step.before !== undefined && step.operation !== 'UpdateService') {
-    // App Mesh specs, or a listener rule's (default) actions.
-    const after = step.input.spec ?? step.input.Actions ?? step.input.DefaultActions;
+    // App Mesh specs, a listener rule's (default) actions, or the input itself (cluster defaults).
+    const after = step.input.spec ?? step.input.Actions ?? step.input.DefaultActions ?? step.input;
     return [head, indent(jsonDiff(step.before, after, 'current', 'planned').replace(/\{\s*"\$ref": "([^"]+)",\s*"path": "([^"]+)"\s*\}/g, '"<$2 of $1>"'), '    ')];
   }
   if (step.operation === 'UpdateService' && step.input.serviceConnectConfiguration) {

@@ -151,6 +151,12 @@ describe('planServiceConnect', () => {
     expect(p.steps.find((s) => s.id === 'ecs-service:c/web')!.dependsOn).toContain('cloudmap-namespace:mesh.internal');
   });
 
+  it('sets the cluster\'s Service Connect default namespace when configured', () => {
+    const p = plan(shop(), 'blue-green', false, parseConfig({ serviceConnect: { setClusterDefaults: true } }, 'test'));
+    expect(p.steps.find((s) => s.operation === 'UpdateCluster')).toMatchObject({ input: { cluster: 'c', serviceConnectDefaults: { namespace: 'shop.local' } } });
+    expect(plan(shop()).steps.some((s) => s.operation === 'UpdateCluster')).toBe(false);
+  });
+
   it('plans nothing for a service already on Service Connect with the same configuration', () => {
     const first = plan(shop());
     const update = first.steps.find((s) => s.id === 'ecs-service:c/web')!;

@@ -170,6 +170,22 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
     });
   }
 
+  if (config.serviceConnect.setClusterDefaults) {
+    for (const cluster of estate.clusters) {
+      const namespace = ready.find((d) => d.resolved.cluster === cluster)?.namespace;
+      if (!namespace) continue;
+      const current = cluster.serviceConnectDefaultsNamespace;
+      const currentName = current && (estate.cloudMap.namespaces.find((n) => n.arn === current || n.name === current)?.name ?? current);
+      if (currentName === namespace) continue;
+      const namespaceStep = steps.find((s) => s.id === `cloudmap-namespace:${namespace}`)?.id;
+      steps.push({
+        id: `ecs-cluster-defaults:${cluster.name}`, service: 'ecs', operation: 'UpdateCluster', action: 'update', dependsOn: namespaceStep ? [namespaceStep] : [],
+        resource: `ECS cluster ${cluster.name} (Service Connect default namespace ${namespace})`,
+        input: { cluster: cluster.name, serviceConnectDefaults: { namespace } }, before: { serviceConnectDefaults: current ? { namespace: current } : null },
+      });
+    }
+  }
+
   const knownAliases = new Set(ready.flatMap((d) => aliasNames(d, specs)));
   for (const decision of ready) {
     const r = decision.resolved;
