@@ -66,7 +66,7 @@ async function adoptExisting(aws: AwsCaller, step: PlanStep, input: Raw): Promis
     const identity = Object.fromEntries(APP_MESH_NAME_FIELDS[kind]!.map((f) => [f, input[f]]));
     return aws.call('appmesh', `Describe${kind}`, identity);
   }
-  if (step.service === 'servicediscovery' && step.operation === 'CreateHttpNamespace') {
+  if (step.service === 'servicediscovery' && /^Create(Http|PrivateDns)Namespace$/.test(step.operation)) {
     const listed = await aws.call<Raw>('servicediscovery', 'ListNamespaces', { MaxResults: 100 });
     const existing = ((listed.Namespaces ?? []) as Raw[]).find((n) => n.Name === input.Name);
     return existing ? { NamespaceId: existing.Id } : undefined;
@@ -91,7 +91,7 @@ function createdResource(step: PlanStep, input: Raw, output: Raw): CreatedResour
   if (step.service === 'ecs' && step.operation === 'CreateService') {
     return { step: step.id, service: 'ecs', kind: 'EcsService', identity: { cluster: String(input.cluster), service: String(input.serviceName) }, ecsService: step.ecsService };
   }
-  if (step.service === 'servicediscovery' && step.operation === 'CreateHttpNamespace') {
+  if (step.service === 'servicediscovery' && /^Create(Http|PrivateDns)Namespace$/.test(step.operation)) {
     return { step: step.id, service: 'servicediscovery', kind: 'Namespace', identity: { Id: String(output.NamespaceId) } };
   }
   if (step.service === 'elbv2' && step.operation === 'CreateTargetGroup') {
@@ -148,7 +148,7 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
   let output: Raw;
   try {
     output = await aws.call<Raw>(step.service, step.operation, input);
-    if (step.operation === 'CreateHttpNamespace') output = { ...output, NamespaceId: await namespaceOperationTarget(aws, String(output.OperationId)) };
+    if (/^Create(Http|PrivateDns)Namespace$/.test(step.operation)) output = { ...output, NamespaceId: await namespaceOperationTarget(aws, String(output.OperationId)) };
   } catch (error) {
     // A deletion that finds nothing to delete has nothing left to do.
     if (step.operation.startsWith('Delete') && error instanceof AwsCallError && /NotFound/.test(error.code)) return finish(step, ctx, input, {}, 'adopted');

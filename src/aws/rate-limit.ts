@@ -1,7 +1,8 @@
 // Client-side token buckets per API action, at the rates AWS documents for
 // ECS (bucket size = burst, refill = sustained rate per second), so a large
 // run stays within its quota instead of being throttled and backing off.
-// The SDK's adaptive retries remain for what other clients of the account use.
+// The SDK's retries (standard mode, backoff with jitter) remain for what other
+// clients of the same account use.
 import type { AwsCaller, AwsService } from './caller.js';
 
 export interface BucketRate {

@@ -38,6 +38,8 @@ const ConfigSchema = z.object({
   cloudMap: z.object({
     /** Namespace for services that have no registry yet (default: the one most services use). */
     namespace: z.string().min(1).optional(),
+    /** The VPC for a private DNS namespace meshctl creates when `namespace` does not exist (App Mesh). */
+    vpc: z.string().regex(/^vpc-[0-9a-f]+$/, 'expected a VPC id (vpc-…)').optional(),
   }).strict().default({}),
   include: z.object({ clusters: z.array(z.string()).optional(), services: z.array(z.string()).optional() }).strict().default({}),
   exclude: z.object({ clusters: z.array(z.string()).default([]), services: z.array(z.string()).default([]) }).strict()

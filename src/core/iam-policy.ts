@@ -108,7 +108,10 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
   }
   const cloudMapSteps = plan.steps.filter((s) => s.service === 'servicediscovery');
   if (cloudMapSteps.length > 0) {
-    const actions = cloudMapSteps.flatMap((s) => (s.operation === 'CreateHttpNamespace' ? ['servicediscovery:CreateHttpNamespace', 'servicediscovery:DeleteNamespace'] : ['servicediscovery:CreateService', 'servicediscovery:DeleteService']));
+    const actions = cloudMapSteps.flatMap((s) => (s.operation.endsWith('Namespace')
+      // A private DNS namespace creates a Route 53 hosted zone in the VPC.
+      ? [`servicediscovery:${s.operation}`, 'servicediscovery:DeleteNamespace', ...(s.operation === 'CreatePrivateDnsNamespace' ? ['route53:CreateHostedZone', 'route53:DeleteHostedZone', 'ec2:DescribeVpcs'] : [])]
+      : ['servicediscovery:CreateService', 'servicediscovery:DeleteService']));
     statements.push({ Sid: 'MeshctlCloudMap', Effect: 'Allow', Action: sorted(actions), Resource: '*' });
   }
   return { Version: '2012-10-17', Statement: statements };

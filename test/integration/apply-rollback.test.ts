@@ -1,10 +1,12 @@
 // apply and rollback against moto, through the proxy that counts calls, holds
 // calls for crash tests, ends rollouts (moto's deployments never end) and
 // stands in for App Mesh where moto falls short (see test/support/aws-proxy.ts).
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import * as ecs from '@aws-sdk/client-ecs';
+import { ListNamespacesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/apply/journal.js';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
@@ -96,6 +98,26 @@ describe('apply', () => {
     const again = await cli('plan', '--detailed-exitcode');
     expect(again.code, again.stdout).toBe(0);
     expect(again.stdout).toMatch(/Plan: 0 to create, 0 to update, \d+ unchanged; 3 blocked\./);
+  });
+
+  it('creates a missing Cloud Map namespace, waits for it, and registers the services there', async () => {
+    const ec2 = new EC2Client({ endpoint: moto.url, region: DEMO_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    // moto refuses a second private DNS namespace in a VPC whatever its name (ConflictingDomainExists), which AWS allows: use another VPC.
+    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!.VpcId!;
+    // A service without a Cloud Map registry goes to the new namespace.
+    await client.send(new ecs.CreateServiceCommand({
+      cluster: 'shop-fargate', serviceName: 'notifications', taskDefinition: 'web:1', desiredCount: 1, launchType: 'FARGATE',
+      networkConfiguration: (await client.send(new ecs.DescribeServicesCommand({ cluster: 'shop-fargate', services: ['web'] }))).services![0]!.networkConfiguration,
+    }));
+    await writeFile(join(cwd, 'meshctl.yaml'), `cloudMap:\n  namespace: mesh.internal\n  vpc: ${vpc}\ninclude:\n  services: [notifications]\n`);
+    const result = await cli('apply', await savedPlan(), '--no-wait');
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const sd = new ServiceDiscoveryClient({ endpoint: moto.url, region: DEMO_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const ns = (await sd.send(new ListNamespacesCommand({}))).Namespaces!.find((n) => n.Name === 'mesh.internal')!;
+    expect(ns.Type).toBe('DNS_PRIVATE');
+    const registered = (await client.send(new ecs.DescribeServicesCommand({ cluster: 'shop-fargate', services: ['notifications'] }))).services![0]!;
+    expect(registered.serviceRegistries).toHaveLength(1);
+    expect((await journal()).created.some((c) => c.kind === 'Namespace' && c.identity.Id === ns.Id)).toBe(true);
   });
 
   it('refuses a stale plan, listing what changed, and sends nothing', async () => {

@@ -155,6 +155,18 @@ describe('planAppMesh', () => {
     expect(plan(moved).fingerprint).not.toBe(a.fingerprint);
   });
 
+  it('creates a missing namespace as a private DNS namespace in the configured VPC, registering services in it', () => {
+    const config = parseConfig({ cloudMap: { namespace: 'mesh.internal', vpc: 'vpc-0abc' } }, 'test');
+    const p = plan(shop(), config);
+    expect(p.steps.find((s) => s.operation === 'CreatePrivateDnsNamespace')).toMatchObject({ id: 'cloudmap-namespace:mesh.internal', input: { Name: 'mesh.internal', Vpc: 'vpc-0abc' } });
+    const registry = p.steps.find((s) => s.id === 'cloudmap-service:mesh.internal/web')!;
+    expect(registry.input.NamespaceId).toEqual({ $ref: 'cloudmap-namespace:mesh.internal', path: 'NamespaceId' });
+    expect(registry.dependsOn).toEqual(['cloudmap-namespace:mesh.internal']);
+    // Without a VPC the namespace cannot be created: the services that need it are blocked, saying how to fix it.
+    const blocked = plan(shop(), parseConfig({ cloudMap: { namespace: 'mesh.internal' } }, 'test')).blocked.find((b) => b.service === 'web')!;
+    expect(blocked.findings[0]!.hint).toContain('Set cloudMap.vpc');
+  });
+
   it('respects include and exclude from the config', () => {
     const config = parseConfig({ exclude: { services: ['web'] } }, 'test');
     expect(plan(shop(), config).services.map((s) => s.service)).toEqual(['orders']);

@@ -54,9 +54,9 @@ function decide(estate: Estate, config: MeshctlConfig, resolved: ResolvedService
   if (!resolved.cloudMap) {
     blocking.push(blockingFinding(resolved, 'service-discovery', 'no Cloud Map namespace to register the service in',
       'Set cloudMap.namespace in meshctl.yaml to an existing private DNS namespace.'));
-  } else if (!resolved.cloudMap.namespaceId) {
+  } else if (!resolved.cloudMap.namespaceId && !config.cloudMap.vpc) {
     blocking.push(blockingFinding(resolved, 'service-discovery', `Cloud Map namespace ${resolved.cloudMap.namespaceName} does not exist`,
-      'Create it (aws servicediscovery create-private-dns-namespace) or set cloudMap.namespace to an existing one.'));
+      'Set cloudMap.vpc in meshctl.yaml so the plan creates it as a private DNS namespace, or set cloudMap.namespace to an existing one.'));
   }
   const ports = egressIgnoredPorts(resolved);
   if (ports.length > MAX_EGRESS_IGNORED_PORTS && !blocking.some((f) => f.rule === 'db-egress-ports')) {
@@ -133,14 +133,23 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
     const cm = r.cloudMap!;
     const label = `${r.cluster.name}/${r.service.name}`;
     let registryStep: string | undefined;
+    // A namespace that does not exist yet is created (private DNS: App Mesh virtual-service names must resolve).
+    const namespaceStep = cm.namespaceId ? undefined : `cloudmap-namespace:${cm.namespaceName}`;
+    if (namespaceStep) {
+      add({
+        id: namespaceStep, service: 'servicediscovery', operation: 'CreatePrivateDnsNamespace', dependsOn: [], action: 'create',
+        resource: `Cloud Map private DNS namespace ${cm.namespaceName} in ${config.cloudMap.vpc}`,
+        input: { Name: cm.namespaceName, Vpc: config.cloudMap.vpc, CreatorRequestId: token(namespaceStep) },
+      });
+    }
     if (!cm.registryArn) {
       registryStep = `cloudmap-service:${cm.namespaceName}/${cm.serviceName}`;
       add({
-        id: registryStep, service: 'servicediscovery', operation: 'CreateService', dependsOn: [], action: 'create',
+        id: registryStep, service: 'servicediscovery', operation: 'CreateService', dependsOn: namespaceStep ? [namespaceStep] : [], action: 'create',
         resource: `Cloud Map service ${cm.serviceName}.${cm.namespaceName}`, ecsService: label,
         input: {
           Name: cm.serviceName,
-          NamespaceId: cm.namespaceId,
+          NamespaceId: cm.namespaceId ?? { $ref: namespaceStep, path: 'NamespaceId' },
           DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 60 }] },
           HealthCheckCustomConfig: { FailureThreshold: 1 },
           CreatorRequestId: token(registryStep),

@@ -19,6 +19,7 @@ export function keysChangedBy(step: PlanStep, plan: Plan): string[] {
       return arn ? [`services:${arn}`] : [];
     }
     default:
+      if (step.service === 'servicediscovery' && step.operation.endsWith('Namespace')) return [`cloudMap:namespace/${input.Name}`];
       if (step.service === 'servicediscovery' && step.operation === 'CreateService') {
         const ns = step.id.replace(/^cloudmap-service:/, '').split('/')[0];
         return [`cloudMap:service/${ns}/${input.Name}`];
