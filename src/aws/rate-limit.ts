@@ -30,7 +30,7 @@ export const ECS_RATES: Record<string, BucketRate> = {
   UpdateCluster: { burst: 20, perSecond: 1 },
 };
 
-export const RATES: Partial<Record<AwsService, Record<string, BucketRate>>> = { ecs: ECS_RATES };
+const RATES: Partial<Record<AwsService, Record<string, BucketRate>>> = { ecs: ECS_RATES };
 
 export class TokenBucket {
   private tokens: number;

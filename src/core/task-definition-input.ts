@@ -17,7 +17,3 @@ export function registrationInput(taskDefinition: TaskDefinition): RegisterTaskD
   if (Array.isArray(input.tags) && input.tags.length === 0) delete input.tags;
   return input as RegisterTaskDefinitionInput;
 }
-
-export function taskDefinitionLabel(taskDefinition: Pick<TaskDefinition, 'family' | 'revision'>): string {
-  return `${taskDefinition.family}:${taskDefinition.revision}`;
-}
