@@ -2,7 +2,7 @@
 // forward to them, only when a blue-green plan needs them.
 import { findForwards, type EdgeState } from '../core/edge.js';
 import { chunks, paginate } from './batch.js';
-import type { AwsCaller } from './caller.js';
+import { AwsCallError, type AwsCaller } from './caller.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = Record<string, any>;
@@ -41,4 +41,26 @@ export async function readEdge(aws: AwsCaller, targetGroupArns: string[]): Promi
   }));
   edge.forwards.sort((a, b) => a.arn.localeCompare(b.arn));
   return edge;
+}
+
+/** A rule or listener deleted since the plan reads as absent; any other error stands. */
+function absent<T>(empty: T) {
+  return (error: unknown): T => {
+    if (error instanceof AwsCallError && /NotFound/.test(error.code)) return empty;
+    throw error;
+  };
+}
+
+/** The current actions of listener rules and listeners by ARN (missing ones are left out), for drift checks. */
+export async function readEdgeActions(aws: AwsCaller, arns: string[]): Promise<Record<string, unknown>> {
+  const rules = arns.filter((a) => a.includes(':listener-rule/'));
+  const listeners = arns.filter((a) => a.includes(':listener/'));
+  const actions: Record<string, unknown> = {};
+  const [ruleOut, listenerOut] = await Promise.all([
+    rules.length > 0 ? aws.call<Raw>('elbv2', 'DescribeRules', { RuleArns: rules }).catch(absent({ Rules: [] })) : Promise.resolve({ Rules: [] }),
+    listeners.length > 0 ? aws.call<Raw>('elbv2', 'DescribeListeners', { ListenerArns: listeners }).catch(absent({ Listeners: [] })) : Promise.resolve({ Listeners: [] }),
+  ]);
+  for (const r of (ruleOut.Rules ?? []) as Raw[]) actions[r.RuleArn] = r.Actions ?? [];
+  for (const l of (listenerOut.Listeners ?? []) as Raw[]) actions[l.ListenerArn] = l.DefaultActions ?? [];
+  return actions;
 }

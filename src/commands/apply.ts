@@ -4,6 +4,7 @@ import { applyPlan, journalServices, type ApplyReport } from '../apply/apply-pla
 import { JOURNAL_FORMAT_VERSION, journalPath, openJournal, type Journal } from '../apply/journal.js';
 import { createProgress } from '../cli/progress.js';
 import { confirm } from '../cli/confirm.js';
+import { readEdgeActions } from '../aws/read-edge.js';
 import { readEstate } from '../aws/read-estate.js';
 import { readMeshSpecs } from '../aws/read-mesh-specs.js';
 import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
@@ -131,7 +132,8 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
   }));
   // What a resumed run already touched has changed on purpose.
   const touched = new Set(plan.steps.filter((s) => ['done', 'running', 'failed'].includes(store.journal.steps[s.id]?.status ?? '')).flatMap((s) => keysChangedBy(s, plan)));
-  const changes = drift(plan.observed, observeAgain(plan.observed, estate, specs), touched);
+  const edgeActions = plan.observed.edge ? await readEdgeActions(session.aws, Object.keys(plan.observed.edge)) : {};
+  const changes = drift(plan.observed, observeAgain(plan.observed, estate, specs, edgeActions), touched);
   if (changes.length > 0) {
     throw new StalePlanError(`the plan is stale: the account changed since it was made:\n${changes.map((c) => `  - ${c}`).join('\n')}\nRun meshctl plan again`);
   }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { readEstate } from '../aws/read-estate.js';
-import { readEdge } from '../aws/read-edge.js';
+import { readEdge, readEdgeActions } from '../aws/read-edge.js';
 import { readAllMeshSpecs } from '../aws/read-mesh-specs.js';
 import { meshStatus } from '../core/service-facts.js';
 import { Recorder } from '../aws/recording.js';
@@ -25,7 +25,9 @@ export async function runRecord(options: RecordOptions): Promise<number> {
   await readAllMeshSpecs(session.aws, estate);
   // And the load-balancer side of services on App Mesh, which blue-green plans read.
   const meshed = estate.clusters.flatMap((c) => c.services).filter((s) => meshStatus(s, estate.taskDefinitions[s.taskDefinitionArn]) === 'appmesh');
-  await readEdge(session.aws, meshed.flatMap((s) => s.loadBalancers.map((lb) => lb.targetGroupArn).filter((a): a is string => !!a)));
+  const edge = await readEdge(session.aws, meshed.flatMap((s) => s.loadBalancers.map((lb) => lb.targetGroupArn).filter((a): a is string => !!a)));
+  // apply re-reads the rules it will re-weight to check they did not change.
+  if (edge.forwards.length > 0) await readEdgeActions(session.aws, [...new Set(edge.forwards.map((f) => f.arn))]);
   const files = await recorder.write(options.out, session.region);
   const services = estate.clusters.reduce((n, c) => n + c.services.length, 0);
   writeOut(options.output === 'json'

@@ -44,6 +44,7 @@ beforeEach(async () => {
   env = isolatedEnv(motoEnv(proxy.url));
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-sc-'));
   await seedDemoEstate(moto.url, proxy.url);
+  proxy.calls.length = 0;
 });
 
 afterAll(async () => {
@@ -95,6 +96,19 @@ describe('apply --target service-connect', () => {
     expect(weights(restored.DefaultActions)?.some(([side]) => side === 'green') ?? false).toBe(false);
     expect(await describe1('legacy-mesh', 'pricing-sc')).toBeUndefined();
     expect((await describe1('shop-fargate', 'web'))!.taskDefinition).toMatch(/web:1$/);
+  });
+
+  it('refuses the plan when a listener rule it re-weights changed since', async () => {
+    expect((await cli('plan', '--target', 'service-connect', '--out', 'plan.json')).code).toBe(0);
+    const elb = new elbv2.ElasticLoadBalancingV2Client({ endpoint: moto.url, region: DEMO_REGION, credentials });
+    const lb = (await elb.send(new elbv2.DescribeLoadBalancersCommand({ Names: ['shop-internal'] }))).LoadBalancers![0]!;
+    const listener = (await elb.send(new elbv2.DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners![0]!;
+    const rule = (await elb.send(new elbv2.DescribeRulesCommand({ ListenerArn: listener.ListenerArn }))).Rules!.find((r) => !r.IsDefault)!;
+    await elb.send(new elbv2.ModifyRuleCommand({ RuleArn: rule.RuleArn, Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '503' } }] }));
+    const result = await cli('apply', 'plan.json', '--force', '--no-wait');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/load-balancer rule .* changed its actions since the plan/);
+    expect(proxy.count((c) => c.mutating)).toBe(0);
   });
 
   it('in place with --remove-mesh-resources switches the group and then deletes its App Mesh resources', async () => {

@@ -98,6 +98,14 @@ describe('drift', () => {
     ]);
   });
 
+  it('sees a listener rule the plan re-weights changed or deleted', () => {
+    const withEdge: ObservedState = { ...observed, edge: { 'arn:aws:elasticloadbalancing:r:1:listener-rule/app/lb/1/2/3': '[{"Type":"forward"}]' } };
+    const changed = { ...withEdge, edge: { 'arn:aws:elasticloadbalancing:r:1:listener-rule/app/lb/1/2/3': '[{"Type":"fixed-response"}]' } };
+    expect(drift(withEdge, changed)).toEqual(['load-balancer rule 2/3 changed its actions since the plan']);
+    expect(drift(withEdge, { ...withEdge, edge: { 'arn:aws:elasticloadbalancing:r:1:listener-rule/app/lb/1/2/3': '' } })).toEqual(['load-balancer rule 2/3 was deleted since the plan']);
+    expect(drift(withEdge, changed, new Set(['edge:arn:aws:elasticloadbalancing:r:1:listener-rule/app/lb/1/2/3']))).toEqual([]);
+  });
+
   it('ignores what a resumed apply changed itself', () => {
     const now = structuredClone(observed);
     now.meshResources['mesh/m'] = 1;

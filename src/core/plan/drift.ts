@@ -3,6 +3,7 @@
 // already run (per the journal) have changed on purpose are left out.
 import type { MeshResourceNames, MeshSpecs } from '../appmesh/specs.js';
 import type { Estate } from '../estate.js';
+import { stableStringify } from '../../util/stable-json.js';
 import type { ObservedState, Plan, PlanStep } from './model.js';
 
 /** The observed-state keys a step changes when it runs. */
@@ -14,6 +15,8 @@ export function keysChangedBy(step: PlanStep, plan: Plan): string[] {
     case 'CreateVirtualService': case 'UpdateVirtualService': return [`meshResources:virtualService/${input.virtualServiceName}`];
     case 'CreateVirtualRouter': case 'UpdateVirtualRouter': return [`meshResources:virtualRouter/${input.virtualRouterName}`];
     case 'CreateRoute': case 'UpdateRoute': return [`meshResources:route/${input.virtualRouterName}/${input.routeName}`];
+    case 'ModifyRule': return [`edge:${input.RuleArn}`];
+    case 'ModifyListener': return [`edge:${input.ListenerArn}`];
     case 'UpdateService': {
       const arn = Object.keys(plan.observed.services).find((a) => a.endsWith(`/${input.cluster}/${input.service}`));
       return arn ? [`services:${arn}`] : [];
@@ -29,7 +32,7 @@ export function keysChangedBy(step: PlanStep, plan: Plan): string[] {
 }
 
 /** Recomputes, from a fresh read, the value of every key the plan observed. */
-export function observeAgain(planned: ObservedState, estate: Estate, specs: MeshSpecs): ObservedState {
+export function observeAgain(planned: ObservedState, estate: Estate, specs: MeshSpecs, edgeActions: Record<string, unknown> = {}): ObservedState {
   const services: ObservedState['services'] = {};
   const allServices = estate.clusters.flatMap((c) => c.services);
   for (const arn of Object.keys(planned.services)) {
@@ -59,7 +62,9 @@ export function observeAgain(planned: ObservedState, estate: Estate, specs: Mesh
       ? namespace?.id ?? null
       : estate.cloudMap.services.find((s) => s.name === name && s.namespaceId === namespace?.id)?.arn ?? null;
   }
-  return { services, meshResources, cloudMap };
+  if (!planned.edge) return { services, meshResources, cloudMap };
+  const edge = Object.fromEntries(Object.keys(planned.edge).map((arn) => [arn, edgeActions[arn] === undefined ? '' : stableStringify(edgeActions[arn])]));
+  return { services, meshResources, cloudMap, edge };
 }
 
 /** Human-readable differences between what the plan saw and what is there now. */
@@ -79,6 +84,11 @@ export function drift(planned: ObservedState, current: ObservedState, ignore: Re
     if (now !== was) {
       changes.push(was === null ? `App Mesh ${key} was created since the plan` : now === null ? `App Mesh ${key} was deleted since the plan` : `App Mesh ${key} changed (version ${was} → ${now})`);
     }
+  }
+  for (const [arn, was] of Object.entries(planned.edge ?? {})) {
+    if (ignore.has(`edge:${arn}`)) continue;
+    const now = current.edge?.[arn] ?? '';
+    if (now !== was) changes.push(`load-balancer ${arn.includes(':listener-rule/') ? 'rule' : 'listener'} ${arn.split('/').slice(-2).join('/')} ${now === '' ? 'was deleted' : 'changed its actions'} since the plan`);
   }
   for (const [key, was] of Object.entries(planned.cloudMap)) {
     if (ignore.has(`cloudMap:${key}`)) continue;

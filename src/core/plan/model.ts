@@ -88,6 +88,8 @@ export interface ObservedState {
   meshResources: Record<string, number | null>;
   /** Cloud Map namespaces and services the plan uses: name → id/ARN, or null when absent. */
   cloudMap: Record<string, string | null>;
+  /** Listener rules and listeners the plan re-weights: ARN → their actions as JSON (Service Connect blue-green). */
+  edge?: Record<string, string>;
 }
 
 export interface Plan {

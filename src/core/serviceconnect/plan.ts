@@ -154,7 +154,7 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
   const ready = decisions.filter((d) => d.blocking.length === 0);
   const groups = dependencyGroups(ready, specs);
 
-  const observed = observe(decisions, estate, specs);
+  const observed = observe(decisions, estate, specs, edge);
   const planFingerprint = fingerprint(observed);
   const token = (id: string) => idempotencyToken(planFingerprint, id);
   const steps: PlanStep[] = [];
@@ -360,7 +360,7 @@ function meshDeletions(ready: Decision[], specs: MeshSpecs, steps: PlanStep[], s
   return deletions;
 }
 
-function observe(decisions: Decision[], estate: Estate, specs: MeshSpecs): ObservedState {
+function observe(decisions: Decision[], estate: Estate, specs: MeshSpecs, edge: EdgeState): ObservedState {
   const services: ObservedState['services'] = {};
   const cloudMap: ObservedState['cloudMap'] = {};
   const meshResources: ObservedState['meshResources'] = {};
@@ -374,5 +374,6 @@ function observe(decisions: Decision[], estate: Estate, specs: MeshSpecs): Obser
     if (d.meshNode) meshResources[`virtualNode/${d.meshNode.node}`] = specs.virtualNodes[d.meshNode.node]?.version ?? null;
   }
   for (const [name, vs] of Object.entries(specs.virtualServices)) meshResources[`virtualService/${name}`] = vs.version;
-  return { services, meshResources, cloudMap };
+  if (edge.forwards.length === 0) return { services, meshResources, cloudMap };
+  return { services, meshResources, cloudMap, edge: Object.fromEntries(edge.forwards.map((f) => [f.arn, stableStringify(f.actions)])) };
 }
