@@ -24,7 +24,8 @@ export function checkService(estate: Estate, cluster: Cluster, service: Service,
   return rules
     .filter((r) => r.scope === 'service' && r.targets.includes(options.target))
     .flatMap((rule) => (rule.scope === 'service' ? rule.check({ ...options, estate, cluster, service, taskDefinition }) : [])
-      .map((f) => ({ rule: rule.id, cluster: cluster.name, service: service.name, ...f })));
+      // Each message names its cluster and service, so a finding read alone (JSON, JUnit, a CI log) says where it is.
+      .map((f) => ({ rule: rule.id, cluster: cluster.name, service: service.name, ...f, message: `${cluster.name}/${service.name}: ${f.message}` })));
 }
 
 export function runPrecheck(estate: Estate, options: CheckOptions, rules: readonly Rule[] = RULES): PrecheckReport {

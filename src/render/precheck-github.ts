@@ -11,7 +11,7 @@ export function renderPrecheckGithub(report: PrecheckReport): string {
   const lines = report.findings.map((f) => {
     const where = f.service ? `${f.cluster}/${f.service}` : 'estate';
     const title = escapeProperty(`meshctl ${f.rule} (${where})`);
-    return `::${COMMAND[f.severity]} title=${title}::${escapeData(`${where}: ${f.message}. Hint: ${f.hint}`)}`;
+    return `::${COMMAND[f.severity]} title=${title}::${escapeData(`${f.message}. Hint: ${f.hint}`)}`;
   });
   const { services, errors, warnings, info } = report.summary;
   lines.push(`meshctl precheck (${report.target}): ${services} service(s), ${errors} error(s), ${warnings} warning(s), ${info} info`);

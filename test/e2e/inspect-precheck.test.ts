@@ -71,9 +71,9 @@ describe('meshctl precheck on the demo fixtures', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('shop-ec2/orders');
-    expect(result.stdout).toMatch(/× eni-capacity\s+rolling deployment needs 6 task ENIs/);
+    expect(result.stdout).toMatch(/× eni-capacity\s+shop-ec2\/orders: rolling deployment needs 6 task ENIs/);
     expect(result.stdout).toMatch(/‼ appmesh-end-of-support/);
-    expect(result.stdout).toMatch(/✔ db-egress-ports\s+EgressIgnoredPorts will be 5432,6379/);
+    expect(result.stdout).toMatch(/✔ db-egress-ports\s+shop-ec2\/orders: EgressIgnoredPorts will be 5432,6379/);
     expect(result.stdout).toContain('hint: ');
     expect(result.stdout).toMatch(/9 service\(s\) checked: \d+ error\(s\), \d+ warning\(s\), \d+ info — fails at --fail-on error/);
   });
@@ -83,6 +83,8 @@ describe('meshctl precheck on the demo fixtures', () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
     for (const f of report.findings) expect(Object.keys(f).sort()).toEqual(['cluster', 'hint', 'message', 'rule', 'service', 'severity']);
+    // Read alone, every service finding's message says where it is.
+    for (const f of report.findings.filter((x: { service: string }) => x.service)) expect(f.message.startsWith(`${f.cluster}/${f.service}: `)).toBe(true);
     const ids = new Set(report.findings.map((f: { rule: string }) => f.rule));
     for (const id of ['cpu-memory-headroom', 'eni-capacity', 'db-egress-ports', 'network-mode', 'deployment-controller', 'agent-version', 'service-discovery', 'appmesh-end-of-support']) {
       expect(ids).toContain(id);
