@@ -13,6 +13,7 @@ import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import { drift, keysChangedBy, meshNamesOf, observeAgain } from '../core/plan/drift.js';
 import type { Plan } from '../core/plan/model.js';
 import { parsePlan } from '../core/plan/plan-file.js';
+import { showRefs } from '../core/plan/refs.js';
 import { ExpectedError } from '../util/expected-error.js';
 import { parseDuration } from '../util/duration.js';
 import { stableStringify } from '../util/stable-json.js';
@@ -38,16 +39,12 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   return Number(value);
 }
 
-function describeInput(value: unknown): string {
-  return stableStringify(value, 2).replace(/\{\s*"\$ref": "([^"]+)",\s*"path": "([^"]+)"\s*\}/g, (_m, ref, path) => `"<${path} of ${ref}>"`);
-}
-
 function renderDryRun(plan: Plan): string {
   const lines = [chalk.bold(`meshctl apply --dry-run: ${plan.steps.length} operation(s) would be sent; none is.`), ''];
   for (const [i, step] of plan.steps.entries()) {
     lines.push(`${i + 1}. ${step.service} ${step.operation} ${chalk.dim(`(${step.resource})`)}`);
     if (step.dependsOn.length > 0) lines.push(chalk.dim(`   after: ${step.dependsOn.join(', ')}`));
-    lines.push(describeInput(step.input).split('\n').map((l) => `   ${l}`).join('\n'));
+    lines.push(stableStringify(showRefs(step.input), 2).split('\n').map((l) => `   ${l}`).join('\n'));
   }
   return lines.join('\n');
 }

@@ -12,7 +12,8 @@ import { meshResourceNames } from '../core/appmesh/specs.js';
 import type { MeshctlConfig } from '../config/config.js';
 import type { Estate } from '../core/estate.js';
 import type { Plan } from '../core/plan/model.js';
-import { meshNodeOf, planServiceConnect, type MigrationStrategy } from '../core/serviceconnect/plan.js';
+import { planServiceConnect, type MigrationStrategy } from '../core/serviceconnect/plan.js';
+import { appMeshNode } from '../core/service-facts.js';
 import type { Target } from '../core/sidecars.js';
 import { registrationInput } from '../core/task-definition-input.js';
 import { renderPlanMermaid } from '../render/plan-mermaid.js';
@@ -52,7 +53,7 @@ export async function computePlan(aws: AwsCaller, region: string, settings: Mesh
     return { plan: planAppMesh({ estate, config: settings, specs, createdAt }), estate };
   }
   // Services leaving App Mesh: their virtual nodes and every virtual service of their mesh (for aliases and groups).
-  const nodes = resolved.map(meshNodeOf).filter((n): n is { mesh: string; node: string } => n !== undefined);
+  const nodes = resolved.map((r) => appMeshNode(r.taskDefinition)).filter((n): n is { mesh: string; node: string } => n !== undefined);
   const meshName = nodes[0]?.mesh ?? '';
   const mesh = estate.appMesh.meshes.find((m) => m.name === meshName);
   const specs = await readMeshSpecs(aws, estate, {
@@ -62,7 +63,7 @@ export async function computePlan(aws: AwsCaller, region: string, settings: Mesh
   const strategy = options.strategy ?? 'blue-green';
   // Blue-green moves of services behind load balancers get green target groups and weighted rules.
   const blueTargetGroups = strategy === 'blue-green'
-    ? resolved.filter((r) => meshNodeOf(r)).flatMap((r) => r.service.loadBalancers.map((lb) => lb.targetGroupArn).filter((a): a is string => !!a))
+    ? resolved.filter((r) => appMeshNode(r.taskDefinition)).flatMap((r) => r.service.loadBalancers.map((lb) => lb.targetGroupArn).filter((a): a is string => !!a))
     : [];
   const edge = await readEdge(aws, blueTargetGroups);
   const plan = planServiceConnect({

@@ -2,6 +2,7 @@ import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
 import type { Finding } from '../core/checks/rule.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
+import { showRefs } from '../core/plan/refs.js';
 import { redactDeep } from '../core/redact.js';
 import { stableStringify } from '../util/stable-json.js';
 
@@ -27,26 +28,24 @@ function renderFinding(f: Finding): string[] {
   return [`${mark} ${chalk.bold(f.rule)}  ${f.message}`, chalk.dim(`    hint: ${f.hint}`)];
 }
 
-function describeInput(value: unknown): string {
-  return json(value).replace(/\{\s*"\$ref": "([^"]+)",\s*"path": "([^"]+)"\s*\}/g, (_m, ref, path) => `(${path} of ${ref})`);
-}
+const describeInput = (value: unknown) => json(showRefs(value));
 
 function renderStep(step: PlanStep, taskDefinitionBefore: unknown): string[] {
   const mark = step.action === 'create' ? chalk.green('+') : chalk.yellow('~');
   const head = `${mark} ${step.resource} ${chalk.dim(`[${step.service} ${step.operation}]`)}`;
   if (step.operation === 'RegisterTaskDefinition') {
-    return [head, indent(jsonDiff(taskDefinitionBefore, step.input, 'current', 'planned'), '    ')];
+    return [head, indent(jsonDiff(taskDefinitionBefore, showRefs(step.input), 'current', 'planned'), '    ')];
   }
   if (step.action === 'update' && step.before !== undefined && step.operation !== 'UpdateService') {
     // App Mesh specs, a listener rule's (default) actions, or the input itself (cluster defaults).
     const after = step.input.spec ?? step.input.Actions ?? step.input.DefaultActions ?? step.input;
-    return [head, indent(jsonDiff(step.before, after, 'current', 'planned').replace(/\{\s*"\$ref": "([^"]+)",\s*"path": "([^"]+)"\s*\}/g, '"<$2 of $1>"'), '    ')];
+    return [head, indent(jsonDiff(step.before, showRefs(after), 'current', 'planned'), '    ')];
   }
   if (step.operation === 'UpdateService' && step.input.serviceConnectConfiguration) {
     const before = (step.before as { serviceConnectConfiguration?: unknown } | undefined)?.serviceConnectConfiguration;
     const { serviceConnectConfiguration, ...rest } = step.input;
     return [head, indent(chalk.dim(describeInput(rest)), '    '), indent('serviceConnectConfiguration:', '    '),
-      indent(jsonDiff(before, serviceConnectConfiguration, 'current', 'planned'), '    ')];
+      indent(jsonDiff(before, showRefs(serviceConnectConfiguration), 'current', 'planned'), '    ')];
   }
   const { spec, ...identity } = step.input;
   const shown = spec ?? identity;

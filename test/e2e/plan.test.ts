@@ -34,6 +34,7 @@ describe('meshctl plan on the demo fixtures', () => {
     expect(out).toMatch(/^\s+\+\s+"name": "envoy",$/m);
     expect(out).toMatch(/^\s+-\s+"cpu": "1536",\n\s+\+\s+"cpu": "2080",$/m);
     expect(out).toMatch(/~ ECS service shop-ec2\/orders \[ecs UpdateService\]/);
+    expect(out).toContain('"taskDefinition": "<taskDefinition.taskDefinitionArn of task-definition:shop-ec2/orders>"');
     expect(out).toContain('backends: catalog.shop.local (inferred from web.CATALOG_URL), orders.shop.local (inferred from web.ORDERS_URL)');
     expect(out).toMatch(/blocked \(left out of the plan\)\n\s+shop-ec2\/legacy-reports\n\s+× network-mode/);
     expect(out).toMatch(/Plan: 13 to create, 4 to update, 0 unchanged; 3 blocked\./);

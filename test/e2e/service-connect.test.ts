@@ -27,6 +27,8 @@ describe('plan --target service-connect on the demo', () => {
     expect(result.stdout).toContain('! App Mesh dependency group 1: legacy-mesh/inventory, legacy-mesh/pricing');
     expect(result.stdout).toMatch(/^\s+-\s+"name": "envoy",$/m);
     expect(result.stdout).not.toMatch(/hunter2|s3cr3t|pricing-pw/);
+    // The weighted-rule diff names the green target group apply will create.
+    expect(result.stdout).toMatch(/^\s+\+\s+"TargetGroupArn": "<TargetGroups\.0\.TargetGroupArn of elbv2-target-group:legacy-mesh\/pricing:pricing>",$/m);
   });
 
   it('plans inputs valid for their AWS APIs, the green services included', async () => {

@@ -6,7 +6,7 @@ import type { Deployment } from '../../src/core/estate.js';
 import { drift } from '../../src/core/plan/drift.js';
 import type { ObservedState, Plan } from '../../src/core/plan/model.js';
 import { parsePlan } from '../../src/core/plan/plan-file.js';
-import { resolveRefs } from '../../src/core/plan/refs.js';
+import { resolveRefs, showRefs } from '../../src/core/plan/refs.js';
 import { scheduleWaves } from '../../src/core/plan/waves.js';
 import { restoreSecrets } from '../../src/core/restore-secrets.js';
 import { parseDuration } from '../../src/util/duration.js';
@@ -119,6 +119,7 @@ describe('output references', () => {
     const outputs = new Map<string, unknown>([['td', { taskDefinition: { taskDefinitionArn: NEW } }]]);
     expect(resolveRefs({ service: 'web', taskDefinition: { $ref: 'td', path: 'taskDefinition.taskDefinitionArn' } }, outputs)).toEqual({ service: 'web', taskDefinition: NEW });
     expect(() => resolveRefs({ x: { $ref: 'nope', path: 'a' } }, outputs)).toThrow('no a in the output of step nope');
+    expect(showRefs({ list: [{ $ref: 'td', path: 'taskDefinition.taskDefinitionArn' }] })).toEqual({ list: ['<taskDefinition.taskDefinitionArn of td>'] });
   });
 });
 

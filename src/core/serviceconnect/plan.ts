@@ -52,10 +52,6 @@ interface Decision {
   blocking: Finding[];
 }
 
-export function meshNodeOf(resolved: ResolvedService): { mesh: string; node: string } | undefined {
-  return appMeshNode(resolved.taskDefinition);
-}
-
 function appProtocolOf(resolved: ResolvedService): AppProtocol | undefined {
   const protocol = resolved.overrides?.protocol ?? 'http';
   return protocol === 'tcp' ? undefined : protocol;
@@ -149,7 +145,7 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
       });
     }
     const onAppMesh = meshStatus(resolved.service, resolved.taskDefinition) === 'appmesh';
-    return { resolved, onAppMesh, meshNode: onAppMesh ? meshNodeOf(resolved) : undefined, namespace, findings: findings.filter((f) => !f.blocking && f.severity !== 'info'), blocking };
+    return { resolved, onAppMesh, meshNode: onAppMesh ? appMeshNode(resolved.taskDefinition) : undefined, namespace, findings: findings.filter((f) => !f.blocking && f.severity !== 'info'), blocking };
   });
   const ready = decisions.filter((d) => d.blocking.length === 0);
   const groups = dependencyGroups(ready, specs);
