@@ -6,7 +6,7 @@ import type {
   Deployment, Estate, InstanceType, RunningTask, Service, TaskDefinition,
 } from '../core/estate.js';
 import { chunks, paginate } from './batch.js';
-import type { AwsCaller } from './caller.js';
+import { AwsCallError, type AwsCaller } from './caller.js';
 import { NotFoundError } from './errors.js';
 
 // Raw API shapes are only read here, field by field, into the typed estate.
@@ -242,6 +242,7 @@ function toTask(raw: Raw): RunningTask {
     containerInstanceArn: raw.containerInstanceArn,
     launchType: raw.launchType,
     usesEni: ((raw.attachments ?? []) as Raw[]).some((a) => a.type === 'ElasticNetworkInterface'),
+    ...(raw.group && { group: raw.group }),
   };
 }
 
@@ -249,7 +250,11 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
   const only = selection.services && selection.services.length > 0 ? new Set(selection.services) : undefined;
   // Reads that depend on nothing start at once.
   const trunking = readTrunking(aws);
-  const appMesh = readAppMesh(aws);
+  const appMesh = readAppMesh(aws).catch((error: unknown): Estate['appMesh'] => {
+    // App Mesh ended on 2026-09-30: AccessDenied or no answer must not stop reading ECS and Cloud Map.
+    if (!(error instanceof AwsCallError)) throw error;
+    return { meshes: [], unreadable: `${error.operation}: ${error.code}: ${error.message.split('\n')[0]!.slice(0, 200)}` };
+  });
   // Awaited below; until then a failure must not surface as an unhandled rejection.
   trunking.catch(() => undefined);
   appMesh.catch(() => undefined);

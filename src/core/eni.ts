@@ -1,21 +1,6 @@
 // Task ENI capacity of container instances for awsvpc tasks.
+import { TRUNK_TASK_ENIS } from './eni-trunking-table.js';
 import type { ContainerInstance, Estate } from './estate.js';
-
-// ENIs available to tasks on instances with a trunk ENI, by instance size, from
-// the ECS developer guide's ENI trunking table (c5/m5/r5 and later families).
-const TRUNK_TASK_ENIS_BY_SIZE: Record<string, number> = {
-  large: 10,
-  xlarge: 20,
-  '2xlarge': 40,
-  '4xlarge': 60,
-  '8xlarge': 60,
-  '9xlarge': 60,
-  '12xlarge': 60,
-  '16xlarge': 120,
-  '18xlarge': 120,
-  '24xlarge': 120,
-  metal: 120,
-};
 
 export interface InstanceEniCapacity {
   instance: ContainerInstance;
@@ -29,9 +14,7 @@ export function instanceEniCapacity(estate: Estate, instance: ContainerInstance,
   const type = instance.instanceType ? estate.instanceTypes[instance.instanceType] : undefined;
   const maxNetworkInterfaces = type?.maxNetworkInterfaces;
   let taskEnis = maxNetworkInterfaces !== undefined ? Math.max(0, maxNetworkInterfaces - 1) : undefined;
-  if (instance.trunked && instance.instanceType) {
-    const size = instance.instanceType.split('.')[1] ?? '';
-    taskEnis = TRUNK_TASK_ENIS_BY_SIZE[size] ?? taskEnis;
-  }
+  // A trunked instance's limit comes from AWS's table by instance type; a type it lacks is unknown, not guessed.
+  if (instance.trunked) taskEnis = instance.instanceType ? TRUNK_TASK_ENIS[instance.instanceType] : undefined;
   return { instance, taskEnis, maxNetworkInterfaces, inUse: tasksOnInstance };
 }

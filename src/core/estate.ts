@@ -49,6 +49,7 @@ export interface TaskDefinitionInput {
   requiresCompatibilities?: string[];
   containerDefinitions: ContainerDefinition[];
   proxyConfiguration?: ProxyConfiguration;
+  taskRoleArn?: string;
   tags?: { key: string; value: string }[];
   [field: string]: unknown;
 }
@@ -130,6 +131,8 @@ export interface RunningTask {
   launchType?: string;
   /** The task holds its own ENI (awsvpc network mode). */
   usesEni: boolean;
+  /** service:NAME for a service's tasks, family:NAME for standalone ones. */
+  group?: string;
 }
 
 export interface Cluster {
@@ -190,5 +193,6 @@ export interface Estate {
   instanceTypes: Record<string, InstanceType>;
   awsvpcTrunking: boolean;
   cloudMap: { namespaces: CloudMapNamespace[]; services: CloudMapService[] };
-  appMesh: { meshes: AppMeshMesh[] };
+  /** `unreadable`: why App Mesh could not be read (AccessDenied, no endpoint since its end of support). */
+  appMesh: { meshes: AppMeshMesh[]; unreadable?: string };
 }

@@ -20,12 +20,20 @@ export const eniCapacity: ServiceRule = {
     if (unknown.length > 0) {
       return [{
         severity: 'warning',
-        message: `cannot tell the ENI limit of ${unknown.length} container instance(s) (instance type ${unknown[0]!.instance.instanceType ?? 'unknown'})`,
-        hint: 'Check that DescribeInstanceTypes is allowed and the instances report ecs.instance-type.',
+        message: `cannot tell the ENI limit of ${unknown.length} container instance(s) (instance type ${unknown[0]!.instance.instanceType ?? 'unknown'}${unknown[0]!.instance.trunked ? ', trunked, not in AWS\'s ENI trunking table' : ''})`,
+        hint: unknown[0]!.instance.trunked
+          ? 'Look the type up in the ECS developer guide\'s ENI trunking table and check the capacity by hand.'
+          : 'Check that DescribeInstanceTypes is allowed and the instances report ecs.instance-type.',
       }];
     }
     const capacity = capacities.reduce((sum, c) => sum + c.taskEnis!, 0);
-    const inUse = capacities.reduce((sum, c) => sum + c.inUse, 0);
+    // Every awsvpc service on EC2 needs ENIs for its desired count, placed or not; tasks of no service known here (standalone, or services not read) count as they run.
+    const awsvpcServices = cluster.services.filter((s) => launchKind(s, cluster) === 'EC2' && networkMode(estate.taskDefinitions[s.taskDefinitionArn]) === 'awsvpc');
+    const serviceNeed = awsvpcServices.reduce((sum, s) => sum + s.desiredCount, 0);
+    const known = new Set(awsvpcServices.map((s) => `service:${s.name}`));
+    const knownDefinitions = new Set(awsvpcServices.map((s) => s.taskDefinitionArn));
+    const others = cluster.tasks.filter((t) => t.usesEni && !(t.group ? known.has(t.group) : knownDefinitions.has(t.taskDefinitionArn))).length;
+    const inUse = serviceNeed + others;
     const surge = surgeTasks(service);
     // A service moving to awsvpc needs an ENI for every task, old ones keep theirs until replaced.
     const added = awsvpc ? surge : service.desiredCount + surge;
@@ -45,9 +53,10 @@ export const eniCapacity: ServiceRule = {
     const trunking = estate.awsvpcTrunking
       ? (capacities.some((c) => c.instance.trunked) ? 'awsvpcTrunking on' : 'awsvpcTrunking on, but no instance has a trunk ENI')
       : 'awsvpcTrunking off';
+    const base = `${serviceNeed} for the desired count of ${awsvpcServices.length} awsvpc service(s)${others > 0 ? ` + ${others} other task(s)` : ''}`;
     const need = awsvpc
-      ? `${inUse} in use + ${surge} surge (maximumPercent ${service.maximumPercent})`
-      : `${inUse} in use + ${service.desiredCount} tasks moving to awsvpc + ${surge} surge`;
+      ? `${base} + ${surge} surge (maximumPercent ${service.maximumPercent})`
+      : `${base} + ${service.desiredCount} tasks moving to awsvpc + ${surge} surge`;
     if (peak <= capacity) {
       return [{
         severity: 'info',
