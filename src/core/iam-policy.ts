@@ -8,7 +8,7 @@ export interface PolicyStatement {
   Effect: 'Allow';
   Action: string[];
   Resource: string | string[];
-  Condition?: Record<string, Record<string, string>>;
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 export interface PolicyDocument {
@@ -23,6 +23,7 @@ const READ_ACTIONS = [
   'ec2:DescribeInstanceTypes',
   'servicediscovery:ListNamespaces', 'servicediscovery:ListServices',
   'appmesh:ListMeshes', 'appmesh:ListVirtualNodes', 'appmesh:ListVirtualServices', 'appmesh:ListVirtualRouters',
+  'appmesh:ListRoutes',
   'appmesh:DescribeMesh', 'appmesh:DescribeVirtualNode', 'appmesh:DescribeVirtualService', 'appmesh:DescribeVirtualRouter', 'appmesh:DescribeRoute',
   'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
   'servicediscovery:GetOperation',
@@ -30,8 +31,28 @@ const READ_ACTIONS = [
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 
+/** The ARN partition of a region: China and GovCloud have their own. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/** Cloud Map creating a private DNS namespace also creates and reads its Route 53 hosted zone and checks the VPC (AWS's documented permissions). */
+const PRIVATE_DNS_NAMESPACE_ACTIONS = ['route53:CreateHostedZone', 'route53:DeleteHostedZone', 'route53:GetHostedZone', 'route53:ListHostedZonesByName', 'ec2:DescribeVpcs', 'ec2:DescribeRegions'];
+
+/** A fresh account has no ECS or App Mesh service-linked role yet: the first CreateService / CreateMesh creates it. */
+function serviceLinkedRoles(partition: string, account: string, services: string[]): PolicyStatement {
+  const roles: Record<string, string> = { 'ecs.amazonaws.com': 'AWSServiceRoleForECS', 'appmesh.amazonaws.com': 'AWSServiceRoleForAppMesh' };
+  return {
+    Sid: 'MeshctlServiceLinkedRoles', Effect: 'Allow', Action: ['iam:CreateServiceLinkedRole'],
+    Resource: services.map((s) => `arn:${partition}:iam::${account}:role/aws-service-role/${s}/${roles[s]}`),
+    Condition: { StringEquals: { 'iam:AWSServiceName': services } },
+  };
+}
+
 function appMeshArn(plan: Plan, input: Record<string, unknown>, kind: string): string {
-  const base = `arn:${plan.region.startsWith('cn-') ? 'aws-cn' : 'aws'}:appmesh:${plan.region}:${plan.account}:mesh/${input.meshName}`;
+  const base = `arn:${partitionOf(plan.region)}:appmesh:${plan.region}:${plan.account}:mesh/${input.meshName}`;
   switch (kind) {
     case 'Mesh': return base;
     case 'VirtualNode': return `${base}/virtualNode/${input.virtualNodeName}`;
@@ -45,13 +66,15 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
   const statements: PolicyStatement[] = [{ Sid: 'MeshctlReadEstate', Effect: 'Allow', Action: READ_ACTIONS, Resource: '*' }];
   if (!plan) {
     statements.push(
-      { Sid: 'MeshctlApply', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:TagResource', 'ecs:UpdateService', 'ecs:CreateService', 'servicediscovery:CreateHttpNamespace', 'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:ModifyListener', 'appmesh:CreateMesh', 'appmesh:UpdateMesh', 'appmesh:CreateVirtualNode', 'appmesh:UpdateVirtualNode', 'appmesh:CreateVirtualService', 'appmesh:UpdateVirtualService', 'appmesh:CreateVirtualRouter', 'appmesh:UpdateVirtualRouter', 'appmesh:CreateRoute', 'appmesh:UpdateRoute', 'servicediscovery:CreateService'], Resource: '*' },
+      { Sid: 'MeshctlApply', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:TagResource', 'ecs:UpdateService', 'ecs:CreateService', 'ecs:UpdateCluster', 'servicediscovery:CreateHttpNamespace', 'servicediscovery:CreatePrivateDnsNamespace', ...PRIVATE_DNS_NAMESPACE_ACTIONS, 'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:ModifyListener', 'appmesh:CreateMesh', 'appmesh:UpdateMesh', 'appmesh:CreateVirtualNode', 'appmesh:UpdateVirtualNode', 'appmesh:CreateVirtualService', 'appmesh:UpdateVirtualService', 'appmesh:CreateVirtualRouter', 'appmesh:UpdateVirtualRouter', 'appmesh:CreateRoute', 'appmesh:UpdateRoute', 'servicediscovery:CreateService'], Resource: '*' },
       { Sid: 'MeshctlPassTaskRoles', Effect: 'Allow', Action: ['iam:PassRole'], Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
+      { Sid: 'MeshctlServiceLinkedRoles', Effect: 'Allow', Action: ['iam:CreateServiceLinkedRole'], Resource: '*', Condition: { StringEquals: { 'iam:AWSServiceName': ['ecs.amazonaws.com', 'appmesh.amazonaws.com'] } } },
       { Sid: 'MeshctlRollback', Effect: 'Allow', Action: ['ecs:DeregisterTaskDefinition', 'ecs:DeleteService', 'servicediscovery:DeleteNamespace', 'elasticloadbalancing:DeleteTargetGroup', 'appmesh:DeleteMesh', 'appmesh:DeleteVirtualNode', 'appmesh:DeleteVirtualService', 'appmesh:DeleteVirtualRouter', 'appmesh:DeleteRoute', 'servicediscovery:DeleteService'], Resource: '*' },
     );
     return { Version: '2012-10-17', Statement: statements };
   }
 
+  const partition = partitionOf(plan.region);
   const registers = plan.steps.filter((s) => s.operation === 'RegisterTaskDefinition');
   if (registers.length > 0) {
     const tagged = registers.some((s) => Array.isArray(s.input.tags) && s.input.tags.length > 0);
@@ -60,7 +83,7 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
     if (tagged) {
       statements.push({
         Sid: 'MeshctlTagTaskDefinitions', Effect: 'Allow', Action: ['ecs:TagResource'],
-        Resource: sorted(registers.map((s) => `arn:aws:ecs:${plan.region}:${plan.account}:task-definition/${s.input.family}:*`)),
+        Resource: sorted(registers.map((s) => `arn:${partition}:ecs:${plan.region}:${plan.account}:task-definition/${s.input.family}:*`)),
         Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
       });
     }
@@ -71,19 +94,19 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
   }
   const updates = plan.steps.filter((s) => s.operation === 'UpdateService');
   if (updates.length > 0) {
-    const arns = updates.map((s) => `arn:aws:ecs:${plan.region}:${plan.account}:service/${s.input.cluster}/${s.input.service}`);
+    const arns = updates.map((s) => `arn:${partition}:ecs:${plan.region}:${plan.account}:service/${s.input.cluster}/${s.input.service}`);
     statements.push({ Sid: 'MeshctlUpdateServices', Effect: 'Allow', Action: ['ecs:UpdateService'], Resource: sorted(arns) });
   }
   const clusters = plan.steps.filter((s) => s.operation === 'UpdateCluster');
   if (clusters.length > 0) {
     statements.push({
       Sid: 'MeshctlClusterDefaults', Effect: 'Allow', Action: ['ecs:UpdateCluster'],
-      Resource: sorted(clusters.map((s) => `arn:aws:ecs:${plan.region}:${plan.account}:cluster/${s.input.cluster}`)),
+      Resource: sorted(clusters.map((s) => `arn:${partition}:ecs:${plan.region}:${plan.account}:cluster/${s.input.cluster}`)),
     });
   }
   const greens = plan.steps.filter((s) => s.service === 'ecs' && s.operation === 'CreateService');
   if (greens.length > 0) {
-    const arns = greens.map((s) => `arn:aws:ecs:${plan.region}:${plan.account}:service/${s.input.cluster}/${s.input.serviceName}`);
+    const arns = greens.map((s) => `arn:${partition}:ecs:${plan.region}:${plan.account}:service/${s.input.cluster}/${s.input.serviceName}`);
     statements.push({ Sid: 'MeshctlGreenServices', Effect: 'Allow', Action: ['ecs:CreateService', 'ecs:DeleteService'], Resource: sorted(arns) });
   }
   const edgeSteps = plan.steps.filter((s) => s.service === 'elbv2');
@@ -110,9 +133,14 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
   if (cloudMapSteps.length > 0) {
     const actions = cloudMapSteps.flatMap((s) => (s.operation.endsWith('Namespace')
       // A private DNS namespace creates a Route 53 hosted zone in the VPC.
-      ? [`servicediscovery:${s.operation}`, 'servicediscovery:DeleteNamespace', ...(s.operation === 'CreatePrivateDnsNamespace' ? ['route53:CreateHostedZone', 'route53:DeleteHostedZone', 'ec2:DescribeVpcs'] : [])]
+      ? [`servicediscovery:${s.operation}`, 'servicediscovery:DeleteNamespace', ...(s.operation === 'CreatePrivateDnsNamespace' ? PRIVATE_DNS_NAMESPACE_ACTIONS : [])]
       : ['servicediscovery:CreateService', 'servicediscovery:DeleteService']));
     statements.push({ Sid: 'MeshctlCloudMap', Effect: 'Allow', Action: sorted(actions), Resource: '*' });
   }
+  const linked = [
+    ...(plan.steps.some((s) => s.service === 'ecs' && (s.operation === 'CreateService' || s.operation === 'UpdateService')) ? ['ecs.amazonaws.com'] : []),
+    ...(plan.steps.some((s) => s.service === 'appmesh' && s.operation.startsWith('Create')) ? ['appmesh.amazonaws.com'] : []),
+  ];
+  if (linked.length > 0) statements.push(serviceLinkedRoles(partition, plan.account, linked));
   return { Version: '2012-10-17', Statement: statements };
 }
