@@ -67,7 +67,9 @@ export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, stor
     hooks.onWave?.(index, waves.length, wave.services);
     const failures = await runSteps(wave.steps, ctx);
     report.failures.push(...failures);
-    if (options.wait) {
+    // Clients in later waves resolve their servers only once the servers' deployments completed (AWS): wait even with --no-wait.
+    const laterDependOnThis = waves.slice(index + 1).some((w) => w.steps.some((s) => s.dependsOn.some((d) => wave.steps.some((own) => own.id === d))));
+    if (options.wait || laterDependOnThis) {
       const targets: RolloutTarget[] = wave.services.flatMap((label) => {
         const journalService = store.journal.services[label];
         if (!journalService?.newTaskDefinition || store.journal.services[label]?.state === 'stable') return [];

@@ -37,13 +37,31 @@ export async function readMeshSpecs(aws: AwsCaller, estate: Estate, names: MeshR
   return specs;
 }
 
+/** Every route of the given routers (their names are not listed with the estate), added to `specs.routes`. */
+export async function readRoutes(aws: AwsCaller, meshName: string, routers: string[], specs: MeshSpecs): Promise<void> {
+  await Promise.all(routers.map(async (virtualRouterName) => {
+    const names: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await aws.call<Raw>('appmesh', 'ListRoutes', { meshName, virtualRouterName, limit: 100, ...(nextToken && { nextToken }) });
+      names.push(...((page.routes ?? []) as Raw[]).map((r) => r.routeName as string));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    await Promise.all(names.map((routeName) => aws.call<Raw>('appmesh', 'DescribeRoute', { meshName, virtualRouterName, routeName })
+      .then((out) => { specs.routes[`${virtualRouterName}/${routeName}`] = specOf(out, 'route'); })));
+  }));
+}
+
 /** Every App Mesh resource's spec, mesh by mesh: what `record` saves so any later plan replays. */
 export async function readAllMeshSpecs(aws: AwsCaller, estate: Estate): Promise<void> {
-  await Promise.all(estate.appMesh.meshes.map((mesh) => readMeshSpecs(aws, estate, {
-    mesh: mesh.name,
-    virtualNodes: mesh.virtualNodes.map((n) => n.name),
-    virtualServices: mesh.virtualServices.map((s) => s.name),
-    virtualRouters: mesh.virtualRouters.map((r) => r.name),
-    routes: [],
-  })));
+  await Promise.all(estate.appMesh.meshes.map(async (mesh) => {
+    const specs = await readMeshSpecs(aws, estate, {
+      mesh: mesh.name,
+      virtualNodes: mesh.virtualNodes.map((n) => n.name),
+      virtualServices: mesh.virtualServices.map((s) => s.name),
+      virtualRouters: mesh.virtualRouters.map((r) => r.name),
+      routes: [],
+    });
+    await readRoutes(aws, mesh.name, mesh.virtualRouters.map((r) => r.name), specs);
+  }));
 }

@@ -55,7 +55,7 @@ export function buildProgram(): Command {
     .description('find what would break when services join the mesh; exits 1 on findings at or above --fail-on')
     .option('--cluster <name>', 'cluster to check (repeatable; default: all)', collect)
     .option('--service <name>', 'service to check (repeatable; default: all)', collect)
-    .addOption(new Option('--target <mesh>', 'mesh to move to (default: config target, else appmesh)').choices(['appmesh', 'service-connect']))
+    .addOption(new Option('--target <mesh>', 'mesh to move to (default: config target, else service-connect; appmesh reached end of support on 2026-09-30)').choices(['appmesh', 'service-connect']))
     .addOption(new Option('--format <format>', 'report format (default: --output)').choices(['text', 'json', 'junit', 'github']))
     .addOption(new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity').choices(['error', 'warning']).default('error'))
     .action(action(async () => (await import('../commands/precheck.js')).runPrecheckCommand as Runner));
@@ -64,7 +64,7 @@ export function buildProgram(): Command {
     .description('compute the rewritten task definitions and mesh resources a migration needs; save them for apply')
     .option('--cluster <name>', 'cluster to plan (repeatable; default: all)', collect)
     .option('--service <name>', 'service to plan (repeatable; default: all)', collect)
-    .addOption(new Option('--target <mesh>', 'mesh to move to (default: config target, else appmesh)').choices(['appmesh', 'service-connect']))
+    .addOption(new Option('--target <mesh>', 'mesh to move to (default: config target, else service-connect; appmesh reached end of support on 2026-09-30)').choices(['appmesh', 'service-connect']))
     .addOption(new Option('--strategy <strategy>', 'service-connect, for services on App Mesh: parallel green services and an edge cut-over (AWS\'s recommended path), or an in-place switch of each dependency group').choices(['blue-green', 'in-place']))
     .option('--remove-mesh-resources', 'service-connect: delete the App Mesh resources of the migrated services (in place, or after a completed blue-green cut-over)')
     .option('--out <file>', 'save the plan as JSON for meshctl apply')

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { AwsCaller } from '../aws/caller.js';
 import { readEstate } from '../aws/read-estate.js';
 import { readEdge } from '../aws/read-edge.js';
-import { readMeshSpecs } from '../aws/read-mesh-specs.js';
+import { readMeshSpecs, readRoutes } from '../aws/read-mesh-specs.js';
 import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
@@ -14,7 +14,7 @@ import type { Estate } from '../core/estate.js';
 import type { Plan } from '../core/plan/model.js';
 import { planServiceConnect, type MigrationStrategy } from '../core/serviceconnect/plan.js';
 import { appMeshNode } from '../core/service-facts.js';
-import type { Target } from '../core/sidecars.js';
+import { DEFAULT_TARGET, type Target } from '../core/sidecars.js';
 import { registrationInput } from '../core/task-definition-input.js';
 import { renderPlanMermaid } from '../render/plan-mermaid.js';
 import { renderPlanText } from '../render/plan-text.js';
@@ -41,7 +41,7 @@ export interface ComputedPlan {
 
 /** Reads the estate and the mesh resources it touches, and plans the migration. */
 export async function computePlan(aws: AwsCaller, region: string, settings: MeshctlConfig, options: Pick<PlanOptions, 'cluster' | 'service' | 'target' | 'strategy' | 'removeMeshResources'>): Promise<ComputedPlan> {
-  const target = options.target ?? settings.target ?? 'appmesh';
+  const target = options.target ?? settings.target ?? DEFAULT_TARGET;
   if (target === 'appmesh' && (options.strategy || options.removeMeshResources)) {
     throw new UsageError('--strategy and --remove-mesh-resources are for --target service-connect (moving services off App Mesh)');
   }
@@ -49,6 +49,7 @@ export async function computePlan(aws: AwsCaller, region: string, settings: Mesh
   const resolved = resolveServices(estate, settings);
   const createdAt = new Date().toISOString();
   if (target === 'appmesh') {
+    if (estate.appMesh.unreadable) throw new UsageError(`cannot read App Mesh (${estate.appMesh.unreadable}); --target appmesh needs it. Plan with --target service-connect to move off App Mesh from ECS and Cloud Map data alone`);
     const specs = await readMeshSpecs(aws, estate, meshResourceNames(settings.mesh.name, resolved));
     return { plan: planAppMesh({ estate, config: settings, specs, createdAt }), estate };
   }
@@ -60,6 +61,11 @@ export async function computePlan(aws: AwsCaller, region: string, settings: Mesh
     mesh: meshName, virtualNodes: nodes.filter((n) => n.mesh === meshName).map((n) => n.node),
     virtualServices: mesh?.virtualServices.map((s) => s.name) ?? [], virtualRouters: [], routes: [],
   });
+  // Virtual services served through routers: their routes decide which node keeps the name, and what the parity report lists.
+  const routers = [...new Set(Object.values(specs.virtualServices)
+    .map((vs) => (vs.spec.provider as { virtualRouter?: { virtualRouterName?: string } } | undefined)?.virtualRouter?.virtualRouterName)
+    .filter((r): r is string => !!r))];
+  if (routers.length > 0) await readRoutes(aws, meshName, routers, specs);
   const strategy = options.strategy ?? 'blue-green';
   // Blue-green moves of services behind load balancers get green target groups and weighted rules.
   const blueTargetGroups = strategy === 'blue-green'

@@ -3,7 +3,7 @@ import { config, openAws, writeOut, type GlobalOptions } from '../cli/context.js
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import type { Severity } from '../core/checks/rule.js';
 import { failsAt, runPrecheck } from '../core/precheck.js';
-import type { Target } from '../core/sidecars.js';
+import { DEFAULT_TARGET, type Target } from '../core/sidecars.js';
 import { renderPrecheckGithub } from '../render/precheck-github.js';
 import { renderPrecheckJunit } from '../render/precheck-junit.js';
 import { renderPrecheckText } from '../render/precheck-text.js';
@@ -20,7 +20,7 @@ export async function runPrecheckCommand(options: PrecheckOptions): Promise<numb
   const settings = await config(options);
   const session = await openAws(options, { allowMutations: false });
   const estate = await readEstate(session.aws, session.region, { clusters: options.cluster, services: options.service });
-  const target = options.target ?? settings.target ?? 'appmesh';
+  const target = options.target ?? settings.target ?? DEFAULT_TARGET;
   const report = runPrecheck(estate, { target, sizing: settings.sidecars });
   const failed = failsAt(report, options.failOn);
   const format = options.format ?? options.output;

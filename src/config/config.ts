@@ -9,11 +9,12 @@ import { ExpectedError } from '../util/expected-error.js';
 export const DEFAULT_CONFIG_FILE = 'meshctl.yaml';
 export const DEFAULT_MESH_NAME = 'meshctl';
 
-const size = (defaults: { cpu: number; memory: number }) => z.object({
+const sizeShape = (defaults: { cpu: number; memory: number }) => ({
   cpu: z.number().int().positive().default(defaults.cpu),
   memory: z.number().int().positive().default(defaults.memory),
   image: z.string().min(1).optional(),
-}).strict().default(defaults);
+});
+const size = (defaults: { cpu: number; memory: number }) => z.object(sizeShape(defaults)).strict().default(defaults);
 
 const port = z.number().int().min(1).max(65535);
 const ipv4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/, 'expected an IPv4 address or CIDR');
@@ -49,13 +50,23 @@ const ConfigSchema = z.object({
     keepXray: z.boolean().default(false),
     /** Set each migrated cluster's serviceConnectDefaults to the namespace, so new services join it. */
     setClusterDefaults: z.boolean().default(false),
+    /** TLS for ports whose App Mesh listener had TLS: AWS Private CA and the role ECS uses with it. */
+    tls: z.object({
+      awsPcaAuthorityArn: z.string().regex(/^arn:aws[a-z-]*:acm-pca:/, 'expected an AWS Private CA ARN (arn:aws:acm-pca:…)'),
+      roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\//, 'expected an IAM role ARN'),
+      kmsKey: z.string().min(1).optional(),
+    }).strict().optional(),
   }).strict().default({ keepXray: false, setClusterDefaults: false }),
   /** Extra EgressIgnoredIPs for every service, on top of the ECS metadata endpoints. */
   egressIgnoredIPs: z.array(ipv4).default([]),
   /** Keyed by service name, or cluster/service for one cluster only. */
   services: z.record(z.string(), ServiceOverride).default({}),
   sidecars: z.object({
-    envoy: size(DEFAULT_SIDECAR_SIZING.envoy),
+    envoy: z.object({
+      ...sizeShape(DEFAULT_SIDECAR_SIZING.envoy),
+      /** Tag of AWS's regional Envoy image (ignored when image is set). */
+      tag: z.string().regex(/^v\d+(\.\d+)*-prod$/, 'expected an App Mesh Envoy release tag such as v1.29.12.1-prod').optional(),
+    }).strict().default(DEFAULT_SIDECAR_SIZING.envoy),
     xray: size(DEFAULT_SIDECAR_SIZING.xray),
     serviceConnectAgent: size(DEFAULT_SIDECAR_SIZING.serviceConnectAgent),
   }).strict().default(DEFAULT_SIDECAR_SIZING),

@@ -5,6 +5,8 @@ import { envoyContainer, type Resources } from './service-facts.js';
 
 export type Target = 'appmesh' | 'service-connect';
 export const TARGETS: readonly Target[] = ['appmesh', 'service-connect'];
+/** App Mesh support ended on 2026-09-30: AWS's path forward is Service Connect. */
+export const DEFAULT_TARGET: Target = 'service-connect';
 
 export interface SidecarSizing {
   /** App Mesh: "we recommend 512 CPU units and at least 64 MiB" for Envoy. */
@@ -29,12 +31,8 @@ export interface SidecarAddition extends Resources {
   containers: number;
 }
 
-/** What migrating to the target adds to one task (nothing for what is already there). */
-export function sidecarAddition(taskDefinition: TaskDefinition, target: Target, sizing: SidecarSizing): SidecarAddition {
-  if (target === 'service-connect') {
-    // ECS injects the agent; it is not a container of the task definition.
-    return { ...sizing.serviceConnectAgent, containers: 0 };
-  }
+/** What moving to App Mesh adds to one task (nothing for what is already there). Service Connect sizing is in serviceconnect/sizing.ts. */
+export function sidecarAddition(taskDefinition: TaskDefinition, sizing: SidecarSizing): SidecarAddition {
   const addition = { cpu: 0, memory: 0, containers: 0 };
   if (!envoyContainer(taskDefinition)) {
     addition.cpu += sizing.envoy.cpu;

@@ -1,7 +1,8 @@
 // The topology of a plan as a Mermaid flowchart. App Mesh: virtual services →
 // their provider (virtual node, or router with weighted targets); virtual
 // nodes ⇢ the virtual services they call. Service Connect: the namespace's
-// services with the aliases callers use ⇢ the aliases they call.
+// services with the aliases callers use and their rollout step (servers
+// first) ⇢ the aliases they call.
 import type { Plan } from '../core/plan/model.js';
 
 const id = (kind: string, name: string) => `${kind}_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
@@ -14,7 +15,8 @@ export function renderPlanMermaid(plan: Plan): string {
       lines.push(`  subgraph ${id('ns', ns)}["namespace ${ns}"]`);
       for (const svc of plan.services.filter((s) => s.serviceConnect?.namespace === ns)) {
         const label = svc.serviceConnect!.greenService ?? svc.service;
-        lines.push(`    ${id('svc', `${svc.cluster}/${label}`)}["${svc.cluster}/${label}<br/>${svc.serviceConnect!.aliases.join('<br/>') || 'client only'}"]`);
+        const step = svc.rollout ? `<br/>rollout step ${svc.rollout.position}` : '';
+        lines.push(`    ${id('svc', `${svc.cluster}/${label}`)}["${svc.cluster}/${label}<br/>${svc.serviceConnect!.aliases.join('<br/>') || 'client only'}${step}"]`);
       }
       lines.push('  end');
     }

@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
+import { APPMESH_END_OF_SUPPORT } from '../core/checks/appmesh-end-of-support.js';
 import type { Finding } from '../core/checks/rule.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
 import { showRefs } from '../core/plan/refs.js';
@@ -52,9 +53,15 @@ function renderStep(step: PlanStep, taskDefinitionBefore: unknown): string[] {
   return [head, indent(chalk.dim(describeInput(shown)), '    ')];
 }
 
+/** One line for every App Mesh plan: what the end of support means for what it creates. */
+const APPMESH_NOTICE = `! App Mesh reached end of support on ${APPMESH_END_OF_SUPPORT}: AWS no longer fixes or supports it and may refuse new resources; plan --target service-connect (the default) for new meshes`;
+
 export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore: Record<string, unknown>): string {
   const where = plan.target === 'appmesh' ? `mesh ${plan.mesh}` : `namespace ${[...new Set(plan.services.map((s) => s.serviceConnect?.namespace))].join(', ') || 'none'}`;
-  const out = [chalk.bold(`meshctl plan · target ${plan.target} · ${where} · ${source}`), ''];
+  const out = [chalk.bold(`meshctl plan · target ${plan.target} · ${where} · ${source}`)];
+  if (plan.target === 'appmesh') out.push(chalk.yellow(APPMESH_NOTICE));
+  for (const warning of plan.warnings ?? []) out.push(chalk.yellow(`! ${warning}`));
+  out.push('');
   const shared = plan.steps.filter((s) => !s.ecsService);
   if (shared.length > 0) {
     out.push(chalk.bold('shared'));
@@ -76,6 +83,13 @@ export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore
     if (svc.serviceConnect) {
       const sc = svc.serviceConnect;
       out.push(`  Service Connect: namespace ${sc.namespace}, ${sc.strategy}${sc.greenService ? ` (green service ${sc.greenService})` : ''}; aliases ${sc.aliases.join(', ') || 'none (client only)'}`);
+    }
+    if (svc.rollout) {
+      out.push(`  rollout: step ${svc.rollout.position}${svc.rollout.after.length > 0 ? `, after ${svc.rollout.after.join(', ')} completed (servers before clients)` : ''}`);
+    }
+    if (svc.parity && svc.parity.length > 0) {
+      out.push(chalk.yellow('  parity: App Mesh behaviour Service Connect does not keep'));
+      for (const item of svc.parity) out.push(chalk.yellow(`    - ${item}`));
     }
     for (const note of svc.notes ?? []) out.push(chalk.yellow(`  ! ${note}`));
     for (const f of svc.findings) out.push(...renderFinding(f).map((l) => indent(l, '  ')));

@@ -7,11 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { isolatedEnv, ROOT, runCli } from '../support/cli.js';
 
 const DEMO = ['--fixtures', join(ROOT, 'fixtures/demo')];
+// These tests cover the App Mesh target, which is no longer the default.
+const APPMESH = [...DEMO, '--target', 'appmesh'];
 
 async function demoPlan(): Promise<{ dir: string; file: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'meshctl-e2e-'));
   const file = join(dir, 'plan.json');
-  expect((await runCli(['plan', ...DEMO, '--out', file], isolatedEnv(), dir)).code).toBe(0);
+  expect((await runCli(['plan', ...APPMESH, '--out', file], isolatedEnv(), dir)).code).toBe(0);
   return { dir, file };
 }
 
@@ -30,9 +32,10 @@ describe('apply on the demo fixtures', () => {
   });
 
   it('--dry-run without a plan file plans and prints the operations', async () => {
+    // No plan file and no --target: a Service Connect plan, the default target.
     const result = await runCli(['apply', ...DEMO, '--dry-run']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('17 operation(s) would be sent');
+    expect(result.stdout).toContain('19 operation(s) would be sent');
   });
 });
 
@@ -91,7 +94,9 @@ describe('meshctl iam-policy', () => {
       'arn:aws:ecs:us-east-1:123456789012:service/shop-ec2/orders', 'arn:aws:ecs:us-east-1:123456789012:service/shop-ec2/payments',
       'arn:aws:ecs:us-east-1:123456789012:service/shop-fargate/catalog', 'arn:aws:ecs:us-east-1:123456789012:service/shop-fargate/web',
     ]);
-    expect(sid('MeshctlPassTaskRoles').Resource).toEqual(['arn:aws:iam::123456789012:role/ecsTaskExecutionRole']);
+    expect(sid('MeshctlPassTaskRoles').Resource).toEqual([
+      'arn:aws:iam::123456789012:role/catalog-task', 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole', 'arn:aws:iam::123456789012:role/web-task',
+    ]);
     expect(sid('MeshctlAppMesh').Resource).toContain('arn:aws:appmesh:us-east-1:123456789012:mesh/meshctl/virtualNode/orders');
     expect(sid('MeshctlAppMesh').Action).toEqual(expect.arrayContaining(['appmesh:CreateVirtualNode', 'appmesh:DeleteVirtualNode']));
   });

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { isolatedEnv, runCli } from '../support/cli.js';
 
 const DEMO = ['--fixtures', 'fixtures/demo'];
+// These tests cover the App Mesh target, which is no longer the default.
+const APPMESH = [...DEMO, '--target', 'appmesh'];
 const STACK_TRACE = /\n\s+at .+:\d+:\d+/;
 
 async function demoCopy(): Promise<string> {
@@ -67,7 +69,7 @@ describe('meshctl inspect on the demo fixtures', () => {
 
 describe('meshctl precheck on the demo fixtures', () => {
   it('reports findings per service with marks, hints and a summary; exit 1 on errors', async () => {
-    const result = await runCli(['precheck', ...DEMO]);
+    const result = await runCli(['precheck', ...APPMESH]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('shop-ec2/orders');
@@ -79,7 +81,7 @@ describe('meshctl precheck on the demo fixtures', () => {
   });
 
   it('emits JSON findings with rule, severity, cluster, service, message and hint', async () => {
-    const result = await runCli(['precheck', ...DEMO, '--format', 'json']);
+    const result = await runCli(['precheck', ...APPMESH, '--format', 'json']);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
     for (const f of report.findings) expect(Object.keys(f).sort()).toEqual(['cluster', 'hint', 'message', 'rule', 'service', 'severity']);
@@ -97,20 +99,22 @@ describe('meshctl precheck on the demo fixtures', () => {
   });
 
   it('follows --output json when --format is not given', async () => {
-    expect(JSON.parse((await runCli(['precheck', ...DEMO, '--output', 'json'])).stdout).target).toBe('appmesh');
+    expect(JSON.parse((await runCli(['precheck', ...APPMESH, '--output', 'json'])).stdout).target).toBe('appmesh');
+    // Without --target or config, precheck checks for Service Connect: App Mesh reached end of support.
+    expect(JSON.parse((await runCli(['precheck', ...DEMO, '--output', 'json'])).stdout).target).toBe('service-connect');
   });
 
   it('writes JUnit with one testcase per service and rule', async () => {
-    const result = await runCli(['precheck', ...DEMO, '--format', 'junit']);
+    const result = await runCli(['precheck', ...APPMESH, '--format', 'junit']);
     expect(result.code).toBe(1);
     expect(result.stdout.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')).toBe(true);
     expect(result.stdout.match(/<testsuite /g)).toHaveLength(10);
-    expect(result.stdout.match(/<testcase /g)).toHaveLength(9 * 11 + 1);
+    expect(result.stdout.match(/<testcase /g)).toHaveLength(9 * 12 + 1);
     expect(result.stdout).toMatch(/<testcase classname="meshctl.shop-fargate\/recommender" name="cpu-memory-headroom">\s*<failure type="error"/);
   });
 
   it('writes GitHub workflow commands', async () => {
-    const result = await runCli(['precheck', ...DEMO, '--format', 'github']);
+    const result = await runCli(['precheck', ...APPMESH, '--format', 'github']);
     expect(result.code).toBe(1);
     const lines = result.stdout.trim().split('\n');
     expect(lines.filter((l) => l.startsWith('::error title=meshctl eni-capacity (shop-ec2/orders)::'))).toHaveLength(1);
@@ -119,8 +123,8 @@ describe('meshctl precheck on the demo fixtures', () => {
   });
 
   it('exits 0 below --fail-on and 1 at it', async () => {
-    expect((await runCli(['precheck', ...DEMO, '--service', 'web'])).code).toBe(0);
-    expect((await runCli(['precheck', ...DEMO, '--service', 'web', '--fail-on', 'warning'])).code).toBe(1);
+    expect((await runCli(['precheck', ...APPMESH, '--service', 'web'])).code).toBe(0);
+    expect((await runCli(['precheck', ...APPMESH, '--service', 'web', '--fail-on', 'warning'])).code).toBe(1);
   });
 
   it('skips the App Mesh-only rules for Service Connect and says why', async () => {
@@ -135,7 +139,7 @@ describe('meshctl precheck on the demo fixtures', () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshctl-cfg-'));
     const config = join(dir, 'meshctl.yaml');
     await writeFile(config, 'sidecars:\n  envoy:\n    cpu: 256\n    memory: 128\n');
-    const report = JSON.parse((await runCli(['precheck', ...DEMO, '--service', 'catalog', '--config', config, '--format', 'json'])).stdout);
+    const report = JSON.parse((await runCli(['precheck', ...APPMESH, '--service', 'catalog', '--config', config, '--format', 'json'])).stdout);
     const headroom = report.findings.find((f: { rule: string }) => f.rule === 'cpu-memory-headroom');
     expect(headroom.message).toContain('to 544 CPU / 896 MiB');
   });
@@ -143,7 +147,7 @@ describe('meshctl precheck on the demo fixtures', () => {
 
 describe('bad input: a clear message, exit 2, no stack trace', () => {
   it('unknown cluster', async () => {
-    expectCleanFailure(await runCli(['precheck', ...DEMO, '--cluster', 'nope']), /cluster nope not found in this region \(clusters: legacy-mesh, shop-ec2, shop-fargate\)/);
+    expectCleanFailure(await runCli(['precheck', ...APPMESH, '--cluster', 'nope']), /cluster nope not found in this region \(clusters: legacy-mesh, shop-ec2, shop-fargate\)/);
   });
 
   it('unknown service', async () => {
@@ -171,16 +175,16 @@ describe('bad input: a clear message, exit 2, no stack trace', () => {
   });
 
   it('bad flag values', async () => {
-    expectCleanFailure(await runCli(['precheck', ...DEMO, '--format', 'xml']), /argument 'xml' is invalid. Allowed choices are text, json, junit, github/);
+    expectCleanFailure(await runCli(['precheck', ...APPMESH, '--format', 'xml']), /argument 'xml' is invalid. Allowed choices are text, json, junit, github/);
     expectCleanFailure(await runCli(['precheck', ...DEMO, '--target', 'istio']), /argument 'istio' is invalid/);
-    expectCleanFailure(await runCli(['precheck', ...DEMO, '--fail-on', 'info']), /argument 'info' is invalid/);
+    expectCleanFailure(await runCli(['precheck', ...APPMESH, '--fail-on', 'info']), /argument 'info' is invalid/);
     expectCleanFailure(await runCli(['inspect', '--bogus']), /unknown option '--bogus'/);
   });
 
   it('an invalid config file, naming the field', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshctl-cfg-'));
     await writeFile(join(dir, 'bad.yaml'), 'sidecars:\n  envoy:\n    cpu: lots\n');
-    expectCleanFailure(await runCli(['precheck', ...DEMO, '--config', join(dir, 'bad.yaml')]), /bad\.yaml: sidecars\.envoy\.cpu: /);
+    expectCleanFailure(await runCli(['precheck', ...APPMESH, '--config', join(dir, 'bad.yaml')]), /bad\.yaml: sidecars\.envoy\.cpu: /);
   });
 
   it('no credentials for a live run', async () => {

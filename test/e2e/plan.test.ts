@@ -9,6 +9,8 @@ import { runCli } from '../support/cli.js';
 import { validateInput } from '../support/sdk-shapes.js';
 
 const DEMO = ['--fixtures', 'fixtures/demo'];
+// These tests cover the App Mesh target, which is no longer the default.
+const APPMESH = [...DEMO, '--target', 'appmesh'];
 
 /** Output references stand for ARNs only known at apply time. */
 function withPlaceholders(value: unknown): unknown {
@@ -22,7 +24,7 @@ function withPlaceholders(value: unknown): unknown {
 
 describe('meshctl plan on the demo fixtures', () => {
   it('shows per service the task-definition diff, the resources and the service update, then a summary', async () => {
-    const result = await runCli(['plan', ...DEMO]);
+    const result = await runCli(['plan', ...APPMESH]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     const out = result.stdout;
@@ -44,7 +46,7 @@ describe('meshctl plan on the demo fixtures', () => {
   it('prints the plan file as JSON with --output json, and saves the same with --out', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshctl-plan-'));
     const file = join(dir, 'plan.json');
-    const result = await runCli(['plan', ...DEMO, '--output', 'json', '--out', file]);
+    const result = await runCli(['plan', ...APPMESH, '--output', 'json', '--out', file]);
     expect(result.code).toBe(0);
     const plan = JSON.parse(result.stdout) as Plan;
     const saved = JSON.parse(await readFile(file, 'utf8')) as Plan;
@@ -61,7 +63,7 @@ describe('meshctl plan on the demo fixtures', () => {
   });
 
   it('plans inputs that are valid for their AWS APIs', async () => {
-    const plan = JSON.parse((await runCli(['plan', ...DEMO, '--output', 'json'])).stdout) as Plan;
+    const plan = JSON.parse((await runCli(['plan', ...APPMESH, '--output', 'json'])).stdout) as Plan;
     expect(plan.steps.length).toBeGreaterThan(0);
     for (const step of plan.steps) {
       expect(validateInput(step.service, step.operation, withPlaceholders(step.input)), step.id).toEqual([]);
@@ -78,26 +80,26 @@ describe('meshctl plan on the demo fixtures', () => {
   });
 
   it('sets the EgressIgnoredPorts the precheck found', async () => {
-    const plan = JSON.parse((await runCli(['plan', ...DEMO, '--output', 'json'])).stdout) as Plan;
+    const plan = JSON.parse((await runCli(['plan', ...APPMESH, '--output', 'json'])).stdout) as Plan;
     const orders = plan.steps.find((s) => s.id === 'task-definition:shop-ec2/orders')!;
     const properties = (orders.input.proxyConfiguration as { properties: { name: string; value: string }[] }).properties;
     expect(properties).toContainEqual({ name: 'EgressIgnoredPorts', value: '5432,6379' });
   });
 
   it('--detailed-exitcode exits 2 when there are changes', async () => {
-    expect((await runCli(['plan', ...DEMO, '--detailed-exitcode'])).code).toBe(2);
+    expect((await runCli(['plan', ...APPMESH, '--detailed-exitcode'])).code).toBe(2);
   });
 
   it('--detailed-exitcode exits 0 when there is nothing to change', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshctl-cfg-'));
     await writeFile(join(dir, 'meshctl.yaml'), 'include:\n  services: [checkout]\n');
-    const result = await runCli(['plan', ...DEMO, '--config', join(dir, 'meshctl.yaml'), '--detailed-exitcode']);
+    const result = await runCli(['plan', ...APPMESH, '--config', join(dir, 'meshctl.yaml'), '--detailed-exitcode']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Plan: 0 to create, 0 to update, 0 unchanged; 1 blocked.');
   });
 
   it('--graph mermaid prints the topology', async () => {
-    const result = await runCli(['plan', ...DEMO, '--graph', 'mermaid']);
+    const result = await runCli(['plan', ...APPMESH, '--graph', 'mermaid']);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toBe('flowchart LR');
@@ -109,7 +111,7 @@ describe('meshctl plan on the demo fixtures', () => {
   it('refuses an invalid config, naming the field, with exit 2', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshctl-cfg-'));
     await writeFile(join(dir, 'meshctl.yaml'), 'services:\n  orders:\n    protocol: smtp\n');
-    const result = await runCli(['plan', ...DEMO, '--config', join(dir, 'meshctl.yaml')]);
+    const result = await runCli(['plan', ...APPMESH, '--config', join(dir, 'meshctl.yaml')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/meshctl\.yaml: services\.orders\.protocol: /);
   });

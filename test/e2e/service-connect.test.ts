@@ -90,7 +90,7 @@ describe('plan --target service-connect on the demo', () => {
   });
 
   it('refuses --strategy for the App Mesh target', async () => {
-    const result = await runCli(['plan', '--fixtures', 'fixtures/demo', '--strategy', 'in-place']);
+    const result = await runCli(['plan', '--fixtures', 'fixtures/demo', '--target', 'appmesh', '--strategy', 'in-place']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--strategy and --remove-mesh-resources are for --target service-connect');
   });

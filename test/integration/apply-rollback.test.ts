@@ -58,6 +58,8 @@ beforeEach(async () => {
   env = isolatedEnv(motoEnv(proxy.url));
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-apply-'));
   await seedDemoEstate(moto.url, proxy.url);
+  // These tests cover the App Mesh target (no longer the default): every command here, apply without a plan file too, plans for it.
+  await writeFile(join(cwd, 'meshctl.yaml'), 'target: appmesh\n');
   // Seeding sent its App Mesh calls through the proxy; tests count from here.
   proxy.calls.length = 0;
 });
@@ -109,7 +111,7 @@ describe('apply', () => {
       cluster: 'shop-fargate', serviceName: 'notifications', taskDefinition: 'web:1', desiredCount: 1, launchType: 'FARGATE',
       networkConfiguration: (await client.send(new ecs.DescribeServicesCommand({ cluster: 'shop-fargate', services: ['web'] }))).services![0]!.networkConfiguration,
     }));
-    await writeFile(join(cwd, 'meshctl.yaml'), `cloudMap:\n  namespace: mesh.internal\n  vpc: ${vpc}\ninclude:\n  services: [notifications]\n`);
+    await writeFile(join(cwd, 'meshctl.yaml'), `target: appmesh\ncloudMap:\n  namespace: mesh.internal\n  vpc: ${vpc}\ninclude:\n  services: [notifications]\n`);
     const result = await cli('apply', await savedPlan(), '--no-wait');
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const sd = new ServiceDiscoveryClient({ endpoint: moto.url, region: DEMO_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });

@@ -49,7 +49,7 @@ function resolve(value: unknown, outputs: Map<string, unknown>): unknown {
 
 describe('planned inputs against the APIs', () => {
   it('are accepted by ECS, Cloud Map and App Mesh, in plan order', async () => {
-    const result = await runCli(['plan', '--output', 'json'], isolatedEnv(motoEnv(proxy.url)));
+    const result = await runCli(['plan', '--target', 'appmesh', '--output', 'json'], isolatedEnv(motoEnv(proxy.url)));
     expect(result.stderr).toBe('');
     const plan = JSON.parse(result.stdout) as Plan;
     const operations = new Set(plan.steps.map((s) => `${s.service} ${s.operation}`));

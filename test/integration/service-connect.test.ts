@@ -3,9 +3,10 @@
 // removed, and rollback of both.
 //
 // Test-support note: moto accepts serviceConnectConfiguration on CreateService
-// and UpdateService but ignores it (DescribeServices never reports it back),
-// so these tests check task definitions, services and the journal; what the
-// Service Connect configuration says is covered by the unit and e2e tests.
+// and UpdateService but drops it, and ignores Cloud Map's NAMESPACE_ID filter;
+// the proxy stands in for both (test/support/service-connect-standin.ts), so a
+// re-plan reads back what apply sent. moto never ends a deployment: the proxy's
+// deployment stand-in ends rollouts when a test says so (endRollouts).
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,8 @@ afterAll(async () => {
 describe('apply --target service-connect', () => {
   it('creates green services beside the App Mesh ones and moves plain services in place; rollback undoes both', async () => {
     expect((await cli('plan', '--target', 'service-connect', '--out', 'plan.json')).code).toBe(0);
+    // Clients wait for their servers' deployments even with --no-wait: let every rollout complete.
+    proxy.endRollouts('*', 'COMPLETED');
     const applied = await cli('apply', 'plan.json', '--force', '--no-wait');
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
 
@@ -72,7 +75,8 @@ describe('apply --target service-connect', () => {
 
     const [file] = await readdir(join(cwd, '.meshctl'));
     const journal = JSON.parse(await readFile(join(cwd, '.meshctl', file!), 'utf8')) as Journal;
-    expect(journal.services['legacy-mesh/pricing']).toMatchObject({ greenService: 'pricing-sc', state: 'updated' });
+    // pricing serves inventory: apply waited for its green deployment (stable) before starting inventory's, --no-wait or not.
+    expect(journal.services['legacy-mesh/pricing']).toMatchObject({ greenService: 'pricing-sc', state: 'stable' });
     expect(journal.created.filter((c) => c.kind === 'EcsService').map((c) => c.identity.service).sort()).toEqual(['inventory-sc', 'pricing-sc']);
 
     // pricing is behind the ALB: its rule and listener now forward by weight, blue 100 and green 0.
@@ -113,6 +117,7 @@ describe('apply --target service-connect', () => {
 
   it('in place with --remove-mesh-resources switches the group and then deletes its App Mesh resources', async () => {
     expect((await cli('plan', '--target', 'service-connect', '--strategy', 'in-place', '--remove-mesh-resources', '--service', 'pricing', '--service', 'inventory', '--out', 'plan.json')).code).toBe(0);
+    proxy.endRollouts('*', 'COMPLETED');
     const applied = await cli('apply', 'plan.json', '--no-wait');
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     expect((await describe1('legacy-mesh', 'pricing'))!.taskDefinition).toMatch(/pricing:2$/);
@@ -121,5 +126,40 @@ describe('apply --target service-connect', () => {
     expect(nodes.virtualNodes).toEqual([]);
     const services = await mesh.send(new appmesh.ListVirtualServicesCommand({ meshName: LEGACY_MESH }));
     expect(services.virtualServices).toEqual([]);
+  });
+});
+
+describe('Service Connect rollout and re-plan', () => {
+  const updates = () => proxy.calls.filter((c) => c.operation === 'UpdateService').map((c) => c.input!.service);
+
+  it('starts a client only after its server\'s deployment completed: orders waits for payments', async () => {
+    expect((await cli('plan', '--service', 'orders', '--service', 'payments', '--out', 'plan.json')).code).toBe(0);
+    const plan = JSON.parse(await readFile(join(cwd, 'plan.json'), 'utf8')) as { steps: { id: string; dependsOn: string[] }[] };
+    expect(plan.steps.find((s) => s.id === 'ecs-service:shop-ec2/orders')!.dependsOn).toContain('ecs-service:shop-ec2/payments');
+
+    // payments' rollout never completes: orders is never touched, even with --no-wait.
+    const stuck = await cli('apply', 'plan.json', '--force', '--no-wait', '--wait-timeout', '3s', '--poll-interval', '1s');
+    expect(stuck.code).not.toBe(0);
+    expect(updates()).toEqual(['payments']);
+  });
+
+  it('moves orders once payments completed, and a re-plan of what moved is a no-op that keeps the live configuration', async () => {
+    proxy.endRollouts('*', 'COMPLETED');
+    expect((await cli('plan', '--service', 'orders', '--service', 'payments', '--out', 'plan.json')).code).toBe(0);
+    const applied = await cli('apply', 'plan.json', '--force', '--no-wait', '--poll-interval', '1s');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(updates()).toEqual(['payments', 'orders']);
+    const paymentsUpdate = proxy.calls.findIndex((c) => c.operation === 'UpdateService' && c.input!.service === 'payments');
+    const ordersUpdate = proxy.calls.findIndex((c) => c.operation === 'UpdateService' && c.input!.service === 'orders');
+    const waited = proxy.calls.slice(paymentsUpdate, ordersUpdate).some((c) => c.operation === 'DescribeServices' && (c.input!.services as string[]).includes('payments'));
+    expect(waited).toBe(true);
+
+    // The stand-in reports back what apply sent: the next plan merges into it and finds nothing to do.
+    const viaProxy = new ecs.ECSClient({ endpoint: proxy.url, region: DEMO_REGION, credentials });
+    const described = await viaProxy.send(new ecs.DescribeServicesCommand({ cluster: 'shop-ec2', services: ['orders'] }));
+    const live = described.services![0]!.deployments!.find((d) => d.status === 'PRIMARY')!.serviceConnectConfiguration;
+    expect(live).toMatchObject({ enabled: true, namespace: 'shop.local', services: [{ portName: 'orders-8080', clientAliases: [{ dnsName: 'orders.shop.local', port: 8080 }] }] });
+    const again = await cli('plan', '--service', 'orders', '--service', 'payments', '--detailed-exitcode');
+    expect(again.code, again.stdout).toBe(0);
   });
 });

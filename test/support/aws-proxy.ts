@@ -6,7 +6,10 @@
 // services (the proxy serves them from memory: virtual-services-standin.ts);
 // and moto rejects a virtual node whose awsCloudMap has no `attributes`,
 // which AWS makes optional (the proxy adds an empty list before moto sees it).
+// It also stands in for moto dropping serviceConnectConfiguration and
+// ignoring Cloud Map's NAMESPACE_ID filter (service-connect-standin.ts).
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServiceConnectStandIn, filterServicesByNamespace } from './service-connect-standin.js';
 import { createVirtualServicesStandIn, isVirtualServiceCall } from './virtual-services-standin.js';
 
 export interface ObservedCall {
@@ -169,6 +172,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
   const throttled: ObservedCall[] = [];
   const admit = serverBuckets(options.buckets);
   const virtualServices = createVirtualServicesStandIn();
+  const serviceConnect = createServiceConnectStandIn();
   const endings = new Map<string, RolloutEnding>();
   const holds: { operation: string; when: 'before' | 'after'; held: () => void }[] = [];
   const takeHold = (operation: string, when: 'before' | 'after') => {
@@ -223,7 +227,10 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
             holdAfter.held();
             return;
           }
-          if (call.operation === 'DescribeServices') payload = endRollouts(payload, endings);
+          const ok = (up.statusCode ?? 500) < 300;
+          if (ok && call.service === 'ecs') serviceConnect.remember(call.operation, call.input);
+          if (call.operation === 'DescribeServices') payload = serviceConnect.describe(endRollouts(payload, endings));
+          if (ok && call.service === 'servicediscovery' && call.operation === 'ListServices') payload = filterServicesByNamespace(payload, call.input);
           if (call.service === 'appmesh' && payload.length > 0) {
             try {
               payload = Buffer.from(JSON.stringify(fixAppMeshTimes(JSON.parse(payload.toString()))));

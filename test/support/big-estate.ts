@@ -40,6 +40,7 @@ export async function seedBigEstate(endpoint: string, shape: BigEstateShape): Pr
   const arns = await Promise.all(Array.from({ length: families }, (_, f) => limit(async () => {
     const out = await ecs.send(new RegisterTaskDefinitionCommand({
       family: `app${f}`, networkMode: 'awsvpc', cpu: '512', memory: '1024', requiresCompatibilities: ['FARGATE', 'EC2'],
+      taskRoleArn: `arn:aws:iam::123456789012:role/app${f}-task`,
       containerDefinitions: [{
         name: 'app', image: `app:${f}`, portMappings: [{ containerPort: 8080 }],
         environment: [

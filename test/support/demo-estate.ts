@@ -76,6 +76,8 @@ export async function seedDemoEstate(endpoint: string, appMeshEndpoint: string):
       memory: opts.memory,
       requiresCompatibilities: opts.fargate ? ['FARGATE'] : ['EC2'],
       executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+      // Fargate tasks carry a task role: Envoy on Fargate (App Mesh) takes its credentials from it.
+      ...(opts.fargate && { taskRoleArn: `arn:aws:iam::123456789012:role/${family}-task` }),
       tags: [{ key: 'team', value: family.split('-')[0]! }],
     }));
     return out.taskDefinition!.taskDefinitionArn!;

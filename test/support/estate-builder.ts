@@ -19,6 +19,7 @@ export function taskDefinition(overrides: Partial<TaskDefinition> = {}): TaskDef
     cpu: '512',
     memory: '1024',
     requiresCompatibilities: ['FARGATE'],
+    taskRoleArn: 'arn:aws:iam::123456789012:role/app-task',
     containerDefinitions: [container()],
     ...overrides,
   };

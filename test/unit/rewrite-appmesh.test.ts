@@ -80,12 +80,12 @@ describe('rewriteForAppMesh', () => {
     for (const field of ['taskDefinitionArn', 'revision', 'status', 'registeredAt', 'compatibilities', 'requiresAttributes']) expect(out).not.toHaveProperty(field);
   });
 
-  it('makes every app container with ports wait for a healthy Envoy, keeping existing dependsOn', () => {
+  it('makes every app container wait for a healthy Envoy, ports or not (all egress goes through it), keeping existing dependsOn', () => {
     const out = rewriteForAppMesh(scenarios['existing-depends-on']!, options(scenarios['existing-depends-on']!));
     expect(out.containerDefinitions.find((c) => c.name === 'app')!.dependsOn).toEqual([
       { containerName: 'migrate', condition: 'SUCCESS' }, { containerName: 'envoy', condition: 'HEALTHY' },
     ]);
-    expect(out.containerDefinitions.find((c) => c.name === 'migrate')!.dependsOn).toBeUndefined();
+    expect(out.containerDefinitions.find((c) => c.name === 'migrate')!.dependsOn).toEqual([{ containerName: 'envoy', condition: 'HEALTHY' }]);
   });
 
   it('is idempotent: rewriting an already meshed task definition changes nothing', () => {

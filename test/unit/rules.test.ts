@@ -13,6 +13,10 @@ import { proxyPortConflict } from '../../src/core/checks/proxy-port-conflict.js'
 import { proxyUidConflict } from '../../src/core/checks/proxy-uid-conflict.js';
 import type { RuleFinding, ServiceRule } from '../../src/core/checks/rule.js';
 import { serviceDiscovery } from '../../src/core/checks/service-discovery.js';
+import { taskMemory } from '../../src/core/checks/task-memory.js';
+import { taskRole } from '../../src/core/checks/task-role.js';
+import { parseConfig } from '../../src/config/config.js';
+import { planServiceConnect } from '../../src/core/serviceconnect/plan.js';
 import type { Estate, Service, TaskDefinition } from '../../src/core/estate.js';
 import { DEFAULT_SIDECAR_SIZING, type Target } from '../../src/core/sidecars.js';
 import { container, estate, instance, service, taskDefinition } from '../support/estate-builder.js';
@@ -54,10 +58,38 @@ describe('cpu-memory-headroom', () => {
     expect(f!.message).toContain('beyond Fargate\'s largest size');
   });
 
-  it('uses the Service Connect agent sizing for that target', () => {
-    const [f] = run(cpuMemoryHeadroom, one(taskDefinition({ cpu: '256', memory: '512' })), 'service-connect');
-    expect(f!.message).toContain('to 512 CPU / 576 MiB');
-    expect(f!.message).toContain('512 CPU / 1024 MiB');
+  it('uses the Service Connect agent sizing for that target when the containers claim the whole task', () => {
+    const [f] = run(cpuMemoryHeadroom, one(taskDefinition({ cpu: '256', memory: '512', containerDefinitions: [container({ cpu: 256, memory: 512 })] })), 'service-connect');
+    expect(f!.message).toContain('to 512 CPU / 1024 MiB');
+    expect(f!.message).toContain('the plan sizes it at 512 CPU / 1024 MiB');
+    expect(f!.hint).toContain('500 requests per second');
+  });
+
+  it('does not grow a task whose limits leave room for the agent (AWS: it uses unallocated CPU and memory)', () => {
+    const [f] = run(cpuMemoryHeadroom, one(taskDefinition({ cpu: '1024', memory: '2048', containerDefinitions: [container({ cpu: 512, memory: 1024 })] })), 'service-connect');
+    expect(f!.severity).toBe('info');
+    expect(f!.message).toContain('keeps the task at 1024 CPU / 2048 MiB');
+  });
+
+  it('sizes a service leaving App Mesh as the plan does: Envoy and X-Ray make the room, nothing grows', () => {
+    const td = taskDefinition({ cpu: '1024', memory: '2048', containerDefinitions: [
+      container({ cpu: 256, memory: 512 }),
+      container({ name: 'envoy', cpu: 512, memory: 64, environment: [{ name: 'APPMESH_RESOURCE_ARN', value: 'arn:aws:appmesh:us-east-1:123456789012:mesh/m/virtualNode/n' }] }),
+      container({ name: 'xray-daemon', cpu: 32, memoryReservation: 256 }),
+    ] });
+    const [f] = run(cpuMemoryHeadroom, one(td), 'service-connect');
+    expect(f!.message).toContain('keeps the task at 1024 CPU / 2048 MiB');
+    const e = one(td);
+    const p = planServiceConnect({ estate: e, config: parseConfig({ cloudMap: { namespace: 'ns' } }, 't'), specs: { virtualNodes: {}, virtualServices: {}, virtualRouters: {}, routes: {} }, createdAt: 'now', strategy: 'in-place', removeMeshResources: false });
+    const register = p.steps.find((s) => s.operation === 'RegisterTaskDefinition')!;
+    expect([register.input.cpu, register.input.memory]).toEqual(['1024', '2048']);
+  });
+
+  it('warns that a namespace above 100 services needs 128 MiB more per task', () => {
+    const tds = Array.from({ length: 101 }, (_, i) => taskDefinition({ family: `s${i}`, containerDefinitions: [container({ cpu: 128, memory: 256 })] }));
+    const est = estate({ services: tds.map((td) => [service(td), td]) });
+    const findings = run(cpuMemoryHeadroom, est, 'service-connect');
+    expect(findings.some((f) => f.severity === 'warning' && f.hint.includes('add 128 MiB per task'))).toBe(true);
   });
 
   it('adds nothing to a task that already has Envoy and X-Ray', () => {
@@ -93,7 +125,7 @@ describe('eni-capacity', () => {
   const ec2Cluster = (instances: number, tasksPerInstance: number, trunked = false) => {
     const containerInstances = Array.from({ length: instances }, () => instance({ trunked, instanceType: trunked ? 'm5.large' : 't3.medium' }));
     const tasks = containerInstances.flatMap((ci, i) => Array.from({ length: tasksPerInstance }, (_, j) => ({
-      arn: `task-${i}-${j}`, taskDefinitionArn: 'td', containerInstanceArn: ci.arn, usesEni: true,
+      arn: `task-${i}-${j}`, taskDefinitionArn: 'td', containerInstanceArn: ci.arn, usesEni: true, group: 'family:batch',
     })));
     return { containerInstances, tasks };
   };
@@ -101,7 +133,7 @@ describe('eni-capacity', () => {
   it('is an error when the surge needs more task ENIs than t3.medium instances offer', () => {
     const [f] = run(eniCapacity, one(ec2Td(), { launchType: 'EC2' }, { cluster: ec2Cluster(2, 2) }));
     expect(f!.severity).toBe('error');
-    expect(f!.message).toContain('needs 6 task ENIs (4 in use + 2 surge');
+    expect(f!.message).toContain('needs 8 task ENIs (2 for the desired count of 1 awsvpc service(s) + 4 other task(s) + 2 surge');
     expect(f!.message).toContain('3 ENIs − 1 primary = 2 each');
     expect(f!.hint).toContain('awsvpcTrunking');
   });
@@ -109,7 +141,33 @@ describe('eni-capacity', () => {
   it('counts trunk ENIs on trunked instances', () => {
     const [f] = run(eniCapacity, one(ec2Td(), { launchType: 'EC2' }, { cluster: ec2Cluster(2, 2, true), trunking: true }));
     expect(f!.severity).toBe('info');
-    expect(f!.message).toContain('peaks at 6 of 20');
+    expect(f!.message).toContain('peaks at 8 of 20');
+  });
+
+  it('counts a service at its desired count, placed or not', () => {
+    const td = ec2Td();
+    const [f] = run(eniCapacity, one(td, { launchType: 'EC2', desiredCount: 4, runningCount: 0 }, { cluster: ec2Cluster(2, 0) }));
+    expect(f!.severity).toBe('error');
+    expect(f!.message).toContain('needs 8 task ENIs (4 for the desired count of 1 awsvpc service(s) + 4 surge');
+  });
+
+  it('takes trunk limits by instance type from AWS\'s table: mac2.metal is 12, not 120', () => {
+    const cluster = ec2Cluster(1, 0, true);
+    cluster.containerInstances[0]!.instanceType = 'mac2.metal';
+    const est = one(ec2Td(), { launchType: 'EC2' }, { cluster, trunking: true });
+    est.instanceTypes['mac2.metal'] = { name: 'mac2.metal', maxNetworkInterfaces: 8, vcpus: 12, memoryMiB: 32768 };
+    const [f] = run(eniCapacity, est);
+    expect(f!.message).toContain('of 12 task ENIs');
+  });
+
+  it('warns rather than guesses for a trunked type missing from the table', () => {
+    const cluster = ec2Cluster(1, 0, true);
+    cluster.containerInstances[0]!.instanceType = 'z9.huge';
+    const est = one(ec2Td(), { launchType: 'EC2' }, { cluster, trunking: true });
+    est.instanceTypes['z9.huge'] = { name: 'z9.huge', maxNetworkInterfaces: 8, vcpus: 12, memoryMiB: 32768 };
+    const [f] = run(eniCapacity, est);
+    expect(f!.severity).toBe('warning');
+    expect(f!.message).toContain('not in AWS\'s ENI trunking table');
   });
 
   it('does not apply to Fargate', () => {
@@ -263,5 +321,39 @@ describe('appmesh-end-of-support', () => {
     const [f] = appmeshEndOfSupport.check(one(meshed, { name: 'orders' }), { target: 'service-connect', sizing: DEFAULT_SIDECAR_SIZING });
     expect(f!.message).toContain('c/orders');
     expect(appmeshEndOfSupport.check(one(taskDefinition()), { target: 'service-connect', sizing: DEFAULT_SIDECAR_SIZING })).toEqual([]);
+  });
+});
+
+describe('task-memory', () => {
+  it('sets task memory for an EC2 task without it from its containers plus the agent', () => {
+    const td = ec2Td({ memory: undefined, containerDefinitions: [container({ memory: 512 }), container({ name: 'side', memoryReservation: 128 })] });
+    const [f] = run(taskMemory, one(td, { launchType: 'EC2' }), 'service-connect');
+    expect(f!.severity).toBe('info');
+    expect(f!.message).toContain('sets it to 704 MiB');
+  });
+
+  it('blocks an EC2 task whose memory cannot be worked out', () => {
+    const td = ec2Td({ memory: undefined, containerDefinitions: [container({ memory: 512 }), container({ name: 'side' })] });
+    const [f] = run(taskMemory, one(td, { launchType: 'EC2' }), 'service-connect');
+    expect(f).toMatchObject({ severity: 'error', blocking: true });
+    expect(f!.message).toContain('container(s) side set no memory');
+  });
+});
+
+describe('task-role', () => {
+  it('is an error for an App Mesh Fargate task without a task role, and silent with one', () => {
+    const [f] = run(taskRole, one(taskDefinition({ taskRoleArn: undefined })));
+    expect(f).toMatchObject({ severity: 'error', blocking: true });
+    expect(f!.message).toContain('no task role');
+    expect(run(taskRole, one(taskDefinition()))).toEqual([]);
+  });
+});
+
+describe('platform-version for large App Mesh tasks', () => {
+  it('needs 1.4.0 when Envoy and X-Ray grow a Fargate task to 8 vCPU', () => {
+    const td = taskDefinition({ cpu: '4096', memory: '16384', containerDefinitions: [container({ cpu: 4096, memory: 16384 })] });
+    const [f] = run(platformVersion, one(td, { platformVersion: '1.3.0' }));
+    expect(f!.message).toContain('grows to 8 vCPU');
+    expect(run(platformVersion, one(td, { platformVersion: '1.4.0' }))).toEqual([]);
   });
 });

@@ -25,11 +25,12 @@ function meshed(name: string, mesh = 'legacy', extra: Partial<TaskDefinition> = 
   return { ...plain, ...rewritten } as TaskDefinition;
 }
 
-const scOptions = { launch: 'FARGATE' as const, sizing: DEFAULT_SIDECAR_SIZING, appProtocol: 'http' as const, keepXray: false, addAgent: true };
+const scOptions = { launch: 'FARGATE' as const, sizing: DEFAULT_SIDECAR_SIZING, appProtocolOf: () => 'http' as const, keepXray: false, agentPresent: false };
 
 describe('rewriteForServiceConnect', () => {
   it('matches the golden file: a plain Fargate service', () => {
-    golden('fresh', rewriteForServiceConnect(taskDefinition({ family: 'fresh', cpu: '256', memory: '512', containerDefinitions: [container({ logConfiguration: logs })] }), scOptions));
+    // The container claims the whole task: the agent's 256 CPU / 64 MiB must be added (512/1024 on Fargate).
+    golden('fresh', rewriteForServiceConnect(taskDefinition({ family: 'fresh', cpu: '256', memory: '512', containerDefinitions: [container({ cpu: 256, memory: 512, logConfiguration: logs })] }), scOptions));
   });
 
   it('matches the golden file: a service leaving App Mesh', () => {
@@ -41,16 +42,17 @@ describe('rewriteForServiceConnect', () => {
     expect(out.containerDefinitions).toHaveLength(1);
     expect(out.containerDefinitions[0]!.portMappings).toEqual([{ containerPort: 8080, name: 'web_app-8080', appProtocol: 'http' }, { containerPort: 53, protocol: 'udp' }]);
     expect(out.proxyConfiguration).toBeUndefined();
-    expect([out.cpu, out.memory]).toEqual(['1024', '2048']);
+    // The container sets no limits, so the task's 512/1024 is unallocated: the agent runs in it, nothing grows (AWS).
+    expect([out.cpu, out.memory]).toEqual(['512', '1024']);
   });
 
-  it('drops Envoy, X-Ray, their dependsOn and the proxy configuration, and shrinks the task back', () => {
+  it('drops Envoy, X-Ray, their dependsOn and the proxy configuration, and keeps the task size', () => {
     const out = rewriteForServiceConnect(meshed('orders'), scOptions);
     expect(out.containerDefinitions.map((c) => c.name)).toEqual(['orders']);
     expect(out.containerDefinitions[0]!.dependsOn).toBeUndefined();
     expect(out.proxyConfiguration).toBeUndefined();
-    // App Mesh rounded 512/1024 + Envoy/X-Ray up to 2048/4096; freeing Envoy and X-Ray (544/320) and adding the
-    // agent (256/64) needs 1760/3808, still 2048/4096 on Fargate: the app never loses what it had.
+    // App Mesh grew 512/1024 + Envoy/X-Ray to 2048/4096; without Envoy and X-Ray the agent fits in what they
+    // leave, so the task keeps its size: the app never loses what it had, and nothing grows.
     expect([out.cpu, out.memory]).toEqual(['2048', '4096']);
   });
 
@@ -62,7 +64,7 @@ describe('rewriteForServiceConnect', () => {
   it('changes nothing once rewritten and on Service Connect', () => {
     const once = rewriteForServiceConnect(taskDefinition({ family: 'x' }), scOptions);
     const registered = { ...once, taskDefinitionArn: 'arn:aws:ecs:us-east-1:1:task-definition/x:2', revision: 2 } as TaskDefinition;
-    const twice = rewriteForServiceConnect(registered, { ...scOptions, addAgent: false });
+    const twice = rewriteForServiceConnect(registered, { ...scOptions, agentPresent: true });
     expect(stableStringify(twice)).toBe(stableStringify(once));
   });
 });

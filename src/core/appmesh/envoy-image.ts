@@ -15,10 +15,11 @@ const REGION_ACCOUNTS: Record<string, string> = {
   'cn-northwest-1': '919830735681',
 };
 
-export function envoyImage(region: string): string {
+/** `tag`: meshctl.yaml sidecars.envoy.tag, for a release newer (or older) than the default. */
+export function envoyImage(region: string, tag = ENVOY_VERSION_TAG): string {
   const account = REGION_ACCOUNTS[region] ?? '840364872350';
   const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `${account}.dkr.ecr.${region}.${domain}/aws-appmesh-envoy:${ENVOY_VERSION_TAG}`;
+  return `${account}.dkr.ecr.${region}.${domain}/aws-appmesh-envoy:${tag}`;
 }
 
 export const XRAY_DAEMON_IMAGE = 'public.ecr.aws/xray/aws-xray-daemon:3.x';

@@ -7,6 +7,7 @@ import type { Finding } from '../checks/rule.js';
 import { MAX_EGRESS_IGNORED_PORTS } from '../checks/db-egress-ports.js';
 import { scanDbEndpoints } from '../db-endpoints.js';
 import type { Estate } from '../estate.js';
+import { observedDeployments } from '../plan/drift.js';
 import { fingerprint, idempotencyToken } from '../plan/fingerprint.js';
 import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedBackend, type PlannedService, type PlanStep } from '../plan/model.js';
 import { checkService } from '../precheck.js';
@@ -185,7 +186,7 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
       virtualNodeArn: `${arnPrefix}/virtualNode/${r.virtualNodeName}`,
       launch: r.launch,
       sizing: config.sidecars,
-      envoyImage: config.sidecars.envoy.image ?? envoyImage(estate.region),
+      envoyImage: config.sidecars.envoy.image ?? envoyImage(estate.region, config.sidecars.envoy.tag),
       xrayImage: config.sidecars.xray.image ?? XRAY_DAEMON_IMAGE,
       egressIgnoredPorts: egressIgnoredPorts(r),
       egressIgnoredIPs: [...config.egressIgnoredIPs, ...(r.overrides?.egressIgnoredIPs ?? [])],
@@ -278,7 +279,7 @@ function observe(config: MeshctlConfig, resolved: ResolvedService[], specs: Mesh
   for (const r of resolved) {
     services[r.service.arn] = {
       taskDefinition: r.service.taskDefinitionArn,
-      deployments: r.service.deployments.map((d) => `${d.id} ${d.status} ${d.taskDefinition} ${d.rolloutState ?? ''}`.trim()),
+      deployments: observedDeployments(r.service),
     };
     if (r.cloudMap) {
       cloudMap[`namespace/${r.cloudMap.namespaceName}`] = r.cloudMap.namespaceId ?? null;

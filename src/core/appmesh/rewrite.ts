@@ -97,7 +97,7 @@ function proxyConfiguration(appPorts: number[], options: AppMeshRewrite): ProxyC
 }
 
 function grownSize(taskDefinition: TaskDefinition, options: AppMeshRewrite): { cpu?: string; memory?: string } {
-  const addition = sidecarAddition(taskDefinition, 'appmesh', options.sizing);
+  const addition = sidecarAddition(taskDefinition, options.sizing);
   const cpu = taskDefinition.cpu ? Number(taskDefinition.cpu) : undefined;
   const memory = taskDefinition.memory ? Number(taskDefinition.memory) : undefined;
   if (addition.cpu === 0 && addition.memory === 0) return { cpu: taskDefinition.cpu, memory: taskDefinition.memory };
@@ -123,7 +123,8 @@ export function rewriteForAppMesh(taskDefinition: TaskDefinition, options: AppMe
   const appPorts = [...new Set(apps.flatMap((c) => (c.portMappings ?? []).map((p) => p.containerPort).filter((p): p is number => p !== undefined)))]
     .sort((a, b) => a - b);
 
-  const containers = input.containerDefinitions.map((c) => (isSidecar(c) || (c.portMappings ?? []).length === 0 ? c : withEnvoyDependency(c, envoyName)));
+  // Every app container waits for Envoy: all of its egress goes through the proxy, ports or not.
+  const containers = input.containerDefinitions.map((c) => (isSidecar(c) ? c : withEnvoyDependency(c, envoyName)));
   if (!existingEnvoy) containers.push(envoyDefinition(options, logSource));
   if (!taskDefinition.containerDefinitions.some((c) => c.name === XRAY_CONTAINER)) containers.push(xrayDefinition(options, logSource));
 

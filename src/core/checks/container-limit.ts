@@ -8,10 +8,11 @@ export const containerLimit: ServiceRule = {
   id: 'container-limit',
   title: 'Containers per task definition',
   scope: 'service',
-  targets: ['appmesh', 'service-connect'],
-  check({ taskDefinition, target, sizing }) {
+  targets: ['appmesh'],
+  notApplicable: { 'service-connect': 'ECS injects the Service Connect agent; it is not a container of the task definition' },
+  check({ taskDefinition, sizing }) {
     const existing = taskDefinition.containerDefinitions.length;
-    const total = existing + sidecarAddition(taskDefinition, target, sizing).containers;
+    const total = existing + sidecarAddition(taskDefinition, sizing).containers;
     if (total <= MAX_CONTAINERS) return [];
     return [{
       severity: 'error',

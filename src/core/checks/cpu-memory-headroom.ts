@@ -1,5 +1,6 @@
 import { FARGATE_MAX, smallestFargateSize } from '../fargate.js';
 import { launchKind, surgeTasks, taskReservation, type Resources } from '../service-facts.js';
+import { sizeForServiceConnect } from '../serviceconnect/sizing.js';
 import { sidecarAddition } from '../sidecars.js';
 import type { RuleFinding, ServiceRule, ServiceSubject } from './rule.js';
 
@@ -11,8 +12,8 @@ function tasksThatFit(free: Resources, task: Resources): number {
   return Math.max(0, Math.min(byCpu, byMemory));
 }
 
-function checkFargate(subject: ServiceSubject, current: Resources, grown: Resources): RuleFinding[] {
-  const size = smallestFargateSize(grown);
+/** `size`: what the plan sizes the task at, undefined beyond Fargate's largest. */
+function checkFargate(subject: ServiceSubject, current: Resources, grown: Resources, size: Resources | undefined): RuleFinding[] {
   const sidecars = subject.target === 'appmesh' ? 'Envoy and X-Ray' : 'Service Connect agent';
   if (!size) {
     return [{
@@ -75,18 +76,57 @@ function checkEc2(subject: ServiceSubject, current: Resources, grown: Resources)
   return findings;
 }
 
+/** AWS's upsizing guidance for the agent, from the Service Connect docs. */
+const AGENT_LOAD_HINT = 'AWS: give the task more CPU for the agent above about 500 requests per second per task.';
+const LARGE_NAMESPACE = { services: 100, tasks: 2000 };
+
+function serviceConnectFindings(subject: ServiceSubject): RuleFinding[] {
+  const { estate, service, taskDefinition } = subject;
+  const launch = launchKind(service, subject.cluster);
+  const size = sizeForServiceConnect(taskDefinition, { launch, sizing: subject.sizing, keepXray: subject.keepXray ?? false, agentPresent: service.serviceConnect?.enabled === true });
+  if (size.problem && taskDefinition.memory) {
+    return [{
+      severity: 'error', blocking: true, message: size.problem,
+      hint: 'Lower the containers\' reservations or the agent sizing in meshctl.yaml, or run the service on EC2.',
+    }];
+  }
+  // The task-memory rule reports tasks without task memory that cannot be sized.
+  if (size.problem || service.serviceConnect?.enabled) return [];
+  const findings: RuleFinding[] = [];
+  const services = estate.clusters.reduce((sum, c) => sum + c.services.length, 0);
+  const tasks = estate.clusters.reduce((sum, c) => sum + c.services.reduce((n, s) => n + s.desiredCount, 0), 0);
+  if (services > LARGE_NAMESPACE.services || tasks > LARGE_NAMESPACE.tasks) {
+    findings.push({
+      severity: 'warning',
+      message: `${services} services and ${tasks} tasks: a namespace above ${LARGE_NAMESPACE.services} services or ${LARGE_NAMESPACE.tasks} tasks needs more agent memory than the default`,
+      hint: `AWS: add 128 MiB per task in namespaces with over ${LARGE_NAMESPACE.services} services or ${LARGE_NAMESPACE.tasks} tasks (sidecars.serviceConnectAgent.memory in meshctl.yaml).`,
+    });
+  }
+  if (size.fitsInRoom) {
+    findings.push({
+      severity: 'info',
+      message: `the Service Connect agent fits in what the task's limits leave over its containers; the plan keeps the task at ${fmt(size.before)}`,
+      hint: AGENT_LOAD_HINT,
+    });
+    return findings;
+  }
+  const grown = launch === 'FARGATE' ? checkFargate(subject, size.before, size.after, size.after) : checkEc2(subject, size.before, size.after);
+  return [...findings, ...grown.map((f) => (f.severity === 'info' ? { ...f, hint: AGENT_LOAD_HINT } : f))];
+}
+
 export const cpuMemoryHeadroom: ServiceRule = {
   id: 'cpu-memory-headroom',
   title: 'CPU and memory headroom for the sidecars',
   scope: 'service',
   targets: ['appmesh', 'service-connect'],
   check(subject) {
-    const addition = sidecarAddition(subject.taskDefinition, subject.target, subject.sizing);
+    if (subject.target === 'service-connect') return serviceConnectFindings(subject);
+    const addition = sidecarAddition(subject.taskDefinition, subject.sizing);
     if (addition.cpu === 0 && addition.memory === 0) return [];
     const current = taskReservation(subject.taskDefinition);
     const grown = { cpu: current.cpu + addition.cpu, memory: current.memory + addition.memory };
     return launchKind(subject.service, subject.cluster) === 'FARGATE'
-      ? checkFargate(subject, current, grown)
+      ? checkFargate(subject, current, grown, smallestFargateSize(grown))
       : checkEc2(subject, current, grown);
   },
 };

@@ -12,11 +12,15 @@ import { proxyPortConflict } from './proxy-port-conflict.js';
 import { proxyUidConflict } from './proxy-uid-conflict.js';
 import type { Rule } from './rule.js';
 import { serviceDiscovery } from './service-discovery.js';
+import { taskMemory } from './task-memory.js';
+import { taskRole } from './task-role.js';
 
 export const RULES: readonly Rule[] = [
   appmeshEndOfSupport,
   networkModeRule,
   deploymentController,
+  taskMemory,
+  taskRole,
   cpuMemoryHeadroom,
   eniCapacity,
   containerLimit,

@@ -23,6 +23,8 @@ export type RuleFinding = Pick<Finding, 'severity' | 'message' | 'hint' | 'block
 export interface CheckOptions {
   target: Target;
   sizing: SidecarSizing;
+  /** Service Connect: services leaving App Mesh keep their X-Ray daemon (meshctl.yaml serviceConnect.keepXray). */
+  keepXray?: boolean;
 }
 
 export interface ServiceSubject extends CheckOptions {

@@ -2,7 +2,7 @@
 // recomputed from a fresh read and compared key by key. Keys that steps
 // already run (per the journal) have changed on purpose are left out.
 import type { MeshResourceNames, MeshSpecs } from '../appmesh/specs.js';
-import type { Estate } from '../estate.js';
+import type { Estate, Service } from '../estate.js';
 import { stableStringify } from '../../util/stable-json.js';
 import type { ObservedState, Plan, PlanStep } from './model.js';
 
@@ -32,6 +32,15 @@ export function keysChangedBy(step: PlanStep, plan: Plan): string[] {
 }
 
 /** Recomputes, from a fresh read, the value of every key the plan observed. */
+/**
+ * What a plan remembers of a service's deployments: the PRIMARY one (id and
+ * task definition). A deployment that completes, or an old one that drains,
+ * between plan and apply changes neither: only a new deployment does.
+ */
+export function observedDeployments(service: Service): string[] {
+  return service.deployments.filter((d) => d.status === 'PRIMARY').map((d) => `${d.id} ${d.taskDefinition}`);
+}
+
 export function observeAgain(planned: ObservedState, estate: Estate, specs: MeshSpecs, edgeActions: Record<string, unknown> = {}): ObservedState {
   const services: ObservedState['services'] = {};
   const allServices = estate.clusters.flatMap((c) => c.services);
@@ -40,7 +49,7 @@ export function observeAgain(planned: ObservedState, estate: Estate, specs: Mesh
     if (service) {
       services[arn] = {
         taskDefinition: service.taskDefinitionArn,
-        deployments: service.deployments.map((d) => `${d.id} ${d.status} ${d.taskDefinition} ${d.rolloutState ?? ''}`.trim()),
+        deployments: observedDeployments(service),
       };
     }
   }

@@ -71,6 +71,10 @@ export interface PlannedService {
   /** Set when canary weights route the virtual service through a virtual router. */
   router?: { name: string; targets: { virtualNode: string; weight: number }[] };
   backends: PlannedBackend[];
+  /** Service Connect: App Mesh traffic policy the move does not keep (retries, outlier detection, weighted or header routes, mTLS…). */
+  parity?: string[];
+  /** Service Connect: where the service moves in the rollout (servers first) and the services it waits for. */
+  rollout?: { position: number; after: string[] };
   /** Errors and warnings from precheck that do not block the plan (apply refuses errors without --force). */
   findings: Finding[];
 }
@@ -105,6 +109,8 @@ export interface Plan {
   steps: PlanStep[];
   services: PlannedService[];
   blocked: BlockedService[];
+  /** Said once for the whole plan: what could not be read, dependency cycles. */
+  warnings?: string[];
   summary: { create: number; update: number; unchanged: number; blocked: number };
 }
 

@@ -1,6 +1,6 @@
 // Splits a plan into what runs once for everyone (mesh and Cloud Map
 // resources, harmless before any service moves) and waves of services whose
-// task definitions are registered and deployed together.
+// task definitions are registered and deployed together, servers first.
 import type { Plan, PlanStep } from './model.js';
 
 const PER_SERVICE = new Set(['RegisterTaskDefinition', 'UpdateService', 'CreateService']);
@@ -16,17 +16,33 @@ const isDeletion = (step: PlanStep) => step.operation.startsWith('Delete');
 /** Steps that move one service: its task definition, its update (or green twin), the load-balancer weights for it. */
 const perService = (s: PlanStep) => (s.service === 'ecs' && PER_SERVICE.has(s.operation)) || (s.service === 'elbv2' && s.operation.startsWith('Modify'));
 
+/**
+ * Services move in waves of at most `waveSize`; a service whose move depends
+ * on another service's move (servers before clients) goes in a later wave
+ * than it, so apply can wait for the server's deployment to complete first.
+ */
 export function scheduleWaves(plan: Plan, waveSize?: number): { shared: PlanStep[]; waves: Wave[]; after: PlanStep[] } {
   const shared = plan.steps.filter((s) => !perService(s) && !isDeletion(s));
   const after = plan.steps.filter(isDeletion);
   const labels = plan.services
     .map((s) => `${s.cluster}/${s.service}`)
     .filter((label) => plan.steps.some((s) => s.ecsService === label && perService(s)));
+  const ownerOf = new Map(plan.steps.filter(perService).map((s) => [s.id, s.ecsService ?? '']));
+  const level = new Map<string, number>();
+  // Steps come dependencies-first, so one pass in step order settles every level.
+  for (const step of plan.steps.filter(perService)) {
+    const label = step.ecsService ?? '';
+    const servers = step.dependsOn.map((d) => ownerOf.get(d)).filter((o): o is string => !!o && o !== label);
+    level.set(label, Math.max(level.get(label) ?? 0, ...servers.map((server) => (level.get(server) ?? 0) + 1)));
+  }
   const size = waveSize && waveSize > 0 ? waveSize : Math.max(labels.length, 1);
   const waves: Wave[] = [];
-  for (let i = 0; i < labels.length; i += size) {
-    const services = labels.slice(i, i + size);
-    waves.push({ services, steps: plan.steps.filter((s) => perService(s) && services.includes(s.ecsService ?? '')) });
+  for (const l of [...new Set(labels.map((label) => level.get(label) ?? 0))].sort((a, b) => a - b)) {
+    const atLevel = labels.filter((label) => (level.get(label) ?? 0) === l);
+    for (let i = 0; i < atLevel.length; i += size) {
+      const services = atLevel.slice(i, i + size);
+      waves.push({ services, steps: plan.steps.filter((s) => perService(s) && services.includes(s.ecsService ?? '')) });
+    }
   }
   return { shared, waves, after };
 }

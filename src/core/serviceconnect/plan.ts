@@ -4,7 +4,9 @@
 // mesh and a Service Connect namespace at once, so by default each gets a
 // parallel "green" service in the namespace and traffic moves at the edge;
 // an in-place switch of a whole dependency group is offered explicitly, for
-// estates whose App Mesh control plane is already gone. Pure.
+// estates whose App Mesh control plane is already gone. What a service
+// already has on Service Connect is kept (merge.ts), servers move before
+// their clients (rollout-order.ts), tasks are sized as AWS does (sizing.ts). Pure.
 import type { MeshctlConfig } from '../../config/config.js';
 import { stableStringify } from '../../util/stable-json.js';
 import { inferBackends } from '../appmesh/backends.js';
@@ -13,21 +15,25 @@ import type { MeshSpecs } from '../appmesh/specs.js';
 import type { Finding } from '../checks/rule.js';
 import { weightedActions, type EdgeState } from '../edge.js';
 import type { ContainerDefinition, Estate, Service } from '../estate.js';
+import { observedDeployments } from '../plan/drift.js';
 import { fingerprint, idempotencyToken } from '../plan/fingerprint.js';
-import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedService, type PlanStep } from '../plan/model.js';
+import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedBackend, type PlannedService, type PlanStep } from '../plan/model.js';
 import { checkService } from '../precheck.js';
 import { redactDeep } from '../redact.js';
 import { appMeshNode, meshStatus } from '../service-facts.js';
 import { ENVOY_CONTAINER, XRAY_CONTAINER } from '../sidecars.js';
-import { registrationInput } from '../task-definition-input.js';
-import { rewriteForServiceConnect, portName, type AppProtocol } from './rewrite.js';
+import { registrationInput, type RegisterTaskDefinitionInput } from '../task-definition-input.js';
+import { mergeServiceConnect, type ServiceConnectEntry } from './merge.js';
+import { rewriteForServiceConnect, serviceConnectName, ServiceConnectRewriteError, type AppProtocol } from './rewrite.js';
+import { rolloutOrder } from './rollout-order.js';
+import { emptyPolicy, endpointPolicy, providedNames, virtualServiceTargets, type EndpointPolicy } from './traffic-policy.js';
 
 export type MigrationStrategy = 'blue-green' | 'in-place';
 
 export interface ServiceConnectPlanInput {
   estate: Estate;
   config: MeshctlConfig;
-  /** Specs of the App Mesh virtual nodes and virtual services the meshed services use. */
+  /** Specs of the App Mesh virtual nodes, virtual services, routers and routes the meshed services use. */
   specs: MeshSpecs;
   createdAt: string;
   /** For services on App Mesh. */
@@ -44,17 +50,26 @@ const IN_PLACE_RISK = 'in-place switch: every service of the dependency group mo
 
 interface Decision {
   resolved: ResolvedService;
+  label: string;
   onAppMesh: boolean;
   /** App Mesh virtual node of the service, from Envoy's APPMESH_RESOURCE_ARN. */
   meshNode?: { mesh: string; node: string };
   namespace?: string;
+  /** Names clients use today (App Mesh virtual services, Cloud Map DNS names), or the new one for a fresh service. */
+  names: string[];
+  policy: EndpointPolicy;
+  rewritten?: RegisterTaskDefinitionInput;
   findings: Finding[];
   blocking: Finding[];
 }
 
-function appProtocolOf(resolved: ResolvedService): AppProtocol | undefined {
-  const protocol = resolved.overrides?.protocol ?? 'http';
-  return protocol === 'tcp' ? undefined : protocol;
+/** The application protocol of a port: meshctl.yaml wins, then the App Mesh listener; unknown stays unset (TCP). */
+function appProtocolFor(resolved: ResolvedService, policy: EndpointPolicy): (port: number) => AppProtocol | undefined {
+  return (port) => {
+    const configured = resolved.overrides?.protocol;
+    if (configured) return configured === 'tcp' ? undefined : configured;
+    return policy.appProtocol.get(port) ?? undefined;
+  };
 }
 
 function logConfiguration(containers: ContainerDefinition[]): Record<string, unknown> | undefined {
@@ -62,19 +77,30 @@ function logConfiguration(containers: ContainerDefinition[]): Record<string, unk
   return source ? { logDriver: 'awslogs', options: { ...source.options, 'awslogs-stream-prefix': 'service-connect' } } : undefined;
 }
 
-/** Names callers use today: the App Mesh virtual services this node provides, else the Cloud Map DNS name. */
-function aliasNames(decision: Decision, specs: MeshSpecs): string[] {
-  if (decision.meshNode) {
-    const provided = Object.entries(specs.virtualServices)
-      .filter(([, vs]) => {
-        const provider = (vs.spec as { provider?: { virtualNode?: { virtualNodeName?: string } } }).provider;
-        return provider?.virtualNode?.virtualNodeName === decision.meshNode!.node;
-      })
-      .map(([name]) => name)
-      .sort();
-    if (provided.length > 0) return provided;
-  }
-  return decision.resolved.virtualServiceName ? [decision.resolved.virtualServiceName] : [];
+/** Cloud Map DNS names of the service's registries: names clients resolve today. */
+function registryNames(resolved: ResolvedService, estate: Estate): string[] {
+  return resolved.service.serviceRegistries.flatMap((registry) => {
+    const service = estate.cloudMap.services.find((s) => s.arn === registry.registryArn);
+    const namespace = service && estate.cloudMap.namespaces.find((n) => n.id === service.namespaceId);
+    return service && namespace ? [`${service.name}.${namespace.name}`] : [];
+  });
+}
+
+function namesOf(resolved: ResolvedService, meshNode: { node: string } | undefined, specs: MeshSpecs, estate: Estate): string[] {
+  const known = [...(meshNode ? providedNames(specs, meshNode.node) : []), ...registryNames(resolved, estate)];
+  // A service already on Service Connect keeps the names it serves; only names clients resolve elsewhere are added.
+  if (known.length === 0 && !resolved.service.serviceConnect?.enabled && resolved.virtualServiceName) known.push(resolved.virtualServiceName);
+  return [...new Set(known)].sort();
+}
+
+/** appProtocol is immutable on a port a live Service Connect service uses (AWS): the changes the rewrite would make. */
+function appProtocolChanges(resolved: ResolvedService, rewritten: RegisterTaskDefinitionInput): string[] {
+  const live = new Set(((resolved.service.serviceConnect?.enabled ? resolved.service.serviceConnect.services : undefined) ?? [])
+    .map((e) => (e as { portName?: string }).portName));
+  const before = new Map(resolved.taskDefinition.containerDefinitions.flatMap((c) => (c.portMappings ?? []).filter((p) => p.name).map((p) => [p.name!, p.appProtocol])));
+  return rewritten.containerDefinitions.flatMap((c) => (c.portMappings ?? [])
+    .filter((p) => p.name !== undefined && live.has(p.name) && before.has(p.name) && before.get(p.name) !== p.appProtocol)
+    .map((p) => `${p.name} ${before.get(p.name!) ?? 'unset (TCP)'} → ${p.appProtocol ?? 'unset (TCP)'}`));
 }
 
 /** Services on App Mesh connected by backends move together: connected components of the backend graph. */
@@ -82,16 +108,16 @@ function dependencyGroups(decisions: Decision[], specs: MeshSpecs): Map<string, 
   const meshed = decisions.filter((d) => d.onAppMesh && d.meshNode);
   const parent = new Map(meshed.map((d) => [d.meshNode!.node, d.meshNode!.node]));
   const find = (x: string): string => (parent.get(x) === x ? x : find(parent.get(x)!));
-  const providerOf = (vsName: string) => (specs.virtualServices[vsName]?.spec as { provider?: { virtualNode?: { virtualNodeName?: string } } } | undefined)?.provider?.virtualNode?.virtualNodeName;
   for (const d of meshed) {
     const backends = ((specs.virtualNodes[d.meshNode!.node]?.spec as { backends?: { virtualService?: { virtualServiceName?: string } }[] } | undefined)?.backends ?? []);
     for (const b of backends) {
-      const provider = providerOf(b.virtualService?.virtualServiceName ?? '');
-      if (provider && parent.has(provider)) parent.set(find(provider), find(d.meshNode!.node));
+      for (const provider of virtualServiceTargets(specs, b.virtualService?.virtualServiceName ?? '')) {
+        if (parent.has(provider)) parent.set(find(provider), find(d.meshNode!.node));
+      }
     }
   }
   const roots = [...new Set(meshed.map((d) => find(d.meshNode!.node)))].sort();
-  return new Map(meshed.map((d) => [`${d.resolved.cluster.name}/${d.resolved.service.name}`, roots.indexOf(find(d.meshNode!.node)) + 1]));
+  return new Map(meshed.map((d) => [d.label, roots.indexOf(find(d.meshNode!.node)) + 1]));
 }
 
 function namespaceFor(resolved: ResolvedService, estate: Estate, config: MeshctlConfig): string | undefined {
@@ -105,50 +131,92 @@ function namespaceFor(resolved: ResolvedService, estate: Estate, config: Meshctl
   return defaults ? estate.cloudMap.namespaces.find((n) => n.arn === defaults || n.name === defaults)?.name : undefined;
 }
 
-function serviceConnectConfiguration(decision: Decision, specs: MeshSpecs, input: { containerDefinitions: ContainerDefinition[] }, existingCloudMapNames: Set<string>): Record<string, unknown> {
+/**
+ * One services[] entry per port and per name clients use (AWS takes one
+ * client alias per entry), with discovery names AWS accepts, and the
+ * timeouts and TLS App Mesh had on the port. Merged into what the service has.
+ */
+function plannedConfiguration(decision: Decision, existingCloudMapNames: Set<string>, tls: Record<string, unknown> | undefined): Record<string, unknown> {
   const r = decision.resolved;
-  const apps = input.containerDefinitions.filter((c) => c.name !== XRAY_CONTAINER);
-  const ports = apps.flatMap((c) => (c.portMappings ?? [])
-    .filter((p) => p.containerPort !== undefined && (p.protocol ?? 'tcp') === 'tcp')
-    .map((p) => ({ name: p.name ?? portName(c.name, p.containerPort!), port: p.containerPort! })));
-  const names = aliasNames(decision, specs);
-  const services = ports.map((p, i) => {
+  const rewritten = decision.rewritten!;
+  const ports = rewritten.containerDefinitions.filter((c) => c.name !== XRAY_CONTAINER).flatMap((c) => (c.portMappings ?? [])
+    .filter((p) => p.containerPort !== undefined && p.name && (p.protocol ?? 'tcp') === 'tcp')
+    .map((p) => ({ name: p.name!, port: p.containerPort! })));
+  const names: (string | undefined)[] = decision.names.length > 0 ? decision.names : [undefined];
+  const used = new Set<string>();
+  const services: ServiceConnectEntry[] = ports.flatMap((p) => names.map((dnsName) => {
+    const base = names.length > 1 && dnsName ? dnsName.split('.')[0]! : r.service.name;
+    let discoveryName = serviceConnectName(ports.length > 1 ? `${base}-${p.port}` : base);
     // Cloud Map service names are unique per namespace: a DNS registry already holding the name gets a -sc twin.
-    const base = ports.length > 1 ? `${r.service.name}-${p.port}` : r.service.name;
-    const discoveryName = existingCloudMapNames.has(base) ? `${base}${GREEN_SUFFIX}` : base;
-    const dnsName = names[i] ?? names[0];
+    if (existingCloudMapNames.has(discoveryName)) discoveryName = `${discoveryName.slice(0, 64 - GREEN_SUFFIX.length)}${GREEN_SUFFIX}`;
+    for (let n = 2; used.has(discoveryName); n += 1) discoveryName = `${discoveryName.slice(0, 60)}-${n}`;
+    used.add(discoveryName);
+    const timeout = decision.policy.timeout.get(p.port);
     return {
       portName: p.name,
       discoveryName,
       ...(dnsName && { clientAliases: [{ port: p.port, dnsName }] }),
+      ...(timeout && { timeout }),
+      ...(tls && decision.policy.tlsPorts.has(p.port) && { tls }),
     };
-  });
-  const logs = logConfiguration(input.containerDefinitions);
+  }));
+  const logs = logConfiguration(rewritten.containerDefinitions);
+  return mergeServiceConnect(r.service.serviceConnect, { namespace: decision.namespace!, services, ...(logs && { logConfiguration: logs }) });
+}
+
+/** Backends a service calls: its App Mesh node's backends, and names its environment mentions. */
+function backendsOf(decision: Decision, specs: MeshSpecs, knownNames: Set<string>): PlannedBackend[] {
+  const declared = ((decision.meshNode && (specs.virtualNodes[decision.meshNode.node]?.spec as { backends?: { virtualService?: { virtualServiceName?: string } }[] } | undefined)?.backends) ?? [])
+    .map((b) => b.virtualService?.virtualServiceName).filter((n): n is string => !!n);
+  const inferred = inferBackends(decision.resolved.taskDefinition, knownNames, decision.names[0] ?? '').filter((b) => !declared.includes(b.virtualService));
+  return [...declared.map((virtualService) => ({ virtualService, inferred: false })), ...inferred].sort((a, b) => a.virtualService.localeCompare(b.virtualService));
+}
+
+function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig, specs: MeshSpecs): Decision {
+  const label = `${resolved.cluster.name}/${resolved.service.name}`;
+  const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'service-connect', sizing: config.sidecars, keepXray: config.serviceConnect.keepXray });
+  const blocking = findings.filter((f) => f.blocking);
+  const block = (rule: string, message: string, hint: string) => blocking.push({ rule, severity: 'error', blocking: true, cluster: resolved.cluster.name, service: resolved.service.name, message: `${label}: ${message}`, hint });
+  const namespace = namespaceFor(resolved, estate, config);
+  if (!namespace) block('service-discovery', 'no Cloud Map namespace for Service Connect', 'Set cloudMap.namespace in meshctl.yaml (meshctl creates it as an HTTP namespace when missing).');
+  const onAppMesh = meshStatus(resolved.service, resolved.taskDefinition) === 'appmesh';
+  const meshNode = onAppMesh ? appMeshNode(resolved.taskDefinition) : undefined;
+  const policy = meshNode ? endpointPolicy(specs, meshNode.node, config.serviceConnect.tls) : emptyPolicy();
+  let rewritten: RegisterTaskDefinitionInput | undefined;
+  if (blocking.length === 0) {
+    try {
+      rewritten = rewriteForServiceConnect(resolved.taskDefinition, {
+        launch: resolved.launch, sizing: config.sidecars, appProtocolOf: appProtocolFor(resolved, policy),
+        keepXray: config.serviceConnect.keepXray, agentPresent: resolved.service.serviceConnect?.enabled === true,
+      });
+    } catch (error) {
+      if (!(error instanceof ServiceConnectRewriteError)) throw error;
+      // Precheck blocks these first (task-memory, cpu-memory-headroom); kept so a rewrite can never throw past the plan.
+      block('cpu-memory-headroom', error.message, 'Set the task definition\'s cpu and memory so the containers and the agent fit.');
+    }
+  }
+  const protocolChanges = rewritten ? appProtocolChanges(resolved, rewritten) : [];
+  if (protocolChanges.length > 0) {
+    block('app-protocol', `the plan would change appProtocol on port(s) the service serves on Service Connect (${protocolChanges.join(', ')}); AWS does not allow that on a live port: the service would have to be deleted and recreated`,
+      'Keep the current protocol (remove services.<name>.protocol from meshctl.yaml), or move the service to a new ECS service by hand.');
+  }
   return {
-    enabled: true,
-    namespace: decision.namespace,
-    ...(services.length > 0 && { services }),
-    ...(logs && { logConfiguration: logs }),
+    resolved, label, onAppMesh, meshNode, namespace, policy, rewritten,
+    names: namesOf(resolved, meshNode, specs, estate),
+    findings: findings.filter((f) => !f.blocking && f.severity !== 'info'),
+    blocking,
   };
 }
 
 export function planServiceConnect({ estate, config, specs, createdAt, strategy, removeMeshResources, edge = { targetGroups: {}, forwards: [] } }: ServiceConnectPlanInput): Plan {
   const account = estate.clusters[0]?.arn.split(':')[4] ?? '';
-  const decisions: Decision[] = resolveServices(estate, config).map((resolved) => {
-    const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'service-connect', sizing: config.sidecars });
-    const blocking = findings.filter((f) => f.blocking);
-    const namespace = namespaceFor(resolved, estate, config);
-    if (!namespace) {
-      blocking.push({
-        rule: 'service-discovery', severity: 'error', blocking: true, cluster: resolved.cluster.name, service: resolved.service.name,
-        message: 'no Cloud Map namespace for Service Connect', hint: 'Set cloudMap.namespace in meshctl.yaml (meshctl creates it as an HTTP namespace when missing).',
-      });
-    }
-    const onAppMesh = meshStatus(resolved.service, resolved.taskDefinition) === 'appmesh';
-    return { resolved, onAppMesh, meshNode: onAppMesh ? appMeshNode(resolved.taskDefinition) : undefined, namespace, findings: findings.filter((f) => !f.blocking && f.severity !== 'info'), blocking };
-  });
+  const decisions = resolveServices(estate, config).map((resolved) => decide(resolved, estate, config, specs));
   const ready = decisions.filter((d) => d.blocking.length === 0);
   const groups = dependencyGroups(ready, specs);
+  const warnings: string[] = [];
+  if (estate.appMesh.unreadable && decisions.some((d) => d.onAppMesh)) {
+    warnings.push(`App Mesh could not be read (${estate.appMesh.unreadable}): planned from ECS and Cloud Map alone; listener protocols, timeouts, TLS, routes and extra virtual-service names of the App Mesh services were not carried over and are missing from the parity report`);
+  }
 
   const observed = observe(decisions, estate, specs, edge);
   const planFingerprint = fingerprint(observed);
@@ -159,7 +227,7 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
 
   // Namespaces that do not exist yet become HTTP namespaces (no VPC needed; Service Connect discovers through the API).
   for (const ns of [...new Set(ready.map((d) => d.namespace!))].sort()) {
-    if (estate.cloudMap.namespaces.some((n) => n.name === ns)) continue;
+    if (estate.cloudMap.namespaces.some((n) => n.name === ns || n.arn === ns)) continue;
     steps.push({
       id: `cloudmap-namespace:${ns}`, service: 'servicediscovery', operation: 'CreateHttpNamespace', action: 'create', dependsOn: [],
       resource: `Cloud Map HTTP namespace ${ns}`, input: { Name: ns, CreatorRequestId: token(`cloudmap-namespace:${ns}`) },
@@ -182,20 +250,33 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
     }
   }
 
-  const knownAliases = new Set(ready.flatMap((d) => aliasNames(d, specs)));
+  // Servers before clients: who calls whom, among the services this plan moves.
+  const knownNames = new Set(ready.flatMap((d) => d.names));
+  const providerOf = new Map(ready.flatMap((d) => d.names.map((n) => [n, d.label] as const)));
+  const backends = new Map(ready.map((d) => [d.label, backendsOf(d, specs, knownNames)]));
+  const order = rolloutOrder(new Map(ready.map((d) => [d.label, backends.get(d.label)!
+    .map((b) => providerOf.get(b.virtualService)).filter((l): l is string => !!l && l !== d.label)])));
+  for (const cycle of order.cycles) warnings.push(`${cycle.join(', ')} call each other: they cannot move servers-first and roll out as one group; expect failed calls between them until all their deployments complete`);
+
+  const serviceSteps = new Map<string, PlanStep[]>();
+  const moveStep = new Map<string, string>();
+  const configuredTls = config.serviceConnect.tls;
+  // ECS's ServiceConnectTlsConfiguration shape.
+  const tls = configuredTls && {
+    issuerCertificateAuthority: { awsPcaAuthorityArn: configuredTls.awsPcaAuthorityArn },
+    roleArn: configuredTls.roleArn,
+    ...(configuredTls.kmsKey && { kmsKey: configuredTls.kmsKey }),
+  };
   for (const decision of ready) {
     const r = decision.resolved;
-    const label = `${r.cluster.name}/${r.service.name}`;
-    const alreadyOnServiceConnect = r.service.serviceConnect?.enabled === true;
-    const rewritten = rewriteForServiceConnect(r.taskDefinition, {
-      launch: r.launch, sizing: config.sidecars, appProtocol: appProtocolOf(r),
-      keepXray: config.serviceConnect.keepXray, addAgent: !alreadyOnServiceConnect,
-    });
+    const label = decision.label;
+    const own: PlanStep[] = [];
+    const rewritten = decision.rewritten!;
     const namespaceStep = steps.find((s) => s.id === `cloudmap-namespace:${decision.namespace}`)?.id;
     const cloudMapNames = new Set(estate.cloudMap.services
       .filter((s) => estate.cloudMap.namespaces.find((n) => n.id === s.namespaceId)?.name === decision.namespace)
       .map((s) => s.name));
-    const scConfig = serviceConnectConfiguration(decision, specs, rewritten, cloudMapNames);
+    const scConfig = plannedConfiguration(decision, cloudMapNames, tls);
     const registerStep = `task-definition:${label}`;
     const tdChanged = stableStringify(rewritten) !== stableStringify(registrationInput(r.taskDefinition));
     const scChanged = stableStringify(r.service.serviceConnect ?? null) !== stableStringify(scConfig);
@@ -203,8 +284,10 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
     const green = `${r.service.name}${GREEN_SUFFIX}`;
     const notes: string[] = [];
 
-    if (tdChanged) {
-      steps.push({
+    // A blue service whose green twin exists keeps its App Mesh task definition: nothing to register.
+    const greenExists = blueGreen && r.cluster.services.some((s) => s.name === green);
+    if (tdChanged && !greenExists) {
+      own.push({
         id: registerStep, service: 'ecs', operation: 'RegisterTaskDefinition', action: 'create', dependsOn: [], ecsService: label,
         resource: `task definition ${r.taskDefinition.family} (new revision from ${r.taskDefinition.family}:${r.taskDefinition.revision})`,
         input: redactDeep(rewritten), sourceTaskDefinition: r.taskDefinition.taskDefinitionArn,
@@ -218,8 +301,8 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
       if (!existingGreen) {
         const greenStep = `ecs-green-service:${label}`;
         const edgeSteps = edgeCutOver(r.service, label, greenStep, edge);
-        steps.push(...edgeSteps.targetGroups.map((e) => e.step));
-        steps.push({
+        own.push(...edgeSteps.targetGroups.map((e) => e.step));
+        own.push({
           id: greenStep, service: 'ecs', operation: 'CreateService', action: 'create', dependsOn: [...deps, ...edgeSteps.targetGroups.map((e) => e.step.id)], ecsService: label,
           resource: `ECS service ${r.cluster.name}/${green} (green, beside ${r.service.name})`,
           input: {
@@ -227,7 +310,8 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
             ...(edgeSteps.targetGroups.length > 0 && { loadBalancers: edgeSteps.targetGroups.map((e) => e.loadBalancer) }),
           },
         });
-        steps.push(...edgeSteps.weights);
+        moveStep.set(label, greenStep);
+        own.push(...edgeSteps.weights);
         for (const w of edgeSteps.weights) {
           notes.push(`weighted routing ready on ${w.resource.replace(/ \(.*$/, '')}: ${r.service.name} weight 100, ${green} weight 0; raise ${green}'s weight (aws elbv2 ${w.operation === 'ModifyRule' ? 'modify-rule' : 'modify-listener'}) to shift traffic`);
         }
@@ -235,35 +319,54 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
       if (edge.forwards.every((f) => !r.service.loadBalancers.some((lb) => lb.targetGroupArn === f.targetGroupArn))) {
         notes.push(`cut-over: ${green} runs beside ${r.service.name} in namespace ${decision.namespace}; shift traffic at the edge (weighted target groups on a load balancer, Route 53 weighted records or CloudFront continuous deployment)`);
       }
-      notes.push(`after the cut-over: scale ${r.service.name} to 0, then meshctl plan --target service-connect --remove-mesh-resources removes its App Mesh resources`);
+      notes.push(`after the cut-over: scale ${r.service.name} to 0, then meshctl plan --remove-mesh-resources removes its App Mesh resources`);
     } else if (tdChanged || scChanged) {
-      steps.push({
-        id: `ecs-service:${label}`, service: 'ecs', operation: 'UpdateService', action: 'update', dependsOn: deps, ecsService: label,
+      const id = `ecs-service:${label}`;
+      own.push({
+        id, service: 'ecs', operation: 'UpdateService', action: 'update', dependsOn: deps, ecsService: label,
         resource: `ECS service ${label}`,
         input: { cluster: r.cluster.name, service: r.service.name, ...(tdChanged && { taskDefinition }), serviceConnectConfiguration: scConfig },
         before: { taskDefinition: r.service.taskDefinitionArn, serviceConnectConfiguration: r.service.serviceConnect ?? { enabled: false } },
       });
+      moveStep.set(label, id);
       if (decision.onAppMesh) notes.push(`${IN_PLACE_RISK} (group ${groups.get(label)})`);
     } else unchanged += 1;
+    serviceSteps.set(label, own);
 
     const group = groups.get(label);
     if (group !== undefined) notes.unshift(`App Mesh dependency group ${group}: ${[...groups.entries()].filter(([, g]) => g === group).map(([l]) => l).join(', ')}`);
     services.push({
       cluster: r.cluster.name,
       service: r.service.name,
-      status: steps.some((s) => s.ecsService === label) ? 'change' : 'unchanged',
+      status: own.length > 0 ? 'change' : 'unchanged',
       taskDefinition: `${r.taskDefinition.family}:${r.taskDefinition.revision}`,
       serviceConnect: {
         namespace: decision.namespace!,
         strategy: blueGreen ? 'blue-green' : 'in-place',
         ...(blueGreen && { greenService: green }),
-        aliases: ((scConfig.services ?? []) as { clientAliases?: { port: number; dnsName: string }[] }[]).flatMap((s) => (s.clientAliases ?? []).map((a) => `${a.dnsName}:${a.port}`)),
+        aliases: ((scConfig.services ?? []) as ServiceConnectEntry[]).flatMap((s) => (s.clientAliases ?? []).map((a) => `${a.dnsName}:${a.port}`)),
       },
-      backends: inferBackends(r.taskDefinition, knownAliases, aliasNames(decision, specs)[0] ?? ''),
+      backends: backends.get(label)!,
       findings: decision.findings,
+      ...(decision.policy.parity.length > 0 && { parity: decision.policy.parity }),
       ...(notes.length > 0 && { notes }),
     });
   }
+
+  // Each client's move waits for its servers' moves; steps are emitted servers first so every dependency comes earlier.
+  for (const service of services) {
+    const label = `${service.cluster}/${service.service}`;
+    const after = order.after.get(label)!.filter((server) => moveStep.has(server));
+    const own = moveStep.get(label);
+    if (own && after.length > 0) {
+      const step = serviceSteps.get(label)!.find((s) => s.id === own)!;
+      step.dependsOn = [...step.dependsOn, ...after.map((server) => moveStep.get(server)!)];
+    }
+    if (own) service.rollout = { position: order.position.get(label)!, after };
+  }
+  const byPosition = [...ready].sort((a, b) => order.position.get(a.label)! - order.position.get(b.label)!);
+  for (const d of byPosition) steps.push(...serviceSteps.get(d.label)!);
+  services.sort((a, b) => (a.rollout?.position ?? 0) - (b.rollout?.position ?? 0));
 
   if (removeMeshResources) steps.push(...meshDeletions(ready, specs, steps, strategy));
 
@@ -274,6 +377,7 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
     // The App Mesh mesh the migrated services leave (drift checks read it again); none for fresh migrations.
     mesh: decisions.find((d) => d.meshNode)?.meshNode!.mesh ?? '',
     fingerprint: planFingerprint, observed, steps, services, blocked,
+    ...(warnings.length > 0 && { warnings }),
     summary: {
       create: steps.filter((s) => s.action === 'create').length,
       update: steps.filter((s) => s.action === 'update').length + steps.filter((s) => s.operation.startsWith('Delete')).length,
@@ -364,7 +468,7 @@ function observe(decisions: Decision[], estate: Estate, specs: MeshSpecs, edge: 
     const s = d.resolved.service;
     services[s.arn] = {
       taskDefinition: s.taskDefinitionArn,
-      deployments: s.deployments.map((x) => `${x.id} ${x.status} ${x.taskDefinition} ${x.rolloutState ?? ''}`.trim()),
+      deployments: observedDeployments(s),
     };
     if (d.namespace) cloudMap[`namespace/${d.namespace}`] = estate.cloudMap.namespaces.find((n) => n.name === d.namespace)?.id ?? null;
     if (d.meshNode) meshResources[`virtualNode/${d.meshNode.node}`] = specs.virtualNodes[d.meshNode.node]?.version ?? null;

@@ -1,46 +1,43 @@
 // Rewrites a task definition for ECS Service Connect: named port mappings
 // with an application protocol, and no sidecars (ECS injects its agent).
 // A task coming from App Mesh loses Envoy, the X-Ray daemon (unless kept)
-// and its proxy configuration.
+// and its proxy configuration; task sizes follow sizing.ts.
 import type { ContainerDefinition, LaunchKind, TaskDefinition } from '../estate.js';
-import { smallestFargateSize } from '../fargate.js';
-import { envoyContainer, type Resources } from '../service-facts.js';
 import { XRAY_CONTAINER, type SidecarSizing } from '../sidecars.js';
 import { registrationInput, type RegisterTaskDefinitionInput } from '../task-definition-input.js';
+import { sizeForServiceConnect } from './sizing.js';
 
 export type AppProtocol = 'http' | 'http2' | 'grpc';
 
 export interface ServiceConnectRewrite {
   launch: LaunchKind;
   sizing: SidecarSizing;
-  /** The application protocol of the ports; undefined for plain TCP. */
-  appProtocol: AppProtocol | undefined;
+  /** The application protocol known for a container port (App Mesh listener or meshctl.yaml); undefined keeps what the port has (unset is TCP). */
+  appProtocolOf: (port: number) => AppProtocol | undefined;
   /** Keep an existing X-Ray daemon container (tracing without App Mesh's Envoy). */
   keepXray: boolean;
-  /** The service is not on Service Connect yet: the task grows by the agent's share. */
-  addAgent: boolean;
+  /** The service already runs on Service Connect: its agent is accounted for. */
+  agentPresent: boolean;
 }
 
 export class ServiceConnectRewriteError extends Error {}
 
-/** Port names Service Connect accepts: lowercase letters, digits, - and _. */
-export function portName(container: string, port: number): string {
-  return `${container.toLowerCase().replace(/[^a-z0-9_-]/g, '-').replace(/^-+/, '')}-${port}`.slice(0, 64);
+/** Names Service Connect accepts for ports and discovery names: lowercase letters, digits, - and _, at most 64, no leading hyphen. */
+export function serviceConnectName(raw: string): string {
+  const name = raw.toLowerCase().replace(/[^a-z0-9_-]/g, '-').replace(/^-+/, '').slice(0, 64).replace(/-+$/, '');
+  return name || 'svc';
 }
 
-function reservation(container: ContainerDefinition): Resources {
-  return { cpu: container.cpu ?? 0, memory: container.memoryReservation ?? container.memory ?? 0 };
+export function portName(container: string, port: number): string {
+  const suffix = `-${port}`;
+  return `${serviceConnectName(container).slice(0, 64 - suffix.length)}${suffix}`;
 }
 
 export function rewriteForServiceConnect(taskDefinition: TaskDefinition, options: ServiceConnectRewrite): RegisterTaskDefinitionInput {
   const input = registrationInput(taskDefinition);
-  const envoy = envoyContainer(taskDefinition);
-  const removed = new Set<string>();
-  if (envoy) removed.add(envoy.name);
-  if (envoy && !options.keepXray && input.containerDefinitions.some((c) => c.name === XRAY_CONTAINER)) removed.add(XRAY_CONTAINER);
-
-  const freed = input.containerDefinitions.filter((c) => removed.has(c.name)).map(reservation)
-    .reduce((sum, r) => ({ cpu: sum.cpu + r.cpu, memory: sum.memory + r.memory }), { cpu: 0, memory: 0 });
+  const size = sizeForServiceConnect(taskDefinition, options);
+  if (size.problem) throw new ServiceConnectRewriteError(`${taskDefinition.family}: ${size.problem}`);
+  const removed = new Set(size.removed);
   const containers = input.containerDefinitions
     .filter((c) => !removed.has(c.name))
     .map((c): ContainerDefinition => {
@@ -53,11 +50,8 @@ export function rewriteForServiceConnect(taskDefinition: TaskDefinition, options
       if (c.portMappings && c.name !== XRAY_CONTAINER) {
         next.portMappings = c.portMappings.map((p) => {
           if (p.containerPort === undefined || (p.protocol ?? 'tcp') !== 'tcp') return p;
-          return {
-            ...p,
-            name: p.name ?? portName(c.name, p.containerPort),
-            ...(options.appProtocol && !p.appProtocol && { appProtocol: options.appProtocol }),
-          };
+          const appProtocol = options.appProtocolOf(p.containerPort) ?? p.appProtocol;
+          return { ...p, name: p.name ?? portName(c.name, p.containerPort), ...(appProtocol && { appProtocol }) };
         });
       }
       return next;
@@ -65,23 +59,7 @@ export function rewriteForServiceConnect(taskDefinition: TaskDefinition, options
 
   const rewritten: RegisterTaskDefinitionInput = { ...input, containerDefinitions: containers };
   delete rewritten.proxyConfiguration;
-
-  const agent = options.addAgent ? options.sizing.serviceConnectAgent : { cpu: 0, memory: 0 };
-  if (taskDefinition.cpu || taskDefinition.memory) {
-    const needed = {
-      cpu: Number(taskDefinition.cpu ?? 0) - freed.cpu + agent.cpu,
-      memory: Number(taskDefinition.memory ?? 0) - freed.memory + agent.memory,
-    };
-    const changed = needed.cpu !== Number(taskDefinition.cpu ?? 0) || needed.memory !== Number(taskDefinition.memory ?? 0);
-    if (changed && options.launch === 'FARGATE') {
-      const size = smallestFargateSize(needed);
-      if (!size) throw new ServiceConnectRewriteError(`${taskDefinition.family}: the task with the Service Connect agent is larger than any Fargate size`);
-      rewritten.cpu = String(size.cpu);
-      rewritten.memory = String(size.memory);
-    } else if (changed) {
-      if (taskDefinition.cpu) rewritten.cpu = String(needed.cpu);
-      if (taskDefinition.memory) rewritten.memory = String(needed.memory);
-    }
-  }
+  if (size.cpu !== undefined) rewritten.cpu = String(size.cpu);
+  if (size.memory !== undefined) rewritten.memory = String(size.memory);
   return rewritten;
 }

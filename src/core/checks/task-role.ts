@@ -1,0 +1,20 @@
+import { launchKind } from '../service-facts.js';
+import type { ServiceRule } from './rule.js';
+
+/** Envoy on Fargate takes its App Mesh credentials from the task role; without one it never becomes healthy. */
+export const taskRole: ServiceRule = {
+  id: 'task-role',
+  title: 'Task role for Envoy on Fargate',
+  scope: 'service',
+  targets: ['appmesh'],
+  notApplicable: { 'service-connect': 'the Service Connect agent takes no credentials from the task role' },
+  check({ cluster, service, taskDefinition }) {
+    if (launchKind(service, cluster) !== 'FARGATE' || taskDefinition.taskRoleArn) return [];
+    return [{
+      severity: 'error',
+      blocking: true,
+      message: `task definition ${taskDefinition.family} has no task role: Envoy on Fargate reads its App Mesh configuration with the task role's credentials and never becomes healthy without one`,
+      hint: `Give ${taskDefinition.family} a taskRoleArn whose role allows appmesh:StreamAggregatedResources on the virtual node (meshctl iam-policy prints it).`,
+    }];
+  },
+};

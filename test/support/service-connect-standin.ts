@@ -1,0 +1,42 @@
+// Test-only stand-ins for two moto gaps the Service Connect path meets:
+// - moto accepts serviceConnectConfiguration on CreateService/UpdateService
+//   and drops it: DescribeServices never reports it. The stand-in remembers
+//   what was sent and shows it on the service's PRIMARY deployment, as ECS does.
+// - moto's Cloud Map ListServices ignores the NAMESPACE_ID filter: the
+//   stand-in drops the services of other namespaces from the answer.
+// Not product code: meshctl talks to AWS exactly as it would without them.
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- raw API payloads */
+type Raw = Record<string, any>;
+
+const clusterName = (cluster: string | undefined) => (cluster ?? 'default').split('/').pop()!;
+
+export function createServiceConnectStandIn() {
+  const configs = new Map<string, unknown>();
+  return {
+    /** After a successful ECS CreateService or UpdateService. */
+    remember(operation: string, input: Raw | undefined): void {
+      if (!input?.serviceConnectConfiguration || (operation !== 'CreateService' && operation !== 'UpdateService')) return;
+      configs.set(`${clusterName(input.cluster)}/${input.serviceName ?? input.service}`, input.serviceConnectConfiguration);
+    },
+    /** A DescribeServices answer with the remembered configurations on the PRIMARY deployments. */
+    describe(payload: Buffer): Buffer {
+      if (configs.size === 0) return payload;
+      const out = JSON.parse(payload.toString()) as { services?: Raw[] };
+      for (const service of out.services ?? []) {
+        const config = configs.get(`${clusterName(service.clusterArn)}/${service.serviceName}`);
+        const primary = (service.deployments ?? []).find((d: Raw) => d.status === 'PRIMARY');
+        if (config && primary) primary.serviceConnectConfiguration = config;
+      }
+      return Buffer.from(JSON.stringify(out));
+    },
+  };
+}
+
+export function filterServicesByNamespace(payload: Buffer, input: Raw | undefined): Buffer {
+  const filter = (input?.Filters as Raw[] | undefined)?.find((f) => f.Name === 'NAMESPACE_ID');
+  if (!filter) return payload;
+  const out = JSON.parse(payload.toString()) as { Services?: Raw[] };
+  out.Services = (out.Services ?? []).filter((s) => (filter.Values as string[]).includes(s.NamespaceId));
+  return Buffer.from(JSON.stringify(out));
+}

@@ -1,0 +1,246 @@
+// Service Connect plans that must not break a live service: what a service
+// already has is kept, names and protocols carry over from App Mesh, servers
+// move before clients, tasks are sized as AWS does. Golden plans are in
+// test/golden/serviceconnect-plans.
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/config.js';
+import { rewriteForAppMesh } from '../../src/core/appmesh/rewrite.js';
+import type { MeshSpecs } from '../../src/core/appmesh/specs.js';
+import type { Estate, TaskDefinition } from '../../src/core/estate.js';
+import type { Plan } from '../../src/core/plan/model.js';
+import { scheduleWaves } from '../../src/core/plan/waves.js';
+import { planServiceConnect, type MigrationStrategy } from '../../src/core/serviceconnect/plan.js';
+import { DEFAULT_SIDECAR_SIZING } from '../../src/core/sidecars.js';
+import { container, estate, service, taskDefinition } from '../support/estate-builder.js';
+import { expectGolden } from '../support/golden.js';
+
+const NS = { id: 'ns-1', arn: 'arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-1', name: 'shop.local', type: 'DNS_PRIVATE' };
+const noSpecs = (): MeshSpecs => ({ virtualNodes: {}, virtualServices: {}, virtualRouters: {}, routes: {} });
+const logs = { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/app', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app' } };
+
+function withCloudMap(est: Estate, names: string[]): Estate {
+  est.cloudMap = { namespaces: [NS], services: names.map((n) => ({ id: `srv-${n}`, arn: `arn:aws:servicediscovery:us-east-1:123456789012:service/srv-${n}`, name: n, namespaceId: 'ns-1' })) };
+  return est;
+}
+const registry = (n: string) => [{ registryArn: `arn:aws:servicediscovery:us-east-1:123456789012:service/srv-${n}` }];
+
+function plan(est: Estate, options: { specs?: MeshSpecs; config?: Record<string, unknown>; strategy?: MigrationStrategy } = {}): Plan {
+  return planServiceConnect({
+    estate: est, config: parseConfig(options.config ?? {}, 'test'), specs: options.specs ?? noSpecs(),
+    createdAt: '2026-12-01T00:00:00.000Z', strategy: options.strategy ?? 'blue-green', removeMeshResources: false,
+  });
+}
+
+const golden = (name: string, p: Plan) => expectGolden(`test/golden/serviceconnect-plans/${name}.json`, { steps: p.steps, services: p.services, blocked: p.blocked, warnings: p.warnings });
+
+// A service on Service Connect with TLS, a timeout, logs, access logs and an ingress port override.
+const LIVE_CONFIG = {
+  enabled: true,
+  namespace: NS.arn,
+  services: [{
+    portName: 'api-8080', discoveryName: 'api', ingressPortOverride: 9090,
+    clientAliases: [{ port: 8080, dnsName: 'api.shop.local' }],
+    timeout: { perRequestTimeoutSeconds: 30, idleTimeoutSeconds: 120 },
+    tls: { issuerCertificateAuthority: { awsPcaAuthorityArn: 'arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/ca' }, roleArn: 'arn:aws:iam::123456789012:role/sc-tls' },
+  }],
+  logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/sc' } },
+  accessLogConfiguration: { format: 'JSON', includeQueryParameters: 'DISABLED' },
+};
+
+function liveService(overrides: { appProtocol?: 'http' | 'grpc'; registries?: string[] } = {}): Estate {
+  const td = taskDefinition({
+    family: 'api', cpu: '1024', memory: '2048',
+    containerDefinitions: [container({ name: 'api', cpu: 512, memory: 1024, portMappings: [{ containerPort: 8080, name: 'api-8080', ...(overrides.appProtocol && { appProtocol: overrides.appProtocol }) }] })],
+  });
+  const est = estate({ services: [[service(td, { serviceRegistries: (overrides.registries ?? []).flatMap(registry), serviceConnect: structuredClone(LIVE_CONFIG) }), td]] });
+  return withCloudMap(est, ['api', ...(overrides.registries ?? [])]);
+}
+
+describe('a service already on Service Connect', () => {
+  it('plans nothing when it needs nothing: tls, timeout, logs and access logs stay as they are', () => {
+    const p = plan(liveService({ appProtocol: 'http' }));
+    expect(p.steps).toEqual([]);
+    expect(p.services[0]!.status).toBe('unchanged');
+  });
+
+  it('adds a name clients still resolve through Cloud Map as its own entry, keeping every field it has (golden)', () => {
+    const p = plan(liveService({ appProtocol: 'http', registries: ['legacy-api'] }));
+    const update = p.steps.find((s) => s.operation === 'UpdateService')!;
+    const sent = update.input.serviceConnectConfiguration as typeof LIVE_CONFIG;
+    expect(sent.services[0]).toEqual(LIVE_CONFIG.services[0]);
+    expect(sent.accessLogConfiguration).toEqual(LIVE_CONFIG.accessLogConfiguration);
+    expect(sent.logConfiguration).toEqual(LIVE_CONFIG.logConfiguration);
+    expect(sent.namespace).toBe(NS.arn);
+    expect(sent.services[1]).toMatchObject({ portName: 'api-8080', clientAliases: [{ port: 8080, dnsName: 'legacy-api.shop.local' }] });
+    golden('live-keeps-everything', p);
+  });
+
+  it('blocks a change of appProtocol on a live port, which AWS allows only by recreating the service', () => {
+    const p = plan(liveService(), { config: { services: { api: { protocol: 'http' } } } });
+    expect(p.steps).toEqual([]);
+    expect(p.blocked[0]!.findings[0]).toMatchObject({ rule: 'app-protocol', blocking: true });
+    expect(p.blocked[0]!.findings[0]!.message).toContain('api-8080 unset (TCP) → http');
+  });
+});
+
+function meshed(name: string, port: number): TaskDefinition {
+  const plain = taskDefinition({ family: name, cpu: '512', memory: '1024', containerDefinitions: [container({ name, cpu: 256, memory: 512, logConfiguration: logs, portMappings: [{ containerPort: port, protocol: 'tcp' }] })] });
+  const rewritten = rewriteForAppMesh(plain, {
+    virtualNodeArn: `arn:aws:appmesh:us-east-1:123456789012:mesh/legacy/virtualNode/${name}`, launch: 'FARGATE', sizing: DEFAULT_SIDECAR_SIZING,
+    envoyImage: 'envoy:1', xrayImage: 'xray:1', egressIgnoredPorts: [], egressIgnoredIPs: [],
+  });
+  return { ...plain, ...rewritten } as TaskDefinition;
+}
+
+function appMeshShop(): { est: Estate; specs: MeshSpecs } {
+  const pricing = meshed('pricing', 8080);
+  const quotes = meshed('quotes', 50051);
+  const est = withCloudMap(estate({ services: [
+    [service(pricing, { serviceRegistries: registry('pricing') }), pricing],
+    [service(quotes, { serviceRegistries: registry('quotes') }), quotes],
+  ] }), ['pricing', 'quotes']);
+  const vs = (node: string) => ({ spec: { provider: { virtualNode: { virtualNodeName: node } } }, version: 1 });
+  const specs: MeshSpecs = {
+    virtualNodes: {
+      pricing: { version: 1, spec: {
+        listeners: [{ portMapping: { port: 8080, protocol: 'http' }, timeout: { http: { perRequest: { unit: 's', value: 15 }, idle: { unit: 's', value: 300 } } }, outlierDetection: { maxServerErrors: 5 } }],
+        backends: [{ virtualService: { virtualServiceName: 'quotes.shop.local' } }],
+      } },
+      quotes: { version: 1, spec: { listeners: [{ portMapping: { port: 50051, protocol: 'grpc' }, timeout: { grpc: { perRequest: { unit: 'ms', value: 2500 } } } }] } },
+    },
+    // pricing serves two names: both keep resolving, each in its own services[] entry.
+    virtualServices: { 'pricing.shop.local': vs('pricing'), 'prices.shop.local': vs('pricing'), 'quotes.shop.local': vs('quotes') },
+    virtualRouters: {}, routes: {},
+  };
+  return { est, specs };
+}
+
+describe('services leaving App Mesh', () => {
+  it('carry listener protocols (http, grpc), timeouts and every virtual-service name; list what does not carry over (golden)', () => {
+    const { est, specs } = appMeshShop();
+    const p = plan(est, { specs });
+    const green = (name: string) => p.steps.find((s) => s.id === `ecs-green-service:c/${name}`)!.input.serviceConnectConfiguration as { services: unknown[] };
+    expect(green('pricing').services).toEqual([
+      { portName: 'pricing-8080', discoveryName: 'prices', clientAliases: [{ port: 8080, dnsName: 'prices.shop.local' }], timeout: { idleTimeoutSeconds: 300, perRequestTimeoutSeconds: 15 } },
+      { portName: 'pricing-8080', discoveryName: 'pricing-sc', clientAliases: [{ port: 8080, dnsName: 'pricing.shop.local' }], timeout: { idleTimeoutSeconds: 300, perRequestTimeoutSeconds: 15 } },
+    ]);
+    expect(green('quotes').services).toEqual([
+      { portName: 'quotes-50051', discoveryName: 'quotes-sc', clientAliases: [{ port: 50051, dnsName: 'quotes.shop.local' }], timeout: { perRequestTimeoutSeconds: 3 } },
+    ]);
+    const register = (name: string) => p.steps.find((s) => s.id === `task-definition:c/${name}`)!.input as TaskDefinition;
+    expect(register('pricing').containerDefinitions[0]!.portMappings![0]!.appProtocol).toBe('http');
+    expect(register('quotes').containerDefinitions[0]!.portMappings![0]!.appProtocol).toBe('grpc');
+    expect(p.services.find((s) => s.service === 'pricing')!.parity).toEqual(['outlier detection on port 8080: Service Connect applies its own passive outlier detection, not this policy']);
+    golden('from-appmesh-names-protocols-timeouts', p);
+  });
+
+  it('leave appProtocol unset (TCP) for a TCP listener or an unknown protocol, never defaulting to http', () => {
+    const { est, specs } = appMeshShop();
+    (specs.virtualNodes.quotes!.spec.listeners as { portMapping: { protocol: string } }[])[0]!.portMapping.protocol = 'tcp';
+    const p = plan(est, { specs });
+    expect((p.steps.find((s) => s.id === 'task-definition:c/quotes')!.input as TaskDefinition).containerDefinitions[0]!.portMappings![0]!.appProtocol).toBeUndefined();
+    const unknown = plan(est, { specs: noSpecs() });
+    expect((unknown.steps.find((s) => s.id === 'task-definition:c/pricing')!.input as TaskDefinition).containerDefinitions[0]!.portMappings![0]!.appProtocol).toBeUndefined();
+  });
+
+  it('list weighted routes, header matches and retries in the parity report, keeping a router-served name on its heaviest node', () => {
+    const { est, specs } = appMeshShop();
+    specs.virtualServices['pricing.shop.local'] = { spec: { provider: { virtualRouter: { virtualRouterName: 'pricing-router' } } }, version: 1 };
+    specs.routes['pricing-router/main'] = { version: 1, spec: { httpRoute: {
+      match: { prefix: '/', headers: [{ name: 'x-canary' }] }, retryPolicy: { maxRetries: 3 },
+      action: { weightedTargets: [{ virtualNode: 'pricing', weight: 90 }, { virtualNode: 'quotes', weight: 10 }] },
+    } } };
+    const p = plan(est, { specs });
+    expect(p.services.find((s) => s.service === 'pricing')!.serviceConnect!.aliases).toEqual(['prices.shop.local:8080', 'pricing.shop.local:8080']);
+    expect(p.services.find((s) => s.service === 'pricing')!.parity).toEqual(expect.arrayContaining([
+      'weighted route pricing-router/main (pricing 90, quotes 10): pricing.shop.local goes to pricing only',
+      'header match on route pricing-router/main: Service Connect routes by name and port only',
+      'retry policy on route pricing-router/main: Service Connect retries with its own fixed policy',
+    ]));
+  });
+
+  it('plan from ECS and Cloud Map alone when App Mesh cannot be read, saying so once', () => {
+    const { est } = appMeshShop();
+    est.appMesh.unreadable = 'ListMeshes: AccessDeniedException: not authorized';
+    const p = plan(est);
+    expect(p.warnings).toHaveLength(1);
+    expect(p.warnings![0]).toContain('App Mesh could not be read (ListMeshes: AccessDeniedException');
+    expect(p.services.map((s) => s.serviceConnect!.aliases)).toEqual([['pricing.shop.local:8080'], ['quotes.shop.local:50051']]);
+  });
+});
+
+function chain(): Estate {
+  const app = (name: string, env: Record<string, string>) => taskDefinition({ family: name, containerDefinitions: [container({ name, cpu: 256, memory: 512, environment: Object.entries(env).map(([n, value]) => ({ name: n, value })) })] });
+  const web = app('web', { ORDERS_URL: 'http://orders.shop.local:8080' });
+  const orders = app('orders', { PAYMENTS_URL: 'http://payments.shop.local:8080/pay' });
+  const payments = app('payments', {});
+  return withCloudMap(estate({ services: [
+    [service(web, { serviceRegistries: registry('web') }), web],
+    [service(orders, { serviceRegistries: registry('orders') }), orders],
+    [service(payments, { serviceRegistries: registry('payments') }), payments],
+  ] }), ['web', 'orders', 'payments']);
+}
+
+describe('rollout order: servers before clients', () => {
+  it('makes each client\'s update depend on its servers\' updates, servers first in the plan and in the waves (golden)', () => {
+    const p = plan(chain());
+    const step = (id: string) => p.steps.find((s) => s.id === id)!;
+    expect(step('ecs-service:c/orders').dependsOn).toContain('ecs-service:c/payments');
+    expect(step('ecs-service:c/web').dependsOn).toContain('ecs-service:c/orders');
+    expect(p.steps.filter((s) => s.operation === 'UpdateService').map((s) => s.ecsService)).toEqual(['c/payments', 'c/orders', 'c/web']);
+    expect(p.services.map((s) => [s.service, s.rollout])).toEqual([
+      ['payments', { position: 1, after: [] }], ['orders', { position: 2, after: ['c/payments'] }], ['web', { position: 3, after: ['c/orders'] }],
+    ]);
+    expect(scheduleWaves(p, 10).waves.map((w) => w.services)).toEqual([['c/payments'], ['c/orders'], ['c/web']]);
+    golden('chain', p);
+  });
+
+  it('still caps each wave at --wave-size within one position', () => {
+    const est = chain();
+    const extra = taskDefinition({ family: 'audit', containerDefinitions: [container({ name: 'audit' })] });
+    est.clusters[0]!.services.push(service(extra, { serviceRegistries: [] }));
+    est.taskDefinitions[extra.taskDefinitionArn] = extra;
+    expect(scheduleWaves(plan(est), 1).waves.map((w) => w.services)).toEqual([['c/payments'], ['c/audit'], ['c/orders'], ['c/web']]);
+  });
+
+  it('moves services that call each other as one group, with a warning naming the cycle', () => {
+    const a = taskDefinition({ family: 'a', containerDefinitions: [container({ name: 'a', environment: [{ name: 'B', value: 'http://b.shop.local:8080' }] })] });
+    const b = taskDefinition({ family: 'b', containerDefinitions: [container({ name: 'b', environment: [{ name: 'A', value: 'http://a.shop.local:8080' }] })] });
+    const p = plan(withCloudMap(estate({ services: [[service(a, { serviceRegistries: registry('a') }), a], [service(b, { serviceRegistries: registry('b') }), b]] }), ['a', 'b']));
+    expect(p.warnings).toEqual([expect.stringContaining('c/a, c/b call each other')]);
+    expect(p.steps.find((s) => s.id === 'ecs-service:c/a')!.dependsOn).not.toContain('ecs-service:c/b');
+    expect(scheduleWaves(p).waves).toHaveLength(1);
+  });
+});
+
+describe('task sizing', () => {
+  it('gives an EC2 task without task memory its containers plus the agent (golden)', () => {
+    const td = taskDefinition({ family: 'batch', requiresCompatibilities: ['EC2'], cpu: undefined, memory: undefined, networkMode: 'bridge',
+      containerDefinitions: [container({ name: 'batch', cpu: 256, memoryReservation: 384, portMappings: [{ containerPort: 8080, hostPort: 0 }] })] });
+    const p = plan(withCloudMap(estate({ services: [[service(td, { launchType: 'EC2', serviceRegistries: registry('batch') }), td]] }), ['batch']));
+    const register = p.steps.find((s) => s.operation === 'RegisterTaskDefinition')!.input as TaskDefinition;
+    expect(register.memory).toBe('448');
+    expect(register.cpu).toBeUndefined();
+    golden('ec2-without-task-memory', p);
+  });
+
+  it('blocks an EC2 task whose memory cannot be worked out', () => {
+    const td = taskDefinition({ family: 'batch', requiresCompatibilities: ['EC2'], cpu: undefined, memory: undefined, networkMode: 'bridge',
+      containerDefinitions: [container({ name: 'batch' })] });
+    const p = plan(withCloudMap(estate({ services: [[service(td, { launchType: 'EC2', serviceRegistries: registry('batch') }), td]] }), ['batch']));
+    expect(p.steps).toEqual([]);
+    expect(p.blocked[0]!.findings.map((f) => f.rule)).toEqual(['task-memory']);
+  });
+
+  it('names ports and discovery names as AWS requires, whatever the ECS service is called', () => {
+    const td = taskDefinition({ family: 'Legacy_API.v2', containerDefinitions: [container({ name: '--Main.App', portMappings: [{ containerPort: 8080 }] })] });
+    const long = `-${'X'.repeat(80)}`;
+    const est = withCloudMap(estate({ services: [[service(td, { name: long, serviceRegistries: [] }), td]] }), []);
+    const p = plan(est, { config: { cloudMap: { namespace: 'shop.local' } } });
+    const sc = p.steps.find((s) => s.operation === 'UpdateService')!.input.serviceConnectConfiguration as { services: { portName: string; discoveryName: string }[] };
+    for (const name of [sc.services[0]!.portName, sc.services[0]!.discoveryName]) {
+      expect(name).toMatch(/^[a-z0-9_][a-z0-9_-]{0,63}$/);
+    }
+    expect(sc.services[0]!.portName).toBe('main-app-8080');
+  });
+});
