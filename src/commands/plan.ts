@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { AwsCaller } from '../aws/caller.js';
+import { AwsCallError, type AwsCaller } from '../aws/caller.js';
 import { readEstate } from '../aws/read-estate.js';
 import { readEdge } from '../aws/read-edge.js';
 import { readMeshSpecs, readRoutes } from '../aws/read-mesh-specs.js';
@@ -7,8 +7,8 @@ import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/
 import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
 import { planAppMesh } from '../core/appmesh/plan.js';
-import { resolveServices } from '../core/appmesh/resolve.js';
-import { meshResourceNames } from '../core/appmesh/specs.js';
+import { resolveServices, type ResolvedService } from '../core/appmesh/resolve.js';
+import { meshResourceNames, type MeshSpecs } from '../core/appmesh/specs.js';
 import type { MeshctlConfig } from '../config/config.js';
 import type { Estate } from '../core/estate.js';
 import type { Plan } from '../core/plan/model.js';
@@ -53,19 +53,9 @@ export async function computePlan(aws: AwsCaller, region: string, settings: Mesh
     const specs = await readMeshSpecs(aws, estate, meshResourceNames(settings.mesh.name, resolved));
     return { plan: planAppMesh({ estate, config: settings, specs, createdAt }), estate };
   }
-  // Services leaving App Mesh: their virtual nodes and every virtual service of their mesh (for aliases and groups).
-  const nodes = resolved.map((r) => appMeshNode(r.taskDefinition)).filter((n): n is { mesh: string; node: string } => n !== undefined);
-  const meshName = nodes[0]?.mesh ?? '';
-  const mesh = estate.appMesh.meshes.find((m) => m.name === meshName);
-  const specs = await readMeshSpecs(aws, estate, {
-    mesh: meshName, virtualNodes: nodes.filter((n) => n.mesh === meshName).map((n) => n.node),
-    virtualServices: mesh?.virtualServices.map((s) => s.name) ?? [], virtualRouters: [], routes: [],
-  });
-  // Virtual services served through routers: their routes decide which node keeps the name, and what the parity report lists.
-  const routers = [...new Set(Object.values(specs.virtualServices)
-    .map((vs) => (vs.spec.provider as { virtualRouter?: { virtualRouterName?: string } } | undefined)?.virtualRouter?.virtualRouterName)
-    .filter((r): r is string => !!r))];
-  if (routers.length > 0) await readRoutes(aws, meshName, routers, specs);
+  const leaving = await leavingMeshSpecs(aws, estate, resolved);
+  const specs = leaving.specs;
+  if (leaving.unreadable) estate.appMesh = { ...estate.appMesh, unreadable: leaving.unreadable };
   const strategy = options.strategy ?? 'blue-green';
   // Blue-green moves of services behind load balancers get green target groups and weighted rules.
   const blueTargetGroups = strategy === 'blue-green'
@@ -76,6 +66,33 @@ export async function computePlan(aws: AwsCaller, region: string, settings: Mesh
     estate, config: settings, specs, createdAt, strategy, removeMeshResources: options.removeMeshResources ?? false, edge,
   });
   return { plan, estate };
+}
+
+/**
+ * Specs of what services leaving App Mesh use: their virtual nodes, every
+ * virtual service of their mesh (aliases, groups) and the routes of routers
+ * serving them. App Mesh refusing or not answering (it reached end of
+ * support) leaves them empty and says why: the plan goes on from ECS and
+ * Cloud Map.
+ */
+async function leavingMeshSpecs(aws: AwsCaller, estate: Estate, resolved: ResolvedService[]): Promise<{ specs: MeshSpecs; unreadable?: string }> {
+  const nodes = resolved.map((r) => appMeshNode(r.taskDefinition)).filter((n): n is { mesh: string; node: string } => n !== undefined);
+  const meshName = nodes[0]?.mesh ?? '';
+  const mesh = estate.appMesh.meshes.find((m) => m.name === meshName);
+  try {
+    const specs = await readMeshSpecs(aws, estate, {
+      mesh: meshName, virtualNodes: nodes.filter((n) => n.mesh === meshName).map((n) => n.node),
+      virtualServices: mesh?.virtualServices.map((s) => s.name) ?? [], virtualRouters: [], routes: [],
+    });
+    const routers = [...new Set(Object.values(specs.virtualServices)
+      .map((vs) => (vs.spec.provider as { virtualRouter?: { virtualRouterName?: string } } | undefined)?.virtualRouter?.virtualRouterName)
+      .filter((r): r is string => !!r))];
+    if (routers.length > 0) await readRoutes(aws, meshName, routers, specs);
+    return { specs };
+  } catch (error) {
+    if (!(error instanceof AwsCallError) || error.service !== 'appmesh') throw error;
+    return { specs: { virtualNodes: {}, virtualServices: {}, virtualRouters: {}, routes: {} }, unreadable: `${error.operation}: ${error.code}: ${error.message.split('\n')[0]!.slice(0, 200)}` };
+  }
 }
 
 export function renderPlan(plan: Plan, estate: Estate, source: string): string {

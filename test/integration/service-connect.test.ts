@@ -72,6 +72,9 @@ describe('apply --target service-connect', () => {
       expect((await describe1('legacy-mesh', name))!.taskDefinition).toMatch(new RegExp(`${name}:1$`));
     }
     expect((await describe1('shop-fargate', 'web'))!.taskDefinition).toMatch(/web:2$/);
+    // legacy-reports (EC2, bridge) had no task-level memory, which Service Connect requires: its containers' 1024 MiB plus the agent's 64.
+    const reports = (await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: (await describe1('shop-ec2', 'legacy-reports'))!.taskDefinition }))).taskDefinition!;
+    expect(reports.memory).toBe('1088');
 
     const [file] = await readdir(join(cwd, '.meshctl'));
     const journal = JSON.parse(await readFile(join(cwd, '.meshctl', file!), 'utf8')) as Journal;
@@ -141,6 +144,15 @@ describe('Service Connect rollout and re-plan', () => {
     const stuck = await cli('apply', 'plan.json', '--force', '--no-wait', '--wait-timeout', '3s', '--poll-interval', '1s');
     expect(stuck.code).not.toBe(0);
     expect(updates()).toEqual(['payments']);
+  });
+
+  it('plans from ECS and Cloud Map alone when App Mesh answers AccessDenied, and says so once', async () => {
+    proxy.failNext('GET /v20190125/meshes', 'AccessDeniedException', 5);
+    const result = await cli('plan', '--output', 'json');
+    expect(result.code, result.stderr).toBe(0);
+    const plan = JSON.parse(result.stdout) as { warnings?: string[]; steps: { id: string }[] };
+    expect(plan.warnings).toEqual([expect.stringContaining('App Mesh could not be read (ListMeshes: AccessDeniedException')]);
+    expect(plan.steps.map((s) => s.id)).toEqual(expect.arrayContaining(['ecs-green-service:legacy-mesh/pricing', 'ecs-green-service:legacy-mesh/inventory']));
   });
 
   it('moves orders once payments completed, and a re-plan of what moved is a no-op that keeps the live configuration', async () => {
