@@ -1,7 +1,7 @@
 // --target service-connect on the demo fixtures: the App Mesh estate moves
 // blue-green by default or in place, plain services in place; every planned
 // input valid for its API; apply --dry-run sends nothing.
-import { mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,55 @@ const placeholders = (value: unknown): unknown => {
 };
 
 describe('plan --target service-connect on the demo', () => {
+  it('is the default target: rollout order, parity report and carried-over timeouts in text and JSON', async () => {
+    const text = await runCli(['plan', '--fixtures', 'fixtures/demo']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('meshctl plan · target service-connect');
+    expect(text.stdout).toContain('rollout: step 3, after shop-ec2/orders, shop-fargate/catalog completed (servers before clients)');
+    expect(text.stdout).toContain('Service Connect: namespace shop.local, blue-green (green service pricing-sc); aliases prices.shop.local:8080, pricing.shop.local:8080');
+    expect(text.stdout).toMatch(/parity: App Mesh behaviour Service Connect does not keep\n\s+- outlier detection on port 8080/);
+    const plan = JSON.parse((await runCli(['plan', '--fixtures', 'fixtures/demo', '--output', 'json'])).stdout) as Plan;
+    expect(plan.target).toBe('service-connect');
+    const web = plan.services.find((s) => s.service === 'web')!;
+    expect(web.rollout).toEqual({ position: 3, after: ['shop-ec2/orders', 'shop-fargate/catalog'] });
+    expect(plan.steps.find((s) => s.id === 'ecs-service:shop-fargate/web')!.dependsOn).toEqual(expect.arrayContaining(['ecs-service:shop-ec2/orders', 'ecs-service:shop-fargate/catalog']));
+    const green = plan.steps.find((s) => s.id === 'ecs-green-service:legacy-mesh/pricing')!.input.serviceConnectConfiguration as { services: { timeout?: unknown }[] };
+    expect(green.services.map((e) => e.timeout)).toEqual([{ idleTimeoutSeconds: 300, perRequestTimeoutSeconds: 15 }, { idleTimeoutSeconds: 300, perRequestTimeoutSeconds: 15 }]);
+  });
+
+  it('plans App Mesh services from ECS and Cloud Map alone when App Mesh answers AccessDenied, saying so once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-no-appmesh-'));
+    await cp('fixtures/demo', dir, { recursive: true });
+    await writeFile(join(dir, 'appmesh.json'), JSON.stringify({ formatVersion: 1, service: 'appmesh', calls: [
+      { operation: 'ListMeshes', input: { limit: 100 }, error: { code: 'AccessDeniedException', message: 'User is not authorized to perform appmesh:ListMeshes' } },
+    ] }));
+    const result = await runCli(['plan', '--fixtures', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.split('\n').filter((l) => l.includes('could not be read'))).toEqual([expect.stringContaining('App Mesh could not be read (ListMeshes: AccessDeniedException')]);
+    expect(result.stdout).toContain('+ ECS service legacy-mesh/pricing-sc (green, beside pricing)');
+    expect(result.stdout).toContain('aliases pricing.shop.local:8080');
+    const appmesh = await runCli(['plan', '--fixtures', dir, '--target', 'appmesh']);
+    expect(appmesh.code).toBe(2);
+    expect(appmesh.stderr).toContain('cannot read App Mesh (ListMeshes: AccessDeniedException');
+
+    // Listing works but describing is refused: the same, from DescribeVirtualNode.
+    const recorded = JSON.parse(await readFile('fixtures/demo/appmesh.json', 'utf8')) as { calls: Record<string, unknown>[] };
+    for (const call of recorded.calls.filter((c) => c.operation === 'DescribeVirtualNode')) {
+      delete call.output;
+      call.error = { code: 'AccessDeniedException', message: 'not authorized' };
+    }
+    await writeFile(join(dir, 'appmesh.json'), JSON.stringify(recorded));
+    const partial = await runCli(['plan', '--fixtures', dir]);
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.stdout).toContain('App Mesh could not be read (DescribeVirtualNode: AccessDeniedException');
+  });
+
+  it('--target appmesh still plans App Mesh, saying in one line that it reached end of support', async () => {
+    const result = await runCli(['plan', '--fixtures', 'fixtures/demo', '--target', 'appmesh']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.split('\n').filter((l) => l.includes('end of support'))).toEqual([expect.stringContaining('App Mesh reached end of support on 2026-09-30')]);
+  });
+
   it('shows the task-definition diff, the Service Connect configuration as a diff, and the cut-over notes', async () => {
     const result = await runCli(['plan', ...DEMO]);
     expect(result.code, result.stderr).toBe(0);
@@ -57,7 +106,7 @@ describe('plan --target service-connect on the demo', () => {
     const plan = JSON.parse((await runCli(['plan', ...DEMO, '--strategy', 'in-place', '--remove-mesh-resources', '--output', 'json'])).stdout) as Plan;
     const ids = plan.steps.map((s) => s.id);
     expect(ids).toContain('ecs-service:legacy-mesh/pricing');
-    expect(ids.slice(-4)).toEqual(['delete-virtual-service:inventory.shop.local', 'delete-virtual-node:inventory', 'delete-virtual-service:pricing.shop.local', 'delete-virtual-node:pricing']);
+    expect(ids.slice(-5)).toEqual(['delete-virtual-service:inventory.shop.local', 'delete-virtual-node:inventory', 'delete-virtual-service:prices.shop.local', 'delete-virtual-service:pricing.shop.local', 'delete-virtual-node:pricing']);
     for (const step of plan.steps) expect(validateInput(step.service, step.operation, placeholders(step.input)), step.id).toEqual([]);
     const inventory = plan.services.find((s) => s.service === 'inventory')!;
     expect(inventory.notes!.join(' ')).toContain('in-place switch');

@@ -180,14 +180,24 @@ export async function seedDemoEstate(endpoint: string, appMeshEndpoint: string):
     await appmesh.send(new CreateVirtualNodeCommand({
       meshName: LEGACY_MESH, virtualNodeName: name,
       spec: {
-        listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+        // pricing has App Mesh traffic policy: its timeouts move to Service Connect, its outlier detection shows in the parity report.
+        listeners: [{
+          portMapping: { port: 8080, protocol: 'http' },
+          ...(name === 'pricing' && {
+            timeout: { http: { perRequest: { unit: 's', value: 15 }, idle: { unit: 's', value: 300 } } },
+            outlierDetection: { maxServerErrors: 5, interval: { unit: 's', value: 10 }, baseEjectionDuration: { unit: 's', value: 30 }, maxEjectionPercent: 50 },
+          }),
+        }],
         serviceDiscovery: { awsCloudMap: { namespaceName: DEMO_NAMESPACE, serviceName: name } },
         ...(backends.length > 0 && { backends: backends.map((virtualServiceName) => ({ virtualService: { virtualServiceName } })) }),
       },
     }));
-    await appmesh.send(new CreateVirtualServiceCommand({
-      meshName: LEGACY_MESH, virtualServiceName: `${name}.${DEMO_NAMESPACE}`, spec: { provider: { virtualNode: { virtualNodeName: name } } },
-    }));
+    // pricing is also reachable as prices.shop.local: both names must keep resolving on Service Connect.
+    for (const virtualServiceName of name === 'pricing' ? [`${name}.${DEMO_NAMESPACE}`, `prices.${DEMO_NAMESPACE}`] : [`${name}.${DEMO_NAMESPACE}`]) {
+      await appmesh.send(new CreateVirtualServiceCommand({
+        meshName: LEGACY_MESH, virtualServiceName, spec: { provider: { virtualNode: { virtualNodeName: name } } },
+      }));
+    }
     const plain = { family: name, revision: 0, taskDefinitionArn: '', networkMode: 'awsvpc', cpu: '512', memory: '1024', requiresCompatibilities: ['FARGATE'], containerDefinitions: [app(name, 8080, vars, { cpu: 256, memory: 512 })] };
     const meshedTd = rewriteForAppMesh(plain as never, {
       virtualNodeArn: `arn:aws:appmesh:${DEMO_REGION}:123456789012:mesh/${LEGACY_MESH}/virtualNode/${name}`, launch: 'FARGATE', sizing: DEFAULT_SIDECAR_SIZING,
