@@ -2,7 +2,7 @@
 // mapped to a message and an exit code. Loaded only once a command runs.
 import { applyColor, writeErr, type GlobalOptions } from './context.js';
 import { describeError } from './errors.js';
-import { EXIT_CANNOT_RUN } from './exit-codes.js';
+import { EXIT_CANNOT_RUN, EXIT_DETAILED_ERROR } from './exit-codes.js';
 
 export async function runCommand(options: GlobalOptions, run: (options: never) => Promise<number>): Promise<number> {
   applyColor(options);
@@ -12,6 +12,6 @@ export async function runCommand(options: GlobalOptions, run: (options: never) =
     const { message, expected } = describeError(error);
     writeErr(`meshctl: error: ${message}`);
     if (!expected && options.verbose && error instanceof Error && error.stack) writeErr(error.stack);
-    return EXIT_CANNOT_RUN;
+    return (options as { detailedExitcode?: boolean }).detailedExitcode ? EXIT_DETAILED_ERROR : EXIT_CANNOT_RUN;
   }
 }

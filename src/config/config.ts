@@ -1,6 +1,7 @@
 // meshctl.yaml: optional settings, validated against a schema. Every field has
 // a default, so commands run without a file.
 import { readFile } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_SIDECAR_SIZING, TARGETS, type Target } from '../core/sidecars.js';
@@ -17,7 +18,13 @@ const sizeShape = (defaults: { cpu: number; memory: number }) => ({
 const size = (defaults: { cpu: number; memory: number }) => z.object(sizeShape(defaults)).strict().default(defaults);
 
 const port = z.number().int().min(1).max(65535);
-const ipv4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/, 'expected an IPv4 address or CIDR');
+/** EgressIgnoredIPs takes IPv4 addresses and CIDR blocks: every octet 0-255, a prefix 0-32. */
+function isIpv4OrCidr(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/');
+  if (rest.length > 0 || !isIPv4(address!)) return false;
+  return prefix === undefined || (/^\d{1,2}$/.test(prefix) && Number(prefix) <= 32);
+}
+const ipv4 = z.string().refine(isIpv4OrCidr, { message: 'expected an IPv4 address or CIDR block (a.b.c.d or a.b.c.d/n, octets 0-255, n 0-32)' });
 
 const ServiceOverride = z.object({
   backends: z.array(z.string().min(1)).optional(),
@@ -33,12 +40,12 @@ const ServiceOverride = z.object({
 const ConfigSchema = z.object({
   target: z.enum(TARGETS as [Target, ...Target[]]).optional(),
   mesh: z.object({
-    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/, 'letters, digits, - and _ only').default(DEFAULT_MESH_NAME),
+    name: z.string().max(255, 'at most 255 characters (App Mesh\'s limit for a mesh name)').regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, 'letters, digits, - and _ only').default(DEFAULT_MESH_NAME),
     egressFilter: z.enum(['ALLOW_ALL', 'DROP_ALL']).default('ALLOW_ALL'),
   }).strict().default({ name: DEFAULT_MESH_NAME, egressFilter: 'ALLOW_ALL' }),
   cloudMap: z.object({
     /** Namespace for services that have no registry yet (default: the one most services use). */
-    namespace: z.string().min(1).optional(),
+    namespace: z.string().min(1).max(253, 'at most 253 characters (a DNS name, Cloud Map\'s limit)').optional(),
     /** The VPC for a private DNS namespace meshctl creates when `namespace` does not exist (App Mesh). */
     vpc: z.string().regex(/^vpc-[0-9a-f]+$/, 'expected a VPC id (vpc-…)').optional(),
   }).strict().default({}),

@@ -86,8 +86,11 @@ describe('meshctl plan on the demo fixtures', () => {
     expect(properties).toContainEqual({ name: 'EgressIgnoredPorts', value: '5432,6379' });
   });
 
-  it('--detailed-exitcode exits 2 when there are changes', async () => {
+  it('--detailed-exitcode exits 2 when there are changes, 1 on an error', async () => {
     expect((await runCli(['plan', ...APPMESH, '--detailed-exitcode'])).code).toBe(2);
+    const error = await runCli(['plan', ...APPMESH, '--cluster', 'nope', '--detailed-exitcode']);
+    expect(error.code).toBe(1);
+    expect(error.stderr).toContain('cluster nope not found');
   });
 
   it('--detailed-exitcode exits 0 when there is nothing to change', async () => {

@@ -43,4 +43,20 @@ describe('redaction', () => {
     expect(text).toContain('arn:aws:secretsmanager:us-east-1:1:secret:api');
     expect(text).toContain('e7155fc0-4752-46ca-a2a8-6351b293f679');
   });
+
+  it('masks secrets in JVM flags, JSON documents and command lines, and keeps what is not a secret', () => {
+    expect(redactEnvironmentValue('JAVA_OPTS', '-Xmx512m -Dspring.datasource.password=ledger-Pa55 -Dfile.encoding=UTF-8'))
+      .toBe(`-Xmx512m -Dspring.datasource.password=${REDACTED} -Dfile.encoding=UTF-8`);
+    expect(JSON.parse(redactEnvironmentValue('APP_CONFIG', '{"db":{"user":"payments","password":"json-s3cret"},"region":"us-east-1"}')))
+      .toEqual({ db: { user: 'payments', password: REDACTED }, region: 'us-east-1' });
+    expect(redactEnvironmentValue('SETTINGS', '{"region":"us-east-1"}')).toBe('{"region":"us-east-1"}');
+    const out = redactDeep({
+      command: ['java', '-jar', 'app.jar', '--api-token', 'cmd-t0ken', '--port=8080', '--client-secret=abc123'],
+      entryPoint: ['sh', '-c', 'exec app --password hunter2 --verbose'],
+    });
+    expect(out.command).toEqual(['java', '-jar', 'app.jar', '--api-token', REDACTED, '--port=8080', `--client-secret=${REDACTED}`]);
+    expect(out.entryPoint).toEqual(['sh', '-c', `exec app --password ${REDACTED} --verbose`]);
+    expect(redactDeep({ image: 'repo/token-service:1.2', environment: [{ name: 'URL', value: 'http://auth.shop.local:8080/token?x=1' }] }))
+      .toEqual({ image: 'repo/token-service:1.2', environment: [{ name: 'URL', value: 'http://auth.shop.local:8080/token?x=1' }] });
+  });
 });
