@@ -112,9 +112,13 @@ export async function readJournal(path: string): Promise<Journal> {
   }
 }
 
-export async function openJournal(path: string, fresh: () => Journal): Promise<{ store: JournalStore; resumed: boolean }> {
+/** Opens the plan's journal to resume it, or starts a fresh one. A journal of another plan is refused. */
+export async function openJournal(path: string, planFingerprint: string, fresh: () => Journal): Promise<{ store: JournalStore; resumed: boolean }> {
   try {
     const existing = await readJournal(path);
+    if (existing.planFingerprint !== planFingerprint) {
+      throw new JournalError(`the journal ${path} belongs to another plan (${existing.planFingerprint.slice(0, 19)}…, this one is ${planFingerprint.slice(0, 19)}…): finish or roll back that one first (meshctl rollback --journal ${path}), or move the journal away`);
+    }
     return { store: new JournalStore(path, existing), resumed: true };
   } catch (error) {
     if (error instanceof JournalError && /cannot read/.test(error.message)) return { store: new JournalStore(path, fresh()), resumed: false };

@@ -23,6 +23,7 @@ const MODULES: Record<AwsService, { load: () => Promise<SdkModule>; client: stri
   servicediscovery: { load: () => import('@aws-sdk/client-servicediscovery'), client: 'ServiceDiscoveryClient' },
   appmesh: { load: () => import('@aws-sdk/client-app-mesh'), client: 'AppMeshClient' },
   elbv2: { load: () => import('@aws-sdk/client-elastic-load-balancing-v2'), client: 'ElasticLoadBalancingV2Client' },
+  sts: { load: () => import('@aws-sdk/client-sts'), client: 'STSClient' },
 };
 
 /** SDK responses carry Date objects and $metadata; the estate is plain JSON, the same live or replayed. */

@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises';
 import chalk from 'chalk';
 import { applyPlan, journalServices, type ApplyReport } from '../apply/apply-plan.js';
 import { JOURNAL_FORMAT_VERSION, journalPath, openJournal, type Journal } from '../apply/journal.js';
+import { lockJournal } from '../apply/journal-lock.js';
 import { createProgress } from '../cli/progress.js';
 import { confirm } from '../cli/confirm.js';
+import { callerAccount } from '../aws/caller-identity.js';
 import { readEdgeActions } from '../aws/read-edge.js';
 import { readEstate } from '../aws/read-estate.js';
 import { readMeshSpecs } from '../aws/read-mesh-specs.js';
@@ -40,7 +42,7 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 }
 
 function renderDryRun(plan: Plan): string {
-  const lines = [chalk.bold(`meshctl apply --dry-run: ${plan.steps.length} operation(s) would be sent; none is.`), ''];
+  const lines = [chalk.bold(`meshctl apply --dry-run: ${plan.steps.length} operation(s) would be sent; none is.`), chalk.dim(`plan fingerprint ${plan.fingerprint}`), ''];
   for (const [i, step] of plan.steps.entries()) {
     lines.push(`${i + 1}. ${step.service} ${step.operation} ${chalk.dim(`(${step.resource})`)}`);
     if (step.dependsOn.length > 0) lines.push(chalk.dim(`   after: ${step.dependsOn.join(', ')}`));
@@ -89,6 +91,10 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
     if (plan.region !== session.region) {
       throw new UsageError(`${planFile} was planned for ${plan.region}, but this run targets ${session.region}; pass --region ${plan.region}`);
     }
+    const account = await callerAccount(session.aws);
+    if (plan.account && account !== plan.account) {
+      throw new UsageError(`${planFile} was planned for account ${plan.account}, but these credentials act in account ${account}; use credentials for ${plan.account} (--profile, or assume a role there)`);
+    }
   } else {
     const computed = await computePlan(session.aws, session.region, await config(options), {});
     plan = computed.plan;
@@ -123,34 +129,41 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
   });
   const specs = await readMeshSpecs(session.aws, estate, meshNamesOf(plan));
   const path = journalPath(plan.fingerprint);
-  const { store, resumed } = await openJournal(path, (): Journal => ({
-    formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: plan.fingerprint, region: plan.region, target: plan.target, mesh: plan.mesh,
-    startedAt: new Date().toISOString(), updatedAt: '', services: journalServices(plan, estate), steps: {}, created: [],
-  }));
-  // What a resumed run already touched has changed on purpose.
-  const touched = new Set(plan.steps.filter((s) => ['done', 'running', 'failed'].includes(store.journal.steps[s.id]?.status ?? '')).flatMap((s) => keysChangedBy(s, plan)));
-  const edgeActions = plan.observed.edge ? await readEdgeActions(session.aws, Object.keys(plan.observed.edge)) : {};
-  const changes = drift(plan.observed, observeAgain(plan.observed, estate, specs, edgeActions), touched);
-  if (changes.length > 0) {
-    throw new StalePlanError(`the plan is stale: the account changed since it was made:\n${changes.map((c) => `  - ${c}`).join('\n')}\nRun meshctl plan again`);
-  }
+  // One apply or rollback per journal: a second one is refused, naming the holder (a dry run writes nothing and takes no lock).
+  const release = options.dryRun ? undefined : await lockJournal(path, 'meshctl apply');
+  try {
+    const { store, resumed } = await openJournal(path, plan.fingerprint, (): Journal => ({
+      formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: plan.fingerprint, region: plan.region, target: plan.target, mesh: plan.mesh,
+      startedAt: new Date().toISOString(), updatedAt: '', services: journalServices(plan, estate), steps: {}, created: [],
+    }));
+    // What a resumed run already touched has changed on purpose.
+    const touched = new Set(plan.steps.filter((s) => ['done', 'running', 'failed'].includes(store.journal.steps[s.id]?.status ?? '')).flatMap((s) => keysChangedBy(s, plan)));
+    const edgeActions = plan.observed.edge ? await readEdgeActions(session.aws, Object.keys(plan.observed.edge)) : {};
+    const changes = drift(plan.observed, observeAgain(plan.observed, estate, specs, edgeActions), touched);
+    if (changes.length > 0) {
+      throw new StalePlanError(`the plan is stale: the account changed since it was made:\n${changes.map((c) => `  - ${c}`).join('\n')}\nRun meshctl plan again`);
+    }
 
-  if (options.dryRun) {
-    writeOut(renderDryRun(plan));
-    return EXIT_OK;
-  }
+    if (options.dryRun) {
+      writeOut(renderDryRun(plan));
+      return EXIT_OK;
+    }
 
-  await store.save();
-  writeErr(`${resumed ? 'resuming from' : 'journal:'} ${path}`);
-  const progress = createProgress(options.output === 'json');
-  const report = await applyPlan(session.aws, plan, estate, store, { concurrency, waveSize, wait: options.wait, timeoutMs, pollMs }, {
-    onStep: (step, status, detail) => progress.step(step, status, detail),
-    onWave: (index, total, services) => progress.note(`wave ${index + 1}/${total}: ${services.join(', ')}`),
-    onProgress: (rollouts) => progress.rollouts(rollouts),
-  });
-  progress.stop();
-  const failed = report.failures.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed');
-  if (options.output === 'json') writeOut(JSON.stringify({ journal: path, ...report, failures: report.failures.map((f) => ({ step: f.step.id, error: describeError(f.error).message })) }, null, 2));
-  else writeOut(renderReport(report, path));
-  return failed ? EXIT_FINDINGS : EXIT_OK;
+    await store.save();
+    writeErr(`applying plan ${plan.fingerprint}`);
+    writeErr(`${resumed ? 'resuming from' : 'journal:'} ${path}`);
+    const progress = createProgress(options.output === 'json');
+    const report = await applyPlan(session.aws, plan, estate, store, { concurrency, waveSize, wait: options.wait, timeoutMs, pollMs }, {
+      onStep: (step, status, detail) => progress.step(step, status, detail),
+      onWave: (index, total, services) => progress.note(`wave ${index + 1}/${total}: ${services.join(', ')}`),
+      onProgress: (rollouts) => progress.rollouts(rollouts),
+    });
+    progress.stop();
+    const failed = report.failures.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed');
+    if (options.output === 'json') writeOut(JSON.stringify({ journal: path, ...report, failures: report.failures.map((f) => ({ step: f.step.id, error: describeError(f.error).message })) }, null, 2));
+    else writeOut(renderReport(report, path));
+    return failed ? EXIT_FINDINGS : EXIT_OK;
+  } finally {
+    await release?.();
+  }
 }

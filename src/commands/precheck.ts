@@ -4,6 +4,7 @@ import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import type { Severity } from '../core/checks/rule.js';
 import { failsAt, runPrecheck } from '../core/precheck.js';
 import { DEFAULT_TARGET, type Target } from '../core/sidecars.js';
+import { serviceOverrides } from '../config/config.js';
 import { renderPrecheckGithub } from '../render/precheck-github.js';
 import { renderPrecheckJunit } from '../render/precheck-junit.js';
 import { renderPrecheckText } from '../render/precheck-text.js';
@@ -21,7 +22,10 @@ export async function runPrecheckCommand(options: PrecheckOptions): Promise<numb
   const session = await openAws(options, { allowMutations: false });
   const estate = await readEstate(session.aws, session.region, { clusters: options.cluster, services: options.service });
   const target = options.target ?? settings.target ?? DEFAULT_TARGET;
-  const report = runPrecheck(estate, { target, sizing: settings.sidecars });
+  const report = runPrecheck(estate, {
+    target, sizing: settings.sidecars, keepXray: settings.serviceConnect.keepXray,
+    configuredEgressPorts: (cluster, service) => serviceOverrides(settings, cluster, service)?.egressIgnoredPorts ?? [],
+  });
   const failed = failsAt(report, options.failOn);
   const format = options.format ?? options.output;
   switch (format) {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { callerAccount } from '../aws/caller-identity.js';
 import { readEstate } from '../aws/read-estate.js';
 import { readEdge, readEdgeActions } from '../aws/read-edge.js';
 import { readAllMeshSpecs } from '../aws/read-mesh-specs.js';
@@ -28,6 +29,8 @@ export async function runRecord(options: RecordOptions): Promise<number> {
   const edge = await readEdge(session.aws, meshed.flatMap((s) => s.loadBalancers.map((lb) => lb.targetGroupArn).filter((a): a is string => !!a)));
   // apply re-reads the rules it will re-weight to check they did not change.
   if (edge.forwards.length > 0) await readEdgeActions(session.aws, [...new Set(edge.forwards.map((f) => f.arn))]);
+  // apply checks a plan's account against the caller's.
+  await callerAccount(session.aws);
   const files = await recorder.write(options.out, session.region);
   const services = estate.clusters.reduce((n, c) => n + c.services.length, 0);
   writeOut(options.output === 'json'

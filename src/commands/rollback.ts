@@ -3,6 +3,7 @@
 // rolled back from is deregistered so nobody redeploys it by mistake.
 import chalk from 'chalk';
 import { JournalStore, latestJournal, readJournal, type Journal, type JournalService } from '../apply/journal.js';
+import { lockJournal } from '../apply/journal-lock.js';
 import { waitForRollouts } from '../apply/wait.js';
 import { AwsCallError, type AwsCaller } from '../aws/caller.js';
 import { readEstate } from '../aws/read-estate.js';
@@ -129,10 +130,20 @@ async function removeCreatedResources(aws: AwsCaller, journal: Journal, rolledBa
 }
 
 export async function runRollback(options: RollbackOptions): Promise<number> {
+  const path = options.journal ?? await latestJournal();
+  // Never beside a running apply or another rollback of the same journal (a dry run changes nothing and takes no lock).
+  const release = path && !options.dryRun ? await lockJournal(path, 'meshctl rollback') : undefined;
+  try {
+    return await rollback(options, path);
+  } finally {
+    await release?.();
+  }
+}
+
+async function rollback(options: RollbackOptions, path: string | undefined): Promise<number> {
   const timeoutMs = parseDuration(options.waitTimeout, '--wait-timeout');
   const pollMs = parseDuration(options.pollInterval, '--poll-interval');
   if (options.toRevision !== undefined && !/^[1-9]\d*$/.test(options.toRevision)) throw new UsageError(`--to-revision ${options.toRevision} is not a revision number`);
-  const path = options.journal ?? await latestJournal();
   const journal = path ? await readJournal(path) : undefined;
   if (!journal && (!options.service || options.service.length === 0)) {
     throw new UsageError('no journal under .meshctl/ to roll back from: name the services with --service (and --cluster), or pass --journal FILE');

@@ -58,7 +58,8 @@ const APPMESH_NOTICE = `! App Mesh reached end of support on ${APPMESH_END_OF_SU
 
 export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore: Record<string, unknown>): string {
   const where = plan.target === 'appmesh' ? `mesh ${plan.mesh}` : `namespace ${[...new Set(plan.services.map((s) => s.serviceConnect?.namespace))].join(', ') || 'none'}`;
-  const out = [chalk.bold(`meshctl plan · target ${plan.target} · ${where} · ${source}`)];
+  // The fingerprint lets a reviewer check that what apply runs is what was approved.
+  const out = [chalk.bold(`meshctl plan · target ${plan.target} · ${where} · ${source}`), chalk.dim(`fingerprint ${plan.fingerprint}`)];
   if (plan.target === 'appmesh') out.push(chalk.yellow(APPMESH_NOTICE));
   for (const warning of plan.warnings ?? []) out.push(chalk.yellow(`! ${warning}`));
   out.push('');

@@ -1,6 +1,6 @@
 // apply, rollback and iam-policy without an account: dry runs on the demo
 // fixtures, and every kind of bad input refused with exit 2.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +51,27 @@ describe('apply and rollback refuse bad input with exit 2', () => {
     expect(result.stderr).toContain('other.json is not a meshctl plan');
     result = await runCli(['apply', join(dir, 'missing.json'), ...DEMO, '--dry-run']);
     expect(result.stderr).toContain('cannot read plan');
+  });
+
+  it('a plan edited after it was made, or holding an operation meshctl never plans, even in a dry run', async () => {
+    const { file, dir } = await demoPlan();
+    const plan = JSON.parse(await readFile(file, 'utf8')) as { fingerprint: string; steps: { operation: string; input: Record<string, unknown> }[] };
+    const shown = await runCli(['apply', file, ...DEMO, '--dry-run']);
+    expect(shown.stdout).toContain(`plan fingerprint ${plan.fingerprint}`);
+
+    const edited = structuredClone(plan);
+    (edited.steps.find((s) => s.operation === 'RegisterTaskDefinition')!.input.containerDefinitions as { image: string }[])[0]!.image = 'evil:1';
+    await writeFile(join(dir, 'edited.json'), JSON.stringify(edited));
+    let result = await runCli(['apply', join(dir, 'edited.json'), ...DEMO, '--dry-run']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('the plan was edited after it was made');
+
+    const added = structuredClone(plan);
+    added.steps.push({ id: 'x', service: 'ecs', operation: 'DeleteService', input: { cluster: 'shop-ec2', service: 'orders' }, dependsOn: [] } as never);
+    await writeFile(join(dir, 'added.json'), JSON.stringify(added));
+    result = await runCli(['apply', join(dir, 'added.json'), ...DEMO, '--dry-run']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('meshctl never plans ecs DeleteService (step x) for target appmesh');
   });
 
   it('a real apply against fixtures', async () => {

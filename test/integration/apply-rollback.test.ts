@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import * as ecs from '@aws-sdk/client-ecs';
 import { ListNamespacesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/apply/journal.js';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
@@ -244,6 +245,39 @@ describe('apply after a crash', () => {
       }
     });
   }
+});
+
+describe('the plan\'s account', () => {
+  it('refuses a plan made for another account than the credentials act in, naming both, and sends nothing', async () => {
+    const plan = await savedPlan();
+    const sts = new STSClient({ endpoint: moto.url, region: DEMO_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111111111111:role/deployer', RoleSessionName: 'meshctl-test' }));
+    const other = { ...env, AWS_ACCESS_KEY_ID: Credentials!.AccessKeyId!, AWS_SECRET_ACCESS_KEY: Credentials!.SecretAccessKey!, AWS_SESSION_TOKEN: Credentials!.SessionToken! };
+    proxy.calls.length = 0;
+    const result = await runCli(['apply', plan, '--force', '--no-wait'], other, cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('was planned for account 123456789012, but these credentials act in account 111111111111');
+    expect(proxy.count((c) => c.mutating)).toBe(0);
+  });
+});
+
+describe('one apply at a time', () => {
+  it('refuses a second apply, and a rollback, of the journal while an apply holds it, naming the holder; the first goes on', async () => {
+    const plan = await savedPlan();
+    const held = proxy.holdNext('UpdateService', 'before');
+    const first = spawnCli(['apply', plan, '--force', '--no-wait'], env, cwd);
+    await held;
+    const second = await cli('apply', plan, '--force', '--no-wait');
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`meshctl apply \\(pid ${first.child.pid} on .*\\) holds the journal \\.meshctl/journal-`));
+    const rollback = await cli('rollback', '--yes', '--no-wait');
+    expect(rollback.code).toBe(2);
+    expect(rollback.stderr).toContain('holds the journal');
+    // Nothing was registered twice by the refused runs.
+    expect(await revisions('orders')).toHaveLength(2);
+    first.child.kill('SIGKILL');
+    await first.done;
+  });
 });
 
 describe('rollback', () => {

@@ -65,7 +65,8 @@ function identify(req: IncomingMessage, body: string): ObservedCall {
     return { service, operation, mutating: !READ.test(operation), input };
   }
   const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body)?.[1];
-  if (action) return { service: 'ec2', operation: action, mutating: !READ.test(action) };
+  // Query-protocol calls: STS (API version 2011-06-15) or EC2.
+  if (action) return { service: /(?:^|&)Version=2011-06-15/.test(body) ? 'sts' : 'ec2', operation: action, mutating: !READ.test(action) };
   const path = (req.url ?? '').split('?')[0]!;
   if (path.startsWith('/v20190125/')) {
     return { service: 'appmesh', operation: `${req.method} ${path}`, mutating: req.method !== 'GET' };

@@ -15,6 +15,9 @@ import { rewriteForAppMesh } from '../../src/core/appmesh/rewrite.js';
 import { DEFAULT_SIDECAR_SIZING } from '../../src/core/sidecars.js';
 import { CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateCloudMapServiceCommand, ListNamespacesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 
+/** Every secret the demo estate holds in clear in moto: none may appear in meshctl's output, plans, journals or recordings. */
+export const DEMO_SECRETS = ['s3cr3t-Passw0rd', 'hunter2-demo-only', 'sk_live_demo0000000000000000000000', 'pricing-pw', 'ledger-Pa55', 'json-s3cret', 'cmd-t0ken-value'];
+
 export const DEMO_REGION = 'us-east-1';
 export const DEMO_NAMESPACE = 'shop.local';
 export const LEGACY_MESH = 'shop-legacy';
@@ -104,7 +107,14 @@ export async function seedDemoEstate(endpoint: string, appMeshEndpoint: string):
     SPRING_DATASOURCE_URL: 'jdbc:mysql://payments-db.c9akciq32.us-east-1.rds.amazonaws.com:3306/payments?useSSL=true',
     STRIPE_API_KEY: 'sk_live_demo0000000000000000000000',
     LEDGER_DB_HOST: 'ledger.cluster-c9akciq32.us-east-1.rds.amazonaws.com',
-  }, { cpu: 1024, memory: 1536 })], { cpu: '1024', memory: '1536' });
+    // Secrets in other shapes than a URL or a secret-named variable: JVM flags and a JSON document.
+    JAVA_OPTS: '-Xmx512m -Dspring.datasource.password=ledger-Pa55 -Dfile.encoding=UTF-8',
+    APP_CONFIG: '{"db":{"user":"payments","password":"json-s3cret"},"region":"us-east-1"}',
+  }, {
+    cpu: 1024, memory: 1536,
+    // ...and a token on the command line.
+    command: ['java', '-jar', '/app/payments.jar', '--api-token', 'cmd-t0ken-value', '--port=8080'],
+  })], { cpu: '1024', memory: '1536' });
   const reports = await register('legacy-reports', [app('legacy-reports', 9000, {
     REPORTS_DB_URL: 'mysql://reports:reports@reports-db.c9akciq32.us-east-1.rds.amazonaws.com/reports',
   }, { cpu: 512, memory: 1024, portMappings: [{ containerPort: 9000, hostPort: 9000, protocol: 'tcp' }] })], { networkMode: 'bridge' });

@@ -5,6 +5,7 @@ import { deploymentOutcome } from '../../src/core/deployment-status.js';
 import type { Deployment } from '../../src/core/estate.js';
 import { drift } from '../../src/core/plan/drift.js';
 import type { ObservedState, Plan } from '../../src/core/plan/model.js';
+import { sealPlan } from '../../src/core/plan/fingerprint.js';
 import { parsePlan } from '../../src/core/plan/plan-file.js';
 import { resolveRefs, showRefs } from '../../src/core/plan/refs.js';
 import { scheduleWaves } from '../../src/core/plan/waves.js';
@@ -63,7 +64,11 @@ describe('waitForRollouts', () => {
 });
 
 describe('plan files', () => {
-  const plan = { formatVersion: 1, tool: 'meshctl', target: 'appmesh', region: 'r', fingerprint: 'f', observed: {}, services: [], blocked: [], steps: [{ id: 'a', service: 'ecs', operation: 'X', input: {}, dependsOn: [] }] };
+  const plan = sealPlan({
+    formatVersion: 1, tool: 'meshctl', target: 'appmesh', region: 'r', account: '1', createdAt: 'now', mesh: 'm',
+    observed: { services: {}, meshResources: {}, cloudMap: {} }, services: [], blocked: [], summary: { create: 0, update: 1, unchanged: 0, blocked: 0 },
+    steps: [{ id: 'a', service: 'ecs', operation: 'UpdateService', input: {}, dependsOn: [], action: 'update', resource: 'x' }],
+  });
 
   it('reads a valid plan', () => {
     expect(parsePlan(JSON.stringify(plan), 'p.json').steps).toHaveLength(1);

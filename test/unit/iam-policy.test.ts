@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { iamPolicy, partitionOf } from '../../src/core/iam-policy.js';
 import type { Plan, PlanStep } from '../../src/core/plan/model.js';
 
-const IAM_PREFIX: Record<string, string> = { ecs: 'ecs', ec2: 'ec2', servicediscovery: 'servicediscovery', appmesh: 'appmesh', elbv2: 'elasticloadbalancing' };
+const IAM_PREFIX: Record<string, string> = { ecs: 'ecs', ec2: 'ec2', servicediscovery: 'servicediscovery', appmesh: 'appmesh', elbv2: 'elasticloadbalancing', sts: 'sts' };
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

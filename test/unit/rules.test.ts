@@ -17,6 +17,7 @@ import { taskMemory } from '../../src/core/checks/task-memory.js';
 import { taskRole } from '../../src/core/checks/task-role.js';
 import { parseConfig } from '../../src/config/config.js';
 import { planServiceConnect } from '../../src/core/serviceconnect/plan.js';
+import { planAppMesh } from '../../src/core/appmesh/plan.js';
 import type { Estate, Service, TaskDefinition } from '../../src/core/estate.js';
 import { DEFAULT_SIDECAR_SIZING, type Target } from '../../src/core/sidecars.js';
 import { container, estate, instance, service, taskDefinition } from '../support/estate-builder.js';
@@ -321,6 +322,20 @@ describe('appmesh-end-of-support', () => {
     const [f] = appmeshEndOfSupport.check(one(meshed, { name: 'orders' }), { target: 'service-connect', sizing: DEFAULT_SIDECAR_SIZING });
     expect(f!.message).toContain('c/orders');
     expect(appmeshEndOfSupport.check(one(taskDefinition()), { target: 'service-connect', sizing: DEFAULT_SIDECAR_SIZING })).toEqual([]);
+  });
+});
+
+describe('db-egress-ports counts configured ports as the plan does', () => {
+  it('is a blocking error when found plus configured ports pass 15, and the App Mesh plan blocks the same service', () => {
+    const td = taskDefinition({ containerDefinitions: [container({ environment: [{ name: 'DATABASE_URL', value: 'postgres://db.cluster-x.us-east-1.rds.amazonaws.com:5432/app' }] })] });
+    const est = one(td);
+    const configured = Array.from({ length: 15 }, (_, i) => 6000 + i);
+    const cluster = est.clusters[0]!;
+    const [f] = dbEgressPorts.check({ estate: est, cluster, service: cluster.services[0]!, taskDefinition: td, target: 'appmesh', sizing: DEFAULT_SIDECAR_SIZING, configuredEgressPorts: () => configured });
+    expect(f).toMatchObject({ severity: 'error', blocking: true });
+    expect(f!.message).toContain('16 egress-ignored ports (1 database/cache ports found, 15 configured');
+    const p = planAppMesh({ estate: est, config: parseConfig({ cloudMap: { namespace: 'ns' }, services: { [cluster.services[0]!.name]: { egressIgnoredPorts: configured } } }, 't'), specs: { virtualNodes: {}, virtualServices: {}, virtualRouters: {}, routes: {} }, createdAt: 'now' });
+    expect(p.blocked[0]!.findings.map((x) => x.rule)).toContain('db-egress-ports');
   });
 });
 

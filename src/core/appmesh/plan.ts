@@ -4,11 +4,11 @@ import type { MeshctlConfig } from '../../config/config.js';
 import { stableStringify } from '../../util/stable-json.js';
 import { isSubset } from '../../util/subset.js';
 import type { Finding } from '../checks/rule.js';
-import { MAX_EGRESS_IGNORED_PORTS } from '../checks/db-egress-ports.js';
+import { egressIgnoredPorts } from '../checks/db-egress-ports.js';
 import { scanDbEndpoints } from '../db-endpoints.js';
 import type { Estate } from '../estate.js';
 import { observedDeployments } from '../plan/drift.js';
-import { fingerprint, idempotencyToken } from '../plan/fingerprint.js';
+import { idempotencyToken, observedDigest, sealPlan } from '../plan/fingerprint.js';
 import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedBackend, type PlannedService, type PlanStep } from '../plan/model.js';
 import { checkService } from '../precheck.js';
 import { redactDeep } from '../redact.js';
@@ -50,7 +50,8 @@ interface ServiceDecision {
 }
 
 function decide(estate: Estate, config: MeshctlConfig, resolved: ResolvedService): ServiceDecision {
-  const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'appmesh', sizing: config.sidecars });
+  // The configured ports count toward the 15-port limit exactly as precheck counts them.
+  const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'appmesh', sizing: config.sidecars, configuredEgressPorts: () => resolved.overrides?.egressIgnoredPorts ?? [] });
   const blocking = findings.filter((f) => f.blocking);
   if (!resolved.cloudMap) {
     blocking.push(blockingFinding(resolved, 'service-discovery', 'no Cloud Map namespace to register the service in',
@@ -59,17 +60,11 @@ function decide(estate: Estate, config: MeshctlConfig, resolved: ResolvedService
     blocking.push(blockingFinding(resolved, 'service-discovery', `Cloud Map namespace ${resolved.cloudMap.namespaceName} does not exist`,
       'Set cloudMap.vpc in meshctl.yaml so the plan creates it as a private DNS namespace, or set cloudMap.namespace to an existing one.'));
   }
-  const ports = egressIgnoredPorts(resolved);
-  if (ports.length > MAX_EGRESS_IGNORED_PORTS && !blocking.some((f) => f.rule === 'db-egress-ports')) {
-    blocking.push(blockingFinding(resolved, 'db-egress-ports', `${ports.length} egress-ignored ports (found plus configured), more than ${MAX_EGRESS_IGNORED_PORTS}`,
-      'Trim egressIgnoredPorts for this service in meshctl.yaml.'));
-  }
   return { resolved, findings: findings.filter((f) => !f.blocking && f.severity !== 'info'), blocking };
 }
 
-function egressIgnoredPorts(resolved: ResolvedService): number[] {
-  const found = scanDbEndpoints(resolved.taskDefinition, [ENVOY_CONTAINER, XRAY_CONTAINER]).ports;
-  return [...new Set([...found, ...(resolved.overrides?.egressIgnoredPorts ?? [])])].sort((a, b) => a - b);
+function servicePorts(resolved: ResolvedService): number[] {
+  return egressIgnoredPorts(scanDbEndpoints(resolved.taskDefinition, [ENVOY_CONTAINER, XRAY_CONTAINER]).ports, resolved.overrides?.egressIgnoredPorts ?? []);
 }
 
 export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInput): Plan {
@@ -91,10 +86,10 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
     ...(existingMesh?.virtualServices.map((s) => s.name) ?? []),
   ]);
 
-  // The observed state, and so the fingerprint, is known before any step: idempotency tokens derive from it.
+  // The observed state is known before any step: idempotency tokens derive from it.
   const observed = observe(config, decisions.map((d) => d.resolved), specs);
-  const planFingerprint = fingerprint(observed);
-  const token = (stepId: string) => idempotencyToken(planFingerprint, stepId);
+  const tokenSeed = observedDigest(observed);
+  const token = (stepId: string) => idempotencyToken(tokenSeed, stepId);
 
   const steps: PlanStep[] = [];
   let unchanged = 0;
@@ -188,7 +183,7 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
       sizing: config.sidecars,
       envoyImage: config.sidecars.envoy.image ?? envoyImage(estate.region, config.sidecars.envoy.tag),
       xrayImage: config.sidecars.xray.image ?? XRAY_DAEMON_IMAGE,
-      egressIgnoredPorts: egressIgnoredPorts(r),
+      egressIgnoredPorts: servicePorts(r),
       egressIgnoredIPs: [...config.egressIgnoredIPs, ...(r.overrides?.egressIgnoredIPs ?? [])],
     });
     const registerStep = `task-definition:${label}`;
@@ -247,7 +242,7 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
     .filter((d) => d.blocking.length > 0)
     .map((d) => ({ cluster: d.resolved.cluster.name, service: d.resolved.service.name, findings: d.blocking }));
 
-  return {
+  return sealPlan({
     formatVersion: PLAN_FORMAT_VERSION,
     tool: 'meshctl',
     target: 'appmesh',
@@ -255,7 +250,6 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
     account,
     createdAt,
     mesh: meshName,
-    fingerprint: planFingerprint,
     observed,
     steps,
     services: plannedServices,
@@ -266,7 +260,7 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
       unchanged,
       blocked: blocked.length,
     },
-  };
+  });
 }
 
 function observe(config: MeshctlConfig, resolved: ResolvedService[], specs: MeshSpecs): ObservedState {

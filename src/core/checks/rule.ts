@@ -25,6 +25,8 @@ export interface CheckOptions {
   sizing: SidecarSizing;
   /** Service Connect: services leaving App Mesh keep their X-Ray daemon (meshctl.yaml serviceConnect.keepXray). */
   keepXray?: boolean;
+  /** App Mesh: the EgressIgnoredPorts meshctl.yaml adds for a service, counted with the ones found. */
+  configuredEgressPorts?: (cluster: string, service: string) => number[];
 }
 
 export interface ServiceSubject extends CheckOptions {

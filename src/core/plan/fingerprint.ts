@@ -1,9 +1,28 @@
 import { createHash } from 'node:crypto';
 import { stableStringify } from '../../util/stable-json.js';
-import type { ObservedState } from './model.js';
+import type { ObservedState, Plan } from './model.js';
 
-export function fingerprint(observed: ObservedState): string {
-  return `sha256:${createHash('sha256').update(stableStringify(observed)).digest('hex')}`;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** A digest of what the plan was computed from: the seed of its idempotency tokens, known before any step exists. */
+export function observedDigest(observed: ObservedState): string {
+  return `sha256:${sha256(stableStringify(observed))}`;
+}
+
+/**
+ * The plan's fingerprint: a digest of everything apply reads from it (steps
+ * and their inputs, observed state, services, target, account, region), all
+ * but its creation time and the fingerprint itself. A hand edit anywhere
+ * apply looks changes it, and apply refuses the plan.
+ */
+export function planFingerprint(plan: Omit<Plan, 'fingerprint'> | Plan): string {
+  const { fingerprint: _ignored, createdAt: _time, ...content } = plan as Plan;
+  return `sha256:${sha256(stableStringify(content))}`;
+}
+
+/** The plan with its fingerprint. */
+export function sealPlan(plan: Omit<Plan, 'fingerprint'>): Plan {
+  return { ...plan, fingerprint: planFingerprint(plan) };
 }
 
 /**
@@ -12,6 +31,6 @@ export function fingerprint(observed: ObservedState): string {
  * token, so a retried create returns the resource the first attempt made.
  * App Mesh takes at most 36 characters.
  */
-export function idempotencyToken(planFingerprint: string, stepId: string): string {
-  return createHash('sha256').update(`${planFingerprint} ${stepId}`).digest('hex').slice(0, 36);
+export function idempotencyToken(seed: string, stepId: string): string {
+  return createHash('sha256').update(`${seed} ${stepId}`).digest('hex').slice(0, 36);
 }

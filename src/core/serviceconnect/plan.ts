@@ -16,7 +16,7 @@ import type { Finding } from '../checks/rule.js';
 import { weightedActions, type EdgeState } from '../edge.js';
 import type { ContainerDefinition, Estate, Service } from '../estate.js';
 import { observedDeployments } from '../plan/drift.js';
-import { fingerprint, idempotencyToken } from '../plan/fingerprint.js';
+import { idempotencyToken, observedDigest, sealPlan } from '../plan/fingerprint.js';
 import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedBackend, type PlannedService, type PlanStep } from '../plan/model.js';
 import { checkService } from '../precheck.js';
 import { redactDeep } from '../redact.js';
@@ -219,8 +219,8 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
   }
 
   const observed = observe(decisions, estate, specs, edge);
-  const planFingerprint = fingerprint(observed);
-  const token = (id: string) => idempotencyToken(planFingerprint, id);
+  const tokenSeed = observedDigest(observed);
+  const token = (id: string) => idempotencyToken(tokenSeed, id);
   const steps: PlanStep[] = [];
   const services: PlannedService[] = [];
   let unchanged = 0;
@@ -372,11 +372,11 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
 
   const blocked: BlockedService[] = decisions.filter((d) => d.blocking.length > 0)
     .map((d) => ({ cluster: d.resolved.cluster.name, service: d.resolved.service.name, findings: d.blocking }));
-  return {
+  return sealPlan({
     formatVersion: PLAN_FORMAT_VERSION, tool: 'meshctl', target: 'service-connect', region: estate.region, account, createdAt,
     // The App Mesh mesh the migrated services leave (drift checks read it again); none for fresh migrations.
     mesh: decisions.find((d) => d.meshNode)?.meshNode!.mesh ?? '',
-    fingerprint: planFingerprint, observed, steps, services, blocked,
+    observed, steps, services, blocked,
     ...(warnings.length > 0 && { warnings }),
     summary: {
       create: steps.filter((s) => s.action === 'create').length,
@@ -384,7 +384,7 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
       unchanged,
       blocked: blocked.length,
     },
-  };
+  });
 }
 
 /** Target groups for the green service (copies of the blue ones, for awsvpc tasks) and weighted forwards on the rules. */

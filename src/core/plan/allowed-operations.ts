@@ -1,0 +1,27 @@
+// The operations meshctl itself plans, per target: apply sends nothing else.
+// A step added to a plan file by hand (an ecs DeleteService, say) is refused
+// by name before anything runs.
+import type { Target } from '../sidecars.js';
+import type { PlanStep } from './model.js';
+
+const MESH_RESOURCES = ['Mesh', 'VirtualNode', 'VirtualService', 'VirtualRouter', 'Route'];
+
+export const ALLOWED_OPERATIONS: Record<Target, ReadonlySet<string>> = {
+  appmesh: new Set([
+    ...MESH_RESOURCES.flatMap((kind) => [`appmesh Create${kind}`, `appmesh Update${kind}`]),
+    'servicediscovery CreatePrivateDnsNamespace', 'servicediscovery CreateService',
+    'ecs RegisterTaskDefinition', 'ecs UpdateService',
+  ]),
+  'service-connect': new Set([
+    'servicediscovery CreateHttpNamespace',
+    'ecs UpdateCluster', 'ecs RegisterTaskDefinition', 'ecs UpdateService', 'ecs CreateService',
+    'elbv2 CreateTargetGroup', 'elbv2 ModifyRule', 'elbv2 ModifyListener',
+    'appmesh DeleteVirtualService', 'appmesh DeleteVirtualNode',
+  ]),
+};
+
+/** The steps whose operation meshctl never plans for this target. */
+export function disallowedSteps(target: Target, steps: PlanStep[]): PlanStep[] {
+  const allowed = ALLOWED_OPERATIONS[target];
+  return steps.filter((s) => !allowed?.has(`${s.service} ${s.operation}`));
+}
