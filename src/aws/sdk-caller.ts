@@ -8,6 +8,10 @@ export interface SdkOptions {
   endpointUrl?: string;
   /** Attempts per call, the SDK retrying throttling, 5xx and network errors with backoff. */
   maxAttempts?: number;
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Where the SDK's own warnings go (--verbose), one line each, never to the user's output. */
+  log?: (line: string) => void;
 }
 
 type SdkModule = Record<string, unknown>;
@@ -32,7 +36,46 @@ function toPlainOutput(output: Record<string, unknown>): AwsOutput {
   return JSON.parse(JSON.stringify(rest)) as AwsOutput;
 }
 
+/**
+ * The SDK's warnings (several credential sources, and the like) are
+ * multi-line notices for developers: one line in the --verbose log instead.
+ */
+function sdkLogger(log: ((line: string) => void) | undefined) {
+  const quiet = () => undefined;
+  const warn = (...parts: unknown[]) => log?.(`aws-sdk: ${parts.map(String).join(' ').replace(/\s+/g, ' ').trim()}`);
+  return { trace: quiet, debug: quiet, info: quiet, warn, error: quiet };
+}
+
+const seconds = (ms: number | undefined) => (ms === undefined ? 'the timeout' : `${ms / 1000}s`);
+
+/**
+ * What went wrong, in AWS's terms where there are some. Failures below AWS
+ * (a proxy's HTML page, TLS to a plain-HTTP port, no answer) are named by what
+ * they are and where, never by a JavaScript error class.
+ */
+function callFailure(error: unknown, endpoint: string, timeouts: { connectMs?: number; requestMs?: number }): { code: string; message: string } {
+  const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
+  const message = e.message ?? String(error);
+  const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+  if (e.name === 'TimeoutError' || /timed out|ETIMEDOUT|exceeded the configured/.test(message)) {
+    return /connection/i.test(message)
+      ? { code: 'Timeout', message: `could not connect to ${endpoint} within ${seconds(timeouts.connectMs)} (--connect-timeout): check the endpoint and the network` }
+      : { code: 'Timeout', message: `no answer from ${endpoint} within ${seconds(timeouts.requestMs)} (--request-timeout): check the endpoint, or allow longer` };
+  }
+  if (/EPROTO|SSL routines|wrong version number|ERR_SSL|certificate|self.signed|UNABLE_TO_VERIFY/i.test(message) || /^ERR_TLS|^DEPTH_ZERO|CERT/.test(e.code ?? '')) {
+    return { code: 'TlsError', message: `the TLS handshake with ${endpoint} failed${/wrong version number/.test(message) ? ' (the port answers plain HTTP: use http:// in --endpoint-url)' : ' (check the certificate, or use http:// for a plain-HTTP endpoint)'}` };
+  }
+  if (e.name === 'SyntaxError' || e.name === 'TypeError' || (e.name === 'Unknown' && status !== undefined) || /Deserialization error|is not valid JSON|Unexpected token/.test(message)) {
+    return { code: 'UnreadableResponse', message: `${endpoint} answered${status ? ` HTTP ${status}` : ''} with something that is not an AWS response (an HTML error page from a proxy or load balancer?): check --endpoint-url and any proxy in between` };
+  }
+  if (/\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH)\b|socket hang up/.test(message)) {
+    return { code: e.name ?? 'NetworkError', message: `${message.split('\n')[0]} at ${endpoint}` };
+  }
+  return { code: e.name ?? 'Error', message };
+}
+
 export function createSdkCaller(options: SdkOptions): AwsCaller {
+  const endpointOf = (service: AwsService) => options.endpointUrl ?? `the AWS ${service} endpoint in ${options.region ?? 'the default region'}`;
   const clients = new Map<AwsService, Promise<{ module: SdkModule; client: SdkClient }>>();
   // Every command starts with ECS: load its client while the command gets ready.
   clientFor('ecs').catch(() => undefined);
@@ -48,6 +91,9 @@ export function createSdkCaller(options: SdkOptions): AwsCaller {
           endpoint: options.endpointUrl,
           // AWS_MAX_ATTEMPTS, the standard setting, wins over meshctl's default.
           ...(!process.env.AWS_MAX_ATTEMPTS && { maxAttempts: options.maxAttempts ?? 8 }),
+          // Without throwOnRequestTimeout the handler only warns when the request timeout passes, and waits on.
+          requestHandler: { connectionTimeout: options.connectTimeoutMs, requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true },
+          logger: sdkLogger(options.log),
           // Standard retries (exponential backoff with jitter); meshctl's own token buckets do the pacing.
           retryMode: 'standard',
         });
@@ -66,16 +112,19 @@ export function createSdkCaller(options: SdkOptions): AwsCaller {
       try {
         return toPlainOutput(await client.send(new Command(input))) as T;
       } catch (error) {
-        const e = error as { name?: string; message?: string };
-        throw new AwsCallError(service, operation, e.name ?? 'Error', e.message ?? String(error));
+        const { code, message } = callFailure(error, endpointOf(service), { connectMs: options.connectTimeoutMs, requestMs: options.requestTimeoutMs });
+        throw new AwsCallError(service, operation, code, message);
       }
     },
   };
 }
 
-/** The region the SDK would use: flag, then AWS_REGION, then the profile's config. */
+/** The region, as the AWS CLI picks it: flag, then AWS_REGION, then AWS_DEFAULT_REGION, then the profile's config. */
 export async function resolveSdkRegion(options: SdkOptions): Promise<string | undefined> {
   if (options.region) return options.region;
+  // The JS SDK ignores AWS_DEFAULT_REGION, which the AWS CLI honours.
+  const fromEnv = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+  if (fromEnv) return fromEnv;
   const { ECSClient } = await import('@aws-sdk/client-ecs');
   const client = new ECSClient({ profile: options.profile });
   try {

@@ -4,6 +4,7 @@ import chalk from 'chalk';
 import type { Recorder } from '../aws/recording.js';
 import { openSession, type AwsSession } from '../aws/session.js';
 import { loadConfig, type MeshctlConfig } from '../config/config.js';
+import { parseDuration } from '../util/duration.js';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -11,6 +12,8 @@ export interface GlobalOptions {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  connectTimeout?: string;
+  requestTimeout?: string;
   fixtures?: string;
   output: OutputFormat;
   color: boolean;
@@ -41,6 +44,8 @@ export function openAws(options: GlobalOptions, request: SessionRequest): Promis
     region: options.region,
     profile: options.profile,
     endpointUrl: options.endpointUrl,
+    connectTimeoutMs: options.connectTimeout === undefined ? undefined : parseDuration(options.connectTimeout, '--connect-timeout'),
+    requestTimeoutMs: options.requestTimeout === undefined ? undefined : parseDuration(options.requestTimeout, '--request-timeout'),
     allowMutations: request.allowMutations,
     recorder: request.recorder,
     log: options.verbose ? (line) => writeErr(chalk.dim(line)) : undefined,

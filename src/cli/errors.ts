@@ -17,6 +17,8 @@ function describeAwsError(error: AwsCallError): string {
   if (/UnrecognizedClient|InvalidClientTokenId|ExpiredToken|InvalidSignature|SignatureDoesNotMatch/i.test(error.code)) {
     return `AWS rejected the credentials for ${action} (${error.code}): refresh them (aws sso login, new keys) and run again`;
   }
+  // Failures below AWS: the message names the endpoint and the likely cause.
+  if (['Timeout', 'TlsError', 'UnreadableResponse'].includes(error.code)) return `${action}: ${error.message}`;
   // Node's network error codes are upper case; matching them case-blind would catch ServiceNotFoundException.
   if (/\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET)\b|socket hang up/.test(error.message)) {
     return `cannot reach AWS for ${action} (${error.message}): check --endpoint-url / AWS_ENDPOINT_URL and the network`;

@@ -36,6 +36,8 @@ export function buildProgram(): Command {
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile\'s region)')
     .option('--profile <name>', 'AWS profile from the shared config and credentials files')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (also AWS_ENDPOINT_URL)')
+    .option('--connect-timeout <duration>', 'give up connecting to AWS after this long, per attempt (default 5s)')
+    .option('--request-timeout <duration>', 'give up on an AWS answer after this long, per attempt (default 30s)')
     .option('--fixtures <dir>', 'replay recorded AWS responses from DIR: no network, no credentials')
     .option('--config <file>', 'meshctl config, YAML or JSON (default: ./meshctl.yaml when present)')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
@@ -115,7 +117,18 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** `meshctl … | head`: the reader went away; stop quietly, as other Unix tools do. */
+function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -15,8 +15,10 @@ export interface Progress {
 const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
 
 export function createProgress(quiet: boolean): Progress {
-  const interactive = !quiet && process.stderr.isTTY === true;
-  const spinner: Ora | undefined = interactive ? ora({ stream: process.stderr }) : undefined;
+  // A terminal reporting no width cannot be redrawn (ora would loop writing it): plain lines instead.
+  const interactive = !quiet && process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0;
+  // discardStdin off: ora would put the terminal into raw mode, and Ctrl-C would no longer interrupt.
+  const spinner: Ora | undefined = interactive ? ora({ stream: process.stderr, discardStdin: false }) : undefined;
   const lastState = new Map<string, string>();
   const print = (line: string) => {
     if (quiet) return;

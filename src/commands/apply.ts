@@ -4,6 +4,7 @@ import { applyPlan, journalServices, type ApplyReport } from '../apply/apply-pla
 import { JOURNAL_FORMAT_VERSION, journalPath, openJournal, type Journal } from '../apply/journal.js';
 import { lockJournal } from '../apply/journal-lock.js';
 import { createProgress } from '../cli/progress.js';
+import { onInterrupt } from '../cli/interrupt.js';
 import { confirm } from '../cli/confirm.js';
 import { callerAccount } from '../aws/caller-identity.js';
 import { readEdgeActions } from '../aws/read-edge.js';
@@ -153,11 +154,18 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
     writeErr(`applying plan ${plan.fingerprint}`);
     writeErr(`${resumed ? 'resuming from' : 'journal:'} ${path}`);
     const progress = createProgress(options.output === 'json');
+    const disarm = onInterrupt(async () => {
+      progress.stop();
+      await store.save();
+      const resume = planFile ? `meshctl apply ${planFile}` : 'meshctl plan --out plan.json, then meshctl apply plan.json';
+      return `interrupted: the journal ${path} is saved. Finish with: ${resume}; or undo with: meshctl rollback --journal ${path}`;
+    });
     const report = await applyPlan(session.aws, plan, estate, store, { concurrency, waveSize, wait: options.wait, timeoutMs, pollMs }, {
       onStep: (step, status, detail) => progress.step(step, status, detail),
       onWave: (index, total, services) => progress.note(`wave ${index + 1}/${total}: ${services.join(', ')}`),
       onProgress: (rollouts) => progress.rollouts(rollouts),
     });
+    disarm();
     progress.stop();
     const failed = report.failures.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed');
     if (options.output === 'json') writeOut(JSON.stringify({ journal: path, ...report, failures: report.failures.map((f) => ({ step: f.step.id, error: describeError(f.error).message })) }, null, 2));

@@ -4,6 +4,7 @@
 import chalk from 'chalk';
 import { JournalStore, latestJournal, readJournal, type Journal, type JournalService } from '../apply/journal.js';
 import { lockJournal } from '../apply/journal-lock.js';
+import { onInterrupt } from '../cli/interrupt.js';
 import { waitForRollouts } from '../apply/wait.js';
 import { AwsCallError, type AwsCaller } from '../aws/caller.js';
 import { readEstate } from '../aws/read-estate.js';
@@ -133,9 +134,11 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
   const path = options.journal ?? await latestJournal();
   // Never beside a running apply or another rollback of the same journal (a dry run changes nothing and takes no lock).
   const release = path && !options.dryRun ? await lockJournal(path, 'meshctl rollback') : undefined;
+  const disarm = options.dryRun ? undefined : onInterrupt(async () => `interrupted: run the same meshctl rollback again to finish${path ? ` (journal ${path})` : ''}`);
   try {
     return await rollback(options, path);
   } finally {
+    disarm?.();
     await release?.();
   }
 }

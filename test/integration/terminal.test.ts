@@ -1,0 +1,81 @@
+// apply on a real terminal (a pseudo-terminal through test/support/run-on-terminal.py):
+// Ctrl-C interrupts while it waits, saving the journal and saying how to go
+// on; a terminal reporting 0 columns gets plain lines, not an endless
+// spinner. And `meshctl … | head` ends quietly.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import { BIN, isolatedEnv, motoEnv, ROOT, runCli } from '../support/cli.js';
+import { seedDemoEstate } from '../support/demo-estate.js';
+import { startMoto, type Moto } from '../support/moto.js';
+
+let moto: Moto;
+let proxy: AwsProxy;
+let env: NodeJS.ProcessEnv;
+let cwd: string;
+
+function onTerminal(columns: number, interruptAt: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('python3', [join(ROOT, 'test/support/run-on-terminal.py'), String(columns), interruptAt, '--', process.execPath, BIN, ...args], { env: { ...env, TERM: 'xterm' }, cwd });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+});
+
+beforeEach(async () => {
+  await proxy?.stop();
+  await moto.reset();
+  proxy = await startAwsProxy(moto.url);
+  env = isolatedEnv(motoEnv(proxy.url));
+  delete env.NO_COLOR;
+  cwd = await mkdtemp(join(tmpdir(), 'meshctl-tty-'));
+  await seedDemoEstate(moto.url, proxy.url);
+  expect((await runCli(['plan', '--service', 'catalog', '--out', 'plan.json'], env, cwd)).code).toBe(0);
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
+
+describe('apply on a terminal', () => {
+  it('stops on Ctrl-C while waiting for a deployment: journal saved, lock released, the way on printed, exit 130', async () => {
+    // catalog's deployment never completes: apply waits, with the spinner, until Ctrl-C.
+    const result = await onTerminal(100, 'waiting for', ['apply', 'plan.json', '--force', '--poll-interval', '200ms', '--wait-timeout', '60s']);
+    expect(result.code, result.output).toBe(130);
+    expect(result.output).toMatch(/interrupted: the journal \.meshctl\/journal-[0-9a-f]+\.json is saved\. Finish with: meshctl apply plan\.json; or undo with: meshctl rollback --journal/);
+    const files = await readdir(join(cwd, '.meshctl'));
+    expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    expect(files.some((f) => f.endsWith('.lock'))).toBe(false);
+  });
+
+  it('writes plain progress lines on a terminal that reports 0 columns, and finishes', async () => {
+    const result = await onTerminal(0, '', ['apply', 'plan.json', '--force', '--poll-interval', '200ms', '--wait-timeout', '2s']);
+    expect(result.code, result.output.slice(0, 2000)).toBe(1);
+    expect(result.output.length).toBeLessThan(100_000);
+    expect(result.output).toMatch(/… shop-fargate\/catalog: 0\/2 IN_PROGRESS/);
+    expect(result.output).toContain('deployment timeout');
+  });
+});
+
+describe('pipes', () => {
+  it('meshctl … | head ends quietly when the reader goes away', async () => {
+    const child = spawn(process.execPath, [BIN, 'plan', '--fixtures', join(ROOT, 'fixtures/demo')], { env: isolatedEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(existsSync(BIN)).toBe(true);
+  });
+});
