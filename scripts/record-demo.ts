@@ -11,6 +11,8 @@ const moto = await startMoto();
 const proxy = await startAwsProxy(moto.url);
 try {
   await seedDemoEstate(moto.url, proxy.url);
+  // moto never ends a deployment; the demo's services are steady, as on AWS: their rollouts read COMPLETED.
+  proxy.endRollouts('*', 'COMPLETED');
   await rm(out, { recursive: true, force: true });
   const result = await runCli(['record', '--out', out], isolatedEnv(motoEnv(proxy.url)), ROOT);
   process.stdout.write(result.stdout);

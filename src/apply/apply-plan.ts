@@ -3,7 +3,7 @@
 import { AwsCallError, type AwsCaller } from '../aws/caller.js';
 import type { Estate } from '../core/estate.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
-import { scheduleWaves } from '../core/plan/waves.js';
+import { scheduleWaves, type Wave } from '../core/plan/waves.js';
 import { runSteps, type StepFailure } from './executor.js';
 import type { JournalStore } from './journal.js';
 import { waitForRollouts, type RolloutProgress, type RolloutResult, type RolloutTarget } from './wait.js';
@@ -25,6 +25,8 @@ export interface ApplyHooks {
 export interface ApplyReport {
   failures: StepFailure[];
   rollouts: RolloutResult[];
+  /** Services not touched because rollback could not bring them back (their current revision was deregistered). */
+  refused: { label: string; reason: string }[];
   /** Services of waves that did not run because an earlier wave failed. */
   notStarted: string[];
 }
@@ -52,11 +54,33 @@ export function journalServices(plan: Plan, estate: Estate): JournalStore['journ
   return services;
 }
 
+/**
+ * Services whose rollback target, the revision they run now, was deregistered
+ * since the plan: ECS cannot point a service back at an INACTIVE revision, so
+ * moving them would be a one-way door. Checked just before each wave, for
+ * the services none of whose steps ran yet; the other services go on.
+ */
+async function unrecoverable(aws: AwsCaller, wave: Wave, store: JournalStore): Promise<{ label: string; reason: string }[]> {
+  const touched = (label: string) => wave.steps.some((s) => s.ecsService === label && store.journal.steps[s.id]?.status === 'done');
+  const pending = wave.services.map((label) => ({ label, entry: store.journal.services[label] })).filter((s) => s.entry && !touched(s.label));
+  const checked = await Promise.all(pending.map(async ({ label, entry }) => {
+    const revision = entry!.previousTaskDefinition;
+    const status = await aws.call<{ taskDefinition?: { status?: string } }>('ecs', 'DescribeTaskDefinition', { taskDefinition: revision })
+      .then((out) => out.taskDefinition?.status ?? 'MISSING')
+      .catch((error: unknown) => { if (error instanceof AwsCallError && /ClientException|NotFound/.test(error.code)) return 'MISSING'; throw error; });
+    return status === 'ACTIVE' ? undefined : {
+      label,
+      reason: `not moved: its current revision ${revision.split('/').pop()} is ${status === 'MISSING' ? 'gone' : 'INACTIVE'} (deregistered after planning), so rollback could not bring it back; register that revision again (or point the service at an ACTIVE one) and plan again`,
+    };
+  }));
+  return checked.filter((c): c is { label: string; reason: string } => c !== undefined);
+}
+
 export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, store: JournalStore, options: ApplyOptions, hooks: ApplyHooks = {}): Promise<ApplyReport> {
   const outputs = new Map<string, unknown>();
   const ctx = { aws, plan, store, outputs, sourceTaskDefinitions: estate.taskDefinitions, concurrency: options.concurrency, onStep: hooks.onStep };
   const { shared, waves, after } = scheduleWaves(plan, options.waveSize);
-  const report: ApplyReport = { failures: [], rollouts: [], notStarted: [] };
+  const report: ApplyReport = { failures: [], rollouts: [], refused: [], notStarted: [] };
 
   report.failures.push(...await runSteps(shared, ctx));
   if (report.failures.length > 0) {
@@ -65,7 +89,10 @@ export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, stor
   }
   for (const [index, wave] of waves.entries()) {
     hooks.onWave?.(index, waves.length, wave.services);
-    const failures = await runSteps(wave.steps, ctx);
+    const refused = await unrecoverable(aws, wave, store);
+    for (const r of refused) Object.assign(store.journal.services[r.label] ?? {}, { state: 'failed', message: r.reason });
+    report.refused.push(...refused);
+    const failures = await runSteps(wave.steps.filter((s) => !refused.some((r) => r.label === s.ecsService)), ctx);
     report.failures.push(...failures);
     // Clients in later waves resolve their servers only once the servers' deployments completed (AWS): wait even with --no-wait.
     const laterDependOnThis = waves.slice(index + 1).some((w) => w.steps.some((s) => s.dependsOn.some((d) => wave.steps.some((own) => own.id === d))));

@@ -76,6 +76,12 @@ async function adoptExisting(aws: AwsCaller, step: PlanStep, input: Raw): Promis
     const existing = ((described.services ?? []) as Raw[]).find((s) => s.status === 'ACTIVE');
     return existing ? { service: existing } : undefined;
   }
+  if (step.service === 'elbv2' && step.operation === 'CreateTargetGroup') {
+    const described = await aws.call<Raw>('elbv2', 'DescribeTargetGroups', { Names: [input.Name] })
+      .catch((error: unknown) => { if (error instanceof AwsCallError && /TargetGroupNotFound/.test(error.code)) return { TargetGroups: [] }; throw error; });
+    const existing = ((described.TargetGroups ?? []) as Raw[]).find((g) => g.VpcId === input.VpcId);
+    return existing ? { TargetGroups: [existing] } : undefined;
+  }
   if (step.service === 'servicediscovery' && step.operation === 'CreateService') {
     const listed = await aws.call<Raw>('servicediscovery', 'ListServices', {
       Filters: [{ Name: 'NAMESPACE_ID', Values: [input.NamespaceId], Condition: 'EQ' }], MaxResults: 100,
@@ -142,6 +148,13 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
     }
   }
 
+  // A create the killed run sent may have landed: take what it made rather than make another.
+  if (resumedMidCall && step.operation.startsWith('Create')) {
+    const existing = await adoptExisting(aws, step, input).catch(() => undefined);
+    // The killed run of this journal made it: rollback may delete it.
+    if (existing) return finish(step, ctx, input, existing as Raw, 'adopted', true);
+  }
+
   record.status = 'running';
   await store.save();
   ctx.onStep?.(step, 'start');
@@ -160,14 +173,14 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
   return finish(step, ctx, input, output, 'done');
 }
 
-async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output: Raw, how: 'done' | 'adopted'): Promise<void> {
+async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output: Raw, how: 'done' | 'adopted', ours = how === 'done'): Promise<void> {
   const record = ctx.store.step(step.id);
   record.status = 'done';
   record.output = output;
   delete record.error;
   ctx.outputs.set(step.id, output);
   const created = createdResource(step, input, output);
-  if (created && how === 'done') ctx.store.journal.created.push(created);
+  if (created && ours) ctx.store.journal.created.push(created);
   if (step.service === 'elbv2' && step.operation.startsWith('Modify') && step.before !== undefined) {
     const key = step.operation === 'ModifyRule' ? { RuleArn: input.RuleArn, Actions: step.before } : { ListenerArn: input.ListenerArn, DefaultActions: step.before };
     (ctx.store.journal.restores ??= []).push({ step: step.id, service: 'elbv2', operation: step.operation, input: key, ecsService: step.ecsService });

@@ -18,6 +18,8 @@ export interface EstateSelection {
   services?: string[];
   /** Read Cloud Map even when no service uses it (planning may register services in a namespace). */
   cloudMap?: boolean;
+  /** The named clusters and services may have been deleted (apply's drift check, rollback of a journal): read what exists, leave the rest out. */
+  allowMissing?: boolean;
 }
 
 const DESCRIBE_CLUSTERS_MAX = 100;
@@ -30,7 +32,7 @@ const RECENT_EVENTS = 5;
 
 const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
-async function readClusters(aws: AwsCaller, names: string[] | undefined): Promise<Raw[]> {
+async function readClusters(aws: AwsCaller, names: string[] | undefined, allowMissing: boolean): Promise<Raw[]> {
   // Listing first (one call per 100 clusters) names the known clusters when a requested one is missing.
   const arns = await paginate(async (nextToken) => {
     const page = await aws.call<Raw>('ecs', 'ListClusters', { maxResults: LIST_MAX, ...(nextToken && { nextToken }) });
@@ -38,11 +40,12 @@ async function readClusters(aws: AwsCaller, names: string[] | undefined): Promis
   });
   const requested = names && names.length > 0 ? [...new Set(names)] : undefined;
   const missing = (requested ?? []).filter((n) => !arns.some((arn) => arn === n || nameOf(arn) === n));
-  if (missing.length > 0) {
+  if (missing.length > 0 && !allowMissing) {
     const known = arns.map(nameOf).sort().join(', ') || 'none';
     throw new NotFoundError(`cluster ${missing.join(', ')} not found in this region (clusters: ${known}); check --cluster and --region`);
   }
   const wanted = arns.filter((arn) => !requested || requested.some((n) => arn === n || nameOf(arn) === n)).sort();
+  if (wanted.length === 0) return [];
   const results = await Promise.all(chunks(wanted, DESCRIBE_CLUSTERS_MAX).map((batch) =>
     aws.call<Raw>('ecs', 'DescribeClusters', { clusters: batch })));
   return results.flatMap((r) => (r.clusters ?? []) as Raw[])
@@ -258,7 +261,7 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
   // Awaited below; until then a failure must not surface as an unhandled rejection.
   trunking.catch(() => undefined);
   appMesh.catch(() => undefined);
-  const rawClusters = await readClusters(aws, selection.clusters);
+  const rawClusters = await readClusters(aws, selection.clusters, selection.allowMissing ?? false);
 
   const taskDefinitionsReader = taskDefinitionReader(aws);
   const perCluster = await Promise.all(rawClusters.map(async (c) => {
@@ -275,7 +278,7 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
   if (only) {
     const found = new Set(perCluster.flatMap((c) => c.services.map((s) => s.serviceName as string)));
     const missing = [...only].filter((s) => !found.has(s));
-    if (missing.length > 0) {
+    if (missing.length > 0 && !selection.allowMissing) {
       throw new NotFoundError(`service ${missing.join(', ')} not found in cluster(s) ${rawClusters.map((c) => c.clusterName).join(', ')}; check --service (meshctl inspect lists the services)`);
     }
   }

@@ -62,9 +62,10 @@ function renderReport(report: ApplyReport, journal: string): string {
       for (const e of r.events.slice(0, 5)) lines.push(chalk.dim(`    ${e}`));
     }
   }
+  for (const r of report.refused) lines.push(`${chalk.red('×')} ${r.label}: ${r.reason}`);
   if (report.notStarted.length > 0) lines.push(chalk.yellow(`not started (an earlier wave failed): ${report.notStarted.join(', ')}`));
   lines.push(`journal: ${journal}`);
-  if (report.failures.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed')) {
+  if (report.failures.length > 0 || report.refused.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed')) {
     lines.push('Roll back with: meshctl rollback' + (journal ? ` --journal ${journal}` : ''));
   }
   return lines.join('\n');
@@ -127,6 +128,8 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
     clusters: [...new Set(serviceArns.map((arn) => arn.split('/').slice(-2)[0]!))],
     services: [...new Set(serviceArns.map((arn) => arn.split('/').pop()!))],
     cloudMap: true,
+    // A planned service deleted since is drift, reported as such below.
+    allowMissing: true,
   });
   const specs = await readMeshSpecs(session.aws, estate, meshNamesOf(plan));
   const path = journalPath(plan.fingerprint);
@@ -167,7 +170,7 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
     });
     disarm();
     progress.stop();
-    const failed = report.failures.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed');
+    const failed = report.failures.length > 0 || report.refused.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed');
     if (options.output === 'json') writeOut(JSON.stringify({ journal: path, ...report, failures: report.failures.map((f) => ({ step: f.step.id, error: describeError(f.error).message })) }, null, 2));
     else writeOut(renderReport(report, path));
     return failed ? EXIT_FINDINGS : EXIT_OK;

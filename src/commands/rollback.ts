@@ -169,7 +169,8 @@ async function rollback(options: RollbackOptions, path: string | undefined): Pro
   }
   const clusters = journal ? [...new Set(inJournal.map(([, s]) => s.cluster))] : options.cluster ? [options.cluster] : undefined;
   const services = journal ? inJournal.map(([, s]) => s.service) : named;
-  const estate = services.length > 0 ? await readEstate(session.aws, session.region, { clusters, services }) : undefined;
+  // A service of the journal deleted since is reported below, and the others roll back.
+  const estate = services.length > 0 ? await readEstate(session.aws, session.region, { clusters, services, allowMissing: journal !== undefined }) : undefined;
   const live = (cluster: string, name: string): Service | undefined =>
     estate?.clusters.find((c) => c.name === cluster)?.services.find((s) => s.name === name);
 

@@ -109,7 +109,7 @@ describe('meshctl precheck on the demo fixtures', () => {
     expect(result.code).toBe(1);
     expect(result.stdout.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')).toBe(true);
     expect(result.stdout.match(/<testsuite /g)).toHaveLength(10);
-    expect(result.stdout.match(/<testcase /g)).toHaveLength(9 * 12 + 1);
+    expect(result.stdout.match(/<testcase /g)).toHaveLength(9 * 13 + 1);
     expect(result.stdout).toMatch(/<testcase classname="meshctl.shop-fargate\/recommender" name="cpu-memory-headroom">\s*<failure type="error"/);
   });
 

@@ -247,6 +247,20 @@ describe('apply after a crash', () => {
   }
 });
 
+describe('a rollback target deregistered after planning', () => {
+  it('refuses to move that service, reporting why, and moves the others', async () => {
+    const plan = await savedPlan();
+    await client.send(new ecs.DeregisterTaskDefinitionCommand({ taskDefinition: 'orders:1' }));
+    const result = await cli('apply', plan, '--force', '--no-wait');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('shop-ec2/orders: not moved: its current revision orders:1 is INACTIVE (deregistered after planning), so rollback could not bring it back');
+    expect(await serviceTaskDefinition('shop-ec2', 'orders')).toMatch(/orders:1$/);
+    expect(await revisions('orders')).toHaveLength(0);
+    expect(await serviceTaskDefinition('shop-ec2', 'payments')).toMatch(/payments:2$/);
+    expect((await journal()).services['shop-ec2/orders']).toMatchObject({ state: 'failed' });
+  });
+});
+
 describe('the plan\'s account', () => {
   it('refuses a plan made for another account than the credentials act in, naming both, and sends nothing', async () => {
     const plan = await savedPlan();
@@ -280,7 +294,42 @@ describe('one apply at a time', () => {
   });
 });
 
+describe('services deleted under meshctl', () => {
+  it('rollback reports a service of the journal that was deleted and rolls back the rest', async () => {
+    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    await client.send(new ecs.DeleteServiceCommand({ cluster: 'shop-ec2', service: 'payments', force: true }));
+    const result = await cli('rollback', '--yes', '--no-wait');
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('shop-ec2/payments: the service no longer exists; nothing to roll back');
+    expect(await serviceTaskDefinition('shop-ec2', 'orders')).toMatch(/orders:1$/);
+    expect(await serviceTaskDefinition('shop-fargate', 'web')).toMatch(/web:1$/);
+  });
+
+  it('apply refuses a plan one of whose services was deleted since, as stale', async () => {
+    const plan = await savedPlan();
+    await client.send(new ecs.DeleteServiceCommand({ cluster: 'shop-ec2', service: 'payments', force: true }));
+    const result = await cli('apply', plan, '--force', '--no-wait');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('service shop-ec2/payments no longer exists');
+    expect(proxy.count((c) => c.mutating)).toBe(0);
+  });
+});
+
 describe('rollback', () => {
+  it('waits for the rollback deployments to complete before deregistering, and stops on one that fails', async () => {
+    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    proxy.endRollouts('*', 'COMPLETED');
+    proxy.endRollouts('payments', 'FAILED');
+    const result = await cli('rollback', '--yes', ...FAST, '--wait-timeout', '30s');
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    // Waiting happened: DescribeServices was polled after the rollback updates.
+    const lastUpdate = proxy.calls.map((c) => c.operation).lastIndexOf('UpdateService');
+    expect(proxy.calls.slice(lastUpdate).some((c) => c.operation === 'DescribeServices')).toBe(true);
+    // orders completed: its meshed revision is deregistered; payments failed: its revision is kept for a retry.
+    expect((await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: 'orders:2' }))).taskDefinition!.status).toBe('INACTIVE');
+    expect((await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: 'payments:2' }))).taskDefinition!.status).toBe('ACTIVE');
+  });
+
   it('restores the exact previous revision and deregisters the one rolled back from; twice is safe', async () => {
     const before = Object.fromEntries(await Promise.all(PLANNED.map(async ([c, s]) => [s, await serviceTaskDefinition(c, s)])));
     expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);

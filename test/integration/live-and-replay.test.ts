@@ -77,12 +77,14 @@ describe('record → replay', () => {
     const offline = isolatedEnv();
     for (const args of [['inspect'], ['inspect', '--output', 'json'], ['precheck'], ['precheck', '--format', 'json'], ['precheck', '--format', 'junit'], ['precheck', '--target', 'service-connect', '--format', 'github']]) {
       const liveRun = await runCli(args, live);
+      const reached = proxy.calls.length;
       const replayed = await runCli([...args, ...fixtures], offline);
+      expect(proxy.calls.length, `${args.join(' ')} --fixtures reached the endpoint`).toBe(reached);
       expect(replayed.code, args.join(' ')).toBe(liveRun.code);
       if (args.length === 1) expect(body(replayed.stdout)).toBe(body(liveRun.stdout));
       else expect(replayed.stdout).toBe(liveRun.stdout);
     }
-    // Only the live runs reached the endpoint.
+    // The live runs reached the endpoint (each replay, checked above, did not).
     expect(proxy.calls.length).toBeGreaterThan(before);
 
     const { readFile } = await import('node:fs/promises');

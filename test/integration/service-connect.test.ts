@@ -16,7 +16,7 @@ import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/apply/journal.js';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
-import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
+import { isolatedEnv, motoEnv, runCli, spawnCli } from '../support/cli.js';
 import { DEMO_REGION, LEGACY_MESH, seedDemoEstate } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
 
@@ -130,6 +130,39 @@ describe('apply --target service-connect', () => {
     const services = await mesh.send(new appmesh.ListVirtualServicesCommand({ meshName: LEGACY_MESH }));
     expect(services.virtualServices).toEqual([]);
   });
+});
+
+describe('Service Connect apply after a crash', () => {
+  for (const point of [
+    { name: 'after AWS created a green service, before the journal knew', operation: 'CreateService', when: 'after' as const },
+    { name: 'after AWS registered a task definition', operation: 'RegisterTaskDefinition', when: 'after' as const },
+  ]) {
+    it(`resumes with one green service and one new revision each: SIGKILL ${point.name}`, async () => {
+      expect((await cli('plan', '--out', 'plan.json')).code).toBe(0);
+      proxy.endRollouts('*', 'COMPLETED');
+      const held = proxy.holdNext(point.operation, point.when);
+      const run = spawnCli(['apply', 'plan.json', '--force', '--no-wait', '--poll-interval', '200ms'], env, cwd);
+      await held;
+      run.child.kill('SIGKILL');
+      await run.done;
+
+      const resumed = await cli('apply', 'plan.json', '--force', '--no-wait', '--poll-interval', '200ms');
+      expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+      expect(resumed.stderr).toContain('(already done by an earlier run)');
+      for (const name of ['pricing', 'inventory']) {
+        const greens = (await client.send(new ecs.ListServicesCommand({ cluster: 'legacy-mesh' }))).serviceArns!.filter((a) => a.endsWith(`/${name}-sc`));
+        expect(greens, name).toHaveLength(1);
+      }
+      // What the killed run created is in the journal, so rollback can remove it.
+      const [file] = (await readdir(join(cwd, '.meshctl'))).filter((f) => f.endsWith('.json'));
+      const journal = JSON.parse(await readFile(join(cwd, '.meshctl', file!), 'utf8')) as Journal;
+      expect(journal.created.filter((c) => c.kind === 'EcsService').map((c) => c.identity.service).sort()).toEqual(['inventory-sc', 'pricing-sc']);
+      for (const family of ['pricing', 'inventory', 'web', 'orders']) {
+        const revisions = (await client.send(new ecs.ListTaskDefinitionsCommand({ familyPrefix: family }))).taskDefinitionArns!;
+        expect(revisions, family).toHaveLength(2);
+      }
+    });
+  }
 });
 
 describe('Service Connect rollout and re-plan', () => {

@@ -5,6 +5,7 @@ import { containerLimit } from '../../src/core/checks/container-limit.js';
 import { cpuMemoryHeadroom } from '../../src/core/checks/cpu-memory-headroom.js';
 import { dbEgressPorts } from '../../src/core/checks/db-egress-ports.js';
 import { deploymentController } from '../../src/core/checks/deployment-controller.js';
+import { deploymentInProgress } from '../../src/core/checks/deployment-in-progress.js';
 import { eniCapacity } from '../../src/core/checks/eni-capacity.js';
 import { RULES } from '../../src/core/checks/index.js';
 import { networkModeRule } from '../../src/core/checks/network-mode.js';
@@ -370,5 +371,16 @@ describe('platform-version for large App Mesh tasks', () => {
     const [f] = run(platformVersion, one(td, { platformVersion: '1.3.0' }));
     expect(f!.message).toContain('grows to 8 vCPU');
     expect(run(platformVersion, one(td, { platformVersion: '1.4.0' }))).toEqual([]);
+  });
+});
+
+describe('deployment-in-progress', () => {
+  const deployment = (status: string, rolloutState: string, taskDefinition = 'arn:aws:ecs:us-east-1:1:task-definition/x:2') => ({ id: `d-${status}`, status, taskDefinition, desiredCount: 2, runningCount: 1, rolloutState });
+  it('warns while a rollout runs or an older deployment drains, and is silent on a steady service', () => {
+    const td = taskDefinition();
+    const [f] = run(deploymentInProgress, one(td, { deployments: [deployment('PRIMARY', 'IN_PROGRESS'), deployment('ACTIVE', 'COMPLETED')] }));
+    expect(f).toMatchObject({ severity: 'warning' });
+    expect(f!.message).toContain('x:2, IN_PROGRESS, 1 older deployment(s) still draining');
+    expect(run(deploymentInProgress, one(td, { deployments: [deployment('PRIMARY', 'COMPLETED')] }))).toEqual([]);
   });
 });

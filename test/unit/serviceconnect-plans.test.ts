@@ -244,3 +244,27 @@ describe('task sizing', () => {
     expect(sc.services[0]!.portName).toBe('main-app-8080');
   });
 });
+
+describe('names and capacity from the task definition and the service', () => {
+  it('takes portName from the container\'s port mapping, not from the service name, in the task definition and the configuration alike', () => {
+    const td = taskDefinition({ family: 'orders', containerDefinitions: [
+      container({ name: 'app', portMappings: [{ containerPort: 8080 }] }),
+      container({ name: 'admin', portMappings: [{ containerPort: 9090, name: 'mgmt' }] }),
+    ] });
+    const p = plan(withCloudMap(estate({ services: [[service(td, { serviceRegistries: registry('orders') }), td]] }), ['orders']));
+    const register = p.steps.find((s) => s.operation === 'RegisterTaskDefinition')!.input as TaskDefinition;
+    expect(register.containerDefinitions.flatMap((c) => c.portMappings!.map((m) => m.name))).toEqual(['app-8080', 'mgmt']);
+    const sc = p.steps.find((s) => s.operation === 'UpdateService')!.input.serviceConnectConfiguration as { services: { portName: string; discoveryName: string }[] };
+    expect(sc.services.map((e) => [e.portName, e.discoveryName])).toEqual([['app-8080', 'orders-8080'], ['mgmt', 'orders-9090']]);
+  });
+
+  it('gives a green twin the blue service\'s capacity provider strategy instead of a launch type', () => {
+    const { est, specs } = appMeshShop();
+    const pricing = est.clusters[0]!.services.find((s) => s.name === 'pricing')!;
+    pricing.launchType = undefined;
+    pricing.capacityProviderStrategy = [{ capacityProvider: 'FARGATE_SPOT', weight: 3, base: 0 }, { capacityProvider: 'FARGATE', weight: 1, base: 1 }];
+    const green = plan(est, { specs }).steps.find((s) => s.id === 'ecs-green-service:c/pricing')!.input;
+    expect(green.capacityProviderStrategy).toEqual(pricing.capacityProviderStrategy);
+    expect(green.launchType).toBeUndefined();
+  });
+});

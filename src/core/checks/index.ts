@@ -5,6 +5,7 @@ import { containerLimit } from './container-limit.js';
 import { cpuMemoryHeadroom } from './cpu-memory-headroom.js';
 import { dbEgressPorts } from './db-egress-ports.js';
 import { deploymentController } from './deployment-controller.js';
+import { deploymentInProgress } from './deployment-in-progress.js';
 import { eniCapacity } from './eni-capacity.js';
 import { networkModeRule } from './network-mode.js';
 import { platformVersion } from './platform-version.js';
@@ -19,6 +20,7 @@ export const RULES: readonly Rule[] = [
   appmeshEndOfSupport,
   networkModeRule,
   deploymentController,
+  deploymentInProgress,
   taskMemory,
   taskRole,
   cpuMemoryHeadroom,
