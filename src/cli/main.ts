@@ -31,9 +31,11 @@ function actionWithArgument(load: () => Promise<RunnerWithArgument>) {
 
 export function buildProgram(): Command {
   const program = new Command('meshctl')
-    .description('Move running Amazon ECS services onto a service mesh (App Mesh or ECS Service Connect) without an outage.')
+    .description('Move running Amazon ECS services onto a service mesh (ECS Service Connect, or App Mesh) without an outage.')
+    // Each command's --help lists the global options too (they go after the command).
+    .configureHelp({ showGlobalOptions: true })
     .version(pkg.version, '-V, --version')
-    .option('--region <region>', 'AWS region (default: AWS_REGION or the profile\'s region)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile\'s region)')
     .option('--profile <name>', 'AWS profile from the shared config and credentials files')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (also AWS_ENDPOINT_URL)')
     .option('--connect-timeout <duration>', 'give up connecting to AWS after this long, per attempt (default 5s)')
@@ -51,6 +53,7 @@ export function buildProgram(): Command {
     .description('show clusters and services: launch type, networking, task size, mesh status')
     .option('--cluster <name>', 'cluster to read (repeatable; default: all)', collect)
     .option('--service <name>', 'service to read (repeatable; default: all)', collect)
+    .addHelpText('after', '\nExample:\n  $ meshctl inspect --fixtures fixtures/demo')
     .action(action(async () => (await import('../commands/inspect.js')).runInspect as Runner));
 
   program.command('precheck')
@@ -60,6 +63,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--target <mesh>', 'mesh to move to (default: config target, else service-connect; appmesh reached end of support on 2026-09-30)').choices(['appmesh', 'service-connect']))
     .addOption(new Option('--format <format>', 'report format (default: --output)').choices(['text', 'json', 'junit', 'github']))
     .addOption(new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity').choices(['error', 'warning']).default('error'))
+    .addHelpText('after', '\nExample:\n  $ meshctl precheck --region eu-west-1 --format github --fail-on error')
     .action(action(async () => (await import('../commands/precheck.js')).runPrecheckCommand as Runner));
 
   program.command('plan')
@@ -72,11 +76,17 @@ export function buildProgram(): Command {
     .option('--out <file>', 'save the plan as JSON for meshctl apply')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .addOption(new Option('--graph <format>', 'print the mesh topology instead of the plan').choices(['mermaid']))
+    .addHelpText('after', '\nExample:\n  $ meshctl plan --region eu-west-1 --out plan.json')
     .action(action(async () => (await import('../commands/plan.js')).runPlan as Runner));
 
   program.command('apply')
     .description('execute a saved plan (or plan, show and confirm), journaling every step so a re-run resumes')
     .argument('[plan]', 'plan file from meshctl plan --out (default: plan now and ask for confirmation)')
+    .option('--cluster <name>', 'without a plan file: cluster to plan (repeatable; default: all)', collect)
+    .option('--service <name>', 'without a plan file: service to plan (repeatable; default: all)', collect)
+    .addOption(new Option('--target <mesh>', 'without a plan file: mesh to move to (default: config target, else service-connect)').choices(['appmesh', 'service-connect']))
+    .addOption(new Option('--strategy <strategy>', 'without a plan file: how services on App Mesh move').choices(['blue-green', 'in-place']))
+    .option('--remove-mesh-resources', 'without a plan file: delete the App Mesh resources of the migrated services')
     .option('--yes', 'do not ask for confirmation (required without a terminal when no plan file is given)')
     .option('--dry-run', 'print every operation that would be sent, with its input; send none')
     .option('--force', 'apply services that carry precheck errors (EC2 headroom, ENIs, agent versions)')
@@ -85,6 +95,7 @@ export function buildProgram(): Command {
     .option('--no-wait', 'do not wait for deployments to complete')
     .option('--wait-timeout <duration>', 'how long to wait for each wave\'s deployments', '15m')
     .option('--poll-interval <duration>', 'how often to check deployments while waiting', '10s')
+    .addHelpText('after', '\nExample:\n  $ meshctl apply plan.json --wave-size 5')
     .action(actionWithArgument(async () => (await import('../commands/apply.js')).runApply as RunnerWithArgument));
 
   program.command('rollback')
@@ -100,11 +111,13 @@ export function buildProgram(): Command {
     .option('--no-wait', 'do not wait for the rollback deployments')
     .option('--wait-timeout <duration>', 'how long to wait for the deployments', '15m')
     .option('--poll-interval <duration>', 'how often to check deployments while waiting', '10s')
+    .addHelpText('after', '\nExample:\n  $ meshctl rollback --journal .meshctl/journal-0123456789abcdef.json')
     .action(action(async () => (await import('../commands/rollback.js')).runRollback as Runner));
 
   program.command('iam-policy')
     .description('print the least-privilege IAM policy to run precheck, plan, apply and rollback (for a plan, scoped to its resources)')
     .argument('[plan]', 'plan file from meshctl plan --out')
+    .addHelpText('after', '\nExample:\n  $ meshctl iam-policy plan.json > meshctl-policy.json')
     .action(actionWithArgument(async () => (await import('../commands/iam-policy.js')).runIamPolicy as RunnerWithArgument));
 
   program.command('record')
@@ -112,6 +125,7 @@ export function buildProgram(): Command {
     .requiredOption('--out <dir>', 'directory to write the fixtures to')
     .option('--cluster <name>', 'cluster to record (repeatable; default: all)', collect)
     .option('--service <name>', 'service to record (repeatable; default: all)', collect)
+    .addHelpText('after', '\nExample:\n  $ meshctl record --region eu-west-1 --out fixtures/prod')
     .action(action(async () => (await import('../commands/record.js')).runRecord as Runner));
 
   return program;

@@ -20,9 +20,9 @@ import { showRefs } from '../core/plan/refs.js';
 import { ExpectedError } from '../util/expected-error.js';
 import { parseDuration } from '../util/duration.js';
 import { stableStringify } from '../util/stable-json.js';
-import { computePlan, renderPlan } from './plan.js';
+import { computePlan, renderPlan, type PlanOptions } from './plan.js';
 
-export interface ApplyCommandOptions extends GlobalOptions {
+export interface ApplyCommandOptions extends GlobalOptions, Pick<PlanOptions, 'cluster' | 'service' | 'target' | 'strategy' | 'removeMeshResources'> {
   yes?: boolean;
   dryRun?: boolean;
   concurrency: string;
@@ -82,6 +82,10 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
   const session = await openAws(options, { allowMutations: !options.dryRun });
 
   let plan: Plan;
+  const selection = { cluster: options.cluster, service: options.service, target: options.target, strategy: options.strategy, removeMeshResources: options.removeMeshResources };
+  if (planFile && Object.values(selection).some((v) => v !== undefined)) {
+    throw new UsageError(`--cluster, --service, --target, --strategy and --remove-mesh-resources choose what to plan; ${planFile} is already planned: apply it as it is, or plan again with them`);
+  }
   if (planFile) {
     let text: string;
     try {
@@ -98,7 +102,7 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
       throw new UsageError(`${planFile} was planned for account ${plan.account}, but these credentials act in account ${account}; use credentials for ${plan.account} (--profile, or assume a role there)`);
     }
   } else {
-    const computed = await computePlan(session.aws, session.region, await config(options), {});
+    const computed = await computePlan(session.aws, session.region, await config(options), selection);
     plan = computed.plan;
     if (!options.dryRun) {
       writeOut(renderPlan(plan, computed.estate, session.source));

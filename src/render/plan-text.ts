@@ -105,8 +105,10 @@ export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore
     out.push('');
   }
   const { create, update, unchanged, blocked } = plan.summary;
+  // Plans saved before deletes were counted apart have no delete count.
+  const deletes = plan.summary.delete ?? 0;
   const withErrors = plan.services.filter((s) => s.findings.some((f) => f.severity === 'error')).length;
-  out.push(`Plan: ${chalk.green(`${create} to create`)}, ${chalk.yellow(`${update} to update`)}, ${unchanged} unchanged; ${blocked > 0 ? chalk.red(`${blocked} blocked`) : '0 blocked'}.`);
+  out.push(`Plan: ${chalk.green(`${create} to create`)}, ${chalk.yellow(`${update} to update`)}, ${deletes > 0 ? chalk.red(`${deletes} to delete`) : '0 to delete'}, ${unchanged} unchanged; ${blocked > 0 ? chalk.red(`${blocked} blocked`) : '0 blocked'}.`);
   if (withErrors > 0) out.push(chalk.yellow(`${withErrors} planned service(s) carry precheck errors: apply refuses them unless --force.`));
   return out.join('\n');
 }

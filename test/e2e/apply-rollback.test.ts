@@ -128,3 +128,25 @@ describe('meshctl iam-policy', () => {
     for (const action of ['ecs:UpdateService', 'ecs:DeregisterTaskDefinition', 'iam:PassRole', 'appmesh:CreateMesh', 'servicediscovery:CreateService']) expect(actions).toContain(action);
   });
 });
+
+describe('apply without a plan file, and help', () => {
+  it('plans only what the selection flags name, as plan does, and refuses them beside a plan file', async () => {
+    const result = await runCli(['apply', ...DEMO, '--service', 'web', '--dry-run']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('2 operation(s) would be sent');
+    expect(result.stdout).toMatch(/ecs UpdateService \(ECS service shop-fargate\/web\)/);
+    const { file } = await demoPlan();
+    const refused = await runCli(['apply', file, ...DEMO, '--service', 'web', '--dry-run']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('is already planned: apply it as it is, or plan again with them');
+  });
+
+  it('every command\'s --help shows the global options and an example', async () => {
+    for (const command of ['inspect', 'precheck', 'plan', 'apply', 'rollback', 'iam-policy', 'record']) {
+      const help = (await runCli([command, '--help'])).stdout;
+      expect(help, command).toContain('Global Options:');
+      expect(help, command).toContain('--endpoint-url <url>');
+      expect(help, command).toMatch(new RegExp(`Example:\\n  \\$ meshctl ${command}`));
+    }
+  });
+});

@@ -39,7 +39,7 @@ describe('meshctl plan on the demo fixtures', () => {
     expect(out).toContain('"taskDefinition": "<taskDefinition.taskDefinitionArn of task-definition:shop-ec2/orders>"');
     expect(out).toContain('backends: catalog.shop.local (inferred from web.CATALOG_URL), orders.shop.local (inferred from web.ORDERS_URL)');
     expect(out).toMatch(/blocked \(left out of the plan\)\n\s+shop-ec2\/legacy-reports\n\s+× network-mode/);
-    expect(out).toMatch(/Plan: 13 to create, 4 to update, 0 unchanged; 3 blocked\./);
+    expect(out).toMatch(/Plan: 13 to create, 4 to update, 0 to delete, 0 unchanged; 3 blocked\./);
     expect(out).not.toMatch(/hunter2|s3cr3t|sk_live/);
   });
 
@@ -98,7 +98,7 @@ describe('meshctl plan on the demo fixtures', () => {
     await writeFile(join(dir, 'meshctl.yaml'), 'include:\n  services: [checkout]\n');
     const result = await runCli(['plan', ...APPMESH, '--config', join(dir, 'meshctl.yaml'), '--detailed-exitcode']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Plan: 0 to create, 0 to update, 0 unchanged; 1 blocked.');
+    expect(result.stdout).toContain('Plan: 0 to create, 0 to update, 0 to delete, 0 unchanged; 1 blocked.');
   });
 
   it('--graph mermaid prints the topology', async () => {

@@ -3,7 +3,7 @@ import { waitForRollouts } from '../../src/apply/wait.js';
 import type { AwsCaller } from '../../src/aws/caller.js';
 import { deploymentOutcome } from '../../src/core/deployment-status.js';
 import type { Deployment } from '../../src/core/estate.js';
-import { drift } from '../../src/core/plan/drift.js';
+import { drift, observedDeployments } from '../../src/core/plan/drift.js';
 import type { ObservedState, Plan } from '../../src/core/plan/model.js';
 import { sealPlan } from '../../src/core/plan/fingerprint.js';
 import { parsePlan } from '../../src/core/plan/plan-file.js';
@@ -66,7 +66,7 @@ describe('waitForRollouts', () => {
 describe('plan files', () => {
   const plan = sealPlan({
     formatVersion: 1, tool: 'meshctl', target: 'appmesh', region: 'r', account: '1', createdAt: 'now', mesh: 'm',
-    observed: { services: {}, meshResources: {}, cloudMap: {} }, services: [], blocked: [], summary: { create: 0, update: 1, unchanged: 0, blocked: 0 },
+    observed: { services: {}, meshResources: {}, cloudMap: {} }, services: [], blocked: [], summary: { create: 0, update: 1, delete: 0, unchanged: 0, blocked: 0 },
     steps: [{ id: 'a', service: 'ecs', operation: 'UpdateService', input: {}, dependsOn: [], action: 'update', resource: 'x' }],
   });
 
@@ -79,6 +79,18 @@ describe('plan files', () => {
     expect(() => parsePlan('{"tool":"other"}', 'p.json')).toThrow('p.json is not a meshctl plan');
     expect(() => parsePlan(JSON.stringify({ ...plan, formatVersion: 9 }), 'p.json')).toThrow('format version 9');
     expect(() => parsePlan(JSON.stringify({ ...plan, steps: [{ ...plan.steps[0], dependsOn: ['later'] }] }), 'p.json')).toThrow('depends on later, which is not an earlier step');
+  });
+});
+
+describe('observed deployments', () => {
+  const deployment = (id: string, status: string, rolloutState: string, td = 'arn:aws:ecs:r:1:task-definition/web:2'): Deployment => ({ id, status, taskDefinition: td, desiredCount: 2, runningCount: 1, rolloutState });
+  it('do not change when a deployment completes or an old one drains between plan and apply; a new deployment does', () => {
+    const td = taskDefinition({ family: 'web' });
+    const planned = observedDeployments(service(td, { deployments: [deployment('d2', 'PRIMARY', 'IN_PROGRESS'), deployment('d1', 'ACTIVE', 'COMPLETED', 'arn:aws:ecs:r:1:task-definition/web:1')] }));
+    const completed = observedDeployments(service(td, { deployments: [deployment('d2', 'PRIMARY', 'COMPLETED')] }));
+    expect(completed).toEqual(planned);
+    const redeployed = observedDeployments(service(td, { deployments: [deployment('d3', 'PRIMARY', 'IN_PROGRESS'), deployment('d2', 'ACTIVE', 'COMPLETED')] }));
+    expect(redeployed).not.toEqual(planned);
   });
 });
 

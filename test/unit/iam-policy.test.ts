@@ -17,7 +17,7 @@ function sources(dir: string): string[] {
 function plan(region: string, steps: Partial<PlanStep>[]): Plan {
   return {
     formatVersion: 1, tool: 'meshctl', target: 'service-connect', region, account: '123456789012', createdAt: 'now', mesh: '', fingerprint: 'sha256:x',
-    observed: { services: {}, meshResources: {}, cloudMap: {} }, services: [], blocked: [], summary: { create: 0, update: 0, unchanged: 0, blocked: 0 },
+    observed: { services: {}, meshResources: {}, cloudMap: {} }, services: [], blocked: [], summary: { create: 0, update: 0, delete: 0, unchanged: 0, blocked: 0 },
     steps: steps.map((s, i) => ({ id: `s${i}`, dependsOn: [], action: 'create', resource: '', input: {}, ...s }) as PlanStep),
   };
 }

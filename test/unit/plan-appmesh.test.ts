@@ -106,7 +106,7 @@ describe('planAppMesh', () => {
     const p = plan(shop());
     expect(p.blocked).toEqual([expect.objectContaining({ cluster: 'c', service: 'legacy', findings: [expect.objectContaining({ rule: 'network-mode', blocking: true })] })]);
     expect(ids(p).some((id) => id.includes('legacy'))).toBe(false);
-    expect(p.summary).toEqual({ create: 8, update: 2, unchanged: 0, blocked: 1 });
+    expect(p.summary).toEqual({ create: 8, update: 2, delete: 0, unchanged: 0, blocked: 1 });
   });
 
   it('sets the DB ports as EgressIgnoredPorts and masks secrets, naming the revision to restore them from', () => {

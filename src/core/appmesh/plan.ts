@@ -257,6 +257,7 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
     summary: {
       create: steps.filter((s) => s.action === 'create').length,
       update: steps.filter((s) => s.action === 'update').length,
+      delete: 0,
       unchanged,
       blocked: blocked.length,
     },

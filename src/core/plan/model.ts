@@ -111,7 +111,8 @@ export interface Plan {
   blocked: BlockedService[];
   /** Said once for the whole plan: what could not be read, dependency cycles. */
   warnings?: string[];
-  summary: { create: number; update: number; unchanged: number; blocked: number };
+  /** Steps by what they do (deletes apart from updates), services left unchanged or blocked. */
+  summary: { create: number; update: number; delete: number; unchanged: number; blocked: number };
 }
 
 export function isStepOutputRef(value: unknown): value is StepOutputRef {
