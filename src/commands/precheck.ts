@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises';
 import { readEstate } from '../aws/read-estate.js';
 import { config, openAws, writeOut, type GlobalOptions } from '../cli/context.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
@@ -5,7 +6,7 @@ import type { Severity } from '../core/checks/rule.js';
 import { failsAt, runPrecheck } from '../core/precheck.js';
 import { DEFAULT_TARGET, type Target } from '../core/sidecars.js';
 import { serviceOverrides } from '../config/config.js';
-import { renderPrecheckGithub } from '../render/precheck-github.js';
+import { renderPrecheckGithub, renderPrecheckSummaryMarkdown } from '../render/precheck-github.js';
 import { renderPrecheckJunit } from '../render/precheck-junit.js';
 import { renderPrecheckText } from '../render/precheck-text.js';
 
@@ -42,6 +43,8 @@ export async function runPrecheckCommand(options: PrecheckOptions): Promise<numb
       break;
     case 'github':
       writeOut(renderPrecheckGithub(report));
+      // In GitHub Actions the full report goes to the job summary, past the annotation limit.
+      if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, renderPrecheckSummaryMarkdown(report));
       break;
     default:
       writeOut(renderPrecheckText(report, session.source, failed, options.failOn));

@@ -3,6 +3,7 @@ import { createTwoFilesPatch } from 'diff';
 import { APPMESH_END_OF_SUPPORT } from '../core/checks/appmesh-end-of-support.js';
 import type { Finding } from '../core/checks/rule.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
+import { renderPlanSummary } from './plan-summary.js';
 import { showRefs } from '../core/plan/refs.js';
 import { redactDeep } from '../core/redact.js';
 import { stableStringify } from '../util/stable-json.js';
@@ -63,6 +64,8 @@ export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore
   if (plan.target === 'appmesh') out.push(chalk.yellow(APPMESH_NOTICE));
   for (const warning of plan.warnings ?? []) out.push(chalk.yellow(`! ${warning}`));
   out.push('');
+  // The facts first, one row per service; the full diffs follow.
+  if (plan.services.length > 0) out.push(renderPlanSummary(plan, taskDefinitionsBefore), '');
   const shared = plan.steps.filter((s) => !s.ecsService);
   if (shared.length > 0) {
     out.push(chalk.bold('shared'));

@@ -114,12 +114,24 @@ describe('meshctl precheck on the demo fixtures', () => {
   });
 
   it('writes GitHub workflow commands', async () => {
-    const result = await runCli(['precheck', ...APPMESH, '--format', 'github']);
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-gha-'));
+    const summaryFile = join(dir, 'summary.md');
+    const result = await runCli(['precheck', ...APPMESH, '--format', 'github'], isolatedEnv({ GITHUB_STEP_SUMMARY: summaryFile }));
     expect(result.code).toBe(1);
     const lines = result.stdout.trim().split('\n');
-    expect(lines.filter((l) => l.startsWith('::error title=meshctl eni-capacity (shop-ec2/orders)::'))).toHaveLength(1);
-    expect(lines.some((l) => l.startsWith('::warning '))).toBe(true);
-    expect(lines.some((l) => l.startsWith('::notice '))).toBe(true);
+    const errors = lines.filter((l) => l.startsWith('::error '));
+    const report = JSON.parse((await runCli(['precheck', ...APPMESH, '--format', 'json'])).stdout) as { findings: { severity: string }[] };
+    const errorCount = report.findings.filter((f) => f.severity === 'error').length;
+    // The demo's errors fit GitHub's 10 per kind (the cap itself is a unit test).
+    expect(errors).toHaveLength(errorCount);
+    expect(lines.filter((l) => l.startsWith('::warning ')).length).toBeLessThanOrEqual(10);
+    // Informational and passing checks are not annotations.
+    expect(lines.some((l) => l.startsWith('::notice '))).toBe(false);
+    const summary = await readFile(summaryFile, 'utf8');
+    expect(summary).toContain('## meshctl precheck (appmesh)');
+    expect(summary.split('\n').filter((l) => l.startsWith('| ❌ '))).toHaveLength(errorCount);
+    expect(summary).toContain('```mermaid\nflowchart LR');
+    expect(summary).toMatch(/s_shop_ec2_orders\["orders"\]:::error/);
   });
 
   it('exits 0 below --fail-on and 1 at it', async () => {

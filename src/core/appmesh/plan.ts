@@ -221,6 +221,8 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
       service: r.service.name,
       status,
       taskDefinition: `${r.taskDefinition.family}:${r.taskDefinition.revision}`,
+      launch: r.launch,
+      desiredCount: r.service.desiredCount,
       virtualNode: r.virtualNodeName,
       virtualService: r.virtualServiceName!,
       ...(r.overrides?.canary && { router: { name: routerName(r), targets: r.overrides.canary } }),

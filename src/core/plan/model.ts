@@ -2,6 +2,7 @@
 // and dependencies, plus the observed state it was computed from. apply
 // executes it without recomputing, and refuses it if the account drifted.
 import type { Finding } from '../checks/rule.js';
+import type { LaunchKind } from '../estate.js';
 import type { Target } from '../sidecars.js';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -61,6 +62,9 @@ export interface PlannedService {
   service: string;
   status: 'change' | 'unchanged';
   taskDefinition: string;
+  /** Where and how many tasks run: the summary's cost estimate. */
+  launch?: LaunchKind;
+  desiredCount?: number;
   /** App Mesh target: the service's virtual node and virtual service. */
   virtualNode?: string;
   virtualService?: string;

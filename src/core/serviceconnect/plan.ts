@@ -340,6 +340,8 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
       service: r.service.name,
       status: own.length > 0 ? 'change' : 'unchanged',
       taskDefinition: `${r.taskDefinition.family}:${r.taskDefinition.revision}`,
+      launch: r.launch,
+      desiredCount: r.service.desiredCount,
       serviceConnect: {
         namespace: decision.namespace!,
         strategy: blueGreen ? 'blue-green' : 'in-place',

@@ -1,0 +1,61 @@
+// The facts a reviewer of a large plan needs first: one row per service with
+// what happens to it, its task size before → after, the Fargate cost change
+// a month, whether apply will refuse it without --force, and when it moves.
+import chalk from 'chalk';
+import { FARGATE_PRICES_AS_OF, fargateMonthlyCost, HOURS_PER_MONTH } from '../core/fargate-prices.js';
+import type { Plan, PlannedService } from '../core/plan/model.js';
+import type { Resources } from '../core/service-facts.js';
+import { table } from './table.js';
+
+interface SizedInput {
+  cpu?: string;
+  memory?: string;
+  runtimePlatform?: { cpuArchitecture?: string };
+}
+
+const size = (td: SizedInput | undefined): Resources | undefined =>
+  td?.cpu && td.memory ? { cpu: Number(td.cpu), memory: Number(td.memory) } : undefined;
+/** Task-level CPU/MiB; a dash where the task sets none (EC2 tasks sized by their containers). */
+const fmt = (td: SizedInput | undefined) => `${td?.cpu ?? '-'}/${td?.memory ?? '-'}`;
+const dollars = (n: number) => `${n < 0 ? '-' : '+'}$${Math.abs(n).toFixed(2)}`;
+
+function action(plan: Plan, svc: PlannedService): string {
+  if (svc.status === 'unchanged') return 'none';
+  if (svc.serviceConnect?.greenService) return `green ${svc.serviceConnect.greenService}`;
+  return plan.target === 'service-connect' ? 'update in place' : 'join the mesh';
+}
+
+/** `taskDefinitionsBefore`: the source revisions' registration inputs, by ARN. */
+export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<string, unknown>): string {
+  let total = 0;
+  let priced = false;
+  const rows = plan.services.map((svc) => {
+    const label = `${svc.cluster}/${svc.service}`;
+    const register = plan.steps.find((s) => s.ecsService === label && s.operation === 'RegisterTaskDefinition');
+    const beforeTd = register?.sourceTaskDefinition ? taskDefinitionsBefore[register.sourceTaskDefinition] as SizedInput | undefined : undefined;
+    const before = size(beforeTd);
+    const after = register ? size(register.input as SizedInput) : before;
+    let cost = '';
+    if (svc.launch === 'FARGATE' && before && after && svc.desiredCount !== undefined) {
+      const arch = beforeTd?.runtimePlatform?.cpuArchitecture === 'ARM64' ? 'ARM64' : 'X86_64';
+      const was = fargateMonthlyCost(plan.region, arch, before, svc.desiredCount);
+      const will = fargateMonthlyCost(plan.region, arch, after, svc.desiredCount);
+      // A green twin runs beside the blue service until the cut-over: the whole green cost is added.
+      const change = was === undefined || will === undefined ? undefined : svc.serviceConnect?.greenService && svc.status === 'change' ? will : will - was;
+      if (change !== undefined) {
+        priced = true;
+        total += change;
+        cost = dollars(change);
+      } else cost = 'no prices';
+    } else if (svc.launch && svc.launch !== 'FARGATE') cost = svc.launch;
+    const refused = svc.findings.filter((f) => f.severity === 'error').map((f) => f.rule);
+    return [
+      label, action(plan, svc), `${fmt(beforeTd)} → ${fmt(register ? register.input as SizedInput : beforeTd)}`, cost,
+      refused.length > 0 ? chalk.red(refused.join(', ')) : '',
+      svc.rollout ? `${svc.rollout.position}${svc.rollout.after.length > 0 ? ` (after ${svc.rollout.after.join(', ')})` : ''}` : '',
+    ];
+  });
+  const lines = [table(['service', 'action', 'task CPU/MiB', 'Fargate $/month', 'refused without --force', 'order'], rows)];
+  if (priced) lines.push(chalk.dim(`Fargate estimate: desired count × ${HOURS_PER_MONTH} h at ${plan.region} Linux on-demand prices of ${FARGATE_PRICES_AS_OF}; total ${dollars(total)} a month (green twins count in full until the blue services are removed).`));
+  return lines.join('\n');
+}
