@@ -29,6 +29,8 @@ interface Measured {
 /** Runs the CLI through a fresh proxy: every command starts, as a CI job would, with full AWS token buckets. */
 async function run(args: string[], motoUrl: string, cwd: string): Promise<Measured> {
   const proxy = await startAwsProxy(motoUrl, { latencyMs: LATENCY_MS, buckets: ECS_RATES });
+  // moto never ends a deployment; as on AWS, rollouts complete (apply waits for servers before starting their clients).
+  proxy.endRollouts('*', 'COMPLETED');
   const env = isolatedEnv(motoEnv(proxy.url));
   try {
     return await measure(args, env, cwd, proxy);

@@ -268,3 +268,15 @@ describe('names and capacity from the task definition and the service', () => {
     expect(green.launchType).toBeUndefined();
   });
 });
+
+describe('names over AWS\'s limits', () => {
+  it('blocks a blue-green move whose green twin name would pass ECS\'s 255 characters, and lets it move in place', () => {
+    const { est, specs } = appMeshShop();
+    const pricing = est.clusters[0]!.services.find((s) => s.name === 'pricing')!;
+    pricing.name = `pricing${'x'.repeat(246)}`;
+    const blocked = plan(est, { specs }).blocked.find((b) => b.service === pricing.name)!;
+    expect(blocked.findings[0]).toMatchObject({ rule: 'service-name', blocking: true });
+    expect(blocked.findings[0]!.message).toContain('would have 256 characters, over ECS\'s limit of 255');
+    expect(plan(est, { specs, strategy: 'in-place' }).blocked.some((b) => b.service === pricing.name)).toBe(false);
+  });
+});

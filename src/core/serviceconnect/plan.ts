@@ -45,6 +45,8 @@ export interface ServiceConnectPlanInput {
 }
 
 export const GREEN_SUFFIX = '-sc';
+/** ECS service names: at most 255 letters, digits, hyphens and underscores. */
+const ECS_SERVICE_NAME_MAX = 255;
 
 const IN_PLACE_RISK = 'in-place switch: every service of the dependency group moves at once, and while the deployments roll, App Mesh tasks and Service Connect tasks cannot reach each other (an ECS service cannot be in a mesh and a namespace at once); expect failed calls for the length of the rollout. Use it only where the App Mesh control plane is already gone.';
 
@@ -172,7 +174,7 @@ function backendsOf(decision: Decision, specs: MeshSpecs, knownNames: Set<string
   return [...declared.map((virtualService) => ({ virtualService, inferred: false })), ...inferred].sort((a, b) => a.virtualService.localeCompare(b.virtualService));
 }
 
-function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig, specs: MeshSpecs): Decision {
+function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig, specs: MeshSpecs, strategy: MigrationStrategy): Decision {
   const label = `${resolved.cluster.name}/${resolved.service.name}`;
   const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'service-connect', sizing: config.sidecars, keepXray: config.serviceConnect.keepXray });
   const blocking = findings.filter((f) => f.blocking);
@@ -181,6 +183,11 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
   if (!namespace) block('service-discovery', 'no Cloud Map namespace for Service Connect', 'Set cloudMap.namespace in meshctl.yaml (meshctl creates it as an HTTP namespace when missing).');
   const onAppMesh = meshStatus(resolved.service, resolved.taskDefinition) === 'appmesh';
   const meshNode = onAppMesh ? appMeshNode(resolved.taskDefinition) : undefined;
+  const greenName = `${resolved.service.name}${GREEN_SUFFIX}`;
+  if (onAppMesh && strategy === 'blue-green' && greenName.length > ECS_SERVICE_NAME_MAX) {
+    block('service-name', `its green twin ${greenName} would have ${greenName.length} characters, over ECS's limit of ${ECS_SERVICE_NAME_MAX} for a service name`,
+      'Move it with --strategy in-place, or give the service a shorter name first.');
+  }
   const policy = meshNode ? endpointPolicy(specs, meshNode.node, config.serviceConnect.tls) : emptyPolicy();
   let rewritten: RegisterTaskDefinitionInput | undefined;
   if (blocking.length === 0) {
@@ -210,7 +217,7 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
 
 export function planServiceConnect({ estate, config, specs, createdAt, strategy, removeMeshResources, edge = { targetGroups: {}, forwards: [] } }: ServiceConnectPlanInput): Plan {
   const account = estate.clusters[0]?.arn.split(':')[4] ?? '';
-  const decisions = resolveServices(estate, config).map((resolved) => decide(resolved, estate, config, specs));
+  const decisions = resolveServices(estate, config).map((resolved) => decide(resolved, estate, config, specs, strategy));
   const ready = decisions.filter((d) => d.blocking.length === 0);
   const groups = dependencyGroups(ready, specs);
   const warnings: string[] = [];
