@@ -114,6 +114,12 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExample:\n  $ meshctl rollback --journal .meshctl/journal-0123456789abcdef.json')
     .action(action(async () => (await import('../commands/rollback.js')).runRollback as Runner));
 
+  program.command('status')
+    .description('where an apply or rollback stands: per service its state, steps, revision and rollout (exit 1 when one failed)')
+    .option('--journal <file>', 'journal to report on (default: the latest under .meshctl/)')
+    .addHelpText('after', '\nExample:\n  $ meshctl status --output json')
+    .action(action(async () => (await import('../commands/status.js')).runStatus as Runner));
+
   program.command('iam-policy')
     .description('print the least-privilege IAM policy to run precheck, plan, apply and rollback (for a plan, scoped to its resources)')
     .argument('[plan]', 'plan file from meshctl plan --out')

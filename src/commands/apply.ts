@@ -20,6 +20,7 @@ import { showRefs } from '../core/plan/refs.js';
 import { ExpectedError } from '../util/expected-error.js';
 import { parseDuration } from '../util/duration.js';
 import { stableStringify } from '../util/stable-json.js';
+import { table } from '../render/table.js';
 import { computePlan, renderPlan, type PlanOptions } from './plan.js';
 
 export interface ApplyCommandOptions extends GlobalOptions, Pick<PlanOptions, 'cluster' | 'service' | 'target' | 'strategy' | 'removeMeshResources'> {
@@ -42,8 +43,20 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   return Number(value);
 }
 
-function renderDryRun(plan: Plan): string {
-  const lines = [chalk.bold(`meshctl apply --dry-run: ${plan.steps.length} operation(s) would be sent; none is.`), chalk.dim(`plan fingerprint ${plan.fingerprint}`), ''];
+/** Planned services apply refuses without --force: the precheck errors they carry. */
+function refusedWithoutForce(plan: Plan): { service: string; rules: string[] }[] {
+  return plan.services
+    .map((s) => ({ service: `${s.cluster}/${s.service}`, rules: s.findings.filter((f) => f.severity === 'error').map((f) => f.rule) }))
+    .filter((s) => s.rules.length > 0);
+}
+
+function renderDryRun(plan: Plan, force: boolean): string {
+  const lines = [chalk.bold(`meshctl apply --dry-run: ${plan.steps.length} operation(s) would be sent; none is.`), chalk.dim(`plan fingerprint ${plan.fingerprint}`)];
+  const refused = refusedWithoutForce(plan);
+  if (refused.length > 0 && !force) {
+    lines.push(chalk.yellow(`without --force, apply refuses ${refused.length} service(s) carrying precheck errors: ${refused.map((r) => `${r.service} (${r.rules.join(', ')})`).join(', ')}`));
+  }
+  lines.push('');
   for (const [i, step] of plan.steps.entries()) {
     lines.push(`${i + 1}. ${step.service} ${step.operation} ${chalk.dim(`(${step.resource})`)}`);
     if (step.dependsOn.length > 0) lines.push(chalk.dim(`   after: ${step.dependsOn.join(', ')}`));
@@ -52,8 +65,21 @@ function renderDryRun(plan: Plan): string {
   return lines.join('\n');
 }
 
-function renderReport(report: ApplyReport, journal: string): string {
+/** One row per service the journal moves: its revision from → to and how it ended. */
+function resultRows(report: ApplyReport, journal: Journal): { service: string; from: string; to: string; outcome: string }[] {
+  return Object.entries(journal.services).map(([label, s]) => {
+    const rollout = report.rollouts.find((r) => r.label === label);
+    const refused = report.refused.some((r) => r.label === label);
+    const failed = report.failures.some((f) => f.step.ecsService === label);
+    const outcome = refused ? 'refused' : failed ? 'failed' : rollout ? `deployment ${rollout.outcome}` : report.notStarted.includes(label) ? 'not started' : s.state;
+    return { service: label + (s.greenService ? ` (green ${s.greenService})` : ''), from: s.previousTaskDefinition.split('/').pop()!, to: s.newTaskDefinition?.split('/').pop() ?? '-', outcome };
+  });
+}
+
+function renderReport(report: ApplyReport, journalFile: string, journal: Journal): string {
   const lines: string[] = [];
+  const rows = resultRows(report, journal);
+  if (rows.length > 0) lines.push(table(['service', 'revision', 'outcome'], rows.map((r) => [r.service, `${r.from} → ${r.to}`, r.outcome])), '');
   for (const f of report.failures) lines.push(`${chalk.red('×')} ${f.step.id}: ${describeError(f.error).message}`);
   for (const r of report.rollouts) {
     if (r.outcome === 'completed') lines.push(`${chalk.green('✔')} ${r.label}: deployment completed`);
@@ -64,10 +90,9 @@ function renderReport(report: ApplyReport, journal: string): string {
   }
   for (const r of report.refused) lines.push(`${chalk.red('×')} ${r.label}: ${r.reason}`);
   if (report.notStarted.length > 0) lines.push(chalk.yellow(`not started (an earlier wave failed): ${report.notStarted.join(', ')}`));
-  lines.push(`journal: ${journal}`);
-  if (report.failures.length > 0 || report.refused.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed')) {
-    lines.push('Roll back with: meshctl rollback' + (journal ? ` --journal ${journal}` : ''));
-  }
+  lines.push(`journal: ${journalFile}`);
+  // Always the exact command: a successful apply may still need undoing after review in production.
+  lines.push(`Roll back with: meshctl rollback --journal ${journalFile}`);
   return lines.join('\n');
 }
 
@@ -153,7 +178,13 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
     }
 
     if (options.dryRun) {
-      writeOut(renderDryRun(plan));
+      writeOut(options.output === 'json'
+        ? JSON.stringify({
+          dryRun: true, fingerprint: plan.fingerprint, target: plan.target,
+          steps: plan.steps.map((st) => ({ id: st.id, service: st.service, operation: st.operation, resource: st.resource, ecsService: st.ecsService, dependsOn: st.dependsOn, input: showRefs(st.input) })),
+          refusedWithoutForce: options.force ? [] : refusedWithoutForce(plan),
+        }, null, 2)
+        : renderDryRun(plan, options.force ?? false));
       return EXIT_OK;
     }
 
@@ -175,8 +206,13 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
     disarm();
     progress.stop();
     const failed = report.failures.length > 0 || report.refused.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed');
-    if (options.output === 'json') writeOut(JSON.stringify({ journal: path, ...report, failures: report.failures.map((f) => ({ step: f.step.id, error: describeError(f.error).message })) }, null, 2));
-    else writeOut(renderReport(report, path));
+    if (options.output === 'json') {
+      writeOut(JSON.stringify({
+        journal: path, fingerprint: plan.fingerprint, services: resultRows(report, store.journal), ...report,
+        failures: report.failures.map((f) => ({ step: f.step.id, error: describeError(f.error).message })),
+        rollback: `meshctl rollback --journal ${path}`,
+      }, null, 2));
+    } else writeOut(renderReport(report, path, store.journal));
     return failed ? EXIT_FINDINGS : EXIT_OK;
   } finally {
     await release?.();

@@ -129,6 +129,28 @@ describe('meshctl iam-policy', () => {
   });
 });
 
+describe('apply --dry-run says what apply would refuse', () => {
+  it('names the services carrying precheck errors, in text and in JSON', async () => {
+    const { file } = await demoPlan();
+    const text = await runCli(['apply', file, ...DEMO, '--dry-run']);
+    expect(text.stdout).toContain('without --force, apply refuses 2 service(s) carrying precheck errors: shop-ec2/orders (eni-capacity, agent-version), shop-ec2/payments (eni-capacity, agent-version)');
+    expect((await runCli(['apply', file, ...DEMO, '--dry-run', '--force'])).stdout).not.toContain('without --force');
+    const json = JSON.parse((await runCli(['apply', file, ...DEMO, '--dry-run', '--output', 'json'])).stdout) as { dryRun: boolean; fingerprint: string; steps: { id: string; operation: string }[]; refusedWithoutForce: { service: string; rules: string[] }[] };
+    expect(json.dryRun).toBe(true);
+    expect(json.steps).toHaveLength(17);
+    expect(json.refusedWithoutForce.map((r) => r.service)).toEqual(['shop-ec2/orders', 'shop-ec2/payments']);
+  });
+});
+
+describe('status', () => {
+  it('needs a journal, and says how to name one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-status-'));
+    const result = await runCli(['status', ...DEMO], isolatedEnv(), dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no journal under .meshctl/: status reports on an apply or rollback run from this directory, or pass --journal FILE');
+  });
+});
+
 describe('apply without a plan file, and help', () => {
   it('plans only what the selection flags name, as plan does, and refuses them beside a plan file', async () => {
     const result = await runCli(['apply', ...DEMO, '--service', 'web', '--dry-run']);
@@ -142,7 +164,7 @@ describe('apply without a plan file, and help', () => {
   });
 
   it('every command\'s --help shows the global options and an example', async () => {
-    for (const command of ['inspect', 'precheck', 'plan', 'apply', 'rollback', 'iam-policy', 'record']) {
+    for (const command of ['inspect', 'precheck', 'plan', 'apply', 'rollback', 'status', 'iam-policy', 'record']) {
       const help = (await runCli([command, '--help'])).stdout;
       expect(help, command).toContain('Global Options:');
       expect(help, command).toContain('--endpoint-url <url>');

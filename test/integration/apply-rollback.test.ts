@@ -192,6 +192,18 @@ describe('apply', () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
     for (const [, service] of PLANNED) expect(result.stdout).toMatch(new RegExp(`✔ shop-[a-z0-9]+/${service}: deployment completed`));
     expect(Object.values((await journal()).services).every((s) => s.state === 'stable')).toBe(true);
+    // A table of what moved, and the exact command to undo it.
+    expect(result.stdout).toMatch(/^shop-ec2\/orders\s+orders:1 → orders:2\s+deployment completed$/m);
+    expect(result.stdout).toMatch(/^Roll back with: meshctl rollback --journal \.meshctl\/journal-[0-9a-f]{16}\.json$/m);
+  });
+
+  it('gives the result as JSON with --output json: per service revision from → to and outcome, and the rollback command', async () => {
+    proxy.endRollouts('*', 'COMPLETED');
+    const result = await cli('apply', await savedPlan(), '--force', '--output', 'json', ...FAST);
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout) as { services: { service: string; from: string; to: string; outcome: string }[]; rollback: string };
+    expect(out.services).toContainEqual({ service: 'shop-fargate/web', from: 'web:1', to: 'web:2', outcome: 'deployment completed' });
+    expect(out.rollback).toMatch(/^meshctl rollback --journal \.meshctl\/journal-/);
   });
 
   it('reports a failed deployment with its events and stops the next waves', async () => {
@@ -291,6 +303,26 @@ describe('one apply at a time', () => {
     expect(await revisions('orders')).toHaveLength(2);
     first.child.kill('SIGKILL');
     await first.done;
+  });
+});
+
+describe('meshctl status', () => {
+  it('says where a --no-wait apply stands, per service, then that its rollouts completed', async () => {
+    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    const rolling = await cli('status');
+    expect(rolling.code, rolling.stderr).toBe(0);
+    expect(rolling.stdout).toMatch(/^shop-fargate\/web\s+updated\s+2\/2 done\s+web:1 → web:2\s+0\/3\s+IN_PROGRESS$/m);
+    proxy.endRollouts('*', 'COMPLETED');
+    const done = JSON.parse((await cli('status', '--output', 'json')).stdout) as { services: { service: string; rollout: string; revision: string }[] };
+    expect(done.services.find((s) => s.service === 'shop-fargate/web')).toMatchObject({ rollout: 'COMPLETED', revision: 'web:1 → web:2' });
+  });
+
+  it('exits 1 when a service failed', async () => {
+    await client.send(new ecs.DeregisterTaskDefinitionCommand({ taskDefinition: 'orders:1' }));
+    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(1);
+    const status = await cli('status');
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/shop-ec2\/orders: not moved: its current revision orders:1 is INACTIVE/);
   });
 });
 

@@ -1,0 +1,71 @@
+// meshctl status: where an apply or rollback stands, from its journal and a
+// fresh look at the services (for --no-wait applies and CI).
+import { latestJournal, readJournal } from '../apply/journal.js';
+import { toService } from '../aws/read-estate.js';
+import { chunks } from '../aws/batch.js';
+import { openAws, writeOut, type GlobalOptions } from '../cli/context.js';
+import { UsageError } from '../cli/errors.js';
+import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
+import { table } from '../render/table.js';
+
+export interface StatusOptions extends GlobalOptions {
+  journal?: string;
+}
+
+interface ServiceStatus {
+  service: string;
+  state: string;
+  steps: string;
+  revision: string;
+  running: string;
+  rollout: string;
+  message?: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Raw = Record<string, any>;
+
+export async function runStatus(options: StatusOptions): Promise<number> {
+  const path = options.journal ?? await latestJournal();
+  if (!path) throw new UsageError('no journal under .meshctl/: status reports on an apply or rollback run from this directory, or pass --journal FILE');
+  const journal = await readJournal(path);
+  const session = await openAws(options, { allowMutations: false });
+  const entries = Object.entries(journal.services);
+  // The service whose deployment apply watches: the green twin for blue-green moves.
+  const watched = entries.map(([label, s]) => ({ label, cluster: s.cluster, name: s.greenService ?? s.service }));
+  const live = new Map<string, Raw>();
+  const byCluster = new Map<string, string[]>();
+  for (const w of watched) byCluster.set(w.cluster, [...(byCluster.get(w.cluster) ?? []), w.name]);
+  await Promise.all([...byCluster.entries()].flatMap(([cluster, names]) => chunks(names, 10).map(async (batch) => {
+    const out = await session.aws.call<Raw>('ecs', 'DescribeServices', { cluster, services: batch });
+    for (const raw of (out.services ?? []) as Raw[]) if (raw.status !== 'INACTIVE') live.set(`${cluster}/${raw.serviceName}`, raw);
+  })));
+
+  const rows: ServiceStatus[] = entries.map(([label, s], i) => {
+    const stepStates = Object.entries(journal.steps).filter(([id]) => id.endsWith(`:${label}`) || id.includes(`:${label}:`)).map(([, st]) => st.status);
+    const count = (status: string) => stepStates.filter((x) => x === status).length;
+    const raw = live.get(`${watched[i]!.cluster}/${watched[i]!.name}`);
+    const service = raw ? toService(raw, s.cluster) : undefined;
+    const primary = service?.deployments.find((d) => d.status === 'PRIMARY');
+    return {
+      service: label + (s.greenService ? ` (green ${s.greenService})` : ''),
+      state: s.state,
+      steps: `${count('done')}/${stepStates.length} done${count('failed') > 0 ? `, ${count('failed')} failed` : ''}${count('running') > 0 ? `, ${count('running')} interrupted` : ''}`,
+      revision: `${s.previousTaskDefinition.split('/').pop()} → ${(service?.taskDefinitionArn ?? s.newTaskDefinition ?? '-').split('/').pop()}`,
+      running: service ? `${service.runningCount}/${service.desiredCount}` : 'gone',
+      rollout: primary?.rolloutState ?? '-',
+      ...(s.message && { message: s.message }),
+    };
+  });
+  const failed = rows.some((r) => r.state === 'failed' || r.rollout === 'FAILED');
+  if (options.output === 'json') {
+    writeOut(JSON.stringify({ journal: path, planFingerprint: journal.planFingerprint, startedAt: journal.startedAt, updatedAt: journal.updatedAt, services: rows, created: journal.created.length }, null, 2));
+  } else {
+    writeOut([
+      `journal ${path} · plan ${journal.planFingerprint.slice(0, 19)}… · started ${journal.startedAt} · updated ${journal.updatedAt}`, '',
+      table(['service', 'state', 'steps', 'revision', 'running', 'rollout'], rows.map((r) => [r.service, r.state, r.steps, r.revision, r.running, r.rollout])),
+      ...rows.filter((r) => r.message).map((r) => `  ${r.service}: ${r.message}`),
+    ].join('\n'));
+  }
+  return failed ? EXIT_FINDINGS : EXIT_OK;
+}
