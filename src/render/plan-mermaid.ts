@@ -25,26 +25,44 @@ export function renderPlanMermaid(plan: Plan): string {
       for (const b of svc.backends) {
         const target = plan.services.find((t) => t.serviceConnect?.aliases.some((a) => a.startsWith(`${b.virtualService}:`)));
         if (target) lines.push(`  ${from} -.-> ${id('svc', `${target.cluster}/${target.serviceConnect?.greenService ?? target.service}`)}`);
+        // A name no planned service serves is still drawn, outside the namespaces.
+        else lines.push(`  ${id('ext', b.virtualService)}(["${b.virtualService}"])`, `  ${from} -.-> ${id('ext', b.virtualService)}`);
       }
     }
     return lines.join('\n');
   }
-  lines.push(`  subgraph ${id('mesh', plan.mesh)}["mesh ${plan.mesh}"]`);
-  for (const svc of plan.services) {
-    if (!svc.virtualService || !svc.virtualNode) continue;
-    const vs = id('vs', svc.virtualService);
-    const vn = id('vn', svc.virtualNode);
-    lines.push(`    ${vs}(["${svc.virtualService}"])`);
-    lines.push(`    ${vn}["${svc.virtualNode}<br/>${svc.cluster}/${svc.service}"]`);
-    if (svc.router) {
-      const vr = id('vr', svc.router.name);
-      lines.push(`    ${vs} --> ${vr}{{"${svc.router.name}"}}`);
-      for (const t of svc.router.targets) lines.push(`    ${vr} -- ${t.weight}% --> ${id('vn', t.virtualNode)}`);
-    } else {
-      lines.push(`    ${vs} --> ${vn}`);
+  // Each mesh is its own subgraph: services left alone in another mesh are drawn there, not in the plan's.
+  const meshes = [...new Set(plan.services.map((svc) => svc.mesh ?? plan.mesh))].sort((x, y) => (x === plan.mesh ? -1 : y === plan.mesh ? 1 : x.localeCompare(y)));
+  const declared = new Set<string>();
+  const edges: string[] = [];
+  for (const mesh of meshes) {
+    lines.push(`  subgraph ${id('mesh', mesh)}["mesh ${mesh}"]`);
+    for (const svc of plan.services.filter((s) => (s.mesh ?? plan.mesh) === mesh)) {
+      if (!svc.virtualService || !svc.virtualNode) continue;
+      const vs = id('vs', svc.virtualService);
+      const vn = id('vn', svc.virtualNode);
+      lines.push(`    ${vs}(["${svc.virtualService}"])`);
+      lines.push(`    ${vn}["${svc.virtualNode}<br/>${svc.cluster}/${svc.service}"]`);
+      declared.add(vs);
+      if (svc.router) {
+        const vr = id('vr', svc.router.name);
+        lines.push(`    ${vs} --> ${vr}{{"${svc.router.name}"}}`);
+        for (const t of svc.router.targets) lines.push(`    ${vr} -- ${t.weight}% --> ${id('vn', t.virtualNode)}`);
+      } else {
+        lines.push(`    ${vs} --> ${vn}`);
+      }
+      for (const b of svc.backends) edges.push(`  ${vn} -.-> ${id('vs', b.virtualService)}`);
     }
-    for (const b of svc.backends) lines.push(`    ${vn} -.-> ${id('vs', b.virtualService)}`);
+    lines.push('  end');
   }
-  lines.push('  end');
+  // Every edge is drawn: a backend no planned service provides is a node of its own, outside the meshes.
+  for (const svc of plan.services) {
+    for (const b of svc.backends) {
+      const vs = id('vs', b.virtualService);
+      if (!declared.has(vs)) lines.push(`  ${vs}(["${b.virtualService}"])`);
+      declared.add(vs);
+    }
+  }
+  lines.push(...edges);
   return lines.join('\n');
 }

@@ -107,8 +107,15 @@ describe('meshctl plan on the demo fixtures', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toBe('flowchart LR');
     expect(lines).toContain('    vs_web_shop_local --> vn_web');
-    expect(lines).toContain('    vn_web -.-> vs_orders_shop_local');
-    expect(lines).toContain('    vn_orders -.-> vs_payments_shop_local');
+    expect(lines).toContain('  vn_web -.-> vs_orders_shop_local');
+    expect(lines).toContain('  vn_orders -.-> vs_payments_shop_local');
+    // Services left alone in another mesh are drawn in that mesh, not in the plan's.
+    const plannedMesh = lines.slice(lines.indexOf('  subgraph mesh_meshctl["mesh meshctl"]'), lines.indexOf('  end') + 1);
+    expect(plannedMesh.some((l) => l.includes('legacy-mesh/pricing'))).toBe(false);
+    expect(lines).toContain('  subgraph mesh_shop_legacy["mesh shop-legacy"]');
+    expect(lines.some((l) => l.includes('vn_pricing["pricing<br/>legacy-mesh/pricing"]'))).toBe(true);
+    // Every backend is a node, declared with its name.
+    for (const l of lines.filter((x) => x.includes('-.->'))) expect(lines.some((d) => d.includes(`${l.trim().split(' ').pop()}(["`))).toBe(true);
   });
 
   it('refuses an invalid config, naming the field, with exit 2', async () => {

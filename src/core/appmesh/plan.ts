@@ -235,7 +235,7 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
     const node = appMeshNode(r.taskDefinition)!;
     plannedServices.push({
       cluster: r.cluster.name, service: r.service.name, status: 'unchanged', taskDefinition: `${r.taskDefinition.family}:${r.taskDefinition.revision}`,
-      virtualNode: node.node, virtualService: r.virtualServiceName ?? node.node, backends: [], findings: [],
+      virtualNode: node.node, virtualService: r.virtualServiceName ?? node.node, mesh: node.mesh, backends: [], findings: [],
       notes: [`already on App Mesh in mesh ${node.mesh}; left alone (App Mesh support ended: plan --target service-connect moves it)`],
     });
   }

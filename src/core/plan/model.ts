@@ -65,8 +65,9 @@ export interface PlannedService {
   /** Where and how many tasks run: the summary's cost estimate. */
   launch?: LaunchKind;
   desiredCount?: number;
-  /** App Mesh target: the service's virtual node and virtual service. */
+  /** App Mesh target: the service's virtual node and virtual service, and its mesh when it is not the plan's. */
   virtualNode?: string;
+  mesh?: string;
   virtualService?: string;
   /** Service Connect target. */
   serviceConnect?: PlannedServiceConnect;
