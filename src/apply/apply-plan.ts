@@ -56,7 +56,8 @@ export function journalServices(plan: Plan, estate: Estate): JournalStore['journ
 
 /**
  * Services whose rollback target, the revision they run now, was deregistered
- * since the plan: ECS cannot point a service back at an INACTIVE revision, so
+ * since the plan: ECS cannot point a service back at an INACTIVE revision
+ * (Amazon ECS API Reference, UpdateService taskDefinition), so
  * moving them would be a one-way door. Checked just before each wave, for
  * the services none of whose steps ran yet; the other services go on.
  */

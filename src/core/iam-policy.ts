@@ -40,7 +40,7 @@ export function partitionOf(region: string): string {
   return 'aws';
 }
 
-/** Cloud Map creating a private DNS namespace also creates and reads its Route 53 hosted zone and checks the VPC (AWS's documented permissions). */
+/** Cloud Map creating a private DNS namespace also creates and reads its Route 53 hosted zone and checks the VPC (AWS Cloud Map Developer Guide, "Cloud Map API permissions reference", CreatePrivateDnsNamespace). */
 const PRIVATE_DNS_NAMESPACE_ACTIONS = ['route53:CreateHostedZone', 'route53:DeleteHostedZone', 'route53:GetHostedZone', 'route53:ListHostedZonesByName', 'ec2:DescribeVpcs', 'ec2:DescribeRegions'];
 
 /** A fresh account has no ECS or App Mesh service-linked role yet: the first CreateService / CreateMesh creates it. */

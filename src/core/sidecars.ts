@@ -1,7 +1,7 @@
 // Sidecar sizing for each target, per AWS's published guidance. Configurable
 // through meshctl.yaml; these are the defaults.
 import type { TaskDefinition } from './estate.js';
-import { envoyContainer, type Resources } from './service-facts.js';
+import { envoyContainer, taskReservation, type Resources } from './service-facts.js';
 
 export type Target = 'appmesh' | 'service-connect';
 export const TARGETS: readonly Target[] = ['appmesh', 'service-connect'];
@@ -45,4 +45,11 @@ export function sidecarAddition(taskDefinition: TaskDefinition, sizing: SidecarS
     addition.containers += 1;
   }
   return addition;
+}
+
+/** What a task reserves now, and once App Mesh's sidecars are added (before any Fargate rounding). */
+export function withAppMeshSidecars(taskDefinition: TaskDefinition, sizing: SidecarSizing): { current: Resources; grown: Resources } {
+  const addition = sidecarAddition(taskDefinition, sizing);
+  const current = taskReservation(taskDefinition);
+  return { current, grown: { cpu: current.cpu + addition.cpu, memory: current.memory + addition.memory } };
 }

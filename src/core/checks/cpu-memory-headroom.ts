@@ -1,7 +1,7 @@
 import { FARGATE_MAX, smallestFargateSize } from '../fargate.js';
-import { launchKind, surgeTasks, taskReservation, type Resources } from '../service-facts.js';
+import { launchKind, surgeTasks, type Resources } from '../service-facts.js';
 import { sizeForServiceConnect } from '../serviceconnect/sizing.js';
-import { sidecarAddition } from '../sidecars.js';
+import { withAppMeshSidecars } from '../sidecars.js';
 import type { RuleFinding, ServiceRule, ServiceSubject } from './rule.js';
 
 const fmt = (r: Resources) => `${r.cpu} CPU / ${r.memory} MiB`;
@@ -76,7 +76,7 @@ function checkEc2(subject: ServiceSubject, current: Resources, grown: Resources)
   return findings;
 }
 
-/** AWS's upsizing guidance for the agent, from the Service Connect docs. */
+/** AWS's upsizing guidance for the agent: Amazon ECS Developer Guide, "Service Connect configuration", proxy resources. */
 const AGENT_LOAD_HINT = 'AWS: give the task more CPU for the agent above about 500 requests per second per task.';
 const LARGE_NAMESPACE = { services: 100, tasks: 2000 };
 
@@ -121,10 +121,8 @@ export const cpuMemoryHeadroom: ServiceRule = {
   targets: ['appmesh', 'service-connect'],
   check(subject) {
     if (subject.target === 'service-connect') return serviceConnectFindings(subject);
-    const addition = sidecarAddition(subject.taskDefinition, subject.sizing);
-    if (addition.cpu === 0 && addition.memory === 0) return [];
-    const current = taskReservation(subject.taskDefinition);
-    const grown = { cpu: current.cpu + addition.cpu, memory: current.memory + addition.memory };
+    const { current, grown } = withAppMeshSidecars(subject.taskDefinition, subject.sizing);
+    if (grown.cpu === current.cpu && grown.memory === current.memory) return [];
     return launchKind(subject.service, subject.cluster) === 'FARGATE'
       ? checkFargate(subject, current, grown, smallestFargateSize(grown))
       : checkEc2(subject, current, grown);

@@ -1,13 +1,13 @@
 import { smallestFargateSize } from '../fargate.js';
-import { launchKind, taskReservation } from '../service-facts.js';
-import { sidecarAddition } from '../sidecars.js';
+import { launchKind } from '../service-facts.js';
+import { withAppMeshSidecars } from '../sidecars.js';
 import { compareVersions } from '../versions.js';
 import type { ServiceRule } from './rule.js';
 
 /** Fargate Linux platform versions: proxyConfiguration needs 1.3.0, Service Connect 1.4.0. */
 export const MIN_FARGATE_PLATFORM = { appmesh: '1.3.0', 'service-connect': '1.4.0' } as const;
 
-/** Fargate's 8 and 16 vCPU sizes need platform version 1.4.0. */
+/** Fargate's 8 and 16 vCPU sizes need platform version 1.4.0 (Amazon ECS Developer Guide, "Fargate task CPU and memory"). */
 const LARGE_TASK_CPU = 8192;
 const LARGE_TASK_PLATFORM = '1.4.0';
 
@@ -21,9 +21,7 @@ export const platformVersion: ServiceRule = {
     const version = service.platformVersion ?? 'LATEST';
     if (version === 'LATEST') return [];
     if (target === 'appmesh' && compareVersions(version, LARGE_TASK_PLATFORM) < 0) {
-      const addition = sidecarAddition(taskDefinition, sizing);
-      const current = taskReservation(taskDefinition);
-      const grown = smallestFargateSize({ cpu: current.cpu + addition.cpu, memory: current.memory + addition.memory });
+      const grown = smallestFargateSize(withAppMeshSidecars(taskDefinition, sizing).grown);
       if (grown && grown.cpu >= LARGE_TASK_CPU) {
         return [{
           severity: 'error',

@@ -1,7 +1,7 @@
 import { launchKind } from '../service-facts.js';
 import type { ServiceRule } from './rule.js';
 
-/** Envoy on Fargate takes its App Mesh credentials from the task role; without one it never becomes healthy. */
+/** Envoy on Fargate takes its App Mesh credentials from the task role; without one it never becomes healthy (AWS App Mesh User Guide, "Getting started with App Mesh and Amazon ECS", task IAM role). */
 export const taskRole: ServiceRule = {
   id: 'task-role',
   title: 'Task role for Envoy on Fargate',

@@ -2,6 +2,9 @@
 // configuration. AWS resets every field an update leaves out to its default,
 // so nothing the service already has may be dropped: tls, timeout, logs,
 // access logs, ingressPortOverride, discovery names, client aliases. Pure.
+// Source: Amazon ECS API Reference, UpdateService serviceConnectConfiguration
+// ("if you update the configuration without a field, it returns to its
+// default").
 import type { ServiceConnectConfig } from '../estate.js';
 
 export interface ServiceConnectEntry {

@@ -95,7 +95,11 @@ function namesOf(resolved: ResolvedService, meshNode: { node: string } | undefin
   return [...new Set(known)].sort();
 }
 
-/** appProtocol is immutable on a port a live Service Connect service uses (AWS): the changes the rewrite would make. */
+/**
+ * appProtocol is immutable on a port a live Service Connect service uses
+ * (Amazon ECS Developer Guide, Service Connect considerations: changing it
+ * needs the service deleted and recreated): the changes the rewrite would make.
+ */
 function appProtocolChanges(resolved: ResolvedService, rewritten: RegisterTaskDefinitionInput): string[] {
   const live = new Set(((resolved.service.serviceConnect?.enabled ? resolved.service.serviceConnect.services : undefined) ?? [])
     .map((e) => (e as { portName?: string }).portName));

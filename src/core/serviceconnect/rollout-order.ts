@@ -2,6 +2,8 @@
 // started after the server's deployment completed (AWS), so each client
 // moves after the services it calls. Services that call each other in a
 // cycle cannot be ordered: they move as one group, with a warning. Pure.
+// Source: Amazon ECS Developer Guide, "Service Connect" (existing tasks cannot
+// resolve a new endpoint; deploy servers before clients).
 
 export interface RolloutOrder {
   /** label → the labels it must move after (its servers outside its own cycle). */

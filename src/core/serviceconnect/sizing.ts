@@ -3,6 +3,10 @@
 // task with room keeps its size; only the missing part is added. Service
 // Connect also needs task-level memory, on EC2 too. Precheck and the plan
 // both size through here, so what precheck announces is what the plan does.
+// Source: Amazon ECS Developer Guide, "Service Connect configuration", proxy
+// resources (256 CPU units and 64 MiB recommended; the proxy uses what the
+// task-level limits leave over the containers' limits; task-level memory is
+// required).
 import type { ContainerDefinition, LaunchKind, TaskDefinition } from '../estate.js';
 import { isValidFargateSize, smallestFargateSize } from '../fargate.js';
 import { envoyContainer, taskReservation, type Resources } from '../service-facts.js';

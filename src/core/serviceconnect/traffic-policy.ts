@@ -2,6 +2,8 @@
 // the names clients use, the listener protocol (appProtocol), timeouts and
 // TLS carry over; what Service Connect cannot express is listed per service
 // as a parity report, so a reviewer sees what changes in behaviour. Pure.
+// Source: AWS's App Mesh to Service Connect migration guide (Amazon ECS
+// Developer Guide) and the ServiceConnectService API shape (timeout, tls).
 import type { MeshSpecs } from '../appmesh/specs.js';
 import type { AppProtocol } from './rewrite.js';
 
