@@ -5,7 +5,7 @@ import type { Estate } from '../core/estate.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
 import { scheduleWaves, type Wave } from '../core/plan/waves.js';
 import { runSteps, type StepFailure } from './executor.js';
-import type { JournalStore } from './journal.js';
+import type { JournalService, JournalStore } from './journal.js';
 import { waitForRollouts, type RolloutProgress, type RolloutResult, type RolloutTarget } from './wait.js';
 
 export interface ApplyOptions {
@@ -55,23 +55,39 @@ export function journalServices(plan: Plan, estate: Estate): JournalStore['journ
 }
 
 /**
- * Services whose rollback target, the revision they run now, was deregistered
- * since the plan: ECS cannot point a service back at an INACTIVE revision
- * (Amazon ECS API Reference, UpdateService taskDefinition), so
- * moving them would be a one-way door. Checked just before each wave, for
- * the services none of whose steps ran yet; the other services go on.
+ * The revision a service of the wave must be able to run once the wave is
+ * done or undone: for a migration, the one it runs now (what rollback goes
+ * back to); for a rollback, the one it goes back to. ECS cannot point a
+ * service at an INACTIVE revision (Amazon ECS API Reference, UpdateService
+ * taskDefinition), so a deregistered one makes the move a one-way door.
  */
-async function unrecoverable(aws: AwsCaller, wave: Wave, store: JournalStore): Promise<{ label: string; reason: string }[]> {
+function revisionNeeded(plan: Plan, wave: Wave, label: string, entry: JournalService): string | undefined {
+  if (!plan.rollback) return entry.previousTaskDefinition;
+  const update = wave.steps.find((s) => s.ecsService === label && s.operation === 'UpdateService');
+  return typeof update?.input.taskDefinition === 'string' ? update.input.taskDefinition : undefined;
+}
+
+/**
+ * Services whose needed revision was deregistered since the plan. Checked just
+ * before each wave, for the services none of whose steps ran yet; the other
+ * services go on.
+ */
+async function unrecoverable(aws: AwsCaller, plan: Plan, wave: Wave, store: JournalStore): Promise<{ label: string; reason: string }[]> {
   const touched = (label: string) => wave.steps.some((s) => s.ecsService === label && store.journal.steps[s.id]?.status === 'done');
-  const pending = wave.services.map((label) => ({ label, entry: store.journal.services[label] })).filter((s) => s.entry && !touched(s.label));
-  const checked = await Promise.all(pending.map(async ({ label, entry }) => {
-    const revision = entry!.previousTaskDefinition;
+  const pending = wave.services
+    .map((label) => ({ label, revision: store.journal.services[label] && revisionNeeded(plan, wave, label, store.journal.services[label]!) }))
+    .filter((s): s is { label: string; revision: string } => !!s.revision && !touched(s.label));
+  const checked = await Promise.all(pending.map(async ({ label, revision }) => {
     const status = await aws.call<{ taskDefinition?: { status?: string } }>('ecs', 'DescribeTaskDefinition', { taskDefinition: revision })
       .then((out) => out.taskDefinition?.status ?? 'MISSING')
       .catch((error: unknown) => { if (error instanceof AwsCallError && /ClientException|NotFound/.test(error.code)) return 'MISSING'; throw error; });
-    return status === 'ACTIVE' ? undefined : {
+    if (status === 'ACTIVE') return undefined;
+    const state = status === 'MISSING' ? 'gone' : 'INACTIVE';
+    return {
       label,
-      reason: `not moved: its current revision ${revision.split('/').pop()} is ${status === 'MISSING' ? 'gone' : 'INACTIVE'} (deregistered after planning), so rollback could not bring it back; register that revision again (or point the service at an ACTIVE one) and plan again`,
+      reason: plan.rollback
+        ? `not rolled back: the revision to go back to, ${revision.split('/').pop()}, is ${state} (deregistered after the rollback was planned); register it again or roll back with --to-revision N to an ACTIVE one`
+        : `not moved: its current revision ${revision.split('/').pop()} is ${state} (deregistered after planning), so rollback could not bring it back; register that revision again (or point the service at an ACTIVE one) and plan again`,
     };
   }));
   return checked.filter((c): c is { label: string; reason: string } => c !== undefined);
@@ -90,7 +106,7 @@ export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, stor
   }
   for (const [index, wave] of waves.entries()) {
     hooks.onWave?.(index, waves.length, wave.services);
-    const refused = await unrecoverable(aws, wave, store);
+    const refused = await unrecoverable(aws, plan, wave, store);
     for (const r of refused) Object.assign(store.journal.services[r.label] ?? {}, { state: 'failed', message: r.reason });
     report.refused.push(...refused);
     const failures = await runSteps(wave.steps.filter((s) => !refused.some((r) => r.label === s.ecsService)), ctx);
@@ -110,6 +126,10 @@ export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, stor
       await store.save();
       report.rollouts.push(...rollouts);
     }
+    // Revisions left behind go once their service's deployment completed (or was not awaited); a failed one keeps them to go back to.
+    const settled = (label: string) => !failures.some((f) => f.step.ecsService === label) && !refused.some((r) => r.label === label)
+      && report.rollouts.every((r) => r.label !== label || r.outcome === 'completed');
+    report.failures.push(...await runSteps(wave.afterRollout.filter((s) => settled(s.ecsService ?? '')), ctx));
     // A service deleted under us is reported, but does not stop the services after it.
     const waveFailed = failures.some((f) => !isVanished(f.error))
       || report.rollouts.some((r) => wave.services.includes(r.label) && r.outcome !== 'completed' && r.outcome !== 'vanished');

@@ -148,6 +148,12 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
     }
   }
 
+  // A deregistration the killed run sent may have landed: ECS keeps the revision, INACTIVE.
+  if (resumedMidCall && step.operation === 'DeregisterTaskDefinition') {
+    const found = await aws.call<Raw>('ecs', 'DescribeTaskDefinition', { taskDefinition: input.taskDefinition });
+    if (found.taskDefinition?.status === 'INACTIVE') return finish(step, ctx, input, { taskDefinition: found.taskDefinition }, 'adopted');
+  }
+
   // A create the killed run sent may have landed: take what it made rather than make another.
   if (resumedMidCall && step.operation.startsWith('Create')) {
     const existing = await adoptExisting(aws, step, input).catch(() => undefined);

@@ -65,6 +65,10 @@ export interface Journal {
   steps: Record<string, JournalStep>;
   created: CreatedResource[];
   restores?: Restore[];
+  /** The journal of a rollback plan: the apply journal it undoes ('' when services were named without one). */
+  undoes?: string;
+  /** On an apply journal: the saved plan of a rollback that has not finished, which the next meshctl rollback finishes first. */
+  pendingRollback?: string;
 }
 
 export class JournalError extends ExpectedError {}
@@ -126,8 +130,8 @@ export async function openJournal(path: string, planFingerprint: string, fresh: 
   }
 }
 
-/** The journal most recently written under .meshctl/, if any. */
-export async function latestJournal(dir = JOURNAL_DIR): Promise<string | undefined> {
+/** The journal most recently written under .meshctl/, if any: of an apply, of a rollback, or either. */
+export async function latestJournal(dir = JOURNAL_DIR, kind: 'apply' | 'rollback' | 'any' = 'any'): Promise<string | undefined> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => /^journal-[0-9a-f]+\.json$/.test(n));
@@ -136,7 +140,9 @@ export async function latestJournal(dir = JOURNAL_DIR): Promise<string | undefin
   }
   const dated = await Promise.all(names.map(async (name) => {
     const journal = await readJournal(join(dir, name)).catch(() => undefined);
-    return { path: join(dir, name), updatedAt: journal?.updatedAt ?? '' };
+    const isRollback = journal?.undoes !== undefined;
+    const wanted = journal !== undefined && (kind === 'any' || (kind === 'rollback') === isRollback);
+    return { path: join(dir, name), updatedAt: wanted ? journal.updatedAt : undefined };
   }));
-  return dated.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0]?.path;
+  return dated.filter((d) => d.updatedAt !== undefined).sort((a, b) => b.updatedAt!.localeCompare(a.updatedAt!))[0]?.path;
 }

@@ -1,31 +1,12 @@
 import { writeFile } from 'node:fs/promises';
-import { AwsCallError, type AwsCaller } from '../aws/caller.js';
-import { readEstate } from '../aws/read-estate.js';
-import { readEdge } from '../aws/read-edge.js';
-import { readMeshSpecs, readRoutes } from '../aws/read-mesh-specs.js';
 import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
-import { planAppMesh } from '../core/appmesh/plan.js';
-import { resolveServices, type ResolvedService } from '../core/appmesh/resolve.js';
-import { meshResourceNames, type MeshSpecs } from '../core/appmesh/specs.js';
-import type { MeshctlConfig } from '../config/config.js';
-import type { Estate } from '../core/estate.js';
-import type { Plan } from '../core/plan/model.js';
-import { planServiceConnect, type MigrationStrategy } from '../core/serviceconnect/plan.js';
-import { appMeshNode } from '../core/service-facts.js';
-import { DEFAULT_TARGET, type Target } from '../core/sidecars.js';
-import { registrationInput } from '../core/task-definition-input.js';
+import { computePlan, type MigrationSelection } from '../planning/migration.js';
 import { renderPlanMermaid } from '../render/plan-mermaid.js';
-import { renderPlanText } from '../render/plan-text.js';
+import { renderPlanOf } from '../render/plan-text.js';
 import { stableStringify } from '../util/stable-json.js';
 
-export interface PlanOptions extends GlobalOptions {
-  cluster?: string[];
-  service?: string[];
-  target?: Target;
-  strategy?: MigrationStrategy;
-  removeMeshResources?: boolean;
+export interface PlanOptions extends GlobalOptions, MigrationSelection {
   out?: string;
   detailedExitcode?: boolean;
   graph?: 'mermaid';
@@ -33,72 +14,6 @@ export interface PlanOptions extends GlobalOptions {
 
 /** --detailed-exitcode: 0 no changes, 2 changes (1 stays "error", as Terraform does). */
 const EXIT_CHANGES = 2;
-
-export interface ComputedPlan {
-  plan: Plan;
-  estate: Estate;
-}
-
-/** Reads the estate and the mesh resources it touches, and plans the migration. */
-export async function computePlan(aws: AwsCaller, region: string, settings: MeshctlConfig, options: Pick<PlanOptions, 'cluster' | 'service' | 'target' | 'strategy' | 'removeMeshResources'>): Promise<ComputedPlan> {
-  const target = options.target ?? settings.target ?? DEFAULT_TARGET;
-  if (target === 'appmesh' && (options.strategy || options.removeMeshResources)) {
-    throw new UsageError('--strategy and --remove-mesh-resources are for --target service-connect (moving services off App Mesh)');
-  }
-  const estate = await readEstate(aws, region, { clusters: options.cluster, services: options.service, cloudMap: true });
-  const resolved = resolveServices(estate, settings);
-  const createdAt = new Date().toISOString();
-  if (target === 'appmesh') {
-    if (estate.appMesh.unreadable) throw new UsageError(`cannot read App Mesh (${estate.appMesh.unreadable}); --target appmesh needs it. Plan with --target service-connect to move off App Mesh from ECS and Cloud Map data alone`);
-    const specs = await readMeshSpecs(aws, estate, meshResourceNames(settings.mesh.name, resolved));
-    return { plan: planAppMesh({ estate, config: settings, specs, createdAt }), estate };
-  }
-  const leaving = await leavingMeshSpecs(aws, estate, resolved);
-  const specs = leaving.specs;
-  if (leaving.unreadable) estate.appMesh = { ...estate.appMesh, unreadable: leaving.unreadable };
-  const strategy = options.strategy ?? 'blue-green';
-  // Blue-green moves of services behind load balancers get green target groups and weighted rules.
-  const blueTargetGroups = strategy === 'blue-green'
-    ? resolved.filter((r) => appMeshNode(r.taskDefinition)).flatMap((r) => r.service.loadBalancers.map((lb) => lb.targetGroupArn).filter((a): a is string => !!a))
-    : [];
-  const edge = await readEdge(aws, blueTargetGroups);
-  const plan = planServiceConnect({
-    estate, config: settings, specs, createdAt, strategy, removeMeshResources: options.removeMeshResources ?? false, edge,
-  });
-  return { plan, estate };
-}
-
-/**
- * Specs of what services leaving App Mesh use: their virtual nodes, every
- * virtual service of their mesh (aliases, groups) and the routes of routers
- * serving them. App Mesh refusing or not answering (it reached end of
- * support) leaves them empty and says why: the plan goes on from ECS and
- * Cloud Map.
- */
-async function leavingMeshSpecs(aws: AwsCaller, estate: Estate, resolved: ResolvedService[]): Promise<{ specs: MeshSpecs; unreadable?: string }> {
-  const nodes = resolved.map((r) => appMeshNode(r.taskDefinition)).filter((n): n is { mesh: string; node: string } => n !== undefined);
-  const meshName = nodes[0]?.mesh ?? '';
-  const mesh = estate.appMesh.meshes.find((m) => m.name === meshName);
-  try {
-    const specs = await readMeshSpecs(aws, estate, {
-      mesh: meshName, virtualNodes: nodes.filter((n) => n.mesh === meshName).map((n) => n.node),
-      virtualServices: mesh?.virtualServices.map((s) => s.name) ?? [], virtualRouters: [], routes: [],
-    });
-    const routers = [...new Set(Object.values(specs.virtualServices)
-      .map((vs) => (vs.spec.provider as { virtualRouter?: { virtualRouterName?: string } } | undefined)?.virtualRouter?.virtualRouterName)
-      .filter((r): r is string => !!r))];
-    if (routers.length > 0) await readRoutes(aws, meshName, routers, specs);
-    return { specs };
-  } catch (error) {
-    if (!(error instanceof AwsCallError) || error.service !== 'appmesh') throw error;
-    return { specs: { virtualNodes: {}, virtualServices: {}, virtualRouters: {}, routes: {} }, unreadable: `${error.operation}: ${error.code}: ${error.message.split('\n')[0]!.slice(0, 200)}` };
-  }
-}
-
-export function renderPlan(plan: Plan, estate: Estate, source: string): string {
-  const before = Object.fromEntries(Object.values(estate.taskDefinitions).map((td) => [td.taskDefinitionArn, registrationInput(td)]));
-  return renderPlanText(plan, source, before);
-}
 
 export async function runPlan(options: PlanOptions): Promise<number> {
   const settings = await config(options);
@@ -112,7 +27,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
   } else if (options.output === 'json') {
     writeOut(planJson);
   } else {
-    writeOut(renderPlan(plan, estate, session.source));
+    writeOut(renderPlanOf(plan, estate, session.source));
   }
   if (options.out && options.output !== 'json' && !options.graph) writeErr(`plan saved to ${options.out}; run meshctl apply ${options.out} to execute it`);
   const changes = plan.steps.length > 0;

@@ -7,6 +7,8 @@ import { renderPlanSummary } from './plan-summary.js';
 import { showRefs } from '../core/plan/refs.js';
 import { redactDeep } from '../core/redact.js';
 import { stableStringify } from '../util/stable-json.js';
+import type { Estate } from '../core/estate.js';
+import { registrationInput } from '../core/task-definition-input.js';
 
 const indent = (text: string, by: string) => text.split('\n').map((l) => (l ? by + l : l)).join('\n');
 const json = (value: unknown) => stableStringify(value, 2);
@@ -32,8 +34,8 @@ function renderFinding(f: Finding): string[] {
 
 const describeInput = (value: unknown) => json(showRefs(value));
 
-function renderStep(step: PlanStep, taskDefinitionBefore: unknown): string[] {
-  const mark = step.action === 'create' ? chalk.green('+') : chalk.yellow('~');
+export function renderStep(step: PlanStep, taskDefinitionBefore: unknown): string[] {
+  const mark = step.action === 'create' ? chalk.green('+') : step.action === 'delete' ? chalk.red('-') : chalk.yellow('~');
   const head = `${mark} ${step.resource} ${chalk.dim(`[${step.service} ${step.operation}]`)}`;
   if (step.operation === 'RegisterTaskDefinition') {
     return [head, indent(jsonDiff(taskDefinitionBefore, showRefs(step.input), 'current', 'planned'), '    ')];
@@ -114,4 +116,10 @@ export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore
   out.push(`Plan: ${chalk.green(`${create} to create`)}, ${chalk.yellow(`${update} to update`)}, ${deletes > 0 ? chalk.red(`${deletes} to delete`) : '0 to delete'}, ${unchanged} unchanged; ${blocked > 0 ? chalk.red(`${blocked} blocked`) : '0 blocked'}.`);
   if (withErrors > 0) out.push(chalk.yellow(`${withErrors} planned service(s) carry precheck errors: apply refuses them unless --force.`));
   return out.join('\n');
+}
+
+/** The plan as text, its task-definition diffs against the revisions read from the estate. */
+export function renderPlanOf(plan: Plan, estate: Estate, source: string): string {
+  const before = Object.fromEntries(Object.values(estate.taskDefinitions).map((td) => [td.taskDefinitionArn, registrationInput(td)]));
+  return renderPlanText(plan, source, before);
 }

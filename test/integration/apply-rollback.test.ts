@@ -42,9 +42,11 @@ async function savedPlan(): Promise<string> {
   return 'plan.json';
 }
 
-async function journal(): Promise<Journal> {
-  const [name] = (await readdir(join(cwd, '.meshctl'))).filter((n) => n.endsWith('.json'));
-  return JSON.parse(await readFile(join(cwd, '.meshctl', name!), 'utf8')) as Journal;
+/** The apply journal (a rollback writes its own journal, and its plan, beside it). */
+async function journal(kind: 'apply' | 'rollback' = 'apply'): Promise<Journal> {
+  const names = (await readdir(join(cwd, '.meshctl'))).filter((n) => /^journal-.*\.json$/.test(n));
+  const journals = await Promise.all(names.map(async (n) => JSON.parse(await readFile(join(cwd, '.meshctl', n), 'utf8')) as Journal));
+  return journals.find((j) => (j.undoes !== undefined) === (kind === 'rollback'))!;
 }
 
 beforeAll(async () => {
@@ -193,7 +195,7 @@ describe('apply', () => {
     for (const [, service] of PLANNED) expect(result.stdout).toMatch(new RegExp(`✔ shop-[a-z0-9]+/${service}: deployment completed`));
     expect(Object.values((await journal()).services).every((s) => s.state === 'stable')).toBe(true);
     // A table of what moved, and the exact command to undo it.
-    expect(result.stdout).toMatch(/^shop-ec2\/orders\s+orders:1 → orders:2\s+deployment completed$/m);
+    expect(result.stdout).toMatch(/^shop-ec2\/orders\s+orders:1 → orders:2\s+deployment completed\s+\d+(\.\d)?s$/m);
     expect(result.stdout).toMatch(/^Roll back with: meshctl rollback --journal \.meshctl\/journal-[0-9a-f]{16}\.json$/m);
   });
 
@@ -202,7 +204,7 @@ describe('apply', () => {
     const result = await cli('apply', await savedPlan(), '--force', '--output', 'json', ...FAST);
     expect(result.code, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout) as { services: { service: string; from: string; to: string; outcome: string }[]; rollback: string };
-    expect(out.services).toContainEqual({ service: 'shop-fargate/web', from: 'web:1', to: 'web:2', outcome: 'deployment completed' });
+    expect(out.services).toContainEqual({ service: 'shop-fargate/web', from: 'web:1', to: 'web:2', outcome: 'deployment completed', seconds: expect.any(Number) });
     expect(out.rollback).toMatch(/^meshctl rollback --journal \.meshctl\/journal-/);
   });
 
@@ -384,10 +386,16 @@ describe('rollback', () => {
     const result = await cli('rollback', '--yes', '--no-wait', '--keep-revision', '--remove-mesh-resources');
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect((await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: 'orders:2' }))).taskDefinition!.status).toBe('ACTIVE');
-    expect(result.stdout).toContain('deleted VirtualService meshctl/orders.shop.local');
-    expect(result.stdout).toContain('deleted VirtualNode meshctl/orders');
-    expect(result.stdout).toContain('deleted Mesh meshctl');
+    const sent = proxy.calls.filter((c) => c.mutating).map((c) => c.operation);
+    expect(sent).not.toContain('DeregisterTaskDefinition');
+    // Dependents first: virtual services, then nodes, then the mesh.
+    const deleted = sent.filter((op) => op.startsWith('DELETE /v20190125/meshes/meshctl'))
+      .map((op) => (op.includes('/virtualServices/') ? 'service' : op.includes('/virtualNodes/') ? 'node' : 'mesh'));
+    expect(deleted).toEqual([...deleted].sort((a, b) => ['service', 'node', 'mesh'].indexOf(a) - ['service', 'node', 'mesh'].indexOf(b)));
+    expect(new Set(deleted)).toEqual(new Set(['service', 'node', 'mesh']));
+    expect(result.stdout).toContain('- App Mesh VirtualService meshctl/orders.shop.local');
     expect((await journal()).created).toEqual([]);
+    expect(Object.values((await journal('rollback')).steps).every((s) => s.status === 'done')).toBe(true);
   });
 
   it('says a service that was never migrated has nothing to roll back', async () => {
@@ -416,7 +424,69 @@ describe('rollback', () => {
     proxy.calls.length = 0;
     const result = await cli('rollback', '--dry-run', '--remove-mesh-resources');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('would send ecs UpdateService');
+    expect(result.stdout).toContain('[ecs UpdateService]');
+    expect(result.stdout).toMatch(/Rollback: 4 to update, \d+ to delete\./);
     expect(proxy.count((c) => c.mutating)).toBe(0);
+  });
+});
+
+describe('rollback is a plan, run by apply\'s executor and journal', () => {
+  const status = async (revision: string) => (await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: revision }))).taskDefinition!.status;
+
+  it('finishes an interrupted rollback when run again: SIGKILL after the first revision was deregistered', async () => {
+    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    proxy.calls.length = 0;
+    const held = proxy.holdNext('DeregisterTaskDefinition', 'after');
+    const run = spawnCli(['rollback', '--yes', '--no-wait'], env, cwd);
+    await held;
+    run.child.kill('SIGKILL');
+    await run.done;
+    expect((await journal()).pendingRollback).toMatch(/^\.meshctl\/rollback-[0-9a-f]{16}\.json$/);
+
+    const again = await cli('rollback', '--yes', '--no-wait');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stderr).toContain('finishing the interrupted rollback planned in .meshctl/rollback-');
+    expect(again.stderr).toMatch(/resuming from \.meshctl\/journal-/);
+    for (const [cluster, service] of PLANNED) {
+      expect(await serviceTaskDefinition(cluster, service)).toMatch(new RegExp(`${service}:1$`));
+      expect(await status(`${service}:2`), service).toBe('INACTIVE');
+    }
+    // Each service was updated once, over both runs.
+    expect(proxy.count((c) => c.operation === 'UpdateService')).toBe(PLANNED.length);
+    const applied = await journal();
+    expect(applied.pendingRollback).toBeUndefined();
+    expect(Object.values(applied.services).every((s) => s.state === 'rolled-back')).toBe(true);
+    // The next rollback plans afresh and finds nothing left to do.
+    const third = await cli('rollback', '--yes', '--no-wait');
+    expect(third.stdout).toContain('Nothing to roll back.');
+  });
+
+  it('saves the rollback plan with --out, changing nothing, and apply runs that file', async () => {
+    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    proxy.calls.length = 0;
+    const saved = await cli('rollback', '--out', 'rollback.json', '--service', 'orders', '--service', 'payments');
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(saved.stderr).toContain('rollback plan saved to rollback.json; run meshctl apply rollback.json to execute it');
+    expect(saved.stdout).toMatch(/shop-ec2\/orders\s+orders:2 → orders:1\s+UpdateService, DeregisterTaskDefinition/);
+    expect(proxy.count((c) => c.mutating)).toBe(0);
+
+    const applied = await cli('apply', 'rollback.json', '--no-wait', '--output', 'json');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const result = JSON.parse(applied.stdout) as { services: { service: string; from: string; to: string }[]; leftInPlace: string[] };
+    expect(result.services.map((s) => [s.service, s.from, s.to]).sort()).toEqual([['shop-ec2/orders', 'orders:2', 'orders:1'], ['shop-ec2/payments', 'payments:2', 'payments:1']]);
+    expect(result.leftInPlace).toContain('App Mesh Mesh meshctl (services of the journal still on it)');
+    expect(await serviceTaskDefinition('shop-ec2', 'orders')).toMatch(/orders:1$/);
+    expect(await serviceTaskDefinition('shop-fargate', 'web')).toMatch(/web:2$/);
+    const states = Object.fromEntries(Object.entries((await journal()).services).map(([label, s]) => [label, s.state]));
+    expect(states).toMatchObject({ 'shop-ec2/orders': 'rolled-back', 'shop-ec2/payments': 'rolled-back', 'shop-fargate/web': 'updated' });
+  });
+
+  it('says what it leaves behind without --remove-mesh-resources', async () => {
+    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    const result = await cli('rollback', '--dry-run');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('left in place (apply created them; --remove-mesh-resources deletes them once no service of the journal uses them):');
+    expect(result.stdout).toContain('  - App Mesh Mesh meshctl');
+    expect(result.stdout).toContain('  - App Mesh VirtualNode meshctl/orders');
   });
 });

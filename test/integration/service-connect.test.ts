@@ -94,10 +94,16 @@ describe('apply --target service-connect', () => {
     expect(weights(rules[0]!.Actions)).toEqual([['blue', 100], ['green', 0]]);
     expect((await describe1('legacy-mesh', 'pricing-sc'))!.loadBalancers).toEqual([{ targetGroupArn: greenTg.TargetGroupArn, containerName: 'pricing', containerPort: 8080 }]);
 
+    const greenRevisions = await Promise.all(['pricing-sc', 'inventory-sc'].map(async (name) => (await describe1('legacy-mesh', name))!.taskDefinition!));
     const rolledBack = await cli('rollback', '--yes', '--no-wait');
     expect(rolledBack.code, rolledBack.stdout + rolledBack.stderr).toBe(0);
-    expect(rolledBack.stdout).toContain('deleted ECS service legacy-mesh/pricing-sc');
-    expect(rolledBack.stdout).toMatch(/deleted target group arn:aws:elasticloadbalancing:.*pricing-sc/);
+    expect(rolledBack.stdout).toContain('- ECS service legacy-mesh/pricing-sc [ecs DeleteService]');
+    expect(rolledBack.stdout).toMatch(/- target group arn:aws:elasticloadbalancing:.*pricing-sc.* \[elbv2 DeleteTargetGroup\]/);
+    await expect(elb.send(new elbv2.DescribeTargetGroupsCommand({ Names: ['pricing-sc'] }))).rejects.toThrow(/not found|TargetGroupNotFound|One or more target groups not found/i);
+    // The green revisions apply registered are deregistered with their services.
+    for (const revision of greenRevisions) {
+      expect((await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: revision }))).taskDefinition!.status, revision).toBe('INACTIVE');
+    }
     const restored = (await elb.send(new elbv2.DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners![0]!;
     expect(restored.DefaultActions![0]!.TargetGroupArn ?? restored.DefaultActions![0]!.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn).not.toBe(greenTg.TargetGroupArn);
     expect(weights(restored.DefaultActions)?.some(([side]) => side === 'green') ?? false).toBe(false);

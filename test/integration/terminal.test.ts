@@ -66,6 +66,26 @@ describe('apply on a terminal', () => {
   });
 });
 
+describe('rollback on a terminal', () => {
+  it('stops on Ctrl-C while waiting for the rollback deployment; run again, it finishes from the saved plan', async () => {
+    expect((await runCli(['apply', 'plan.json', '--force', '--no-wait'], env, cwd)).code).toBe(0);
+    // catalog's rollback deployment does not complete: rollback waits until Ctrl-C.
+    const interrupted = await onTerminal(100, 'waiting for', ['rollback', '--yes', '--poll-interval', '200ms', '--wait-timeout', '60s']);
+    expect(interrupted.code, interrupted.output).toBe(130);
+    expect(interrupted.output).toMatch(/interrupted: the journal \.meshctl\/journal-[0-9a-f]+\.json is saved\. Finish with: meshctl rollback --journal \.meshctl\/journal-/);
+    expect((await readdir(join(cwd, '.meshctl'))).some((f) => f.endsWith('.lock'))).toBe(false);
+
+    proxy.endRollouts('*', 'COMPLETED');
+    const finished = await runCli(['rollback', '--yes', '--poll-interval', '200ms'], env, cwd);
+    expect(finished.code, finished.stdout + finished.stderr).toBe(0);
+    expect(finished.stderr).toContain('finishing the interrupted rollback');
+    expect(finished.stdout).toMatch(/shop-fargate\/catalog\s+catalog:2 → catalog:1\s+deployment completed/);
+    // One UpdateService for the rollback; after its deployment completed, the meshed revision is deregistered.
+    expect(proxy.calls.filter((c) => c.operation === 'UpdateService' && c.input?.taskDefinition !== undefined && String(c.input.taskDefinition).endsWith('catalog:1'))).toHaveLength(1);
+    expect(proxy.calls.filter((c) => c.operation === 'DeregisterTaskDefinition').map((c) => String(c.input!.taskDefinition).split('/').pop())).toEqual(['catalog:2']);
+  });
+});
+
 describe('pipes', () => {
   it('meshctl … | head ends quietly when the reader goes away', async () => {
     const child = spawn(process.execPath, [BIN, 'plan', '--fixtures', join(ROOT, 'fixtures/demo')], { env: isolatedEnv(), stdio: ['ignore', 'pipe', 'pipe'] });

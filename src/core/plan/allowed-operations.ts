@@ -6,7 +6,9 @@ import type { PlanStep } from './model.js';
 
 const MESH_RESOURCES = ['Mesh', 'VirtualNode', 'VirtualService', 'VirtualRouter', 'Route'];
 
-export const ALLOWED_OPERATIONS: Record<Target, ReadonlySet<string>> = {
+export type PlanKind = Target | 'rollback';
+
+export const ALLOWED_OPERATIONS: Record<PlanKind, ReadonlySet<string>> = {
   appmesh: new Set([
     ...MESH_RESOURCES.flatMap((kind) => [`appmesh Create${kind}`, `appmesh Update${kind}`]),
     'servicediscovery CreatePrivateDnsNamespace', 'servicediscovery CreateService',
@@ -18,10 +20,17 @@ export const ALLOWED_OPERATIONS: Record<Target, ReadonlySet<string>> = {
     'elbv2 CreateTargetGroup', 'elbv2 ModifyRule', 'elbv2 ModifyListener',
     'appmesh DeleteVirtualService', 'appmesh DeleteVirtualNode',
   ]),
+  // Rollback puts services back, restores listener rules and deletes only what an apply created.
+  rollback: new Set([
+    'ecs UpdateService', 'ecs DeregisterTaskDefinition', 'ecs DeleteService',
+    'elbv2 ModifyRule', 'elbv2 ModifyListener', 'elbv2 DeleteTargetGroup',
+    ...MESH_RESOURCES.map((kind) => `appmesh Delete${kind}`),
+    'servicediscovery DeleteService', 'servicediscovery DeleteNamespace',
+  ]),
 };
 
-/** The steps whose operation meshctl never plans for this target. */
-export function disallowedSteps(target: Target, steps: PlanStep[]): PlanStep[] {
-  const allowed = ALLOWED_OPERATIONS[target];
+/** The steps whose operation meshctl never plans for this kind of plan. */
+export function disallowedSteps(kind: PlanKind, steps: PlanStep[]): PlanStep[] {
+  const allowed = ALLOWED_OPERATIONS[kind];
   return steps.filter((s) => !allowed?.has(`${s.service} ${s.operation}`));
 }

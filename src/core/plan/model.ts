@@ -25,7 +25,7 @@ export interface PlanStep {
   operation: string;
   input: Record<string, unknown>;
   dependsOn: string[];
-  action: 'create' | 'update';
+  action: 'create' | 'update' | 'delete';
   /** What the step creates or changes, for people. */
   resource: string;
   /** The ECS service (cluster/service) the step belongs to, when it belongs to one. */
@@ -116,8 +116,16 @@ export interface Plan {
   blocked: BlockedService[];
   /** Said once for the whole plan: what could not be read, dependency cycles. */
   warnings?: string[];
+  /** Set on a rollback plan: the apply journal it undoes (none when services were named without one) and what it leaves in place. */
+  rollback?: RollbackOf;
   /** Steps by what they do (deletes apart from updates), services left unchanged or blocked. */
   summary: { create: number; update: number; delete: number; unchanged: number; blocked: number };
+}
+
+export interface RollbackOf {
+  journal?: string;
+  /** Resources apply created that this rollback keeps (no --remove-mesh-resources, or services still on them). */
+  leftInPlace: string[];
 }
 
 export function isStepOutputRef(value: unknown): value is StepOutputRef {

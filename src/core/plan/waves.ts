@@ -3,18 +3,29 @@
 // task definitions are registered and deployed together, servers first.
 import type { Plan, PlanStep } from './model.js';
 
-const PER_SERVICE = new Set(['RegisterTaskDefinition', 'UpdateService', 'CreateService']);
-
 export interface Wave {
   services: string[];
   steps: PlanStep[];
+  /** Steps that wait for their service's deployment: deregistering the revision a rollback left. */
+  afterRollout: PlanStep[];
 }
 
-/** Deletions (App Mesh resources of services that left the mesh) wait until every wave succeeded. */
-const isDeletion = (step: PlanStep) => step.operation.startsWith('Delete');
+/**
+ * Steps that move one service: its task definition, its update (or green
+ * twin), the load-balancer weights for it, and for a rollback the removal of
+ * its green twin and that twin's target group.
+ */
+function perService(s: PlanStep): boolean {
+  if (s.service === 'ecs') return ['RegisterTaskDefinition', 'UpdateService', 'CreateService'].includes(s.operation) || (s.operation === 'DeleteService' && !!s.ecsService);
+  if (s.service === 'elbv2') return s.operation.startsWith('Modify') || (s.operation === 'DeleteTargetGroup' && !!s.ecsService);
+  return false;
+}
 
-/** Steps that move one service: its task definition, its update (or green twin), the load-balancer weights for it. */
-const perService = (s: PlanStep) => (s.service === 'ecs' && PER_SERVICE.has(s.operation)) || (s.service === 'elbv2' && s.operation.startsWith('Modify'));
+/** A revision is deregistered once its service's deployment completed, so a failed one can still go back to it. */
+const afterRollout = (s: PlanStep) => s.service === 'ecs' && s.operation === 'DeregisterTaskDefinition';
+
+/** Deletions of mesh and Cloud Map resources wait until every wave succeeded. */
+const isDeletion = (s: PlanStep) => s.operation.startsWith('Delete') && !perService(s);
 
 /**
  * Services move in waves of at most `waveSize`; a service whose move depends
@@ -22,11 +33,11 @@ const perService = (s: PlanStep) => (s.service === 'ecs' && PER_SERVICE.has(s.op
  * than it, so apply can wait for the server's deployment to complete first.
  */
 export function scheduleWaves(plan: Plan, waveSize?: number): { shared: PlanStep[]; waves: Wave[]; after: PlanStep[] } {
-  const shared = plan.steps.filter((s) => !perService(s) && !isDeletion(s));
+  const shared = plan.steps.filter((s) => !perService(s) && !isDeletion(s) && !afterRollout(s));
   const after = plan.steps.filter(isDeletion);
   const labels = plan.services
     .map((s) => `${s.cluster}/${s.service}`)
-    .filter((label) => plan.steps.some((s) => s.ecsService === label && perService(s)));
+    .filter((label) => plan.steps.some((s) => s.ecsService === label && (perService(s) || afterRollout(s))));
   const ownerOf = new Map(plan.steps.filter(perService).map((s) => [s.id, s.ecsService ?? '']));
   const level = new Map<string, number>();
   // Steps come dependencies-first, so one pass in step order settles every level.
@@ -41,7 +52,8 @@ export function scheduleWaves(plan: Plan, waveSize?: number): { shared: PlanStep
     const atLevel = labels.filter((label) => (level.get(label) ?? 0) === l);
     for (let i = 0; i < atLevel.length; i += size) {
       const services = atLevel.slice(i, i + size);
-      waves.push({ services, steps: plan.steps.filter((s) => perService(s) && services.includes(s.ecsService ?? '')) });
+      const own = (s: PlanStep) => services.includes(s.ecsService ?? '');
+      waves.push({ services, steps: plan.steps.filter((s) => perService(s) && own(s)), afterRollout: plan.steps.filter((s) => afterRollout(s) && own(s)) });
     }
   }
   return { shared, waves, after };

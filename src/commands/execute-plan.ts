@@ -1,0 +1,227 @@
+// Runs a plan, a migration or a rollback, the one way: refuse it if the
+// account drifted, journal it (resuming a journal a crash left), run it in
+// waves with progress, and report per service what was done and how long it
+// took. apply and rollback both end here.
+import chalk from 'chalk';
+import { applyPlan, journalServices, type ApplyReport } from '../apply/apply-plan.js';
+import { JOURNAL_FORMAT_VERSION, JournalStore, journalPath, openJournal, readJournal, type Journal } from '../apply/journal.js';
+import { lockJournal } from '../apply/journal-lock.js';
+import { recordRollback } from '../apply/record-rollback.js';
+import { readEdgeActions } from '../aws/read-edge.js';
+import { readEstate } from '../aws/read-estate.js';
+import { readMeshSpecs } from '../aws/read-mesh-specs.js';
+import type { AwsSession } from '../aws/session.js';
+import { writeErr, writeOut } from '../cli/context.js';
+import { describeError, UsageError } from '../cli/errors.js';
+import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
+import { onInterrupt } from '../cli/interrupt.js';
+import { createProgress } from '../cli/progress.js';
+import { drift, keysChangedBy, meshNamesOf, observeAgain } from '../core/plan/drift.js';
+import type { Plan, PlanStep } from '../core/plan/model.js';
+import { showRefs } from '../core/plan/refs.js';
+import { table } from '../render/table.js';
+import { ExpectedError } from '../util/expected-error.js';
+
+/** The account moved since the plan was made: nothing is sent. */
+export class StalePlanError extends ExpectedError {}
+
+export interface ExecuteOptions {
+  dryRun?: boolean;
+  force?: boolean;
+  output?: string;
+  concurrency: number;
+  waveSize?: number;
+  wait: boolean;
+  timeoutMs: number;
+  pollMs: number;
+  /** The command that runs this plan again, to finish it after an interruption. */
+  resumeWith: string;
+  /** Where the plan is saved (an interrupted rollback is finished from it). */
+  planFile?: string;
+}
+
+/** Planned services apply refuses without --force: the precheck errors they carry. */
+export function refusedWithoutForce(plan: Plan): { service: string; rules: string[] }[] {
+  return plan.services
+    .map((s) => ({ service: `${s.cluster}/${s.service}`, rules: s.findings.filter((f) => f.severity === 'error').map((f) => f.rule) }))
+    .filter((s) => s.rules.length > 0);
+}
+
+const describeStep = (st: PlanStep) => ({ id: st.id, service: st.service, operation: st.operation, action: st.action, resource: st.resource, ecsService: st.ecsService, dependsOn: st.dependsOn, input: showRefs(st.input) });
+
+/** What a dry run would do, for machines: every step, and per service its revision from → to. */
+export function dryRunResult(plan: Plan, force: boolean): unknown {
+  return {
+    dryRun: true, fingerprint: plan.fingerprint, target: plan.target, ...(plan.rollback && { rollback: plan.rollback }),
+    steps: plan.steps.map(describeStep),
+    services: plan.services.filter((s) => s.status === 'change').map((s) => {
+      const label = `${s.cluster}/${s.service}`;
+      const update = plan.steps.find((st) => st.ecsService === label && st.operation === 'UpdateService');
+      const from = (update?.before as { taskDefinition?: string } | undefined)?.taskDefinition;
+      return { service: label, from: from?.split('/').pop() ?? null, to: s.taskDefinition.split('/').pop(), wouldDo: plan.steps.filter((st) => st.ecsService === label).map((st) => `${st.service} ${st.operation}`) };
+    }),
+    refusedWithoutForce: force ? [] : refusedWithoutForce(plan),
+  };
+}
+
+export function renderDryRun(plan: Plan, force: boolean): string {
+  const what = plan.rollback ? 'meshctl rollback --dry-run' : 'meshctl apply --dry-run';
+  const lines = [chalk.bold(`${what}: ${plan.steps.length} operation(s) would be sent; none is.`), chalk.dim(`plan fingerprint ${plan.fingerprint}`)];
+  const refused = refusedWithoutForce(plan);
+  if (refused.length > 0 && !force) {
+    lines.push(chalk.yellow(`without --force, apply refuses ${refused.length} service(s) carrying precheck errors: ${refused.map((r) => `${r.service} (${r.rules.join(', ')})`).join(', ')}`));
+  }
+  lines.push('');
+  for (const [i, step] of plan.steps.entries()) {
+    lines.push(`${i + 1}. ${step.service} ${step.operation} ${chalk.dim(`(${step.resource})`)}`);
+    if (step.dependsOn.length > 0) lines.push(chalk.dim(`   after: ${step.dependsOn.join(', ')}`));
+    lines.push(JSON.stringify(showRefs(step.input), null, 2).split('\n').map((l) => `   ${l}`).join('\n'));
+  }
+  return lines.join('\n');
+}
+
+interface ResultRow { service: string; from: string; to: string; outcome: string; seconds: number | null }
+
+/** One row per service the journal moves: its revision from → to, how it ended and how long it took. */
+function resultRows(plan: Plan, report: ApplyReport, journal: Journal, durations: Map<string, number>): ResultRow[] {
+  return Object.entries(journal.services).map(([label, s]) => {
+    const rollout = report.rollouts.find((r) => r.label === label);
+    const refused = report.refused.some((r) => r.label === label);
+    const failed = report.failures.some((f) => f.step.ecsService === label);
+    const allDone = plan.steps.filter((st) => st.ecsService === label).every((st) => journal.steps[st.id]?.status === 'done');
+    const outcome = refused ? 'refused' : failed ? 'failed' : rollout ? `deployment ${rollout.outcome}` : report.notStarted.includes(label) ? 'not started' : s.state === 'pending' && allDone ? 'done' : s.state;
+    const ms = durations.get(label);
+    return {
+      service: label + (s.greenService ? ` (green ${s.greenService})` : ''),
+      from: s.previousTaskDefinition.split('/').pop()!, to: s.newTaskDefinition?.split('/').pop() ?? '-', outcome,
+      seconds: ms === undefined ? null : Math.round(ms / 100) / 10,
+    };
+  });
+}
+
+function renderReport(plan: Plan, report: ApplyReport, rows: ResultRow[], journalFile: string): string {
+  const lines: string[] = [];
+  if (rows.length > 0) lines.push(table(['service', 'revision', 'outcome', 'time'], rows.map((r) => [r.service, `${r.from} → ${r.to}`, r.outcome, r.seconds === null ? '-' : `${r.seconds}s`])), '');
+  for (const f of report.failures) lines.push(`${chalk.red('×')} ${f.step.id}: ${describeError(f.error).message}`);
+  for (const r of report.rollouts) {
+    if (r.outcome === 'completed') lines.push(`${chalk.green('✔')} ${r.label}: deployment completed`);
+    else {
+      lines.push(`${chalk.red('×')} ${r.label}: deployment ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`);
+      for (const e of r.events.slice(0, 5)) lines.push(chalk.dim(`    ${e}`));
+    }
+  }
+  for (const r of report.refused) lines.push(`${chalk.red('×')} ${r.label}: ${r.reason}`);
+  if (report.notStarted.length > 0) lines.push(chalk.yellow(`not started (an earlier wave failed): ${report.notStarted.join(', ')}`));
+  lines.push(`journal: ${journalFile}`);
+  if (plan.rollback) lines.push(...leftInPlaceLines(plan));
+  // Always the exact command: a successful apply may still need undoing after review in production.
+  else lines.push(`Roll back with: meshctl rollback --journal ${journalFile}`);
+  return lines.join('\n');
+}
+
+/** What a rollback keeps, said so nobody believes the account is as before meshctl. */
+export function leftInPlaceLines(plan: Plan): string[] {
+  const kept = plan.rollback?.leftInPlace ?? [];
+  if (kept.length === 0) return [];
+  return [chalk.yellow(`left in place (created by apply; delete with meshctl rollback --remove-mesh-resources once no service uses them):`), ...kept.map((k) => chalk.yellow(`  - ${k}`))];
+}
+
+export async function executePlan(session: AwsSession, plan: Plan, options: ExecuteOptions): Promise<number> {
+  const unforced = plan.services.filter((s) => s.findings.some((f) => f.severity === 'error'));
+  if (unforced.length > 0 && !options.force && !options.dryRun) {
+    const list = unforced.map((s) => `  ${s.cluster}/${s.service}: ${s.findings.filter((f) => f.severity === 'error').map((f) => f.rule).join(', ')}`).join('\n');
+    throw new UsageError(`these planned services carry precheck errors:\n${list}\nFix them, exclude the services in meshctl.yaml, or pass --force to apply anyway`);
+  }
+  if (plan.steps.length === 0) {
+    writeOut(plan.rollback ? 'Nothing to roll back.' : 'Nothing to apply: the plan has no changes.');
+    return EXIT_OK;
+  }
+
+  // Read the services and mesh resources the plan observed, once: for the drift check and as the source revisions.
+  const serviceArns = Object.keys(plan.observed.services);
+  const estate = await readEstate(session.aws, session.region, {
+    clusters: [...new Set(serviceArns.map((arn) => arn.split('/').slice(-2)[0]!))],
+    services: [...new Set(serviceArns.map((arn) => arn.split('/').pop()!))],
+    cloudMap: Object.keys(plan.observed.cloudMap).length > 0,
+    // A planned service deleted since is drift, reported as such below.
+    allowMissing: true,
+  });
+  const specs = await readMeshSpecs(session.aws, estate, meshNamesOf(plan));
+  const path = journalPath(plan.fingerprint);
+  const undone = plan.rollback?.journal;
+  // One apply or rollback per journal: a second one is refused, naming the holder (a dry run writes nothing and takes no lock).
+  const releases = options.dryRun ? [] : [await lockJournal(path, plan.rollback ? 'meshctl rollback' : 'meshctl apply')];
+  try {
+    if (undone && !options.dryRun) releases.push(await lockJournal(undone, 'meshctl rollback'));
+    const { store, resumed } = await openJournal(path, plan.fingerprint, (): Journal => ({
+      formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: plan.fingerprint, region: plan.region, target: plan.target, mesh: plan.mesh,
+      startedAt: new Date().toISOString(), updatedAt: '', services: journalServices(plan, estate), steps: {}, created: [],
+      ...(plan.rollback && { undoes: undone ?? '' }),
+    }));
+    // What a resumed run already touched has changed on purpose.
+    const touched = new Set(plan.steps.filter((s) => ['done', 'running', 'failed'].includes(store.journal.steps[s.id]?.status ?? '')).flatMap((s) => keysChangedBy(s, plan)));
+    const edgeActions = plan.observed.edge ? await readEdgeActions(session.aws, Object.keys(plan.observed.edge)) : {};
+    const changes = drift(plan.observed, observeAgain(plan.observed, estate, specs, edgeActions), touched);
+    if (changes.length > 0) {
+      throw new StalePlanError(`the ${plan.rollback ? 'rollback plan' : 'plan'} is stale: the account changed since it was made:\n${changes.map((c) => `  - ${c}`).join('\n')}\nRun meshctl ${plan.rollback ? 'rollback' : 'plan'} again`);
+    }
+
+    if (options.dryRun) {
+      writeOut(options.output === 'json' ? JSON.stringify(dryRunResult(plan, options.force ?? false), null, 2) : renderDryRun(plan, options.force ?? false));
+      return EXIT_OK;
+    }
+
+    // The apply journal remembers an unfinished rollback, so the next meshctl rollback finishes it rather than planning anew.
+    const undoneStore = undone ? new JournalStore(undone, await readJournal(undone)) : undefined;
+    if (undoneStore && options.planFile) {
+      undoneStore.journal.pendingRollback = options.planFile;
+      await undoneStore.save();
+    }
+    await store.save();
+    writeErr(`${plan.rollback ? 'rolling back with plan' : 'applying plan'} ${plan.fingerprint}`);
+    writeErr(`${resumed ? 'resuming from' : 'journal:'} ${path}`);
+    const progress = createProgress(options.output === 'json');
+    const started = new Map<string, number>();
+    const durations = new Map<string, number>();
+    const finished = (label: string | undefined) => { if (label && started.has(label)) durations.set(label, Date.now() - started.get(label)!); };
+    const disarm = onInterrupt(async () => {
+      progress.stop();
+      await store.save();
+      if (plan.rollback) return `interrupted: the journal ${path} is saved. Finish with: ${options.resumeWith}`;
+      return `interrupted: the journal ${path} is saved. Finish with: ${options.resumeWith}; or undo with: meshctl rollback --journal ${path}`;
+    });
+    const report = await applyPlan(session.aws, plan, estate, store, { concurrency: options.concurrency, waveSize: options.waveSize, wait: options.wait, timeoutMs: options.timeoutMs, pollMs: options.pollMs }, {
+      onStep: (step, status, detail) => {
+        if (step.ecsService && !started.has(step.ecsService)) started.set(step.ecsService, Date.now());
+        if (status !== 'start') finished(step.ecsService);
+        progress.step(step, status, detail);
+      },
+      onWave: (index, total, services) => progress.note(`wave ${index + 1}/${total}: ${services.join(', ')}`),
+      onProgress: (rollouts) => {
+        for (const r of rollouts.filter((x) => x.rolloutState === 'COMPLETED')) finished(r.label);
+        progress.rollouts(rollouts);
+      },
+    });
+    for (const r of report.rollouts) finished(r.label);
+    disarm();
+    progress.stop();
+    const failed = report.failures.length > 0 || report.refused.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed');
+    if (undoneStore) {
+      recordRollback(undoneStore.journal, plan, store.journal);
+      if (!failed) delete undoneStore.journal.pendingRollback;
+      await undoneStore.save();
+    }
+    const rows = resultRows(plan, report, store.journal, durations);
+    if (options.output === 'json') {
+      writeOut(JSON.stringify({
+        journal: path, fingerprint: plan.fingerprint, services: rows, ...report,
+        failures: report.failures.map((f) => ({ step: f.step.id, error: describeError(f.error).message })),
+        steps: plan.steps.map((st) => ({ id: st.id, operation: `${st.service} ${st.operation}`, ecsService: st.ecsService, status: store.journal.steps[st.id]?.status ?? 'pending' })),
+        ...(plan.rollback ? { leftInPlace: plan.rollback.leftInPlace } : { rollback: `meshctl rollback --journal ${path}` }),
+      }, null, 2));
+    } else writeOut(renderReport(plan, report, rows, path));
+    return failed ? EXIT_FINDINGS : EXIT_OK;
+  } finally {
+    for (const release of releases.reverse()) await release();
+  }
+}

@@ -1,0 +1,132 @@
+// Plans a rollback: reads the services to put back (and, without a journal,
+// the revision before the current one), checks the revisions to go back to
+// are ACTIVE, and hands plain data to the pure planner in src/core/plan.
+import type { Journal } from '../apply/journal.js';
+import { AwsCallError, type AwsCaller } from '../aws/caller.js';
+import { readEdgeActions } from '../aws/read-edge.js';
+import { readEstate } from '../aws/read-estate.js';
+import { UsageError } from '../cli/errors.js';
+import type { Estate, Service } from '../core/estate.js';
+import type { Plan } from '../core/plan/model.js';
+import { planRollback, type RollbackInput, type RollbackMove } from '../core/plan/rollback.js';
+import { meshStatus } from '../core/service-facts.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Raw = Record<string, any>;
+
+export interface RollbackSelection {
+  cluster?: string;
+  service?: string[];
+  /** The apply journal to undo, and its path; without one, services are named. */
+  journal?: { path: string; data: Journal };
+  toRevision?: string;
+  keepRevision: boolean;
+  removeMeshResources: boolean;
+}
+
+const familyOf = (arn: string) => arn.split('/').pop()!.split(':')[0]!;
+const revisionOf = (arn: string) => Number(arn.split(':').pop());
+const short = (arn: string) => arn.split('/').pop()!;
+
+/** The ACTIVE revision of the family just before `current`. */
+async function previousActiveRevision(aws: AwsCaller, current: string): Promise<string | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await aws.call<Raw>('ecs', 'ListTaskDefinitions', { familyPrefix: familyOf(current), status: 'ACTIVE', sort: 'DESC', maxResults: 100, ...(nextToken && { nextToken }) });
+    // Newest older revision first, whatever order the endpoint returned.
+    const [older] = ((page.taskDefinitionArns ?? []) as string[])
+      .filter((arn) => familyOf(arn) === familyOf(current) && revisionOf(arn) < revisionOf(current))
+      .sort((a, b) => revisionOf(b) - revisionOf(a));
+    if (older) return older;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+/** ECS cannot point a service at an INACTIVE revision: refuse to plan it. */
+async function requireActive(aws: AwsCaller, arn: string): Promise<void> {
+  let out: Raw;
+  try {
+    out = await aws.call<Raw>('ecs', 'DescribeTaskDefinition', { taskDefinition: arn });
+  } catch (error) {
+    if (error instanceof AwsCallError && /ClientException|InvalidParameter/.test(error.code)) throw new UsageError(`task definition ${short(arn)} does not exist; pick an ACTIVE revision with --to-revision`);
+    throw error;
+  }
+  if (out.taskDefinition?.status !== 'ACTIVE') {
+    throw new UsageError(`cannot roll back to ${short(arn)}: it is ${out.taskDefinition?.status}, and ECS cannot run an INACTIVE revision; pick an ACTIVE one with --to-revision`);
+  }
+}
+
+export async function computeRollbackPlan(aws: AwsCaller, region: string, selection: RollbackSelection): Promise<{ plan: Plan; estate?: Estate }> {
+  const { journal } = selection;
+  const named = selection.service ?? [];
+  const inJournal = journal
+    ? Object.entries(journal.data.services).filter(([, s]) => (!selection.cluster || s.cluster === selection.cluster) && (named.length === 0 || named.includes(s.service)))
+    : [];
+  const notes: string[] = [];
+  if (journal) {
+    for (const name of named.filter((n) => !inJournal.some(([, s]) => s.service === n))) {
+      notes.push(`${name}: not migrated by meshctl (not in ${journal.path}); nothing to roll back`);
+    }
+  }
+  const clusters = journal ? [...new Set(inJournal.map(([, s]) => s.cluster))] : selection.cluster ? [selection.cluster] : undefined;
+  const services = journal ? inJournal.map(([, s]) => s.service) : named;
+  // A service of the journal deleted since is reported, and the others roll back.
+  const estate = services.length > 0 ? await readEstate(aws, region, { clusters, services, allowMissing: journal !== undefined }) : undefined;
+  const live = (cluster: string, name: string): Service | undefined =>
+    estate?.clusters.find((c) => c.name === cluster)?.services.find((s) => s.name === name);
+
+  const input: RollbackInput = {
+    region, account: '', createdAt: new Date().toISOString(), ...(journal && { journal }),
+    moves: [], greens: [], edgeActions: {}, alreadyBack: [],
+    keepRevision: selection.keepRevision, removeMeshResources: selection.removeMeshResources, notes,
+  };
+  const candidates = journal
+    ? inJournal.map(([label, entry]) => ({ label, cluster: entry.cluster, service: entry.service, entry }))
+    : (estate?.clusters ?? []).flatMap((c) => c.services.map((s) => ({ label: `${c.name}/${s.name}`, cluster: c.name, service: s.name, entry: undefined })));
+  for (const candidate of candidates) {
+    const service = live(candidate.cluster, candidate.service);
+    if (!service) {
+      notes.push(`${candidate.label}: the service no longer exists; nothing to roll back`);
+      input.alreadyBack.push(candidate.label);
+      continue;
+    }
+    input.account ||= service.arn.split(':')[4] ?? '';
+    const current = service.taskDefinitionArn;
+    const green = candidate.entry?.greenService && candidate.entry.state !== 'rolled-back'
+      && journal!.data.created.some((c) => c.kind === 'EcsService' && c.ecsService === candidate.label);
+    let to: string | undefined;
+    if (selection.toRevision) to = current.replace(/:\d+$/, `:${selection.toRevision}`);
+    else if (candidate.entry) to = candidate.entry.previousTaskDefinition;
+    else if (meshStatus(service, estate!.taskDefinitions[current]) === 'none') {
+      notes.push(`${candidate.label}: not on a mesh (runs ${short(current)}); nothing to roll back (use --to-revision to pick a revision anyway)`);
+      continue;
+    } else to = await previousActiveRevision(aws, current);
+    if (!to) {
+      notes.push(`${candidate.label}: no ACTIVE revision before ${short(current)}; nothing to roll back to`);
+      continue;
+    }
+    if (green) {
+      // Blue-green moves left the blue service as it was: rollback removes the green one.
+      input.greens.push({ label: candidate.label, live: service, entry: candidate.entry! });
+      continue;
+    }
+    if (to === current) {
+      notes.push(`${candidate.label}: already on ${short(current)}; nothing to do`);
+      input.alreadyBack.push(candidate.label);
+      continue;
+    }
+    await requireActive(aws, to);
+    const move: RollbackMove = { label: candidate.label, live: service, to, ...(candidate.entry && { entry: candidate.entry }) };
+    input.moves.push(move);
+  }
+  // Every journal service this run does not cover: back already, or not (its shared resources then stay).
+  if (journal) {
+    for (const [label, entry] of Object.entries(journal.data.services)) {
+      if (entry.state === 'rolled-back' && !input.alreadyBack.includes(label)) input.alreadyBack.push(label);
+    }
+  }
+  const restored = input.greens.flatMap((g) => (journal?.data.restores ?? []).filter((r) => r.ecsService === g.label));
+  if (restored.length > 0) input.edgeActions = await readEdgeActions(aws, restored.map((r) => String(r.input.RuleArn ?? r.input.ListenerArn)));
+  return { plan: planRollback(input), ...(estate && { estate }) };
+}
