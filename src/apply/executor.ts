@@ -7,6 +7,7 @@ import { AwsCallError, type AwsCaller } from '../aws/caller.js';
 import type { TaskDefinition } from '../core/estate.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
 import { resolveRefs } from '../core/plan/refs.js';
+import { REDACTED } from '../core/redact.js';
 import { restoreSecrets } from '../core/restore-secrets.js';
 import { registrationInput, type RegisterTaskDefinitionInput } from '../core/task-definition-input.js';
 import { isSubset } from '../util/subset.js';
@@ -139,11 +140,15 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
   let input = resolveRefs(step.input, outputs) as Raw;
 
   if (step.operation === 'RegisterTaskDefinition') {
-    const source = ctx.sourceTaskDefinitions[step.sourceTaskDefinition ?? ''];
-    if (!source) throw new Error(`step ${step.id}: the source revision ${step.sourceTaskDefinition} was not read`);
-    input = restoreSecrets(input as RegisterTaskDefinitionInput, source);
+    // Masked secret values come back from the revision the input was rewritten from (read only when there are some).
+    if (JSON.stringify(input).includes(REDACTED)) {
+      const source = ctx.sourceTaskDefinitions[step.sourceTaskDefinition ?? ''];
+      if (!source) throw new Error(`step ${step.id}: the source revision ${step.sourceTaskDefinition} was not read`);
+      input = restoreSecrets(input as RegisterTaskDefinitionInput, source);
+    }
     if (resumedMidCall) {
-      const found = await findRegistered(aws, input as RegisterTaskDefinitionInput, source.revision);
+      const sourceRevision = Number(String(step.sourceTaskDefinition ?? '').split(':').pop()) || 0;
+      const found = await findRegistered(aws, input as RegisterTaskDefinitionInput, sourceRevision);
       if (found) return finish(step, ctx, input, found, 'adopted');
     }
   }

@@ -93,7 +93,7 @@ async function readEc2Tasks(aws: AwsCaller, cluster: Raw): Promise<Raw[]> {
  * soon as a cluster's services name it: DescribeTaskDefinition has the
  * tightest quota of the reads, so it starts while other clusters are read.
  */
-function taskDefinitionReader(aws: AwsCaller) {
+export function taskDefinitionReader(aws: AwsCaller) {
   const pending = new Map<string, Promise<TaskDefinition>>();
   return {
     request(arns: string[]): void {
@@ -134,7 +134,7 @@ async function readTrunking(aws: AwsCaller): Promise<boolean> {
   return ((out.settings ?? []) as Raw[]).some((s) => s.name === 'awsvpcTrunking' && s.value === 'enabled');
 }
 
-async function readCloudMap(aws: AwsCaller): Promise<Estate['cloudMap']> {
+export async function readCloudMap(aws: AwsCaller): Promise<Estate['cloudMap']> {
   const rawNamespaces = await paginate(async (NextToken) => {
     const page = await aws.call<Raw>('servicediscovery', 'ListNamespaces', { MaxResults: LIST_MAX, ...(NextToken && { NextToken }) });
     return { items: page.Namespaces as Raw[] | undefined, next: page.NextToken };
@@ -157,7 +157,7 @@ async function readCloudMap(aws: AwsCaller): Promise<Estate['cloudMap']> {
   return { namespaces, services: perNamespace.flat() };
 }
 
-async function readAppMesh(aws: AwsCaller): Promise<Estate['appMesh']> {
+export async function readAppMesh(aws: AwsCaller): Promise<Estate['appMesh']> {
   const meshes = await paginate(async (nextToken) => {
     const page = await aws.call<Raw>('appmesh', 'ListMeshes', { limit: LIST_MAX, ...(nextToken && { nextToken }) });
     return { items: page.meshes as Raw[] | undefined, next: page.nextToken };

@@ -12,7 +12,7 @@ function specOf(output: Raw, field: string) {
   return { spec: (resource.spec ?? {}) as Record<string, unknown>, version: Number(resource.metadata?.version ?? 0) };
 }
 
-export async function readMeshSpecs(aws: AwsCaller, estate: Estate, names: MeshResourceNames): Promise<MeshSpecs> {
+export async function readMeshSpecs(aws: AwsCaller, estate: Pick<Estate, 'appMesh'>, names: MeshResourceNames): Promise<MeshSpecs> {
   const specs: MeshSpecs = { virtualNodes: {}, virtualServices: {}, virtualRouters: {}, routes: {} };
   const mesh = estate.appMesh.meshes.find((m) => m.name === names.mesh);
   if (!mesh) return specs;

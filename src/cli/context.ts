@@ -5,6 +5,7 @@ import type { Recorder } from '../aws/recording.js';
 import { openSession, type AwsSession } from '../aws/session.js';
 import { loadConfig, type MeshctlConfig } from '../config/config.js';
 import { parseDuration } from '../util/duration.js';
+import { stopReadProgress, withReadProgress } from './read-progress.js';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -26,10 +27,12 @@ export function applyColor(options: GlobalOptions): void {
 }
 
 export function writeOut(text: string): void {
+  stopReadProgress();
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 export function writeErr(text: string): void {
+  stopReadProgress();
   process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
@@ -38,8 +41,8 @@ export interface SessionRequest {
   recorder?: Recorder;
 }
 
-export function openAws(options: GlobalOptions, request: SessionRequest): Promise<AwsSession> {
-  return openSession({
+export async function openAws(options: GlobalOptions, request: SessionRequest): Promise<AwsSession> {
+  const session = await openSession({
     fixtures: options.fixtures,
     region: options.region,
     profile: options.profile,
@@ -50,6 +53,7 @@ export function openAws(options: GlobalOptions, request: SessionRequest): Promis
     recorder: request.recorder,
     log: options.verbose ? (line) => writeErr(chalk.dim(line)) : undefined,
   });
+  return { ...session, aws: withReadProgress(session.aws) };
 }
 
 export function config(options: GlobalOptions): Promise<MeshctlConfig> {

@@ -7,16 +7,14 @@ import { applyPlan, journalServices, type ApplyReport } from '../apply/apply-pla
 import { JOURNAL_FORMAT_VERSION, JournalStore, journalPath, openJournal, readJournal, type Journal } from '../apply/journal.js';
 import { lockJournal } from '../apply/journal-lock.js';
 import { recordRollback } from '../apply/record-rollback.js';
-import { readEdgeActions } from '../aws/read-edge.js';
-import { readEstate } from '../aws/read-estate.js';
-import { readMeshSpecs } from '../aws/read-mesh-specs.js';
+import { readPlannedState } from '../aws/read-planned.js';
 import type { AwsSession } from '../aws/session.js';
 import { writeErr, writeOut } from '../cli/context.js';
 import { describeError, UsageError } from '../cli/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import { createProgress } from '../cli/progress.js';
-import { drift, keysChangedBy, meshNamesOf, observeAgain } from '../core/plan/drift.js';
+import { drift, keysChangedBy, observeAgain } from '../core/plan/drift.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
 import { showRefs } from '../core/plan/refs.js';
 import { table } from '../render/table.js';
@@ -137,16 +135,8 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
     return EXIT_OK;
   }
 
-  // Read the services and mesh resources the plan observed, once: for the drift check and as the source revisions.
-  const serviceArns = Object.keys(plan.observed.services);
-  const estate = await readEstate(session.aws, session.region, {
-    clusters: [...new Set(serviceArns.map((arn) => arn.split('/').slice(-2)[0]!))],
-    services: [...new Set(serviceArns.map((arn) => arn.split('/').pop()!))],
-    cloudMap: Object.keys(plan.observed.cloudMap).length > 0,
-    // A planned service deleted since is drift, reported as such below.
-    allowMissing: true,
-  });
-  const specs = await readMeshSpecs(session.aws, estate, meshNamesOf(plan));
+  // Only what can have changed since the plan: for the drift check and the journal's record of each service.
+  const { estate, specs, edgeActions } = await readPlannedState(session.aws, session.region, plan);
   const path = journalPath(plan.fingerprint);
   const undone = plan.rollback?.journal;
   // One apply or rollback per journal: a second one is refused, naming the holder (a dry run writes nothing and takes no lock).
@@ -160,7 +150,6 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
     }));
     // What a resumed run already touched has changed on purpose.
     const touched = new Set(plan.steps.filter((s) => ['done', 'running', 'failed'].includes(store.journal.steps[s.id]?.status ?? '')).flatMap((s) => keysChangedBy(s, plan)));
-    const edgeActions = plan.observed.edge ? await readEdgeActions(session.aws, Object.keys(plan.observed.edge)) : {};
     const changes = drift(plan.observed, observeAgain(plan.observed, estate, specs, edgeActions), touched);
     if (changes.length > 0) {
       throw new StalePlanError(`the ${plan.rollback ? 'rollback plan' : 'plan'} is stale: the account changed since it was made:\n${changes.map((c) => `  - ${c}`).join('\n')}\nRun meshctl ${plan.rollback ? 'rollback' : 'plan'} again`);

@@ -66,6 +66,18 @@ describe('apply on a terminal', () => {
   });
 });
 
+describe('reading the estate on a terminal', () => {
+  it('says how far it got on stderr, and only on a terminal', async () => {
+    const result = await onTerminal(100, '', ['inspect']);
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/reading the estate: \d+ cluster\(s\), \d+ service\(s\), \d+ task definition\(s\)/);
+    expect(result.output).toContain('shop-fargate');
+    const piped = await runCli(['inspect'], env, cwd);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toContain('reading the estate');
+  });
+});
+
 describe('rollback on a terminal', () => {
   it('stops on Ctrl-C while waiting for the rollback deployment; run again, it finishes from the saved plan', async () => {
     expect((await runCli(['apply', 'plan.json', '--force', '--no-wait'], env, cwd)).code).toBe(0);
