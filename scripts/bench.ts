@@ -147,10 +147,11 @@ try {
   if (wanted('apply')) {
     await run(['plan', '--cluster', 'cluster5', '--out', 'plan100.json'], moto.url, cwd);
     const applied = await run(['apply', 'plan100.json', '--force', '--no-wait'], moto.url, cwd);
-    const applyBound = { ...readLowerBound(estate, 1), 'ecs RegisterTaskDefinition': SHAPE.servicesPerCluster, 'ecs UpdateService': SHAPE.servicesPerCluster };
-    delete (applyBound as Record<string, number>)['ecs ListContainerInstances'];
-    delete (applyBound as Record<string, number>)['ecs DescribeContainerInstances'];
-    delete (applyBound as Record<string, number>)['ec2 DescribeInstanceTypes'];
+    // The plan's services are read again (no List calls, no task definition); each wave then describes the revisions it needs once.
+    const applyBound = {
+      ...applyReadBound({ ...estate, clusters: 1 }), 'ecs DescribeTaskDefinition': Math.ceil(SHAPE.servicesPerCluster / SHAPE.servicesPerFamily),
+      'ecs RegisterTaskDefinition': SHAPE.servicesPerCluster, 'ecs UpdateService': SHAPE.servicesPerCluster,
+    };
     for (const [k, n] of Object.entries(applied.calls)) if (k.startsWith('appmesh PUT')) (applyBound as Record<string, number>)[k] = n;
     lines.push(row('apply 100 services (--no-wait)', applied, applyBound));
   }

@@ -1,7 +1,8 @@
 // Applies a plan: shared mesh resources first, then services in waves —
 // register, update, wait — stopping before the next wave when one fails.
 import { AwsCallError, type AwsCaller } from '../aws/caller.js';
-import type { Estate } from '../core/estate.js';
+import type { Estate, TaskDefinition } from '../core/estate.js';
+import { REDACTED } from '../core/redact.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
 import { scheduleWaves, type Wave } from '../core/plan/waves.js';
 import { runSteps, type StepFailure } from './executor.js';
@@ -67,35 +68,53 @@ function revisionNeeded(plan: Plan, wave: Wave, label: string, entry: JournalSer
   return typeof update?.input.taskDefinition === 'string' ? update.input.taskDefinition : undefined;
 }
 
+/** Each revision described once: its status, and its content where a registration must take masked values back from it. */
+async function describeRevisions(aws: AwsCaller, arns: string[]): Promise<Map<string, TaskDefinition | undefined>> {
+  const unique = [...new Set(arns)].sort();
+  const described = await Promise.all(unique.map(async (arn) => {
+    const td = await aws.call<{ taskDefinition?: TaskDefinition }>('ecs', 'DescribeTaskDefinition', { taskDefinition: arn })
+      .then((out) => out.taskDefinition)
+      .catch((error: unknown) => { if (error instanceof AwsCallError && /ClientException|NotFound/.test(error.code)) return undefined; throw error; });
+    return [arn, td] as const;
+  }));
+  return new Map(described);
+}
+
 /**
- * Services whose needed revision was deregistered since the plan. Checked just
- * before each wave, for the services none of whose steps ran yet; the other
- * services go on.
+ * Just before a wave: the revisions it needs, read fresh, once each. Services
+ * whose needed revision was deregistered since the plan are refused (the
+ * services none of whose steps ran yet; the others go on), and the source
+ * revisions of registrations holding masked values are handed to the executor.
  */
-async function unrecoverable(aws: AwsCaller, plan: Plan, wave: Wave, store: JournalStore): Promise<{ label: string; reason: string }[]> {
+async function prepareWave(aws: AwsCaller, plan: Plan, wave: Wave, store: JournalStore, sources: Record<string, TaskDefinition>): Promise<{ label: string; reason: string }[]> {
   const touched = (label: string) => wave.steps.some((s) => s.ecsService === label && store.journal.steps[s.id]?.status === 'done');
   const pending = wave.services
     .map((label) => ({ label, revision: store.journal.services[label] && revisionNeeded(plan, wave, label, store.journal.services[label]!) }))
     .filter((s): s is { label: string; revision: string } => !!s.revision && !touched(s.label));
-  const checked = await Promise.all(pending.map(async ({ label, revision }) => {
-    const status = await aws.call<{ taskDefinition?: { status?: string } }>('ecs', 'DescribeTaskDefinition', { taskDefinition: revision })
-      .then((out) => out.taskDefinition?.status ?? 'MISSING')
-      .catch((error: unknown) => { if (error instanceof AwsCallError && /ClientException|NotFound/.test(error.code)) return 'MISSING'; throw error; });
-    if (status === 'ACTIVE') return undefined;
+  const masked = wave.steps
+    .filter((s) => s.operation === 'RegisterTaskDefinition' && s.sourceTaskDefinition && store.journal.steps[s.id]?.status !== 'done' && JSON.stringify(s.input).includes(REDACTED))
+    .map((s) => s.sourceTaskDefinition!);
+  const revisions = await describeRevisions(aws, [...pending.map((p) => p.revision), ...masked]);
+  for (const arn of masked) {
+    const td = revisions.get(arn);
+    if (td) sources[arn] = td;
+  }
+  return pending.flatMap(({ label, revision }) => {
+    const status = revisions.get(revision)?.status ?? 'MISSING';
+    if (status === 'ACTIVE') return [];
     const state = status === 'MISSING' ? 'gone' : 'INACTIVE';
-    return {
+    return [{
       label,
       reason: plan.rollback
         ? `not rolled back: the revision to go back to, ${revision.split('/').pop()}, is ${state} (deregistered after the rollback was planned); register it again or roll back with --to-revision N to an ACTIVE one`
         : `not moved: its current revision ${revision.split('/').pop()} is ${state} (deregistered after planning), so rollback could not bring it back; register that revision again (or point the service at an ACTIVE one) and plan again`,
-    };
-  }));
-  return checked.filter((c): c is { label: string; reason: string } => c !== undefined);
+    }];
+  });
 }
 
 export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, store: JournalStore, options: ApplyOptions, hooks: ApplyHooks = {}): Promise<ApplyReport> {
   const outputs = new Map<string, unknown>();
-  const ctx = { aws, plan, store, outputs, sourceTaskDefinitions: estate.taskDefinitions, concurrency: options.concurrency, onStep: hooks.onStep };
+  const ctx = { aws, plan, store, outputs, sourceTaskDefinitions: { ...estate.taskDefinitions }, concurrency: options.concurrency, onStep: hooks.onStep };
   const { shared, waves, after } = scheduleWaves(plan, options.waveSize);
   const report: ApplyReport = { failures: [], rollouts: [], refused: [], notStarted: [] };
 
@@ -106,7 +125,7 @@ export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, stor
   }
   for (const [index, wave] of waves.entries()) {
     hooks.onWave?.(index, waves.length, wave.services);
-    const refused = await unrecoverable(aws, plan, wave, store);
+    const refused = await prepareWave(aws, plan, wave, store, ctx.sourceTaskDefinitions);
     for (const r of refused) Object.assign(store.journal.services[r.label] ?? {}, { state: 'failed', message: r.reason });
     report.refused.push(...refused);
     const failures = await runSteps(wave.steps.filter((s) => !refused.some((r) => r.label === s.ecsService)), ctx);

@@ -93,7 +93,7 @@ async function readEc2Tasks(aws: AwsCaller, cluster: Raw): Promise<Raw[]> {
  * soon as a cluster's services name it: DescribeTaskDefinition has the
  * tightest quota of the reads, so it starts while other clusters are read.
  */
-export function taskDefinitionReader(aws: AwsCaller) {
+function taskDefinitionReader(aws: AwsCaller) {
   const pending = new Map<string, Promise<TaskDefinition>>();
   return {
     request(arns: string[]): void {

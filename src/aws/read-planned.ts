@@ -2,18 +2,16 @@
 // The planned services (DescribeServices straight from their ARNs, 10 per
 // call, no List calls), the App Mesh resources (listed, then described), Cloud Map entries and
 // listener rules the plan observed. Task definitions are immutable (only
-// their status changes, checked per service just before it moves), so none
-// is read, except the revisions whose masked secret values a registration
-// must take back.
+// their status changes, checked per wave just before it moves, when the
+// revisions holding masked secret values are read too), so none is read here.
 import type { MeshSpecs } from '../core/appmesh/specs.js';
 import type { Cluster, Estate } from '../core/estate.js';
 import { meshNamesOf } from '../core/plan/drift.js';
 import type { Plan } from '../core/plan/model.js';
-import { REDACTED } from '../core/redact.js';
 import { chunks } from './batch.js';
 import type { AwsCaller } from './caller.js';
 import { readEdgeActions } from './read-edge.js';
-import { readAppMesh, readCloudMap, taskDefinitionReader, toService } from './read-estate.js';
+import { readAppMesh, readCloudMap, toService } from './read-estate.js';
 import { readMeshSpecs } from './read-mesh-specs.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -22,7 +20,7 @@ type Raw = Record<string, any>;
 const DESCRIBE_SERVICES_MAX = 10;
 
 export interface PlannedState {
-  /** The planned services as they are now (deleted ones left out), and the source revisions holding masked secrets. */
+  /** The planned services as they are now (deleted ones left out). */
   estate: Estate;
   specs: MeshSpecs;
   edgeActions: Record<string, unknown>;
@@ -49,25 +47,20 @@ async function readServices(aws: AwsCaller, arns: string[]): Promise<Cluster[]> 
 }
 
 export async function readPlannedState(aws: AwsCaller, region: string, plan: Plan): Promise<PlannedState> {
-  const sources = taskDefinitionReader(aws);
-  sources.request(plan.steps
-    .filter((s) => s.operation === 'RegisterTaskDefinition' && s.sourceTaskDefinition && JSON.stringify(s.input).includes(REDACTED))
-    .map((s) => s.sourceTaskDefinition!));
   // The mesh's listing (a few calls) says which of the observed resources exist, to describe only those.
   const meshSpecs = async (): Promise<MeshSpecs> => {
     if (Object.keys(plan.observed.meshResources).length === 0) return { virtualNodes: {}, virtualServices: {}, virtualRouters: {}, routes: {} };
     const appMesh = await readAppMesh(aws);
     return readMeshSpecs(aws, { appMesh }, meshNamesOf(plan));
   };
-  const [clusters, taskDefinitions, cloudMap, specs, edgeActions] = await Promise.all([
+  const [clusters, cloudMap, specs, edgeActions] = await Promise.all([
     readServices(aws, Object.keys(plan.observed.services)),
-    sources.all(),
     Object.keys(plan.observed.cloudMap).length > 0 ? readCloudMap(aws) : Promise.resolve({ namespaces: [], services: [] }),
     meshSpecs(),
     plan.observed.edge ? readEdgeActions(aws, Object.keys(plan.observed.edge)) : Promise.resolve({}),
   ]);
   return {
-    estate: { region, clusters, taskDefinitions, instanceTypes: {}, awsvpcTrunking: false, cloudMap, appMesh: { meshes: [] } },
+    estate: { region, clusters, taskDefinitions: {}, instanceTypes: {}, awsvpcTrunking: false, cloudMap, appMesh: { meshes: [] } },
     specs, edgeActions,
   };
 }

@@ -442,6 +442,9 @@ describe('rollback is a plan, run by apply\'s executor and journal', () => {
     run.child.kill('SIGKILL');
     await run.done;
     expect((await journal()).pendingRollback).toMatch(/^\.meshctl\/rollback-[0-9a-f]{16}\.json$/);
+    // status reports on the interrupted rollback, the journal written last.
+    const stalled = JSON.parse((await cli('status', '--output', 'json')).stdout) as { kind: string; undoes: string };
+    expect(stalled).toMatchObject({ kind: 'rollback', undoes: expect.stringMatching(/^\.meshctl\/journal-[0-9a-f]{16}\.json$/) });
 
     const again = await cli('rollback', '--yes', '--no-wait');
     expect(again.code, again.stdout + again.stderr).toBe(0);
@@ -488,5 +491,12 @@ describe('rollback is a plan, run by apply\'s executor and journal', () => {
     expect(result.stdout).toContain('left in place (apply created them; --remove-mesh-resources deletes them once no service of the journal uses them):');
     expect(result.stdout).toContain('  - App Mesh Mesh meshctl');
     expect(result.stdout).toContain('  - App Mesh VirtualNode meshctl/orders');
+
+    const json = await cli('rollback', '--dry-run', '--output', 'json');
+    expect(json.code).toBe(0);
+    const out = JSON.parse(json.stdout) as { dryRun: boolean; services: unknown[]; rollback: { leftInPlace: string[] } };
+    expect(out.dryRun).toBe(true);
+    expect(out.services).toContainEqual({ service: 'shop-ec2/orders', from: 'orders:2', to: 'orders:1', wouldDo: ['ecs UpdateService', 'ecs DeregisterTaskDefinition'] });
+    expect(out.rollback.leftInPlace).toContain('App Mesh Mesh meshctl');
   });
 });
