@@ -3,7 +3,7 @@
 // definition and instance type fetched once, independent reads concurrent.
 import type {
   AppMeshMesh, CapacityProviderItem, CloudMapNamespace, CloudMapService, Cluster, ContainerInstance,
-  Deployment, Estate, InstanceType, RunningTask, Service, TaskDefinition,
+  Deployment, Estate, InstanceType, RunningTask, Service, ServiceSettings, TaskDefinition,
 } from '../core/estate.js';
 import { chunks, paginate } from './batch.js';
 import { AwsCallError, type AwsCaller } from './caller.js';
@@ -60,7 +60,7 @@ async function readServices(aws: AwsCaller, cluster: Raw, only: Set<string> | un
   });
   const wanted = arns.filter((arn) => !only || only.has(nameOf(arn))).sort();
   const results = await Promise.all(chunks(wanted, DESCRIBE_SERVICES_MAX).map((batch) =>
-    aws.call<Raw>('ecs', 'DescribeServices', { cluster: cluster.clusterArn, services: batch })));
+    aws.call<Raw>('ecs', 'DescribeServices', { cluster: cluster.clusterArn, services: batch, include: ['TAGS'] })));
   return results.flatMap((r) => (r.services ?? []) as Raw[]).filter((s) => s.status !== 'INACTIVE');
 }
 
@@ -216,7 +216,27 @@ export function toService(raw: Raw, clusterName: string): Service {
     deployments,
     serviceConnect: primary?.serviceConnectConfiguration,
     events: ((raw.events ?? []) as Raw[]).slice(0, RECENT_EVENTS).map((e) => ({ createdAt: e.createdAt, message: e.message })),
+    settings: toSettings(raw),
   };
+}
+
+const nonEmpty = <T>(list: T[] | undefined): T[] | undefined => (list && list.length > 0 ? list : undefined);
+
+function toSettings(raw: Raw): ServiceSettings {
+  const primary = ((raw.deployments ?? []) as Raw[]).find((d) => d.status === 'PRIMARY');
+  const settings: ServiceSettings = {
+    healthCheckGracePeriodSeconds: raw.healthCheckGracePeriodSeconds,
+    placementConstraints: nonEmpty(raw.placementConstraints),
+    placementStrategy: nonEmpty(raw.placementStrategy),
+    tags: nonEmpty(((raw.tags ?? []) as Raw[]).filter((t) => !String(t.key).startsWith('aws:')).map((t) => ({ key: t.key, value: t.value ?? '' }))),
+    propagateTags: raw.propagateTags,
+    enableECSManagedTags: raw.enableECSManagedTags,
+    enableExecuteCommand: raw.enableExecuteCommand,
+    deploymentConfiguration: raw.deploymentConfiguration,
+    availabilityZoneRebalancing: raw.availabilityZoneRebalancing,
+    volumeConfigurations: nonEmpty(primary?.volumeConfigurations),
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as ServiceSettings;
 }
 
 function resource(list: Raw[] | undefined, name: string): number {

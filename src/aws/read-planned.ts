@@ -37,7 +37,7 @@ async function readServices(aws: AwsCaller, arns: string[]): Promise<Cluster[]> 
   for (const arn of arns) byCluster.set(clusterOf(arn), [...(byCluster.get(clusterOf(arn)) ?? []), arn]);
   return Promise.all([...byCluster.entries()].sort().map(async ([name, services]) => {
     const pages = await Promise.all(chunks(services.sort(), DESCRIBE_SERVICES_MAX).map((batch) =>
-      aws.call<Raw>('ecs', 'DescribeServices', { cluster: clusterArnOf(batch[0]!), services: batch })));
+      aws.call<Raw>('ecs', 'DescribeServices', { cluster: clusterArnOf(batch[0]!), services: batch, include: ['TAGS'] })));
     const found = pages.flatMap((p) => (p.services ?? []) as Raw[]).filter((s) => s.status !== 'INACTIVE');
     return {
       name, arn: '', status: 'ACTIVE', capacityProviders: [], defaultCapacityProviderStrategy: [],

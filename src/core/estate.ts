@@ -109,6 +109,25 @@ export interface Service {
   serviceConnect?: ServiceConnectConfig;
   /** The most recent service events, newest first. */
   events: { createdAt?: string; message: string }[];
+  /** What else CreateService accepts that the service has: a green twin copies it. */
+  settings?: ServiceSettings;
+}
+
+/** A service's settings beyond task, network, load balancers and count, as DescribeServices reports them. */
+export interface ServiceSettings {
+  healthCheckGracePeriodSeconds?: number;
+  placementConstraints?: { type: string; expression?: string }[];
+  placementStrategy?: { type: string; field?: string }[];
+  /** User tags (DescribeServices include TAGS); aws: tags are AWS's own and cannot be set. */
+  tags?: { key: string; value: string }[];
+  propagateTags?: string;
+  enableECSManagedTags?: boolean;
+  enableExecuteCommand?: boolean;
+  /** Percentages, circuit breaker, alarms, strategy: the whole object. */
+  deploymentConfiguration?: Record<string, unknown>;
+  availabilityZoneRebalancing?: string;
+  /** The PRIMARY deployment's volumes configured at deployment (EBS). */
+  volumeConfigurations?: Record<string, unknown>[];
 }
 
 export interface ContainerInstance {

@@ -93,6 +93,11 @@ describe('apply --target service-connect', () => {
     const rules = (await elb.send(new elbv2.DescribeRulesCommand({ ListenerArn: listener.ListenerArn }))).Rules!.filter((r) => !r.IsDefault);
     expect(weights(rules[0]!.Actions)).toEqual([['blue', 100], ['green', 0]]);
     expect((await describe1('legacy-mesh', 'pricing-sc'))!.loadBalancers).toEqual([{ targetGroupArn: greenTg.TargetGroupArn, containerName: 'pricing', containerPort: 8080 }]);
+    // The green twin is a faithful copy: tags and their propagation. (moto drops healthCheckGracePeriodSeconds,
+    // enableExecuteCommand and the deployment circuit breaker on CreateService, so the blue service never
+    // reports them here; the unit test "gives a green twin every other setting" covers them.)
+    const twin = (await client.send(new ecs.DescribeServicesCommand({ cluster: 'legacy-mesh', services: ['pricing-sc'], include: ['TAGS'] }))).services![0]!;
+    expect(twin).toMatchObject({ propagateTags: 'SERVICE', tags: [{ key: 'team', value: 'pricing' }] });
 
     const greenRevisions = await Promise.all(['pricing-sc', 'inventory-sc'].map(async (name) => (await describe1('legacy-mesh', name))!.taskDefinition!));
     const rolledBack = await cli('rollback', '--yes', '--no-wait');

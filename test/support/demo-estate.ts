@@ -221,8 +221,10 @@ export async function seedDemoEstate(endpoint: string, appMeshEndpoint: string):
     await ecs.send(new CreateServiceCommand({
       cluster: 'legacy-mesh', serviceName: name, taskDefinition: registered.taskDefinition!.taskDefinitionArn, desiredCount: 2, launchType: 'FARGATE', platformVersion: '1.4.0',
       networkConfiguration: network, serviceRegistries: [{ registryArn: await registry(name) }],
-      deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100 },
+      deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100, ...(name === 'pricing' && { deploymentCircuitBreaker: { enable: true, rollback: true } }) },
       loadBalancers: loadBalancersOf(name),
+      // pricing starts slowly behind its ALB and is tagged: its green twin must keep both (moto keeps only the tags).
+      ...(name === 'pricing' && { healthCheckGracePeriodSeconds: 90, tags: [{ key: 'team', value: 'pricing' }], propagateTags: 'SERVICE', enableExecuteCommand: true }),
     }));
   }
 

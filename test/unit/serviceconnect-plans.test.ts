@@ -267,6 +267,27 @@ describe('names and capacity from the task definition and the service', () => {
     expect(green.capacityProviderStrategy).toEqual(pricing.capacityProviderStrategy);
     expect(green.launchType).toBeUndefined();
   });
+
+  it('gives a green twin every other setting CreateService takes from the blue service: grace period, placement, tags, circuit breaker and alarms, exec, volumes', () => {
+    const { est, specs } = appMeshShop();
+    const pricing = est.clusters[0]!.services.find((s) => s.name === 'pricing')!;
+    const deploymentConfiguration = {
+      maximumPercent: 200, minimumHealthyPercent: 100,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      alarms: { alarmNames: ['pricing-5xx'], enable: true, rollback: true },
+    };
+    pricing.settings = {
+      healthCheckGracePeriodSeconds: 120,
+      placementConstraints: [{ type: 'distinctInstance' }],
+      placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }],
+      tags: [{ key: 'team', value: 'pricing' }],
+      propagateTags: 'SERVICE', enableECSManagedTags: true, enableExecuteCommand: true,
+      deploymentConfiguration, availabilityZoneRebalancing: 'ENABLED',
+      volumeConfigurations: [{ name: 'scratch', managedEBSVolume: { roleArn: 'arn:aws:iam::123456789012:role/ebs', sizeInGiB: 20 } }],
+    };
+    const green = plan(est, { specs }).steps.find((s) => s.id === 'ecs-green-service:c/pricing')!.input;
+    expect(green).toMatchObject({ ...pricing.settings, serviceName: 'pricing-sc', deploymentConfiguration });
+  });
 });
 
 describe('names over AWS\'s limits', () => {

@@ -431,8 +431,17 @@ function edgeCutOver(service: Service, label: string, greenStep: string, edge: E
   return { targetGroups, weights };
 }
 
+/**
+ * The green twin: a faithful copy of everything CreateService accepts that
+ * the blue service has (without its grace period, a slow-starting app is
+ * killed by the load balancer's health checks; without its placement, tags,
+ * circuit breaker or alarms, it runs differently), on the new revision and
+ * Service Connect.
+ */
 function greenServiceInput(service: Service, cluster: string, name: string, taskDefinition: unknown, scConfig: Record<string, unknown>, clientToken: string): Record<string, unknown> {
+  const settings = service.settings ?? {};
   return {
+    ...settings,
     cluster,
     serviceName: name,
     taskDefinition,
@@ -440,7 +449,7 @@ function greenServiceInput(service: Service, cluster: string, name: string, task
     ...(service.capacityProviderStrategy.length > 0 ? { capacityProviderStrategy: service.capacityProviderStrategy } : service.launchType ? { launchType: service.launchType } : {}),
     ...(service.platformVersion && { platformVersion: service.platformVersion }),
     ...(service.awsvpcConfiguration && { networkConfiguration: { awsvpcConfiguration: service.awsvpcConfiguration } }),
-    deploymentConfiguration: { maximumPercent: service.maximumPercent, minimumHealthyPercent: service.minimumHealthyPercent },
+    deploymentConfiguration: { ...settings.deploymentConfiguration, maximumPercent: service.maximumPercent, minimumHealthyPercent: service.minimumHealthyPercent },
     serviceConnectConfiguration: scConfig,
     clientToken,
   };
