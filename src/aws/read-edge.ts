@@ -20,10 +20,15 @@ export async function readEdge(aws: AwsCaller, targetGroupArns: string[]): Promi
   const described = await Promise.all(chunks(unique, DESCRIBE_TARGET_GROUPS_MAX).map((batch) =>
     aws.call<Raw>('elbv2', 'DescribeTargetGroups', { TargetGroupArns: batch })));
   const groups = described.flatMap((d) => (d.TargetGroups ?? []) as Raw[]);
-  for (const tg of groups) {
+  // Attributes are described one target group per call (the API takes one).
+  const attributes = await Promise.all(groups.map((tg) => aws.call<Raw>('elbv2', 'DescribeTargetGroupAttributes', { TargetGroupArn: tg.TargetGroupArn })));
+  for (const [i, tg] of groups.entries()) {
     edge.targetGroups[tg.TargetGroupArn] = {
       arn: tg.TargetGroupArn, name: tg.TargetGroupName, protocol: tg.Protocol, port: tg.Port, vpcId: tg.VpcId,
+      ...(tg.ProtocolVersion && { protocolVersion: tg.ProtocolVersion }),
+      ...(tg.IpAddressType && { ipAddressType: tg.IpAddressType }),
       healthCheck: Object.fromEntries(HEALTH_CHECK_FIELDS.filter((f) => tg[f] !== undefined).map((f) => [f, tg[f]])),
+      attributes: Object.fromEntries(((attributes[i]!.Attributes ?? []) as Raw[]).filter((a) => a.Key).map((a) => [a.Key, String(a.Value ?? '')])),
     };
   }
   const loadBalancers = [...new Set(groups.flatMap((tg) => (tg.LoadBalancerArns ?? []) as string[]))].sort();

@@ -8,7 +8,12 @@ export interface TargetGroup {
   protocol?: string;
   port?: number;
   vpcId?: string;
+  /** HTTP1, HTTP2 or GRPC: a gRPC service behind an HTTP1 twin would stop answering. */
+  protocolVersion?: string;
+  ipAddressType?: string;
   healthCheck: Record<string, unknown>;
+  /** Deregistration delay, stickiness, slow start, algorithm… (DescribeTargetGroupAttributes). */
+  attributes: Record<string, string>;
 }
 
 /** A listener rule or a listener's default actions that forward to a target group. */
@@ -37,15 +42,21 @@ export function findForwards(kind: EdgeForward['kind'], arn: string, actions: Re
     .map((targetGroupArn) => ({ kind, arn, targetGroupArn, actions }));
 }
 
-/** The same actions with the forward to blue turned into a weighted forward: blue keeps 100, green starts at 0. */
+/**
+ * The same actions with the forward to blue turned into a weighted forward:
+ * green joins at weight 0. A plain forward becomes blue 100, green 0; a
+ * weighted forward keeps every target group, its weights and its stickiness.
+ */
 export function weightedActions(forward: EdgeForward, greenTargetGroup: unknown): Record<string, unknown>[] {
   return forward.actions.map((action) => {
     if (!forwardsTo(action, forward.targetGroupArn)) return action;
-    const { TargetGroupArn: _single, ForwardConfig: _config, ...rest } = action;
+    const { TargetGroupArn: _single, ForwardConfig: config, ...rest } = action;
+    const existing = config as { TargetGroups?: Record<string, unknown>[] } | undefined;
+    const groups = existing?.TargetGroups && existing.TargetGroups.length > 0 ? existing.TargetGroups : [{ TargetGroupArn: forward.targetGroupArn, Weight: 100 }];
     return {
       ...rest,
       Type: 'forward',
-      ForwardConfig: { TargetGroups: [{ TargetGroupArn: forward.targetGroupArn, Weight: 100 }, { TargetGroupArn: greenTargetGroup, Weight: 0 }] },
+      ForwardConfig: { ...existing, TargetGroups: [...groups, { TargetGroupArn: greenTargetGroup, Weight: 0 }] },
     };
   });
 }

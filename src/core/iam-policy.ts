@@ -25,7 +25,7 @@ const READ_ACTIONS = [
   'appmesh:ListMeshes', 'appmesh:ListVirtualNodes', 'appmesh:ListVirtualServices', 'appmesh:ListVirtualRouters',
   'appmesh:ListRoutes',
   'appmesh:DescribeMesh', 'appmesh:DescribeVirtualNode', 'appmesh:DescribeVirtualService', 'appmesh:DescribeVirtualRouter', 'appmesh:DescribeRoute',
-  'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
+  'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
   'servicediscovery:GetOperation',
   // apply checks the plan's account (STS allows this call to everyone; listed so the policy names every call).
   'sts:GetCallerIdentity',
@@ -68,7 +68,7 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
   const statements: PolicyStatement[] = [{ Sid: 'MeshctlReadEstate', Effect: 'Allow', Action: READ_ACTIONS, Resource: '*' }];
   if (!plan) {
     statements.push(
-      { Sid: 'MeshctlApply', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:TagResource', 'ecs:UpdateService', 'ecs:CreateService', 'ecs:UpdateCluster', 'servicediscovery:CreateHttpNamespace', 'servicediscovery:CreatePrivateDnsNamespace', ...PRIVATE_DNS_NAMESPACE_ACTIONS, 'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:ModifyListener', 'appmesh:CreateMesh', 'appmesh:UpdateMesh', 'appmesh:CreateVirtualNode', 'appmesh:UpdateVirtualNode', 'appmesh:CreateVirtualService', 'appmesh:UpdateVirtualService', 'appmesh:CreateVirtualRouter', 'appmesh:UpdateVirtualRouter', 'appmesh:CreateRoute', 'appmesh:UpdateRoute', 'servicediscovery:CreateService'], Resource: '*' },
+      { Sid: 'MeshctlApply', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:TagResource', 'ecs:UpdateService', 'ecs:CreateService', 'ecs:UpdateCluster', 'servicediscovery:CreateHttpNamespace', 'servicediscovery:CreatePrivateDnsNamespace', ...PRIVATE_DNS_NAMESPACE_ACTIONS, 'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:ModifyListener', 'appmesh:CreateMesh', 'appmesh:UpdateMesh', 'appmesh:CreateVirtualNode', 'appmesh:UpdateVirtualNode', 'appmesh:CreateVirtualService', 'appmesh:UpdateVirtualService', 'appmesh:CreateVirtualRouter', 'appmesh:UpdateVirtualRouter', 'appmesh:CreateRoute', 'appmesh:UpdateRoute', 'servicediscovery:CreateService'], Resource: '*' },
       { Sid: 'MeshctlPassTaskRoles', Effect: 'Allow', Action: ['iam:PassRole'], Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
       { Sid: 'MeshctlServiceLinkedRoles', Effect: 'Allow', Action: ['iam:CreateServiceLinkedRole'], Resource: '*', Condition: { StringEquals: { 'iam:AWSServiceName': ['ecs.amazonaws.com', 'appmesh.amazonaws.com'] } } },
       { Sid: 'MeshctlRollback', Effect: 'Allow', Action: ['ecs:DeregisterTaskDefinition', 'ecs:DeleteService', 'servicediscovery:DeleteNamespace', 'elasticloadbalancing:DeleteTargetGroup', 'appmesh:DeleteMesh', 'appmesh:DeleteVirtualNode', 'appmesh:DeleteVirtualService', 'appmesh:DeleteVirtualRouter', 'appmesh:DeleteRoute', 'servicediscovery:DeleteService'], Resource: '*' },
@@ -113,8 +113,8 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
   }
   const edgeSteps = plan.steps.filter((s) => s.service === 'elbv2');
   if (edgeSteps.length > 0) {
-    statements.push({ Sid: 'MeshctlTargetGroups', Effect: 'Allow', Action: ['elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:DeleteTargetGroup'], Resource: '*' });
-    const modified = edgeSteps.filter((s) => s.operation.startsWith('Modify'));
+    statements.push({ Sid: 'MeshctlTargetGroups', Effect: 'Allow', Action: ['elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:DeleteTargetGroup'], Resource: '*' });
+    const modified = edgeSteps.filter((s) => s.operation === 'ModifyRule' || s.operation === 'ModifyListener');
     if (modified.length > 0) {
       statements.push({
         Sid: 'MeshctlWeightedForwards', Effect: 'Allow', Action: sorted(modified.map((s) => `elasticloadbalancing:${s.operation}`)),

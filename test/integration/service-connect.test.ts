@@ -85,7 +85,9 @@ describe('apply --target service-connect', () => {
     // pricing is behind the ALB: its rule and listener now forward by weight, blue 100 and green 0.
     const elb = new elbv2.ElasticLoadBalancingV2Client({ endpoint: moto.url, region: DEMO_REGION, credentials });
     const greenTg = (await elb.send(new elbv2.DescribeTargetGroupsCommand({ Names: ['pricing-sc'] }))).TargetGroups![0]!;
-    expect(greenTg).toMatchObject({ Port: 8080, TargetType: 'ip', HealthCheckPath: '/health' });
+    expect(greenTg).toMatchObject({ Port: 8080, TargetType: 'ip', HealthCheckPath: '/health', ProtocolVersion: 'HTTP2' });
+    const greenAttributes = (await elb.send(new elbv2.DescribeTargetGroupAttributesCommand({ TargetGroupArn: greenTg.TargetGroupArn }))).Attributes!;
+    expect(Object.fromEntries(greenAttributes.map((a) => [a.Key, a.Value]))).toMatchObject({ 'deregistration_delay.timeout_seconds': '30', 'slow_start.duration_seconds': '60' });
     const lb = (await elb.send(new elbv2.DescribeLoadBalancersCommand({ Names: ['shop-internal'] }))).LoadBalancers![0]!;
     const listener = (await elb.send(new elbv2.DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners![0]!;
     const weights = (actions: elbv2.Action[] | undefined) => actions?.[0]?.ForwardConfig?.TargetGroups?.map((g) => [g.TargetGroupArn === greenTg.TargetGroupArn ? 'green' : 'blue', g.Weight]);

@@ -9,7 +9,7 @@ import {
   CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type KeyValuePair, type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
-import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { envoyImage, XRAY_DAEMON_IMAGE } from '../../src/core/appmesh/envoy-image.js';
 import { rewriteForAppMesh } from '../../src/core/appmesh/rewrite.js';
 import { DEFAULT_SIDECAR_SIZING } from '../../src/core/sidecars.js';
@@ -176,8 +176,12 @@ export async function seedDemoEstate(endpoint: string, appMeshEndpoint: string):
   const elb = new ElasticLoadBalancingV2Client(config);
   const alb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'shop-internal', Subnets: [subnet, subnetB], SecurityGroups: [sg], Scheme: 'internal', Type: 'application' }))).LoadBalancers![0]!.LoadBalancerArn!;
   const pricingTg = (await elb.send(new CreateTargetGroupCommand({
-    Name: 'pricing', Protocol: 'HTTP', Port: 8080, VpcId: vpc, TargetType: 'ip', HealthCheckPath: '/health', HealthCheckIntervalSeconds: 10,
+    Name: 'pricing', Protocol: 'HTTP', ProtocolVersion: 'HTTP2', Port: 8080, VpcId: vpc, TargetType: 'ip', HealthCheckPath: '/health', HealthCheckIntervalSeconds: 10,
   }))).TargetGroups![0]!.TargetGroupArn!;
+  // A short drain and a slow start: the green target group must drain and warm up the same way.
+  await elb.send(new ModifyTargetGroupAttributesCommand({
+    TargetGroupArn: pricingTg, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }, { Key: 'slow_start.duration_seconds', Value: '60' }],
+  }));
   const listener = (await elb.send(new CreateListenerCommand({
     LoadBalancerArn: alb, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: pricingTg }],
   }))).Listeners![0]!.ListenerArn!;

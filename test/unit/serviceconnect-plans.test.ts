@@ -9,6 +9,7 @@ import type { MeshSpecs } from '../../src/core/appmesh/specs.js';
 import type { Estate, TaskDefinition } from '../../src/core/estate.js';
 import type { Plan } from '../../src/core/plan/model.js';
 import { scheduleWaves } from '../../src/core/plan/waves.js';
+import { weightedActions } from '../../src/core/edge.js';
 import { planServiceConnect, type MigrationStrategy } from '../../src/core/serviceconnect/plan.js';
 import { DEFAULT_SIDECAR_SIZING } from '../../src/core/sidecars.js';
 import { container, estate, service, taskDefinition } from '../support/estate-builder.js';
@@ -299,5 +300,48 @@ describe('names over AWS\'s limits', () => {
     expect(blocked.findings[0]).toMatchObject({ rule: 'service-name', blocking: true });
     expect(blocked.findings[0]!.message).toContain('would have 256 characters, over ECS\'s limit of 255');
     expect(plan(est, { specs, strategy: 'in-place' }).blocked.some((b) => b.service === pricing.name)).toBe(false);
+  });
+});
+
+describe('the edge of a blue-green move', () => {
+  const forward = (actions: Record<string, unknown>[]) => ({ kind: 'rule' as const, arn: 'rule-1', targetGroupArn: 'blue', actions });
+
+  it('turns a plain forward into blue 100, green 0', () => {
+    expect(weightedActions(forward([{ Type: 'forward', TargetGroupArn: 'blue', Order: 1 }]), 'green')).toEqual([
+      { Type: 'forward', Order: 1, ForwardConfig: { TargetGroups: [{ TargetGroupArn: 'blue', Weight: 100 }, { TargetGroupArn: 'green', Weight: 0 }] } },
+    ]);
+  });
+
+  it('keeps every target group of a weighted forward, with its weights and stickiness, and adds green at 0', () => {
+    const config = { TargetGroups: [{ TargetGroupArn: 'blue', Weight: 80 }, { TargetGroupArn: 'canary', Weight: 20 }], TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 300 } };
+    expect(weightedActions(forward([{ Type: 'forward', ForwardConfig: config }]), 'green')).toEqual([
+      { Type: 'forward', ForwardConfig: { ...config, TargetGroups: [...config.TargetGroups, { TargetGroupArn: 'green', Weight: 0 }] } },
+    ]);
+  });
+});
+
+describe('green target groups', () => {
+  it('copy the blue group\'s protocol version, address type, health check and attributes, set before the green service registers', () => {
+    const { est, specs } = appMeshShop();
+    const pricing = est.clusters[0]!.services.find((s) => s.name === 'pricing')!;
+    pricing.loadBalancers = [{ targetGroupArn: 'arn:tg/pricing', containerName: 'app', containerPort: 8080 }];
+    const edge = {
+      targetGroups: {
+        'arn:tg/pricing': {
+          arn: 'arn:tg/pricing', name: 'pricing', protocol: 'HTTP', port: 8080, vpcId: 'vpc-1', protocolVersion: 'GRPC', ipAddressType: 'ipv6',
+          healthCheck: { HealthCheckPath: '/health' }, attributes: { 'slow_start.duration_seconds': '60', 'deregistration_delay.timeout_seconds': '30' },
+        },
+      },
+      forwards: [],
+    };
+    const p = planServiceConnect({ estate: est, config: parseConfig({}, 'test'), specs, createdAt: '2026-12-01T00:00:00.000Z', strategy: 'blue-green', removeMeshResources: false, edge });
+    const create = p.steps.find((s) => s.operation === 'CreateTargetGroup')!;
+    expect(create.input).toMatchObject({ Name: 'pricing-sc', ProtocolVersion: 'GRPC', IpAddressType: 'ipv6', HealthCheckPath: '/health', TargetType: 'ip' });
+    const attributes = p.steps.find((s) => s.operation === 'ModifyTargetGroupAttributes')!;
+    expect(attributes.input.Attributes).toEqual([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }, { Key: 'slow_start.duration_seconds', Value: '60' }]);
+    expect(attributes.dependsOn).toEqual([create.id]);
+    const green = p.steps.find((s) => s.id === 'ecs-green-service:c/pricing')!;
+    expect(green.dependsOn).toEqual(expect.arrayContaining([create.id, attributes.id]));
+    expect(green.input.loadBalancers).toHaveLength(1);
   });
 });

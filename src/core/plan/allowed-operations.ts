@@ -17,7 +17,7 @@ export const ALLOWED_OPERATIONS: Record<PlanKind, ReadonlySet<string>> = {
   'service-connect': new Set([
     'servicediscovery CreateHttpNamespace',
     'ecs UpdateCluster', 'ecs RegisterTaskDefinition', 'ecs UpdateService', 'ecs CreateService',
-    'elbv2 CreateTargetGroup', 'elbv2 ModifyRule', 'elbv2 ModifyListener',
+    'elbv2 CreateTargetGroup', 'elbv2 ModifyTargetGroupAttributes', 'elbv2 ModifyRule', 'elbv2 ModifyListener',
     'appmesh DeleteVirtualService', 'appmesh DeleteVirtualNode',
   ]),
   // Rollback puts services back, restores listener rules and deletes only what an apply created.

@@ -318,7 +318,7 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
           resource: `ECS service ${r.cluster.name}/${green} (green, beside ${r.service.name})`,
           input: {
             ...greenServiceInput(r.service, r.cluster.name, green, taskDefinition, scConfig, token(greenStep)),
-            ...(edgeSteps.targetGroups.length > 0 && { loadBalancers: edgeSteps.targetGroups.map((e) => e.loadBalancer) }),
+            ...(edgeSteps.targetGroups.some((e) => e.loadBalancer) && { loadBalancers: edgeSteps.targetGroups.flatMap((e) => (e.loadBalancer ? [e.loadBalancer] : [])) }),
           },
         });
         moveStep.set(label, greenStep);
@@ -402,8 +402,8 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
 }
 
 /** Target groups for the green service (copies of the blue ones, for awsvpc tasks) and weighted forwards on the rules. */
-function edgeCutOver(service: Service, label: string, greenStep: string, edge: EdgeState): { targetGroups: { step: PlanStep; loadBalancer: Record<string, unknown> }[]; weights: PlanStep[] } {
-  const targetGroups: { step: PlanStep; loadBalancer: Record<string, unknown> }[] = [];
+function edgeCutOver(service: Service, label: string, greenStep: string, edge: EdgeState): { targetGroups: { step: PlanStep; loadBalancer?: Record<string, unknown> }[]; weights: PlanStep[] } {
+  const targetGroups: { step: PlanStep; loadBalancer?: Record<string, unknown> }[] = [];
   const weights: PlanStep[] = [];
   for (const lb of service.loadBalancers) {
     const blue = lb.targetGroupArn ? edge.targetGroups[lb.targetGroupArn] : undefined;
@@ -414,10 +414,24 @@ function edgeCutOver(service: Service, label: string, greenStep: string, edge: E
       step: {
         id, service: 'elbv2', operation: 'CreateTargetGroup', action: 'create', dependsOn: [], ecsService: label,
         resource: `target group ${name} (green twin of ${blue.name})`,
-        input: { Name: name, Protocol: blue.protocol, Port: blue.port, VpcId: blue.vpcId, TargetType: 'ip', ...blue.healthCheck },
+        input: {
+          Name: name, Protocol: blue.protocol, Port: blue.port, VpcId: blue.vpcId, TargetType: 'ip',
+          ...(blue.protocolVersion && { ProtocolVersion: blue.protocolVersion }), ...(blue.ipAddressType && { IpAddressType: blue.ipAddressType }),
+          ...blue.healthCheck,
+        },
       },
       loadBalancer: { targetGroupArn: { $ref: id, path: 'TargetGroups.0.TargetGroupArn' }, containerName: lb.containerName, containerPort: lb.containerPort },
     });
+    // Deregistration delay, stickiness, slow start, algorithm: set before the green service registers targets.
+    if (Object.keys(blue.attributes).length > 0) {
+      targetGroups.push({
+        step: {
+          id: `elbv2-target-group-attributes:${label}:${blue.name}`, service: 'elbv2', operation: 'ModifyTargetGroupAttributes', action: 'update', dependsOn: [id], ecsService: label,
+          resource: `target group ${name}: attributes of ${blue.name}`,
+          input: { TargetGroupArn: { $ref: id, path: 'TargetGroups.0.TargetGroupArn' }, Attributes: Object.entries(blue.attributes).sort().map(([Key, Value]) => ({ Key, Value })) },
+        },
+      });
+    }
     for (const forward of edge.forwards.filter((f) => f.targetGroupArn === blue.arn)) {
       const actions = weightedActions(forward, { $ref: id, path: 'TargetGroups.0.TargetGroupArn' });
       weights.push({
