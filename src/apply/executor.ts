@@ -94,12 +94,15 @@ async function adoptExisting(aws: AwsCaller, step: PlanStep, input: Raw): Promis
 }
 
 function createdResource(step: PlanStep, input: Raw, output: Raw): CreatedResource | undefined {
-  if (!step.operation.startsWith('Create')) return undefined;
+  if (!step.operation.startsWith('Create') && step.operation !== 'RegisterScalableTarget') return undefined;
   if (step.service === 'ecs' && step.operation === 'CreateService') {
     return { step: step.id, service: 'ecs', kind: 'EcsService', identity: { cluster: String(input.cluster), service: String(input.serviceName) }, ecsService: step.ecsService };
   }
   if (step.service === 'servicediscovery' && /^Create(Http|PrivateDns)Namespace$/.test(step.operation)) {
     return { step: step.id, service: 'servicediscovery', kind: 'Namespace', identity: { Id: String(output.NamespaceId) } };
+  }
+  if (step.service === 'application-autoscaling' && step.operation === 'RegisterScalableTarget') {
+    return { step: step.id, service: 'application-autoscaling', kind: 'ScalableTarget', identity: { ServiceNamespace: String(input.ServiceNamespace), ResourceId: String(input.ResourceId), ScalableDimension: String(input.ScalableDimension) }, ecsService: step.ecsService };
   }
   if (step.service === 'elbv2' && step.operation === 'CreateTargetGroup') {
     return { step: step.id, service: 'elbv2', kind: 'TargetGroup', identity: { TargetGroupArn: String(output.TargetGroups?.[0]?.TargetGroupArn) }, ecsService: step.ecsService };

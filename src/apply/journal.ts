@@ -35,7 +35,7 @@ export interface JournalService {
 
 export interface CreatedResource {
   step: string;
-  service: 'appmesh' | 'servicediscovery' | 'ecs' | 'elbv2';
+  service: 'appmesh' | 'servicediscovery' | 'ecs' | 'elbv2' | 'application-autoscaling';
   kind: string;
   /** The identifying input fields (meshName, virtualNodeName, Id…) needed to delete it. */
   identity: Record<string, string>;
@@ -69,6 +69,19 @@ export interface Journal {
   undoes?: string;
   /** On an apply journal: the saved plan of a rollback that has not finished, which the next meshctl rollback finishes first. */
   pendingRollback?: string;
+  /** On an apply journal with blue-green moves: where meshctl shift has taken the traffic. */
+  shift?: ShiftRecord;
+}
+
+export interface ShiftRecord {
+  steps: number[];
+  /** Green's weight as last set, and when. */
+  weight: number;
+  since: string;
+  /** The last weight that held through its wait without an alarm: where a failed step goes back to. */
+  lastGood: number;
+  state: 'shifting' | 'done' | 'stepped-back';
+  reason?: string;
 }
 
 export class JournalError extends ExpectedError {}

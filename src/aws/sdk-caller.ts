@@ -28,6 +28,8 @@ const MODULES: Record<AwsService, { load: () => Promise<SdkModule>; client: stri
   appmesh: { load: () => import('@aws-sdk/client-app-mesh'), client: 'AppMeshClient' },
   elbv2: { load: () => import('@aws-sdk/client-elastic-load-balancing-v2'), client: 'ElasticLoadBalancingV2Client' },
   sts: { load: () => import('@aws-sdk/client-sts'), client: 'STSClient' },
+  'application-autoscaling': { load: () => import('@aws-sdk/client-application-auto-scaling'), client: 'ApplicationAutoScalingClient' },
+  cloudwatch: { load: () => import('@aws-sdk/client-cloudwatch'), client: 'CloudWatchClient' },
 };
 
 /** SDK responses carry Date objects and $metadata; the estate is plain JSON, the same live or replayed. */

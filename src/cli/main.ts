@@ -116,6 +116,21 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExample:\n  $ meshctl rollback --journal .meshctl/journal-0123456789abcdef.json')
     .action(action(async () => (await import('../commands/rollback.js')).runRollback as Runner));
 
+  program.command('shift')
+    .description('move the traffic of blue-green pairs from blue to green in steps, watching alarms, target health and 5xx; step back on trouble')
+    .option('--journal <file>', 'apply journal of the blue-green move (default: the latest under .meshctl/)')
+    .option('--service <name>', 'only this blue service (repeatable; default: every blue-green pair of the journal)', collect)
+    .option('--to <percent>', 'set green\'s weight at once (--to 0: all traffic back to blue)')
+    .option('--steps <percents>', 'green\'s weights in turn, rising (for example 10,25,50,100)')
+    .option('--every <duration>', 'how long each step holds before the next', '5m')
+    .option('--alarm <name>', 'CloudWatch alarm that stops the shift when in ALARM (repeatable)', collect)
+    .option('--max-5xx <n>', '5xx from a green target group per step that stop the shift', '0')
+    .option('--abort-to-blue', 'on trouble, send all traffic back to blue instead of to the last good weight')
+    .option('--poll-interval <duration>', 'how often to check while a step holds', '15s')
+    .option('--dry-run', 'say what would be done; send nothing')
+    .addHelpText('after', '\nExample:\n  $ meshctl shift --steps 10,25,50,100 --every 10m --alarm pricing-5xx')
+    .action(action(async () => (await import('../commands/shift.js')).runShift as Runner));
+
   program.command('status')
     .description('where an apply or rollback stands: per service its state, steps, revision and rollout (exit 1 when one failed)')
     .option('--journal <file>', 'journal to report on (default: the latest under .meshctl/)')

@@ -3,6 +3,8 @@ import { callerAccount } from '../aws/caller-identity.js';
 import { readEstate } from '../aws/read-estate.js';
 import { readEdge, readEdgeActions } from '../aws/read-edge.js';
 import { readAllMeshSpecs } from '../aws/read-mesh-specs.js';
+import { readScaling } from '../aws/read-scaling.js';
+import { scalingResourceId } from '../core/scaling.js';
 import { meshStatus } from '../core/service-facts.js';
 import { Recorder } from '../aws/recording.js';
 import { openAws, writeOut, type GlobalOptions } from '../cli/context.js';
@@ -27,6 +29,8 @@ export async function runRecord(options: RecordOptions): Promise<number> {
   // And the load-balancer side of services on App Mesh, which blue-green plans read.
   const meshed = estate.clusters.flatMap((c) => c.services).filter((s) => meshStatus(s, estate.taskDefinitions[s.taskDefinitionArn]) === 'appmesh');
   const edge = await readEdge(session.aws, meshed.flatMap((s) => s.loadBalancers.map((lb) => lb.targetGroupArn).filter((a): a is string => !!a)));
+  // Their green twins copy their Application Auto Scaling.
+  await readScaling(session.aws, meshed.map((s) => scalingResourceId(s.clusterName, s.name)));
   // apply re-reads the rules it will re-weight to check they did not change.
   if (edge.forwards.length > 0) await readEdgeActions(session.aws, [...new Set(edge.forwards.map((f) => f.arn))]);
   // apply checks a plan's account against the caller's.

@@ -25,7 +25,7 @@ const READ_ACTIONS = [
   'appmesh:ListMeshes', 'appmesh:ListVirtualNodes', 'appmesh:ListVirtualServices', 'appmesh:ListVirtualRouters',
   'appmesh:ListRoutes',
   'appmesh:DescribeMesh', 'appmesh:DescribeVirtualNode', 'appmesh:DescribeVirtualService', 'appmesh:DescribeVirtualRouter', 'appmesh:DescribeRoute',
-  'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
+  'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies', 'elasticloadbalancing:DescribeTargetHealth', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricStatistics', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
   'servicediscovery:GetOperation',
   // apply checks the plan's account (STS allows this call to everyone; listed so the policy names every call).
   'sts:GetCallerIdentity',
@@ -68,10 +68,10 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
   const statements: PolicyStatement[] = [{ Sid: 'MeshctlReadEstate', Effect: 'Allow', Action: READ_ACTIONS, Resource: '*' }];
   if (!plan) {
     statements.push(
-      { Sid: 'MeshctlApply', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:TagResource', 'ecs:UpdateService', 'ecs:CreateService', 'ecs:UpdateCluster', 'servicediscovery:CreateHttpNamespace', 'servicediscovery:CreatePrivateDnsNamespace', ...PRIVATE_DNS_NAMESPACE_ACTIONS, 'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:ModifyListener', 'appmesh:CreateMesh', 'appmesh:UpdateMesh', 'appmesh:CreateVirtualNode', 'appmesh:UpdateVirtualNode', 'appmesh:CreateVirtualService', 'appmesh:UpdateVirtualService', 'appmesh:CreateVirtualRouter', 'appmesh:UpdateVirtualRouter', 'appmesh:CreateRoute', 'appmesh:UpdateRoute', 'servicediscovery:CreateService'], Resource: '*' },
+      { Sid: 'MeshctlApply', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:TagResource', 'ecs:UpdateService', 'ecs:CreateService', 'ecs:UpdateCluster', 'servicediscovery:CreateHttpNamespace', 'servicediscovery:CreatePrivateDnsNamespace', ...PRIVATE_DNS_NAMESPACE_ACTIONS, 'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:ModifyListener', 'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:PutScalingPolicy', 'appmesh:CreateMesh', 'appmesh:UpdateMesh', 'appmesh:CreateVirtualNode', 'appmesh:UpdateVirtualNode', 'appmesh:CreateVirtualService', 'appmesh:UpdateVirtualService', 'appmesh:CreateVirtualRouter', 'appmesh:UpdateVirtualRouter', 'appmesh:CreateRoute', 'appmesh:UpdateRoute', 'servicediscovery:CreateService'], Resource: '*' },
       { Sid: 'MeshctlPassTaskRoles', Effect: 'Allow', Action: ['iam:PassRole'], Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
       { Sid: 'MeshctlServiceLinkedRoles', Effect: 'Allow', Action: ['iam:CreateServiceLinkedRole'], Resource: '*', Condition: { StringEquals: { 'iam:AWSServiceName': ['ecs.amazonaws.com', 'appmesh.amazonaws.com'] } } },
-      { Sid: 'MeshctlRollback', Effect: 'Allow', Action: ['ecs:DeregisterTaskDefinition', 'ecs:DeleteService', 'servicediscovery:DeleteNamespace', 'elasticloadbalancing:DeleteTargetGroup', 'appmesh:DeleteMesh', 'appmesh:DeleteVirtualNode', 'appmesh:DeleteVirtualService', 'appmesh:DeleteVirtualRouter', 'appmesh:DeleteRoute', 'servicediscovery:DeleteService'], Resource: '*' },
+      { Sid: 'MeshctlRollback', Effect: 'Allow', Action: ['ecs:DeregisterTaskDefinition', 'ecs:DeleteService', 'application-autoscaling:DeregisterScalableTarget', 'servicediscovery:DeleteNamespace', 'elasticloadbalancing:DeleteTargetGroup', 'appmesh:DeleteMesh', 'appmesh:DeleteVirtualNode', 'appmesh:DeleteVirtualService', 'appmesh:DeleteVirtualRouter', 'appmesh:DeleteRoute', 'servicediscovery:DeleteService'], Resource: '*' },
     );
     return { Version: '2012-10-17', Statement: statements };
   }
@@ -110,6 +110,10 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
   if (greens.length > 0) {
     const arns = greens.map((s) => `arn:${partition}:ecs:${plan.region}:${plan.account}:service/${s.input.cluster}/${s.input.serviceName}`);
     statements.push({ Sid: 'MeshctlGreenServices', Effect: 'Allow', Action: ['ecs:CreateService', 'ecs:DeleteService'], Resource: sorted(arns) });
+  }
+  // Scalable targets have no ARNs the policy could name before they exist.
+  if (plan.steps.some((s) => s.service === 'application-autoscaling')) {
+    statements.push({ Sid: 'MeshctlGreenScaling', Effect: 'Allow', Action: ['application-autoscaling:DeregisterScalableTarget', 'application-autoscaling:PutScalingPolicy', 'application-autoscaling:RegisterScalableTarget'], Resource: '*' });
   }
   const edgeSteps = plan.steps.filter((s) => s.service === 'elbv2');
   if (edgeSteps.length > 0) {

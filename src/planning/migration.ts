@@ -4,6 +4,7 @@
 import { AwsCallError, type AwsCaller } from '../aws/caller.js';
 import { readEstate } from '../aws/read-estate.js';
 import { readEdge } from '../aws/read-edge.js';
+import { readScaling } from '../aws/read-scaling.js';
 import { readMeshSpecs, readRoutes } from '../aws/read-mesh-specs.js';
 import { UsageError } from '../cli/errors.js';
 import { planAppMesh } from '../core/appmesh/plan.js';
@@ -14,6 +15,7 @@ import type { Estate } from '../core/estate.js';
 import type { Plan } from '../core/plan/model.js';
 import { planServiceConnect, type MigrationStrategy } from '../core/serviceconnect/plan.js';
 import { appMeshNode } from '../core/service-facts.js';
+import { scalingResourceId } from '../core/scaling.js';
 import { DEFAULT_TARGET, type Target } from '../core/sidecars.js';
 
 /** What to plan: the selection flags plan and apply share. */
@@ -52,9 +54,14 @@ export async function computePlan(aws: AwsCaller, region: string, settings: Mesh
   const blueTargetGroups = strategy === 'blue-green'
     ? resolved.filter((r) => appMeshNode(r.taskDefinition)).flatMap((r) => r.service.loadBalancers.map((lb) => lb.targetGroupArn).filter((a): a is string => !!a))
     : [];
-  const edge = await readEdge(aws, blueTargetGroups);
+  // Their green twins copy the blue services' Application Auto Scaling.
+  const blues = strategy === 'blue-green' ? resolved.filter((r) => appMeshNode(r.taskDefinition)) : [];
+  const [edge, scaling] = await Promise.all([
+    readEdge(aws, blueTargetGroups),
+    readScaling(aws, blues.map((r) => scalingResourceId(r.cluster.name, r.service.name))),
+  ]);
   const plan = planServiceConnect({
-    estate, config: settings, specs, createdAt, strategy, removeMeshResources: options.removeMeshResources ?? false, edge,
+    estate, config: settings, specs, createdAt, strategy, removeMeshResources: options.removeMeshResources ?? false, edge, scaling,
   });
   return { plan, estate };
 }

@@ -35,7 +35,7 @@ describe('apply on the demo fixtures', () => {
     // No plan file and no --target: a Service Connect plan, the default target.
     const result = await runCli(['apply', ...DEMO, '--dry-run']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('20 operation(s) would be sent');
+    expect(result.stdout).toContain('22 operation(s) would be sent');
   });
 });
 

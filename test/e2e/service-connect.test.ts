@@ -84,7 +84,7 @@ describe('plan --target service-connect on the demo', () => {
     const plan = JSON.parse((await runCli(['plan', ...DEMO, '--output', 'json'])).stdout) as Plan;
     expect(plan.target).toBe('service-connect');
     expect(new Set(plan.steps.map((s) => `${s.service} ${s.operation}`))).toEqual(new Set([
-      'ecs RegisterTaskDefinition', 'ecs UpdateService', 'ecs CreateService', 'elbv2 CreateTargetGroup', 'elbv2 ModifyTargetGroupAttributes', 'elbv2 ModifyRule', 'elbv2 ModifyListener',
+      'ecs RegisterTaskDefinition', 'ecs UpdateService', 'ecs CreateService', 'elbv2 CreateTargetGroup', 'elbv2 ModifyTargetGroupAttributes', 'application-autoscaling RegisterScalableTarget', 'application-autoscaling PutScalingPolicy', 'elbv2 ModifyRule', 'elbv2 ModifyListener',
     ]));
     for (const step of plan.steps) expect(validateInput(step.service, step.operation, placeholders(step.input)), step.id).toEqual([]);
   });

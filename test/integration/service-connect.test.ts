@@ -11,6 +11,7 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as appmesh from '@aws-sdk/client-app-mesh';
+import * as aas from '@aws-sdk/client-application-auto-scaling';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -101,6 +102,15 @@ describe('apply --target service-connect', () => {
     const twin = (await client.send(new ecs.DescribeServicesCommand({ cluster: 'legacy-mesh', services: ['pricing-sc'], include: ['TAGS'] }))).services![0]!;
     expect(twin).toMatchObject({ propagateTags: 'SERVICE', tags: [{ key: 'team', value: 'pricing' }] });
 
+    // The green twin scales as the blue one does: same bounds, same policy.
+    const autoscaling = new aas.ApplicationAutoScalingClient({ endpoint: moto.url, region: DEMO_REGION, credentials });
+    const greenScaling = { ServiceNamespace: 'ecs' as const, ResourceIds: ['service/legacy-mesh/pricing-sc'] };
+    expect((await autoscaling.send(new aas.DescribeScalableTargetsCommand(greenScaling))).ScalableTargets).toEqual([expect.objectContaining({ MinCapacity: 2, MaxCapacity: 6 })]);
+    // (moto ignores DescribeScalingPolicies' ResourceId filter: keep the green service's own.)
+    const policies = (await autoscaling.send(new aas.DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', ResourceId: 'service/legacy-mesh/pricing-sc' }))).ScalingPolicies!
+      .filter((p) => p.ResourceId === 'service/legacy-mesh/pricing-sc');
+    expect(policies.map((p) => [p.PolicyName, p.TargetTrackingScalingPolicyConfiguration?.TargetValue])).toEqual([['pricing-cpu', 60]]);
+
     const greenRevisions = await Promise.all(['pricing-sc', 'inventory-sc'].map(async (name) => (await describe1('legacy-mesh', name))!.taskDefinition!));
     const rolledBack = await cli('rollback', '--yes', '--no-wait');
     expect(rolledBack.code, rolledBack.stdout + rolledBack.stderr).toBe(0);
@@ -115,6 +125,7 @@ describe('apply --target service-connect', () => {
     expect(restored.DefaultActions![0]!.TargetGroupArn ?? restored.DefaultActions![0]!.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn).not.toBe(greenTg.TargetGroupArn);
     expect(weights(restored.DefaultActions)?.some(([side]) => side === 'green') ?? false).toBe(false);
     expect(await describe1('legacy-mesh', 'pricing-sc')).toBeUndefined();
+    expect((await autoscaling.send(new aas.DescribeScalableTargetsCommand(greenScaling))).ScalableTargets).toEqual([]);
     expect((await describe1('shop-fargate', 'web'))!.taskDefinition).toMatch(/web:1$/);
   });
 

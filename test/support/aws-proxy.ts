@@ -55,7 +55,7 @@ function identify(req: IncomingMessage, body: string): ObservedCall {
   if (typeof target === 'string') {
     const [prefix, operation = ''] = target.split('.');
     const service = prefix!.startsWith('AmazonEC2ContainerService') ? 'ecs'
-      : prefix!.startsWith('Route53AutoNaming') ? 'servicediscovery' : prefix!;
+      : prefix!.startsWith('Route53AutoNaming') ? 'servicediscovery' : prefix!.startsWith('AnyScaleFrontendService') ? 'application-autoscaling' : prefix!;
     let input: Record<string, unknown> | undefined;
     try {
       input = JSON.parse(body) as Record<string, unknown>;
@@ -65,8 +65,11 @@ function identify(req: IncomingMessage, body: string): ObservedCall {
     return { service, operation, mutating: !READ.test(operation), input };
   }
   const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body)?.[1];
-  // Query-protocol calls: STS (API version 2011-06-15) or EC2.
-  if (action) return { service: /(?:^|&)Version=2011-06-15/.test(body) ? 'sts' : 'ec2', operation: action, mutating: !READ.test(action) };
+  // Query-protocol calls (STS, EC2, ELBv2, CloudWatch): the flattened parameters are the input.
+  if (action) {
+    const service = /(?:^|&)Version=2011-06-15/.test(body) ? 'sts' : /(?:^|&)Version=2015-12-01/.test(body) ? 'elbv2' : /(?:^|&)Version=2010-08-01/.test(body) ? 'cloudwatch' : 'ec2';
+    return { service, operation: action, mutating: !READ.test(action), input: Object.fromEntries(new URLSearchParams(body)) };
+  }
   const path = (req.url ?? '').split('?')[0]!;
   if (path.startsWith('/v20190125/')) {
     return { service: 'appmesh', operation: `${req.method} ${path}`, mutating: req.method !== 'GET' };

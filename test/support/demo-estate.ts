@@ -9,6 +9,7 @@ import {
   CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type KeyValuePair, type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
+import { ApplicationAutoScalingClient, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { envoyImage, XRAY_DAEMON_IMAGE } from '../../src/core/appmesh/envoy-image.js';
 import { rewriteForAppMesh } from '../../src/core/appmesh/rewrite.js';
@@ -231,6 +232,14 @@ export async function seedDemoEstate(endpoint: string, appMeshEndpoint: string):
       ...(name === 'pricing' && { healthCheckGracePeriodSeconds: 90, tags: [{ key: 'team', value: 'pricing' }], propagateTags: 'SERVICE', enableExecuteCommand: true }),
     }));
   }
+  // pricing scales between 2 and 6 tasks on CPU: its green twin must scale the same way.
+  const scaling = new ApplicationAutoScalingClient(config);
+  const pricingScaling = { ServiceNamespace: 'ecs' as const, ResourceId: 'service/legacy-mesh/pricing', ScalableDimension: 'ecs:service:DesiredCount' as const };
+  await scaling.send(new RegisterScalableTargetCommand({ ...pricingScaling, MinCapacity: 2, MaxCapacity: 6 }));
+  await scaling.send(new PutScalingPolicyCommand({
+    ...pricingScaling, PolicyName: 'pricing-cpu', PolicyType: 'TargetTrackingScaling',
+    TargetTrackingScalingPolicyConfiguration: { TargetValue: 60, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }, ScaleInCooldown: 120, ScaleOutCooldown: 60 },
+  }));
 
   return {
     clusters: ['legacy-mesh', 'shop-ec2', 'shop-fargate'],

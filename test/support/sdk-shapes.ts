@@ -14,6 +14,7 @@ const SCHEMA_MODULES: Record<string, string> = {
   appmesh: '@aws-sdk/client-app-mesh/dist-cjs/schemas/schemas_0.js',
   servicediscovery: '@aws-sdk/client-servicediscovery',
   elbv2: '@aws-sdk/client-elastic-load-balancing-v2',
+  'application-autoscaling': '@aws-sdk/client-application-auto-scaling',
 };
 
 type StaticStruct = [number, string, string, unknown, string[], unknown[], number?];

@@ -27,6 +27,7 @@ const journal: Journal = {
     { step: 'namespace:shop', service: 'servicediscovery', kind: 'Namespace', identity: { Id: 'ns-1' } },
     { step: 'ecs-green-service:c/pricing', service: 'ecs', kind: 'EcsService', identity: { cluster: 'c', service: 'pricing-sc' }, ecsService: 'c/pricing' },
     { step: 'target-group:c/pricing', service: 'elbv2', kind: 'TargetGroup', identity: { TargetGroupArn: GREEN_TG }, ecsService: 'c/pricing' },
+    { step: 'scaling-target:c/pricing', service: 'application-autoscaling', kind: 'ScalableTarget', identity: { ServiceNamespace: 'ecs', ResourceId: 'service/c/pricing-sc', ScalableDimension: 'ecs:service:DesiredCount' }, ecsService: 'c/pricing' },
   ],
   restores: [{ step: 'weights:rule', service: 'elbv2', operation: 'ModifyRule', input: { RuleArn: RULE, Actions: [{ Type: 'forward', TargetGroupArn: 'blue' }] }, ecsService: 'c/pricing' }],
 };
@@ -60,7 +61,9 @@ describe('planRollback', () => {
   it('blue-green: restores the listener rule, then deletes the green service, then its target group, and deregisters the green revision', () => {
     const plan = planRollback(input());
     expect(byId(plan, 'restore:weights:rule')).toMatchObject({ operation: 'ModifyRule', input: { RuleArn: RULE, Actions: [{ Type: 'forward', TargetGroupArn: 'blue' }] } });
-    expect(byId(plan, 'delete:ecs-green-service:c/pricing')).toMatchObject({ operation: 'DeleteService', input: { cluster: 'c', service: 'pricing-sc', force: true }, dependsOn: ['restore:weights:rule'] });
+    // The twin stops scaling before it is deleted.
+    expect(byId(plan, 'delete:scaling-target:c/pricing')).toMatchObject({ operation: 'DeregisterScalableTarget', input: { ServiceNamespace: 'ecs', ResourceId: 'service/c/pricing-sc', ScalableDimension: 'ecs:service:DesiredCount' } });
+    expect(byId(plan, 'delete:ecs-green-service:c/pricing')).toMatchObject({ operation: 'DeleteService', input: { cluster: 'c', service: 'pricing-sc', force: true }, dependsOn: ['restore:weights:rule', 'delete:scaling-target:c/pricing'] });
     expect(byId(plan, 'delete:target-group:c/pricing').dependsOn).toEqual(['restore:weights:rule', 'delete:ecs-green-service:c/pricing']);
     expect(byId(plan, 'deregister-green:c/pricing').input).toEqual({ taskDefinition: TD('pricing-sc', 1) });
     // The rule is observed as it is now, so apply refuses the rollback plan if someone re-weighted it since.
@@ -81,7 +84,7 @@ describe('planRollback', () => {
     const kept = planRollback(input({ keepRevision: true }));
     expect(kept.steps.some((s) => s.operation === 'DeregisterTaskDefinition')).toBe(false);
     const plan = planRollback(input());
-    expect(plan.summary).toMatchObject({ create: 0, update: 2, delete: 4 });
+    expect(plan.summary).toMatchObject({ create: 0, update: 2, delete: 5 });
     expect(parsePlan(JSON.stringify(plan), 'rollback.json')).toEqual(plan);
   });
 

@@ -345,3 +345,23 @@ describe('green target groups', () => {
     expect(green.input.loadBalancers).toHaveLength(1);
   });
 });
+
+describe('green twins scale as the blue service does', () => {
+  it('registers the blue scalable target and policies for the twin, once it exists', () => {
+    const { est, specs } = appMeshShop();
+    const scaling = {
+      'service/c/pricing': {
+        minCapacity: 2, maxCapacity: 6,
+        policies: [{ PolicyName: 'cpu', PolicyType: 'TargetTrackingScaling', TargetTrackingScalingPolicyConfiguration: { TargetValue: 60, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } } }],
+      },
+    };
+    const p = planServiceConnect({ estate: est, config: parseConfig({}, 'test'), specs, createdAt: '2026-12-01T00:00:00.000Z', strategy: 'blue-green', removeMeshResources: false, scaling });
+    const target = { ServiceNamespace: 'ecs', ResourceId: 'service/c/pricing-sc', ScalableDimension: 'ecs:service:DesiredCount' };
+    expect(p.steps.find((s) => s.id === 'scaling-target:c/pricing')).toMatchObject({ operation: 'RegisterScalableTarget', input: { ...target, MinCapacity: 2, MaxCapacity: 6 }, dependsOn: ['ecs-green-service:c/pricing'] });
+    expect(p.steps.find((s) => s.id === 'scaling-policy:c/pricing:cpu')).toMatchObject({ operation: 'PutScalingPolicy', input: { ...target, ...scaling['service/c/pricing'].policies[0] }, dependsOn: ['scaling-target:c/pricing'] });
+    // They move with the twin, in its wave.
+    expect(scheduleWaves(p).waves.flatMap((w) => w.steps.map((s) => s.id))).toEqual(expect.arrayContaining(['scaling-target:c/pricing', 'scaling-policy:c/pricing:cpu']));
+    // A service without a scalable target gets none.
+    expect(p.steps.some((s) => s.id === 'scaling-target:c/quotes')).toBe(false);
+  });
+});

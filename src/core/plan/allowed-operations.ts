@@ -18,12 +18,13 @@ export const ALLOWED_OPERATIONS: Record<PlanKind, ReadonlySet<string>> = {
     'servicediscovery CreateHttpNamespace',
     'ecs UpdateCluster', 'ecs RegisterTaskDefinition', 'ecs UpdateService', 'ecs CreateService',
     'elbv2 CreateTargetGroup', 'elbv2 ModifyTargetGroupAttributes', 'elbv2 ModifyRule', 'elbv2 ModifyListener',
+    'application-autoscaling RegisterScalableTarget', 'application-autoscaling PutScalingPolicy',
     'appmesh DeleteVirtualService', 'appmesh DeleteVirtualNode',
   ]),
   // Rollback puts services back, restores listener rules and deletes only what an apply created.
   rollback: new Set([
     'ecs UpdateService', 'ecs DeregisterTaskDefinition', 'ecs DeleteService',
-    'elbv2 ModifyRule', 'elbv2 ModifyListener', 'elbv2 DeleteTargetGroup',
+    'elbv2 ModifyRule', 'elbv2 ModifyListener', 'elbv2 DeleteTargetGroup', 'application-autoscaling DeregisterScalableTarget',
     ...MESH_RESOURCES.map((kind) => `appmesh Delete${kind}`),
     'servicediscovery DeleteService', 'servicediscovery DeleteNamespace',
   ]),

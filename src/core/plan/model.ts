@@ -7,7 +7,7 @@ import type { Target } from '../sidecars.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
-export type PlanAwsService = 'ecs' | 'appmesh' | 'servicediscovery' | 'elbv2';
+export type PlanAwsService = 'ecs' | 'appmesh' | 'servicediscovery' | 'elbv2' | 'application-autoscaling';
 
 /**
  * A value known only once an earlier step has run, such as the ARN of the

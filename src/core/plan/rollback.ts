@@ -44,11 +44,12 @@ const short = (arn: string) => arn.split('/').pop()!;
 /** Resources are deleted dependents first: routes before routers, nodes before the mesh, services before namespaces. */
 const DELETE_ORDER = ['VirtualService', 'Route', 'VirtualRouter', 'VirtualNode', 'Service', 'Namespace', 'Mesh'];
 
-const GREEN_KINDS = new Set(['EcsService', 'TargetGroup']);
+const GREEN_KINDS = new Set(['EcsService', 'TargetGroup', 'ScalableTarget']);
 
 export function describeCreated(resource: CreatedResource): string {
   const what = resource.service === 'appmesh' ? `App Mesh ${resource.kind}`
     : resource.service === 'ecs' ? 'ECS service'
+      : resource.service === 'application-autoscaling' ? 'scalable target'
       : resource.service === 'elbv2' ? 'target group'
         : `Cloud Map ${resource.kind === 'Namespace' ? 'namespace' : 'service'}`;
   return `${what} ${Object.values(resource.identity).join('/')}`;
@@ -57,6 +58,7 @@ export function describeCreated(resource: CreatedResource): string {
 function deleteOperation(resource: CreatedResource): string {
   if (resource.service === 'appmesh' || resource.service === 'elbv2') return `Delete${resource.kind}`;
   if (resource.service === 'ecs') return 'DeleteService';
+  if (resource.service === 'application-autoscaling') return 'DeregisterScalableTarget';
   return resource.kind === 'Namespace' ? 'DeleteNamespace' : 'DeleteService';
 }
 
@@ -142,8 +144,11 @@ export function planRollback(input: RollbackInput): Plan {
       });
       restoreIds.push(id);
     }
+    // The twin stops scaling (its policies go with its scalable target) before it is deleted.
+    const scalingDeletes = created.filter((c) => c.kind === 'ScalableTarget' && c.ecsService === green.label).map((c) => deleteStep(c, restoreIds, green.label));
+    steps.push(...scalingDeletes);
     const twin = created.find((c) => c.kind === 'EcsService' && c.ecsService === green.label);
-    const twinDelete = twin ? deleteStep(twin, restoreIds, green.label) : undefined;
+    const twinDelete = twin ? deleteStep(twin, [...restoreIds, ...scalingDeletes.map((d) => d.id)], green.label) : undefined;
     if (twinDelete) steps.push(twinDelete);
     for (const group of created.filter((c) => c.kind === 'TargetGroup' && c.ecsService === green.label)) {
       steps.push(deleteStep(group, [...restoreIds, ...(twinDelete ? [twinDelete.id] : [])], green.label));

@@ -12,12 +12,14 @@ export interface Wave {
 
 /**
  * Steps that move one service: its task definition, its update (or green
- * twin), the load-balancer weights for it, and for a rollback the removal of
- * its green twin and that twin's target group.
+ * twin and its scaling), the load-balancer weights for it, and for a
+ * rollback the removal of its green twin, that twin's scaling and target group.
  */
 function perService(s: PlanStep): boolean {
   if (s.service === 'ecs') return ['RegisterTaskDefinition', 'UpdateService', 'CreateService'].includes(s.operation) || (s.operation === 'DeleteService' && !!s.ecsService);
   if (s.service === 'elbv2') return s.operation.startsWith('Modify') || (s.operation === 'DeleteTargetGroup' && !!s.ecsService);
+  // A green twin's scaling is registered (and, in a rollback, deregistered) with the twin.
+  if (s.service === 'application-autoscaling') return !!s.ecsService;
   return false;
 }
 

@@ -17,6 +17,7 @@ import { weightedActions, type EdgeState } from '../edge.js';
 import type { ContainerDefinition, Estate, Service } from '../estate.js';
 import { observedDeployments } from '../plan/drift.js';
 import { idempotencyToken, observedDigest, sealPlan } from '../plan/fingerprint.js';
+import { ECS_DESIRED_COUNT, scalingResourceId, type ServiceScaling } from '../scaling.js';
 import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedBackend, type PlannedService, type PlanStep } from '../plan/model.js';
 import { checkService } from '../precheck.js';
 import { redactDeep } from '../redact.js';
@@ -42,6 +43,8 @@ export interface ServiceConnectPlanInput {
   removeMeshResources: boolean;
   /** Target groups of the blue services and the listener rules forwarding to them. */
   edge?: EdgeState;
+  /** Application Auto Scaling of the blue services, by resource id: green twins scale the same. */
+  scaling?: Record<string, ServiceScaling>;
 }
 
 export const GREEN_SUFFIX = '-sc';
@@ -219,7 +222,7 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
   };
 }
 
-export function planServiceConnect({ estate, config, specs, createdAt, strategy, removeMeshResources, edge = { targetGroups: {}, forwards: [] } }: ServiceConnectPlanInput): Plan {
+export function planServiceConnect({ estate, config, specs, createdAt, strategy, removeMeshResources, edge = { targetGroups: {}, forwards: [] }, scaling = {} }: ServiceConnectPlanInput): Plan {
   const account = estate.clusters[0]?.arn.split(':')[4] ?? '';
   const decisions = resolveServices(estate, config).map((resolved) => decide(resolved, estate, config, specs, strategy));
   const ready = decisions.filter((d) => d.blocking.length === 0);
@@ -322,6 +325,7 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
           },
         });
         moveStep.set(label, greenStep);
+        own.push(...scalingCopy(scaling[scalingResourceId(r.cluster.name, r.service.name)], label, r.cluster.name, green, greenStep));
         own.push(...edgeSteps.weights);
         for (const w of edgeSteps.weights) {
           notes.push(`weighted routing ready on ${w.resource.replace(/ \(.*$/, '')}: ${r.service.name} weight 100, ${green} weight 0; raise ${green}'s weight (aws elbv2 ${w.operation === 'ModifyRule' ? 'modify-rule' : 'modify-listener'}) to shift traffic`);
@@ -467,6 +471,23 @@ function greenServiceInput(service: Service, cluster: string, name: string, task
     serviceConnectConfiguration: scConfig,
     clientToken,
   };
+}
+
+/** The blue service's scalable target and policies, registered for the green twin once it exists. */
+function scalingCopy(blue: ServiceScaling | undefined, label: string, cluster: string, green: string, greenStep: string): PlanStep[] {
+  if (!blue) return [];
+  const target = { ServiceNamespace: 'ecs', ResourceId: scalingResourceId(cluster, green), ScalableDimension: ECS_DESIRED_COUNT };
+  const register: PlanStep = {
+    id: `scaling-target:${label}`, service: 'application-autoscaling', operation: 'RegisterScalableTarget', action: 'create', dependsOn: [greenStep], ecsService: label,
+    resource: `scalable target ${target.ResourceId} (min ${blue.minCapacity}, max ${blue.maxCapacity}, as ${label})`,
+    input: { ...target, MinCapacity: blue.minCapacity, MaxCapacity: blue.maxCapacity, ...(blue.suspendedState && { SuspendedState: blue.suspendedState }) },
+  };
+  const policies = blue.policies.map((policy): PlanStep => ({
+    id: `scaling-policy:${label}:${String(policy.PolicyName)}`, service: 'application-autoscaling', operation: 'PutScalingPolicy', action: 'create', dependsOn: [register.id], ecsService: label,
+    resource: `scaling policy ${String(policy.PolicyName)} on ${target.ResourceId}`,
+    input: { ...target, ...policy },
+  }));
+  return [register, ...policies];
 }
 
 /**

@@ -1,0 +1,142 @@
+// meshctl shift: moves the traffic of the blue-green pairs an apply made from
+// blue to green in steps, waiting between them and watching the named alarms,
+// the green targets' health and their 5xx; on trouble it steps back and stops.
+// Where it stands is kept in the apply journal, so a re-run goes on from there.
+import chalk from 'chalk';
+import { JOURNAL_DIR, JournalStore, latestJournal, readJournal, type ShiftRecord } from '../apply/journal.js';
+import { lockJournal } from '../apply/journal-lock.js';
+import type { AwsCaller } from '../aws/caller.js';
+import { cutoverProblems, greenDimensions, unknownAlarms, type HealthCheck } from '../aws/read-cutover-health.js';
+import { readEdgeActions } from '../aws/read-edge.js';
+import { openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
+import { UsageError } from '../cli/errors.js';
+import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
+import { onInterrupt } from '../cli/interrupt.js';
+import { blueGreenPairs, type BlueGreenPair } from '../core/cutover/pairs.js';
+import { greenPercent, parseSteps, shiftedActions } from '../core/cutover/weights.js';
+import { parseDuration } from '../util/duration.js';
+
+export interface ShiftOptions extends GlobalOptions {
+  journal?: string;
+  service?: string[];
+  to?: string;
+  steps?: string;
+  every: string;
+  alarm?: string[];
+  abortToBlue?: boolean;
+  max5xx: string;
+  pollInterval: string;
+  dryRun?: boolean;
+}
+
+type Actions = Record<string, unknown>[];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sets green's weight on every edge of every pair; the rules and listeners are the only thing shift changes. */
+async function setWeight(aws: AwsCaller, pairs: BlueGreenPair[], live: Record<string, unknown>, percent: number): Promise<void> {
+  await Promise.all(pairs.flatMap((pair) => pair.edges.map(async (edge) => {
+    const actions = shiftedActions(live[edge.arn] as Actions, edge.blueTargetGroup, pair.greenTargetGroup, percent);
+    const isRule = edge.arn.includes(':listener-rule/');
+    await aws.call('elbv2', isRule ? 'ModifyRule' : 'ModifyListener', isRule ? { RuleArn: edge.arn, Actions: actions } : { ListenerArn: edge.arn, DefaultActions: actions });
+    live[edge.arn] = actions;
+  })));
+}
+
+export async function runShift(options: ShiftOptions): Promise<number> {
+  if ((options.to === undefined) === (options.steps === undefined)) throw new UsageError('give either --to PERCENT (one move) or --steps 10,25,50,100 (a stepped shift)');
+  const steps = parseSteps(options.to ?? options.steps!, options.to !== undefined ? '--to' : '--steps');
+  if (options.to !== undefined && steps.length !== 1) throw new UsageError(`--to ${options.to}: one percentage; for several, use --steps`);
+  const everyMs = parseDuration(options.every, '--every');
+  const pollMs = parseDuration(options.pollInterval, '--poll-interval');
+  if (!/^\d+$/.test(options.max5xx)) throw new UsageError(`--max-5xx ${options.max5xx} is not a whole number`);
+  if (options.fixtures && !options.dryRun) throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what shift would send');
+
+  const path = options.journal ?? await latestJournal(JOURNAL_DIR, 'apply');
+  if (!path) throw new UsageError('no apply journal under .meshctl/: shift moves the traffic of a blue-green apply; pass --journal FILE');
+  const journal = await readJournal(path);
+  const pairs = blueGreenPairs(journal, options.service ?? []);
+  if (pairs.length === 0) {
+    throw new UsageError(`no blue-green pair behind a load balancer in ${path}${options.service ? ` for ${options.service.join(', ')}` : ''}: shift moves the traffic of services apply moved blue-green (meshctl plan --strategy blue-green)`);
+  }
+  const session = await openAws(options, { allowMutations: !options.dryRun });
+  if (journal.region !== session.region) throw new UsageError(`the journal ${path} is for ${journal.region}; pass --region ${journal.region}`);
+  const alarms = options.alarm ?? [];
+  const unknown = alarms.length > 0 ? await unknownAlarms(session.aws, alarms) : [];
+  if (unknown.length > 0) throw new UsageError(`CloudWatch has no alarm ${unknown.join(', ')} in ${session.region}: check --alarm`);
+
+  const live = await readEdgeActions(session.aws, pairs.flatMap((p) => p.edges.map((e) => e.arn)));
+  const current = new Set<number>();
+  for (const pair of pairs) {
+    for (const edge of pair.edges) {
+      const percent = live[edge.arn] === undefined ? undefined : greenPercent(live[edge.arn] as Actions, pair.greenTargetGroup);
+      if (percent === undefined) throw new UsageError(`${edge.arn.split('/').slice(-2).join('/')} no longer forwards to ${pair.green}'s target group; rerun meshctl plan and apply, or roll back`);
+      current.add(percent);
+    }
+  }
+  // Pairs at different weights (a shift of some of them) move together from the lowest.
+  const from = Math.min(...current);
+  const label = pairs.map((p) => p.label).join(', ');
+  const resuming = journal.shift?.state === 'shifting' && options.steps !== undefined && journal.shift.steps.join(',') === steps.join(',');
+  // A re-run of an interrupted shift goes on from the weight it reached, waiting there again.
+  const remaining = options.to !== undefined ? steps : steps.filter((s) => s >= from);
+  if (options.dryRun) {
+    writeOut(`meshctl shift --dry-run: ${label}: green at ${from}% now; would move to ${remaining.join('% → ')}%${remaining.length > 1 ? `, ${options.every} apart` : ''}, checking ${alarms.length > 0 ? `alarms ${alarms.join(', ')}, ` : ''}green target health and 5xx before each step and while waiting; sends only elbv2 ModifyRule / ModifyListener`);
+    return EXIT_OK;
+  }
+
+  const release = await lockJournal(path, 'meshctl shift');
+  const store = new JournalStore(path, journal);
+  const record = (patch: Partial<ShiftRecord>) => {
+    journal.shift = { steps, weight: from, since: new Date().toISOString(), lastGood: from, state: 'shifting', ...journal.shift, ...patch };
+    if (patch.state !== 'stepped-back') delete journal.shift.reason;
+    return store.save();
+  };
+  const disarm = onInterrupt(async () => {
+    await store.save();
+    return `interrupted with green at ${journal.shift?.weight ?? from}%: run the same meshctl shift to go on, or meshctl shift --to 0 to send all traffic back to blue`;
+  });
+  try {
+    if (resuming) writeErr(`resuming the shift at ${from}% (journal ${path})`);
+    // Recorded before the first move, so a shift killed mid-step is resumed, not restarted.
+    else await record({ steps, weight: from, since: new Date().toISOString(), lastGood: from, state: 'shifting' });
+    const dimensions = await greenDimensions(session.aws, pairs);
+    let lastGood = resuming ? journal.shift!.lastGood : from;
+    let weight = from;
+    const stepBack = async (at: number, problems: string[]): Promise<number> => {
+      const back = options.abortToBlue ? 0 : lastGood;
+      if (back !== weight) await setWeight(session.aws, pairs, live, back);
+      const reason = problems.join('; ');
+      await record({ weight: back, since: new Date().toISOString(), state: 'stepped-back', reason });
+      writeOut(`${chalk.red('×')} ${label}: stopped at ${at}%: ${reason}; green back at ${back}%`);
+      return EXIT_FINDINGS;
+    };
+    for (const [i, percent] of remaining.entries()) {
+      const check: HealthCheck = { alarms, max5xx: Number(options.max5xx), since: new Date(Date.now() - everyMs), dimensions };
+      // Going back to blue is never held up by an alarm: that is what it is for.
+      const problems = percent <= from && options.to !== undefined ? [] : await cutoverProblems(session.aws, pairs, check);
+      if (problems.length > 0) return await stepBack(percent, problems);
+      if (percent !== from || !resuming) await setWeight(session.aws, pairs, live, percent);
+      weight = percent;
+      await record({ weight: percent, since: new Date().toISOString(), lastGood, state: 'shifting' });
+      writeErr(`${chalk.green('✔')} ${label}: green at ${percent}%`);
+      if (i === remaining.length - 1) break;
+      // The wait: watched every poll interval, so a firing alarm steps back at once.
+      const started = Date.now();
+      while (Date.now() - started < everyMs) {
+        await sleep(Math.min(pollMs, everyMs - (Date.now() - started)));
+        const during = await cutoverProblems(session.aws, pairs, { ...check, since: new Date(started) });
+        if (during.length > 0) return await stepBack(percent, during);
+      }
+      lastGood = percent;
+      await record({ lastGood });
+    }
+    const final = remaining[remaining.length - 1]!;
+    await record({ weight: final, lastGood: final, state: 'done' });
+    writeOut(`${label}: green carries ${final}% of the traffic${final === 100 ? '; when it has baked, meshctl finalize removes blue' : ''}`);
+    return EXIT_OK;
+  } finally {
+    disarm();
+    await release();
+  }
+}

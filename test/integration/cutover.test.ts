@@ -1,0 +1,149 @@
+// The blue-green cut-over against moto: after a Service Connect apply puts
+// pricing's green twin beside it at weight 0, shift moves the traffic in
+// steps, steps back on an alarm, resumes after a crash, and rollback after a
+// partial shift restores blue alone.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as cloudwatch from '@aws-sdk/client-cloudwatch';
+import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import { isolatedEnv, motoEnv, runCli, spawnCli } from '../support/cli.js';
+import { DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
+import { startMoto, type Moto } from '../support/moto.js';
+
+let moto: Moto;
+let proxy: AwsProxy;
+let env: NodeJS.ProcessEnv;
+let cwd: string;
+
+const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+const cli = (...args: string[]) => runCli(args, env, cwd);
+const FAST = ['--poll-interval', '200ms'];
+
+/** Green's weight in each ModifyRule / ModifyListener shift sent, in order. */
+function greenWeightsSent(greenTg: string): number[] {
+  return proxy.calls.filter((c) => c.service === 'elbv2' && (c.operation === 'ModifyRule' || c.operation === 'ModifyListener') && c.input).flatMap((c) => {
+    const input = c.input as Record<string, string>;
+    const key = Object.keys(input).find((k) => /TargetGroups\.member\.\d+\.TargetGroupArn$/.test(k) && input[k] === greenTg);
+    return key ? [Number(input[key.replace(/TargetGroupArn$/, 'Weight')])] : [];
+  });
+}
+
+async function edge() {
+  const elb = new elbv2.ElasticLoadBalancingV2Client({ endpoint: moto.url, region: DEMO_REGION, credentials });
+  const greenTg = (await elb.send(new elbv2.DescribeTargetGroupsCommand({ Names: ['pricing-sc'] }))).TargetGroups![0]!.TargetGroupArn!;
+  const lb = (await elb.send(new elbv2.DescribeLoadBalancersCommand({ Names: ['shop-internal'] }))).LoadBalancers![0]!;
+  const listener = (await elb.send(new elbv2.DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners![0]!;
+  const rule = (await elb.send(new elbv2.DescribeRulesCommand({ ListenerArn: listener.ListenerArn }))).Rules!.find((r) => !r.IsDefault)!;
+  const weights = (actions: elbv2.Action[] | undefined) => actions?.[0]?.ForwardConfig?.TargetGroups?.map((g) => [g.TargetGroupArn === greenTg ? 'green' : 'blue', g.Weight]);
+  return { greenTg, listener: weights(listener.DefaultActions), rule: weights(rule.Actions), actions: { listener: listener.DefaultActions, rule: rule.Actions } };
+}
+
+const alarms = () => new cloudwatch.CloudWatchClient({ endpoint: moto.url, region: DEMO_REGION, credentials });
+
+beforeAll(async () => {
+  moto = await startMoto();
+});
+
+beforeEach(async () => {
+  await proxy?.stop();
+  await moto.reset();
+  proxy = await startAwsProxy(moto.url);
+  env = isolatedEnv(motoEnv(proxy.url));
+  cwd = await mkdtemp(join(tmpdir(), 'meshctl-cutover-'));
+  await seedDemoEstate(moto.url, proxy.url);
+  await alarms().send(new cloudwatch.PutMetricAlarmCommand({
+    AlarmName: 'pricing-5xx', Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_Target_5XX_Count', Statistic: 'Sum',
+    Period: 60, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold',
+  }));
+  expect((await cli('plan', '--service', 'pricing', '--out', 'plan.json')).code).toBe(0);
+  proxy.endRollouts('*', 'COMPLETED');
+  const applied = await cli('apply', 'plan.json', '--force', '--no-wait');
+  expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+  proxy.calls.length = 0;
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
+
+describe('meshctl shift', () => {
+  it('moves green 10 → 50 → 100 on the rule and the listener, waiting between steps', async () => {
+    const started = Date.now();
+    const result = await cli('shift', '--steps', '10,50,100', '--every', '1s', '--alarm', 'pricing-5xx', ...FAST);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(Date.now() - started).toBeGreaterThan(2000);
+    const now = await edge();
+    expect(now.rule).toEqual([['blue', 0], ['green', 100]]);
+    expect(now.listener).toEqual([['blue', 0], ['green', 100]]);
+    // Each step on both edges, in order.
+    expect(greenWeightsSent(now.greenTg)).toEqual([10, 10, 50, 50, 100, 100]);
+    // Nothing but the edge changed.
+    expect(proxy.calls.filter((c) => c.mutating && c.service !== 'sts').map((c) => c.operation).sort()).toEqual(Array(3).fill(['ModifyListener', 'ModifyRule']).flat().sort());
+    expect(result.stdout).toContain('green carries 100% of the traffic');
+  });
+
+  it('steps back to the last good weight when an alarm fires during a step, says why, and exits 1', async () => {
+    const run = spawnCli(['shift', '--steps', '10,50,100', '--every', '30s', '--alarm', 'pricing-5xx', ...FAST], env, cwd);
+    const { greenTg } = await edge();
+    // Once green is at 10%, the alarm fires.
+    while (!greenWeightsSent(greenTg).includes(10)) await new Promise((r) => setTimeout(r, 100));
+    await alarms().send(new cloudwatch.SetAlarmStateCommand({ AlarmName: 'pricing-5xx', StateValue: 'ALARM', StateReason: '7 5xx in 1 minute' }));
+    const result = await run.done;
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toContain('stopped at 10%: alarm pricing-5xx is in ALARM (7 5xx in 1 minute); green back at 0%');
+    expect((await edge()).rule).toEqual([['blue', 100], ['green', 0]]);
+    const status = JSON.parse((await cli('status', '--output', 'json')).stdout) as { journal: string };
+    expect(status.journal).toMatch(/journal-/);
+    // An alarm already firing stops a shift before it moves anything.
+    proxy.calls.length = 0;
+    const refused = await cli('shift', '--to', '50', '--alarm', 'pricing-5xx');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('stopped at 50%: alarm pricing-5xx is in ALARM');
+    expect(greenWeightsSent(greenTg)).toEqual([]);
+  });
+
+  it('resumes an interrupted shift from the weight it reached', async () => {
+    const { greenTg } = await edge();
+    const run = spawnCli(['shift', '--steps', '10,50,100', '--every', '20s', ...FAST], env, cwd);
+    // Killed while green holds 10% on both edges.
+    while (greenWeightsSent(greenTg).filter((w) => w === 10).length < 2) await new Promise((r) => setTimeout(r, 100));
+    run.child.kill('SIGKILL');
+    await run.done;
+    proxy.calls.length = 0;
+    const resumed = await cli('shift', '--steps', '10,50,100', '--every', '1s', ...FAST);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('resuming the shift at 10%');
+    expect(greenWeightsSent(greenTg)).toEqual([50, 50, 100, 100]);
+  });
+
+  it('shift --to 0 sends everything back to blue at once; rollback after a partial shift restores blue alone and removes green', async () => {
+    expect((await cli('shift', '--to', '50')).code).toBe(0);
+    expect((await edge()).rule).toEqual([['blue', 50], ['green', 50]]);
+    expect((await cli('shift', '--to', '0')).code).toBe(0);
+    expect((await edge()).rule).toEqual([['blue', 100], ['green', 0]]);
+
+    expect((await cli('shift', '--to', '50')).code).toBe(0);
+    const rolledBack = await cli('rollback', '--yes', '--no-wait');
+    expect(rolledBack.code, rolledBack.stdout + rolledBack.stderr).toBe(0);
+    const after = await edge().catch(() => undefined);
+    // The green target group is gone, and both edges forward to blue alone, as before apply.
+    expect(after).toBeUndefined();
+    const elb = new elbv2.ElasticLoadBalancingV2Client({ endpoint: moto.url, region: DEMO_REGION, credentials });
+    const lb = (await elb.send(new elbv2.DescribeLoadBalancersCommand({ Names: ['shop-internal'] }))).LoadBalancers![0]!;
+    const listener = (await elb.send(new elbv2.DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners![0]!;
+    const forwards = (a: elbv2.Action) => a.TargetGroupArn ?? a.ForwardConfig?.TargetGroups?.map((g) => g.TargetGroupArn).join(',');
+    expect(listener.DefaultActions!.map(forwards)).toEqual([expect.stringMatching(/:targetgroup\/pricing\//)]);
+  });
+
+  it('refuses bad input before sending anything', async () => {
+    expect((await cli('shift', '--steps', '50,10')).stderr).toContain('the steps must rise');
+    expect((await cli('shift', '--to', '120')).stderr).toContain('give whole percentages from 0 to 100');
+    expect((await cli('shift', '--to', '10', '--alarm', 'no-such-alarm')).stderr).toContain('CloudWatch has no alarm no-such-alarm');
+    expect((await cli('shift')).stderr).toContain('give either --to PERCENT');
+    expect(proxy.count((c) => c.mutating && c.service !== 'sts')).toBe(0);
+  });
+});
