@@ -29,7 +29,8 @@ export interface JournalService {
   newTaskDefinition?: string;
   /** Blue-green moves: the green service created beside this one; deployments are awaited there. */
   greenService?: string;
-  state: 'pending' | 'updated' | 'stable' | 'failed' | 'rolled-back';
+  /** finalized: blue is gone and green is the service; nothing left to roll back. */
+  state: 'pending' | 'updated' | 'stable' | 'failed' | 'rolled-back' | 'finalized';
   message?: string;
 }
 
@@ -67,6 +68,8 @@ export interface Journal {
   restores?: Restore[];
   /** The journal of a rollback plan: the apply journal it undoes ('' when services were named without one). */
   undoes?: string;
+  /** The journal of a finalize plan: the apply journal whose blue-green moves it finishes. */
+  finalizes?: string;
   /** On an apply journal: the saved plan of a rollback that has not finished, which the next meshctl rollback finishes first. */
   pendingRollback?: string;
   /** On an apply journal with blue-green moves: where meshctl shift has taken the traffic. */
@@ -143,8 +146,8 @@ export async function openJournal(path: string, planFingerprint: string, fresh: 
   }
 }
 
-/** The journal most recently written under .meshctl/, if any: of an apply, of a rollback, or either. */
-export async function latestJournal(dir = JOURNAL_DIR, kind: 'apply' | 'rollback' | 'any' = 'any'): Promise<string | undefined> {
+/** The journal most recently written under .meshctl/, if any: of an apply, or of any plan (apply, rollback, finalize). */
+export async function latestJournal(dir = JOURNAL_DIR, kind: 'apply' | 'any' = 'any'): Promise<string | undefined> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => /^journal-[0-9a-f]+\.json$/.test(n));
@@ -153,8 +156,8 @@ export async function latestJournal(dir = JOURNAL_DIR, kind: 'apply' | 'rollback
   }
   const dated = await Promise.all(names.map(async (name) => {
     const journal = await readJournal(join(dir, name)).catch(() => undefined);
-    const isRollback = journal?.undoes !== undefined;
-    const wanted = journal !== undefined && (kind === 'any' || (kind === 'rollback') === isRollback);
+    const isApply = journal?.undoes === undefined && journal?.finalizes === undefined;
+    const wanted = journal !== undefined && (kind === 'any' || (kind === 'apply') === isApply);
     return { path: join(dir, name), updatedAt: wanted ? journal.updatedAt : undefined };
   }));
   return dated.filter((d) => d.updatedAt !== undefined).sort((a, b) => b.updatedAt!.localeCompare(a.updatedAt!))[0]?.path;

@@ -131,6 +131,18 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExample:\n  $ meshctl shift --steps 10,25,50,100 --every 10m --alarm pricing-5xx')
     .action(action(async () => (await import('../commands/shift.js')).runShift as Runner));
 
+  program.command('finalize')
+    .description('once green has carried all traffic for the bake time with no alarm, remove the blue side of each blue-green pair')
+    .option('--journal <file>', 'apply journal of the blue-green move (default: the latest under .meshctl/)')
+    .option('--service <name>', 'only this blue service (repeatable; default: every blue-green pair of the journal)', collect)
+    .option('--bake <duration>', 'how long green must have carried all traffic', '30m')
+    .option('--alarm <name>', 'CloudWatch alarm that must not be in ALARM (repeatable)', collect)
+    .option('--yes', 'do not ask for confirmation (required without a terminal)')
+    .option('--dry-run', 'print the finalize plan; send nothing')
+    .option('--concurrency <n>', 'independent AWS operations in flight', '8')
+    .addHelpText('after', '\nExample:\n  $ meshctl finalize --bake 1h --alarm pricing-5xx')
+    .action(action(async () => (await import('../commands/finalize.js')).runFinalize as Runner));
+
   program.command('status')
     .description('where an apply or rollback stands: per service its state, steps, revision and rollout (exit 1 when one failed)')
     .option('--journal <file>', 'journal to report on (default: the latest under .meshctl/)')

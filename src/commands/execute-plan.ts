@@ -6,7 +6,7 @@ import chalk from 'chalk';
 import { applyPlan, journalServices, type ApplyReport } from '../apply/apply-plan.js';
 import { JOURNAL_FORMAT_VERSION, JournalStore, journalPath, openJournal, readJournal, type Journal } from '../apply/journal.js';
 import { lockJournal } from '../apply/journal-lock.js';
-import { recordRollback } from '../apply/record-rollback.js';
+import { recordFinalize, recordRollback } from '../apply/record-rollback.js';
 import { readPlannedState } from '../aws/read-planned.js';
 import type { AwsSession } from '../aws/session.js';
 import { writeErr, writeOut } from '../cli/context.js';
@@ -63,7 +63,7 @@ export function dryRunResult(plan: Plan, force: boolean): unknown {
 }
 
 export function renderDryRun(plan: Plan, force: boolean): string {
-  const what = plan.rollback ? 'meshctl rollback --dry-run' : 'meshctl apply --dry-run';
+  const what = plan.rollback ? 'meshctl rollback --dry-run' : plan.finalize ? 'meshctl finalize --dry-run' : 'meshctl apply --dry-run';
   const lines = [chalk.bold(`${what}: ${plan.steps.length} operation(s) would be sent; none is.`), chalk.dim(`plan fingerprint ${plan.fingerprint}`)];
   const refused = refusedWithoutForce(plan);
   if (refused.length > 0 && !force) {
@@ -113,7 +113,7 @@ function renderReport(plan: Plan, report: ApplyReport, rows: ResultRow[], journa
   lines.push(`journal: ${journalFile}`);
   if (plan.rollback) lines.push(...leftInPlaceLines(plan));
   // Always the exact command: a successful apply may still need undoing after review in production.
-  else lines.push(`Roll back with: meshctl rollback --journal ${journalFile}`);
+  else if (!plan.finalize) lines.push(`Roll back with: meshctl rollback --journal ${journalFile}`);
   return lines.join('\n');
 }
 
@@ -131,28 +131,31 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
     throw new UsageError(`these planned services carry precheck errors:\n${list}\nFix them, exclude the services in meshctl.yaml, or pass --force to apply anyway`);
   }
   if (plan.steps.length === 0) {
-    writeOut(plan.rollback ? 'Nothing to roll back.' : 'Nothing to apply: the plan has no changes.');
+    writeOut(plan.rollback ? 'Nothing to roll back.' : plan.finalize ? 'Nothing to finalize.' : 'Nothing to apply: the plan has no changes.');
     return EXIT_OK;
   }
 
   // Only what can have changed since the plan: for the drift check and the journal's record of each service.
   const { estate, specs, edgeActions } = await readPlannedState(session.aws, session.region, plan);
   const path = journalPath(plan.fingerprint);
-  const undone = plan.rollback?.journal;
+  // The apply journal a rollback undoes or a finalize finishes: locked too, and updated after.
+  const undone = plan.rollback?.journal ?? plan.finalize?.journal;
+  const command = plan.rollback ? 'meshctl rollback' : plan.finalize ? 'meshctl finalize' : 'meshctl apply';
   // One apply or rollback per journal: a second one is refused, naming the holder (a dry run writes nothing and takes no lock).
-  const releases = options.dryRun ? [] : [await lockJournal(path, plan.rollback ? 'meshctl rollback' : 'meshctl apply')];
+  const releases = options.dryRun ? [] : [await lockJournal(path, command)];
   try {
-    if (undone && !options.dryRun) releases.push(await lockJournal(undone, 'meshctl rollback'));
+    if (undone && !options.dryRun) releases.push(await lockJournal(undone, command));
     const { store, resumed } = await openJournal(path, plan.fingerprint, (): Journal => ({
       formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: plan.fingerprint, region: plan.region, target: plan.target, mesh: plan.mesh,
       startedAt: new Date().toISOString(), updatedAt: '', services: journalServices(plan, estate), steps: {}, created: [],
       ...(plan.rollback && { undoes: undone ?? '' }),
+      ...(plan.finalize && { finalizes: plan.finalize.journal }),
     }));
     // What a resumed run already touched has changed on purpose.
     const touched = new Set(plan.steps.filter((s) => ['done', 'running', 'failed'].includes(store.journal.steps[s.id]?.status ?? '')).flatMap((s) => keysChangedBy(s, plan)));
     const changes = drift(plan.observed, observeAgain(plan.observed, estate, specs, edgeActions), touched);
     if (changes.length > 0) {
-      throw new StalePlanError(`the ${plan.rollback ? 'rollback plan' : 'plan'} is stale: the account changed since it was made:\n${changes.map((c) => `  - ${c}`).join('\n')}\nRun meshctl ${plan.rollback ? 'rollback' : 'plan'} again`);
+      throw new StalePlanError(`the ${plan.rollback ? 'rollback plan' : plan.finalize ? 'finalize plan' : 'plan'} is stale: the account changed since it was made:\n${changes.map((c) => `  - ${c}`).join('\n')}\nRun ${plan.rollback ? 'meshctl rollback' : plan.finalize ? 'meshctl finalize' : 'meshctl plan'} again`);
     }
 
     if (options.dryRun) {
@@ -162,12 +165,12 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
 
     // The apply journal remembers an unfinished rollback, so the next meshctl rollback finishes it rather than planning anew.
     const undoneStore = undone ? new JournalStore(undone, await readJournal(undone)) : undefined;
-    if (undoneStore && options.planFile) {
+    if (undoneStore && plan.rollback && options.planFile) {
       undoneStore.journal.pendingRollback = options.planFile;
       await undoneStore.save();
     }
     await store.save();
-    writeErr(`${plan.rollback ? 'rolling back with plan' : 'applying plan'} ${plan.fingerprint}`);
+    writeErr(`${plan.rollback ? 'rolling back with plan' : plan.finalize ? 'finalizing with plan' : 'applying plan'} ${plan.fingerprint}`);
     writeErr(`${resumed ? 'resuming from' : 'journal:'} ${path}`);
     const progress = createProgress(options.output === 'json');
     const started = new Map<string, number>();
@@ -176,7 +179,7 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
     const disarm = onInterrupt(async () => {
       progress.stop();
       await store.save();
-      if (plan.rollback) return `interrupted: the journal ${path} is saved. Finish with: ${options.resumeWith}`;
+      if (plan.rollback || plan.finalize) return `interrupted: the journal ${path} is saved. Finish with: ${options.resumeWith}`;
       return `interrupted: the journal ${path} is saved. Finish with: ${options.resumeWith}; or undo with: meshctl rollback --journal ${path}`;
     });
     const report = await applyPlan(session.aws, plan, estate, store, { concurrency: options.concurrency, waveSize: options.waveSize, wait: options.wait, timeoutMs: options.timeoutMs, pollMs: options.pollMs }, {
@@ -195,18 +198,19 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
     disarm();
     progress.stop();
     const failed = report.failures.length > 0 || report.refused.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed');
-    if (undoneStore) {
+    if (undoneStore && plan.rollback) {
       recordRollback(undoneStore.journal, plan, store.journal);
       if (!failed) delete undoneStore.journal.pendingRollback;
-      await undoneStore.save();
     }
+    if (undoneStore && plan.finalize) recordFinalize(undoneStore.journal, plan, store.journal);
+    await undoneStore?.save();
     const rows = resultRows(plan, report, store.journal, durations);
     if (options.output === 'json') {
       writeOut(JSON.stringify({
         journal: path, fingerprint: plan.fingerprint, services: rows, ...report,
         failures: report.failures.map((f) => ({ step: f.step.id, error: describeError(f.error).message })),
         steps: plan.steps.map((st) => ({ id: st.id, operation: `${st.service} ${st.operation}`, ecsService: st.ecsService, status: store.journal.steps[st.id]?.status ?? 'pending' })),
-        ...(plan.rollback ? { leftInPlace: plan.rollback.leftInPlace } : { rollback: `meshctl rollback --journal ${path}` }),
+        ...(plan.rollback ? { leftInPlace: plan.rollback.leftInPlace } : plan.finalize ? {} : { rollback: `meshctl rollback --journal ${path}` }),
       }, null, 2));
     } else writeOut(renderReport(plan, report, rows, path));
     return failed ? EXIT_FINDINGS : EXIT_OK;

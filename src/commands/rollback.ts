@@ -48,6 +48,7 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
   const path = options.journal ?? await latestJournal(JOURNAL_DIR, 'apply');
   const journal = path ? await readJournal(path) : undefined;
   if (journal?.undoes !== undefined) throw new UsageError(`${path} is the journal of a rollback; pass the apply journal it undid (${journal.undoes || 'none: it rolled back named services'})`);
+  if (journal?.finalizes !== undefined) throw new UsageError(`${path} is the journal of a finalize, which cannot be rolled back (the blue services are gone); pass an apply journal`);
   if (!journal && (!options.service || options.service.length === 0)) {
     throw new UsageError('no journal under .meshctl/ to roll back from: name the services with --service (and --cluster), or pass --journal FILE');
   }

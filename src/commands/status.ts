@@ -60,12 +60,12 @@ export async function runStatus(options: StatusOptions): Promise<number> {
   const failed = rows.some((r) => r.state === 'failed' || r.rollout === 'FAILED');
   if (options.output === 'json') {
     writeOut(JSON.stringify({
-      journal: path, kind: journal.undoes === undefined ? 'apply' : 'rollback', ...(journal.undoes && { undoes: journal.undoes }), ...(journal.pendingRollback && { pendingRollback: journal.pendingRollback }),
+      journal: path, kind: journal.finalizes !== undefined ? 'finalize' : journal.undoes === undefined ? 'apply' : 'rollback', ...(journal.undoes && { undoes: journal.undoes }), ...(journal.pendingRollback && { pendingRollback: journal.pendingRollback }),
       planFingerprint: journal.planFingerprint, startedAt: journal.startedAt, updatedAt: journal.updatedAt, services: rows, created: journal.created.length,
     }, null, 2));
   } else {
     writeOut([
-      `${journal.undoes === undefined ? 'apply' : `rollback${journal.undoes ? ` of ${journal.undoes}` : ''}`} · journal ${path} · plan ${journal.planFingerprint.slice(0, 19)}… · started ${journal.startedAt} · updated ${journal.updatedAt}`,
+      `${journal.finalizes !== undefined ? `finalize of ${journal.finalizes}` : journal.undoes === undefined ? 'apply' : `rollback${journal.undoes ? ` of ${journal.undoes}` : ''}`} · journal ${path} · plan ${journal.planFingerprint.slice(0, 19)}… · started ${journal.startedAt} · updated ${journal.updatedAt}`,
       ...(journal.pendingRollback ? [`an interrupted rollback (${journal.pendingRollback}): finish it with meshctl rollback --journal ${path}`] : []), '',
       table(['service', 'state', 'steps', 'revision', 'running', 'rollout'], rows.map((r) => [r.service, r.state, r.steps, r.revision, r.running, r.rollout])),
       ...rows.filter((r) => r.message).map((r) => `  ${r.service}: ${r.message}`),

@@ -85,6 +85,11 @@ export async function computeRollbackPlan(aws: AwsCaller, region: string, select
     ? inJournal.map(([label, entry]) => ({ label, cluster: entry.cluster, service: entry.service, entry }))
     : (estate?.clusters ?? []).flatMap((c) => c.services.map((s) => ({ label: `${c.name}/${s.name}`, cluster: c.name, service: s.name, entry: undefined })));
   for (const candidate of candidates) {
+    if (candidate.entry?.state === 'finalized') {
+      // Not back either: what it shares with others (the namespace) stays.
+      notes.push(`${candidate.label}: finalized (its green twin ${candidate.entry.greenService} is the service now); nothing to roll back`);
+      continue;
+    }
     const service = live(candidate.cluster, candidate.service);
     if (!service) {
       notes.push(`${candidate.label}: the service no longer exists; nothing to roll back`);

@@ -1,5 +1,6 @@
-// A rollback plan as text: what each service goes back to and everything
-// sent for it, then what stays behind. Steps print as in a migration plan.
+// A rollback or finalize plan as text: per service its revision and
+// everything sent for it, then what stays behind. Steps print as in a
+// migration plan.
 import chalk from 'chalk';
 import type { Plan } from '../core/plan/model.js';
 import { renderStep } from './plan-text.js';
@@ -8,8 +9,9 @@ import { table } from './table.js';
 const indent = (lines: string[], by: string) => lines.map((l) => (l ? by + l : l));
 
 export function renderRollbackText(plan: Plan, source: string): string {
-  const journal = plan.rollback?.journal;
-  const out = [chalk.bold(`meshctl rollback · ${journal ? `journal ${journal}` : 'services named'} · ${source}`), chalk.dim(`fingerprint ${plan.fingerprint}`)];
+  const journal = plan.rollback?.journal ?? plan.finalize?.journal;
+  const command = plan.finalize ? 'finalize' : 'rollback';
+  const out = [chalk.bold(`meshctl ${command} · ${journal ? `journal ${journal}` : 'services named'} · ${source}`), chalk.dim(`fingerprint ${plan.fingerprint}`)];
   for (const note of plan.warnings ?? []) out.push(chalk.yellow(`! ${note}`));
   out.push('');
   const rows = plan.services.map((svc) => {
@@ -29,7 +31,7 @@ export function renderRollbackText(plan: Plan, source: string): string {
   }
   const shared = plan.steps.filter((s) => !s.ecsService);
   if (shared.length > 0) {
-    out.push(chalk.bold('resources apply created'));
+    out.push(chalk.bold(plan.finalize ? 'App Mesh resources only the blue services used' : 'resources apply created'));
     for (const step of shared) out.push(...indent(renderStep(step, undefined), '  '));
     out.push('');
   }
@@ -41,6 +43,6 @@ export function renderRollbackText(plan: Plan, source: string): string {
   }
   const { update } = plan.summary;
   const deletes = plan.summary.delete;
-  out.push(`Rollback: ${chalk.yellow(`${update} to update`)}, ${deletes > 0 ? chalk.red(`${deletes} to delete`) : '0 to delete'}.`);
+  out.push(`${plan.finalize ? 'Finalize' : 'Rollback'}: ${chalk.yellow(`${update} to update`)}, ${deletes > 0 ? chalk.red(`${deletes} to delete`) : '0 to delete'}.`);
   return out.join('\n');
 }

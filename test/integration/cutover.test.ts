@@ -5,12 +5,14 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as appmesh from '@aws-sdk/client-app-mesh';
 import * as cloudwatch from '@aws-sdk/client-cloudwatch';
+import * as ecs from '@aws-sdk/client-ecs';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli, spawnCli } from '../support/cli.js';
-import { DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
+import { DEMO_REGION, LEGACY_MESH, seedDemoEstate } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
 
 let moto: Moto;
@@ -145,5 +147,48 @@ describe('meshctl shift', () => {
     expect((await cli('shift', '--to', '10', '--alarm', 'no-such-alarm')).stderr).toContain('CloudWatch has no alarm no-such-alarm');
     expect((await cli('shift')).stderr).toContain('give either --to PERCENT');
     expect(proxy.count((c) => c.mutating && c.service !== 'sts')).toBe(0);
+  });
+});
+
+describe('meshctl finalize', () => {
+  const services = () => new ecs.ECSClient({ endpoint: moto.url, region: DEMO_REGION, credentials });
+  const active = async (name: string) => (await services().send(new ecs.DescribeServicesCommand({ cluster: 'legacy-mesh', services: [name] }))).services?.find((s) => s.status === 'ACTIVE');
+
+  it('refuses before green carries 100% for the bake time, or while an App Mesh client still calls blue; then removes blue and leaves green serving', async () => {
+    const early = await cli('finalize', '--yes', '--bake', '0s');
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/pricing-sc carries 0% on .*, not 100%: finish the shift first/);
+    expect((await cli('shift', '--to', '100')).code).toBe(0);
+    const baking = await cli('finalize', '--yes', '--bake', '1h');
+    expect(baking.code).toBe(2);
+    expect(baking.stderr).toContain('less than the bake time');
+    // inventory is still on App Mesh and calls pricing through it.
+    const inUse = await cli('finalize', '--yes', '--bake', '0s');
+    expect(inUse.code).toBe(2);
+    expect(inUse.stderr).toContain('legacy-mesh/inventory still calls pricing.shop.local');
+    expect(proxy.count((c) => c.mutating && c.service !== 'sts' && c.operation !== 'ModifyRule' && c.operation !== 'ModifyListener')).toBe(0);
+
+    // Once inventory has moved (here: its blue service is gone), pricing's blue side goes.
+    await services().send(new ecs.DeleteServiceCommand({ cluster: 'legacy-mesh', service: 'inventory', force: true }));
+    const blueRevision = (await active('pricing'))!.taskDefinition!;
+    const done = await cli('finalize', '--yes', '--bake', '0s');
+    expect(done.code, done.stdout + done.stderr).toBe(0);
+    expect(await active('pricing')).toBeUndefined();
+    expect(await active('pricing-sc')).toBeDefined();
+    const now = await edge();
+    expect(now.rule).toEqual([['green', 100]]);
+    expect(now.listener).toEqual([['green', 100]]);
+    const elb = new elbv2.ElasticLoadBalancingV2Client({ endpoint: moto.url, region: DEMO_REGION, credentials });
+    await expect(elb.send(new elbv2.DescribeTargetGroupsCommand({ Names: ['pricing'] }))).rejects.toThrow();
+    expect((await services().send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: blueRevision }))).taskDefinition!.status).toBe('INACTIVE');
+    const mesh = new appmesh.AppMeshClient({ endpoint: proxy.url, region: DEMO_REGION, credentials });
+    const nodes = (await mesh.send(new appmesh.ListVirtualNodesCommand({ meshName: LEGACY_MESH }))).virtualNodes!.map((n) => n.virtualNodeName);
+    expect(nodes).not.toContain('pricing');
+
+    // Green is the service now: rollback leaves it alone and says why.
+    const rolledBack = await cli('rollback', '--yes', '--no-wait');
+    expect(rolledBack.code, rolledBack.stdout + rolledBack.stderr).toBe(0);
+    expect(rolledBack.stdout).toContain('legacy-mesh/pricing: finalized (its green twin pricing-sc is the service now); nothing to roll back');
+    expect(await active('pricing-sc')).toBeDefined();
   });
 });

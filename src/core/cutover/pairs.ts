@@ -20,7 +20,7 @@ const forwardedTo = (actions: unknown): string[] => ((actions ?? []) as Record<s
 
 export function blueGreenPairs(journal: Journal, services: string[] = []): BlueGreenPair[] {
   return Object.entries(journal.services)
-    .filter(([, s]) => s.greenService && s.state !== 'rolled-back' && (services.length === 0 || services.includes(s.service)))
+    .filter(([, s]) => s.greenService && s.state !== 'rolled-back' && s.state !== 'finalized' && (services.length === 0 || services.includes(s.service)))
     .flatMap(([label, s]) => {
       const greenTargetGroup = journal.created.find((c) => c.kind === 'TargetGroup' && c.ecsService === label)?.identity.TargetGroupArn;
       const edges = (journal.restores ?? []).filter((r) => r.ecsService === label).map((r) => ({

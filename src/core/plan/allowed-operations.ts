@@ -6,7 +6,7 @@ import type { PlanStep } from './model.js';
 
 const MESH_RESOURCES = ['Mesh', 'VirtualNode', 'VirtualService', 'VirtualRouter', 'Route'];
 
-export type PlanKind = Target | 'rollback';
+export type PlanKind = Target | 'rollback' | 'finalize';
 
 export const ALLOWED_OPERATIONS: Record<PlanKind, ReadonlySet<string>> = {
   appmesh: new Set([
@@ -27,6 +27,12 @@ export const ALLOWED_OPERATIONS: Record<PlanKind, ReadonlySet<string>> = {
     'elbv2 ModifyRule', 'elbv2 ModifyListener', 'elbv2 DeleteTargetGroup', 'application-autoscaling DeregisterScalableTarget',
     ...MESH_RESOURCES.map((kind) => `appmesh Delete${kind}`),
     'servicediscovery DeleteService', 'servicediscovery DeleteNamespace',
+  ]),
+  // Finalize removes the blue side of a finished cut-over: its rules' share, its service, group and revision, its App Mesh resources.
+  finalize: new Set([
+    'elbv2 ModifyRule', 'elbv2 ModifyListener', 'elbv2 DeleteTargetGroup',
+    'ecs UpdateService', 'ecs DeleteService', 'ecs DeregisterTaskDefinition',
+    'appmesh DeleteVirtualService', 'appmesh DeleteVirtualNode',
   ]),
 };
 

@@ -118,6 +118,8 @@ export interface Plan {
   warnings?: string[];
   /** Set on a rollback plan: the apply journal it undoes (none when services were named without one) and what it leaves in place. */
   rollback?: RollbackOf;
+  /** Set on a finalize plan: the apply journal whose blue-green moves it finishes. */
+  finalize?: { journal: string };
   /** Steps by what they do (deletes apart from updates), services left unchanged or blocked. */
   summary: { create: number; update: number; delete: number; unchanged: number; blocked: number };
 }

@@ -48,10 +48,10 @@ export function parsePlan(text: string, path: string): Plan {
     }
     ids.add(s.id);
   }
-  const kind = plan.rollback ? 'rollback' : plan.target as Target;
+  const kind = plan.rollback ? 'rollback' : plan.finalize ? 'finalize' : plan.target as Target;
   const foreign = disallowedSteps(kind, plan.steps as PlanStep[]);
   if (foreign.length > 0) {
-    throw new PlanFileError(`${path}: meshctl never plans ${foreign.map((s) => `${s.service} ${s.operation} (step ${s.id})`).join(', ')} for ${plan.rollback ? 'a rollback' : `target ${plan.target}`}; refusing the plan`);
+    throw new PlanFileError(`${path}: meshctl never plans ${foreign.map((s) => `${s.service} ${s.operation} (step ${s.id})`).join(', ')} for ${plan.rollback ? 'a rollback' : plan.finalize ? 'a finalize' : `target ${plan.target}`}; refusing the plan`);
   }
   const expected = planFingerprint(plan as Plan);
   if (expected !== plan.fingerprint) {

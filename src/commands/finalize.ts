@@ -1,0 +1,57 @@
+// meshctl finalize: once green has carried all the traffic for the bake time
+// with no alarm, plans the removal of the blue side (rules to green alone,
+// blue scaled to 0 and deleted, its target group and revision, the App Mesh
+// resources only it used) and runs that plan through apply's executor.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { JOURNAL_DIR, latestJournal, readJournal } from '../apply/journal.js';
+import { confirm } from '../cli/confirm.js';
+import { openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
+import { UsageError } from '../cli/errors.js';
+import { EXIT_OK } from '../cli/exit-codes.js';
+import { computeFinalizePlan } from '../planning/finalize.js';
+import { renderRollbackText } from '../render/rollback-text.js';
+import { parseDuration } from '../util/duration.js';
+import { stableStringify } from '../util/stable-json.js';
+import { positiveInt } from './apply.js';
+import { dryRunResult, executePlan } from './execute-plan.js';
+
+export interface FinalizeOptions extends GlobalOptions {
+  journal?: string;
+  service?: string[];
+  bake: string;
+  alarm?: string[];
+  yes?: boolean;
+  dryRun?: boolean;
+  concurrency: string;
+}
+
+export async function runFinalize(options: FinalizeOptions): Promise<number> {
+  const concurrency = positiveInt(options.concurrency, '--concurrency')!;
+  const bakeMs = parseDuration(options.bake, '--bake');
+  if (options.fixtures && !options.dryRun) throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what finalize would send');
+  const path = options.journal ?? await latestJournal(JOURNAL_DIR, 'apply');
+  if (!path) throw new UsageError('no apply journal under .meshctl/: finalize finishes a blue-green apply; pass --journal FILE');
+  const journal = await readJournal(path);
+  const session = await openAws(options, { allowMutations: !options.dryRun });
+  if (journal.region !== session.region) throw new UsageError(`the journal ${path} is for ${journal.region}; pass --region ${journal.region}`);
+
+  const plan = await computeFinalizePlan(session.aws, session.region, { journal: { path, data: journal }, service: options.service, bakeMs, alarms: options.alarm ?? [] });
+  if (options.output === 'json' && options.dryRun) writeOut(JSON.stringify(dryRunResult(plan, true), null, 2));
+  else if (options.output !== 'json') writeOut(renderRollbackText(plan, session.source));
+  if (options.dryRun) return EXIT_OK;
+  if (!options.yes) {
+    if (!process.stdin.isTTY) throw new UsageError('finalize deletes the blue services and asks for confirmation, and there is no terminal to ask on: pass --yes');
+    if (!(await confirm(`Remove the blue side of ${plan.services.length} service(s)?`))) {
+      writeErr('Nothing finalized.');
+      return EXIT_OK;
+    }
+  }
+  // Saved beside the journals: running the same apply of it finishes an interrupted finalize.
+  const planFile = join(JOURNAL_DIR, `finalize-${plan.fingerprint.replace(/^sha256:/, '').slice(0, 16)}.json`);
+  await mkdir(JOURNAL_DIR, { recursive: true });
+  await writeFile(planFile, `${stableStringify(plan, 2)}\n`);
+  return executePlan(session, plan, {
+    output: options.output, concurrency, wait: false, timeoutMs: 0, pollMs: 0, planFile, resumeWith: `meshctl apply ${planFile}`,
+  });
+}

@@ -1,0 +1,77 @@
+// The cut-over core: weights, pairs from a journal, and the finalize plan; pure data, no AWS.
+import { describe, expect, it } from 'vitest';
+import type { Journal } from '../../src/apply/journal.js';
+import { planFinalize, withoutBlue } from '../../src/core/cutover/finalize.js';
+import { blueGreenPairs } from '../../src/core/cutover/pairs.js';
+import { greenPercent, parseSteps, shiftedActions } from '../../src/core/cutover/weights.js';
+import { scheduleWaves } from '../../src/core/plan/waves.js';
+import { service, taskDefinition } from '../support/estate-builder.js';
+
+const RULE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/1/2/3';
+const BLUE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/pricing/1';
+const GREEN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/pricing-sc/2';
+const weighted = (blue: number, green: number, extra: Record<string, unknown>[] = []) => [{
+  Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE, Weight: blue }, { TargetGroupArn: GREEN, Weight: green }, ...extra], TargetGroupStickinessConfig: { Enabled: false } },
+}];
+
+const journal: Journal = {
+  formatVersion: 1, tool: 'meshctl', planFingerprint: 'sha256:x', region: 'us-east-1', target: 'service-connect', mesh: '', startedAt: '', updatedAt: '',
+  services: {
+    'c/pricing': { cluster: 'c', service: 'pricing', serviceArn: 'arn', previousTaskDefinition: 'td:1', previousServiceRegistries: [], greenService: 'pricing-sc', state: 'stable' },
+    'c/web': { cluster: 'c', service: 'web', serviceArn: 'arn', previousTaskDefinition: 'web:1', previousServiceRegistries: [], state: 'stable' },
+  },
+  steps: {},
+  created: [{ step: 'tg', service: 'elbv2', kind: 'TargetGroup', identity: { TargetGroupArn: GREEN }, ecsService: 'c/pricing' }],
+  restores: [{ step: 'w', service: 'elbv2', operation: 'ModifyRule', input: { RuleArn: RULE, Actions: [{ Type: 'forward', TargetGroupArn: BLUE }] }, ecsService: 'c/pricing' }],
+};
+
+describe('weights', () => {
+  it('moves green to a percentage and blue to the rest, keeping other groups and stickiness', () => {
+    const canary = { TargetGroupArn: 'canary', Weight: 0 };
+    expect(shiftedActions(weighted(100, 0, [canary]), BLUE, GREEN, 25)).toEqual(weighted(75, 25, [canary]));
+    expect(greenPercent(weighted(75, 25), GREEN)).toBe(25);
+    expect(greenPercent([{ Type: 'forward', TargetGroupArn: BLUE }], GREEN)).toBeUndefined();
+  });
+
+  it('takes rising whole percentages only', () => {
+    expect(parseSteps('10, 25,50,100', '--steps')).toEqual([10, 25, 50, 100]);
+    expect(() => parseSteps('50,10', '--steps')).toThrow(/must rise/);
+    expect(() => parseSteps('10,101', '--steps')).toThrow(/from 0 to 100/);
+    expect(() => parseSteps('ten', '--to')).toThrow(/--to ten/);
+  });
+});
+
+describe('blue-green pairs', () => {
+  it('are the journal\'s green twins with their target group and the rules apply made weighted, and the blue group each forwarded to', () => {
+    expect(blueGreenPairs(journal)).toEqual([{ label: 'c/pricing', cluster: 'c', blue: 'pricing', green: 'pricing-sc', greenTargetGroup: GREEN, edges: [{ arn: RULE, blueTargetGroup: BLUE }] }]);
+    expect(blueGreenPairs({ ...journal, services: { 'c/pricing': { ...journal.services['c/pricing']!, state: 'finalized' } } })).toEqual([]);
+  });
+});
+
+describe('finalize plan', () => {
+  it('forwards to green alone, then scales blue to 0 and deletes it, its target group, its revision and the App Mesh resources only it used', () => {
+    expect(withoutBlue(weighted(0, 100), BLUE)).toEqual([{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: GREEN, Weight: 100 }], TargetGroupStickinessConfig: { Enabled: false } } }]);
+    const blue = service(taskDefinition({ family: 'pricing' }), { clusterName: 'c' });
+    const plan = planFinalize({
+      region: 'us-east-1', account: '123456789012', createdAt: '2026-12-01T00:00:00Z', target: 'service-connect', journal: '.meshctl/journal-a.json',
+      pairs: [{ pair: blueGreenPairs(journal)[0]!, blue, mesh: { mesh: 'shop', node: 'pricing', virtualServices: ['pricing.shop.local'] } }],
+      edgeActions: { [RULE]: weighted(0, 100) }, notes: [],
+    });
+    const ids = plan.steps.map((s) => [s.id, s.operation, s.dependsOn]);
+    expect(ids).toEqual([
+      [`finalize-edge:${RULE}`, 'ModifyRule', []],
+      ['finalize-scale:c/pricing', 'UpdateService', [`finalize-edge:${RULE}`]],
+      ['finalize-delete-service:c/pricing', 'DeleteService', ['finalize-scale:c/pricing']],
+      ['finalize-delete-target-group:c/pricing:pricing', 'DeleteTargetGroup', [`finalize-edge:${RULE}`, 'finalize-delete-service:c/pricing']],
+      ['finalize-deregister:c/pricing', 'DeregisterTaskDefinition', ['finalize-delete-service:c/pricing']],
+      ['finalize-delete-virtual-service:shop/pricing.shop.local', 'DeleteVirtualService', ['finalize-delete-service:c/pricing']],
+      ['finalize-delete-virtual-node:shop/pricing', 'DeleteVirtualNode', ['finalize-delete-service:c/pricing', 'finalize-delete-virtual-service:shop/pricing.shop.local']],
+    ]);
+    expect(plan.steps[1]!.input).toEqual({ cluster: 'c', service: 'pricing', desiredCount: 0 });
+    // App Mesh deletes wait for every wave; the revision goes after the service.
+    const { waves, after } = scheduleWaves(plan);
+    expect(after.map((s) => s.operation)).toEqual(['DeleteVirtualService', 'DeleteVirtualNode']);
+    expect(waves[0]!.afterRollout.map((s) => s.operation)).toEqual(['DeregisterTaskDefinition']);
+    expect(plan.finalize).toEqual({ journal: '.meshctl/journal-a.json' });
+  });
+});
