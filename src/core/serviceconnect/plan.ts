@@ -328,13 +328,16 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
         own.push(...scalingCopy(scaling[scalingResourceId(r.cluster.name, r.service.name)], label, r.cluster.name, green, greenStep));
         own.push(...edgeSteps.weights);
         for (const w of edgeSteps.weights) {
-          notes.push(`weighted routing ready on ${w.resource.replace(/ \(.*$/, '')}: ${r.service.name} weight 100, ${green} weight 0; raise ${green}'s weight (aws elbv2 ${w.operation === 'ModifyRule' ? 'modify-rule' : 'modify-listener'}) to shift traffic`);
+          notes.push(`weighted routing ready on ${w.resource.replace(/ \(.*$/, '')}: ${r.service.name} weight 100, ${green} weight 0; meshctl shift moves the traffic to ${green} in steps`);
         }
       } else unchanged += 1;
       if (edge.forwards.every((f) => !r.service.loadBalancers.some((lb) => lb.targetGroupArn === f.targetGroupArn))) {
         notes.push(`cut-over: ${green} runs beside ${r.service.name} in namespace ${decision.namespace}; shift traffic at the edge (weighted target groups on a load balancer, Route 53 weighted records or CloudFront continuous deployment)`);
       }
-      notes.push(`after the cut-over: scale ${r.service.name} to 0, then meshctl plan --remove-mesh-resources removes its App Mesh resources`);
+      const behindLoadBalancer = edge.forwards.some((f) => r.service.loadBalancers.some((lb) => lb.targetGroupArn === f.targetGroupArn));
+      notes.push(behindLoadBalancer
+        ? `after the cut-over: meshctl finalize removes ${r.service.name}, its target group and its App Mesh resources`
+        : `after the cut-over: scale ${r.service.name} to 0, then meshctl plan --remove-mesh-resources removes its App Mesh resources`);
     } else if (tdChanged || scChanged) {
       const id = `ecs-service:${label}`;
       own.push({
