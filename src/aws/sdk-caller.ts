@@ -30,6 +30,7 @@ const MODULES: Record<AwsService, { load: () => Promise<SdkModule>; client: stri
   sts: { load: () => import('@aws-sdk/client-sts'), client: 'STSClient' },
   'application-autoscaling': { load: () => import('@aws-sdk/client-application-auto-scaling'), client: 'ApplicationAutoScalingClient' },
   cloudwatch: { load: () => import('@aws-sdk/client-cloudwatch'), client: 'CloudWatchClient' },
+  route53: { load: () => import('@aws-sdk/client-route-53'), client: 'Route53Client' },
 };
 
 /** SDK responses carry Date objects and $metadata; the estate is plain JSON, the same live or replayed. */

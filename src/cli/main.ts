@@ -127,6 +127,10 @@ export function buildProgram(): Command {
     .option('--max-5xx <n>', '5xx from a green target group per step that stop the shift', '0')
     .option('--abort-to-blue', 'on trouble, send all traffic back to blue instead of to the last good weight')
     .option('--poll-interval <duration>', 'how often to check while a step holds', '15s')
+    .option('--route53-zone <id>', 'hosted zone of a Route 53 weighted pair to shift instead of load-balancer rules')
+    .option('--route53-name <name>', 'record name of that weighted pair')
+    .option('--blue-set-id <id>', 'set identifier of the blue record', 'blue')
+    .option('--green-set-id <id>', 'set identifier of the green record', 'green')
     .option('--dry-run', 'say what would be done; send nothing')
     .addHelpText('after', '\nExample:\n  $ meshctl shift --steps 10,25,50,100 --every 10m --alarm pricing-5xx')
     .action(action(async () => (await import('../commands/shift.js')).runShift as Runner));

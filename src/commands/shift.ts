@@ -1,5 +1,5 @@
-// meshctl shift: moves the traffic of the blue-green pairs an apply made from
-// blue to green in steps, waiting between them and watching the named alarms,
+// meshctl shift: moves the traffic of the blue-green pairs an apply made (or
+// of a Route 53 weighted pair) from blue to green in steps, waiting between them and watching the named alarms,
 // the green targets' health and their 5xx; on trouble it steps back and stops.
 // Where it stands is kept in the apply journal, so a re-run goes on from there.
 import chalk from 'chalk';
@@ -14,6 +14,7 @@ import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import { blueGreenPairs, type BlueGreenPair } from '../core/cutover/pairs.js';
 import { greenPercent, parseSteps, shiftedActions } from '../core/cutover/weights.js';
+import { greenShare, readWeightedPair, setWeightedPair, type WeightedPair } from '../aws/route53-weights.js';
 import { parseDuration } from '../util/duration.js';
 
 export interface ShiftOptions extends GlobalOptions {
@@ -27,9 +28,44 @@ export interface ShiftOptions extends GlobalOptions {
   max5xx: string;
   pollInterval: string;
   dryRun?: boolean;
+  route53Zone?: string;
+  route53Name?: string;
+  blueSetId: string;
+  greenSetId: string;
 }
 
 type Actions = Record<string, unknown>[];
+
+/** Where the traffic splits: the load-balancer rules of the journal's pairs, or one Route 53 weighted pair. */
+interface Entry {
+  label: string;
+  /** Green's share on each rule or record pair now. */
+  weights(): number[];
+  set(percent: number): Promise<void>;
+}
+
+async function loadBalancerEntry(aws: AwsCaller, pairs: BlueGreenPair[]): Promise<Entry> {
+  const live = await readEdgeActions(aws, pairs.flatMap((p) => p.edges.map((e) => e.arn)));
+  const weights = pairs.flatMap((pair) => pair.edges.map((edge) => {
+    const percent = live[edge.arn] === undefined ? undefined : greenPercent(live[edge.arn] as Actions, pair.greenTargetGroup);
+    if (percent === undefined) throw new UsageError(`${edge.arn.split('/').slice(-2).join('/')} no longer forwards to ${pair.green}'s target group; rerun meshctl plan and apply, or roll back`);
+    return percent;
+  }));
+  return {
+    label: pairs.map((p) => p.label).join(', '),
+    weights: () => weights,
+    set: (percent) => setWeight(aws, pairs, live, percent),
+  };
+}
+
+async function route53Entry(aws: AwsCaller, pair: WeightedPair): Promise<Entry> {
+  const records = await readWeightedPair(aws, pair);
+  return {
+    label: `${pair.name} (${pair.blue} → ${pair.green})`,
+    weights: () => [greenShare(records)],
+    set: (percent) => setWeightedPair(aws, pair, records, percent),
+  };
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -52,12 +88,17 @@ export async function runShift(options: ShiftOptions): Promise<number> {
   if (!/^\d+$/.test(options.max5xx)) throw new UsageError(`--max-5xx ${options.max5xx} is not a whole number`);
   if (options.fixtures && !options.dryRun) throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what shift would send');
 
+  if ((options.route53Zone === undefined) !== (options.route53Name === undefined)) throw new UsageError('--route53-zone and --route53-name go together: the hosted zone id and the record name of the weighted pair');
+  const weighted: WeightedPair | undefined = options.route53Name
+    ? { hostedZoneId: options.route53Zone!, name: options.route53Name, blue: options.blueSetId, green: options.greenSetId }
+    : undefined;
   const path = options.journal ?? await latestJournal(JOURNAL_DIR, 'apply');
   if (!path) throw new UsageError('no apply journal under .meshctl/: shift moves the traffic of a blue-green apply; pass --journal FILE');
   const journal = await readJournal(path);
-  const pairs = blueGreenPairs(journal, options.service ?? []);
-  if (pairs.length === 0) {
-    throw new UsageError(`no blue-green pair behind a load balancer in ${path}${options.service ? ` for ${options.service.join(', ')}` : ''}: shift moves the traffic of services apply moved blue-green (meshctl plan --strategy blue-green)`);
+  // A Route 53 weighted pair stands for the entry point: the load-balancer pairs are then left alone.
+  const pairs = weighted ? [] : blueGreenPairs(journal, options.service ?? []);
+  if (!weighted && pairs.length === 0) {
+    throw new UsageError(`no blue-green pair behind a load balancer in ${path}${options.service ? ` for ${options.service.join(', ')}` : ''}: shift moves the traffic of services apply moved blue-green (meshctl plan --strategy blue-green); for a Route 53 entry point, name its weighted records with --route53-zone and --route53-name`);
   }
   const session = await openAws(options, { allowMutations: !options.dryRun });
   if (journal.region !== session.region) throw new UsageError(`the journal ${path} is for ${journal.region}; pass --region ${journal.region}`);
@@ -65,23 +106,15 @@ export async function runShift(options: ShiftOptions): Promise<number> {
   const unknown = alarms.length > 0 ? await unknownAlarms(session.aws, alarms) : [];
   if (unknown.length > 0) throw new UsageError(`CloudWatch has no alarm ${unknown.join(', ')} in ${session.region}: check --alarm`);
 
-  const live = await readEdgeActions(session.aws, pairs.flatMap((p) => p.edges.map((e) => e.arn)));
-  const current = new Set<number>();
-  for (const pair of pairs) {
-    for (const edge of pair.edges) {
-      const percent = live[edge.arn] === undefined ? undefined : greenPercent(live[edge.arn] as Actions, pair.greenTargetGroup);
-      if (percent === undefined) throw new UsageError(`${edge.arn.split('/').slice(-2).join('/')} no longer forwards to ${pair.green}'s target group; rerun meshctl plan and apply, or roll back`);
-      current.add(percent);
-    }
-  }
+  const entry = weighted ? await route53Entry(session.aws, weighted) : await loadBalancerEntry(session.aws, pairs);
   // Pairs at different weights (a shift of some of them) move together from the lowest.
-  const from = Math.min(...current);
-  const label = pairs.map((p) => p.label).join(', ');
+  const from = Math.min(...entry.weights());
+  const label = entry.label;
   const resuming = journal.shift?.state === 'shifting' && options.steps !== undefined && journal.shift.steps.join(',') === steps.join(',');
   // A re-run of an interrupted shift goes on from the weight it reached, waiting there again.
   const remaining = options.to !== undefined ? steps : steps.filter((s) => s >= from);
   if (options.dryRun) {
-    writeOut(`meshctl shift --dry-run: ${label}: green at ${from}% now; would move to ${remaining.join('% → ')}%${remaining.length > 1 ? `, ${options.every} apart` : ''}, checking ${alarms.length > 0 ? `alarms ${alarms.join(', ')}, ` : ''}green target health and 5xx before each step and while waiting; sends only elbv2 ModifyRule / ModifyListener`);
+    writeOut(`meshctl shift --dry-run: ${label}: green at ${from}% now; would move to ${remaining.join('% → ')}%${remaining.length > 1 ? `, ${options.every} apart` : ''}, checking ${alarms.length > 0 ? `alarms ${alarms.join(', ')}` : 'no alarm'}${weighted ? '' : ', green target health and 5xx'} before each step and while waiting; sends only ${weighted ? 'route53 ChangeResourceRecordSets' : 'elbv2 ModifyRule / ModifyListener'}`);
     return EXIT_OK;
   }
 
@@ -105,7 +138,7 @@ export async function runShift(options: ShiftOptions): Promise<number> {
     let weight = from;
     const stepBack = async (at: number, problems: string[]): Promise<number> => {
       const back = options.abortToBlue ? 0 : lastGood;
-      if (back !== weight) await setWeight(session.aws, pairs, live, back);
+      if (back !== weight) await entry.set(back);
       const reason = problems.join('; ');
       await record({ weight: back, since: new Date().toISOString(), state: 'stepped-back', reason });
       writeOut(`${chalk.red('×')} ${label}: stopped at ${at}%: ${reason}; green back at ${back}%`);
@@ -116,7 +149,7 @@ export async function runShift(options: ShiftOptions): Promise<number> {
       // Going back to blue is never held up by an alarm: that is what it is for.
       const problems = percent <= from && options.to !== undefined ? [] : await cutoverProblems(session.aws, pairs, check);
       if (problems.length > 0) return await stepBack(percent, problems);
-      if (percent !== from || !resuming) await setWeight(session.aws, pairs, live, percent);
+      if (percent !== from || !resuming) await entry.set(percent);
       weight = percent;
       await record({ weight: percent, since: new Date().toISOString(), lastGood, state: 'shifting' });
       writeErr(`${chalk.green('✔')} ${label}: green at ${percent}%`);

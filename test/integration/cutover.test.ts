@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as appmesh from '@aws-sdk/client-app-mesh';
 import * as cloudwatch from '@aws-sdk/client-cloudwatch';
 import * as ecs from '@aws-sdk/client-ecs';
+import * as route53 from '@aws-sdk/client-route-53';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
@@ -190,5 +191,30 @@ describe('meshctl finalize', () => {
     expect(rolledBack.code, rolledBack.stdout + rolledBack.stderr).toBe(0);
     expect(rolledBack.stdout).toContain('legacy-mesh/pricing: finalized (its green twin pricing-sc is the service now); nothing to roll back');
     expect(await active('pricing-sc')).toBeDefined();
+  });
+});
+
+describe('meshctl shift on a Route 53 weighted pair', () => {
+  it('moves the records\' weights in steps, each record kept as it is but for its weight, and --to 0 puts blue back', async () => {
+    const dns = new route53.Route53Client({ endpoint: moto.url, region: DEMO_REGION, credentials });
+    const zone = (await dns.send(new route53.CreateHostedZoneCommand({ Name: 'shop.example.com', CallerReference: `ref-${Date.now()}` }))).HostedZone!.Id!.split('/').pop()!;
+    const record = (id: string, ip: string, weight: number) => ({ Name: 'api.shop.example.com', Type: 'A' as const, SetIdentifier: id, Weight: weight, TTL: 60, ResourceRecords: [{ Value: ip }] });
+    await dns.send(new route53.ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: [
+      { Action: 'CREATE', ResourceRecordSet: record('blue', '10.0.0.1', 100) }, { Action: 'CREATE', ResourceRecordSet: record('green', '10.0.0.2', 0) },
+    ] } }));
+    const weights = async () => Object.fromEntries(((await dns.send(new route53.ListResourceRecordSetsCommand({ HostedZoneId: zone }))).ResourceRecordSets ?? [])
+      .filter((r) => r.SetIdentifier).map((r) => [r.SetIdentifier, [r.Weight, r.ResourceRecords?.[0]?.Value, r.TTL]]));
+    const target = ['--route53-zone', zone, '--route53-name', 'api.shop.example.com'];
+
+    const result = await cli('shift', ...target, '--steps', '50,100', '--every', '1s', ...FAST);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(await weights()).toEqual({ blue: [0, '10.0.0.1', 60], green: [100, '10.0.0.2', 60] });
+    // The load-balancer pair of the journal is left alone.
+    expect((await edge()).rule).toEqual([['blue', 100], ['green', 0]]);
+    expect((await cli('shift', ...target, '--to', '0')).code).toBe(0);
+    expect(await weights()).toEqual({ blue: [100, '10.0.0.1', 60], green: [0, '10.0.0.2', 60] });
+    const wrong = await cli('shift', ...target, '--green-set-id', 'canary', '--to', '10');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('no weighted records with set identifiers blue and canary (weighted set identifiers there: blue, green)');
   });
 });
