@@ -96,11 +96,13 @@ describe('apply --target service-connect', () => {
     const rules = (await elb.send(new elbv2.DescribeRulesCommand({ ListenerArn: listener.ListenerArn }))).Rules!.filter((r) => !r.IsDefault);
     expect(weights(rules[0]!.Actions)).toEqual([['blue', 100], ['green', 0]]);
     expect((await describe1('legacy-mesh', 'pricing-sc'))!.loadBalancers).toEqual([{ targetGroupArn: greenTg.TargetGroupArn, containerName: 'pricing', containerPort: 8080 }]);
-    // The green twin is a faithful copy: tags and their propagation. (moto drops healthCheckGracePeriodSeconds,
-    // enableExecuteCommand and the deployment circuit breaker on CreateService, so the blue service never
-    // reports them here; the unit test "gives a green twin every other setting" covers them.)
-    const twin = (await client.send(new ecs.DescribeServicesCommand({ cluster: 'legacy-mesh', services: ['pricing-sc'], include: ['TAGS'] }))).services![0]!;
-    expect(twin).toMatchObject({ propagateTags: 'SERVICE', tags: [{ key: 'team', value: 'pricing' }] });
+    // The green twin is a faithful copy: grace period, exec, circuit breaker, tags and their propagation. (moto drops the
+    // first three on CreateService: read through the proxy, whose stand-in keeps them; placement, which Fargate refuses,
+    // is covered by the unit test "gives a green twin every other setting".)
+    const viaProxy = new ecs.ECSClient({ endpoint: proxy.url, region: DEMO_REGION, credentials });
+    const twin = (await viaProxy.send(new ecs.DescribeServicesCommand({ cluster: 'legacy-mesh', services: ['pricing-sc'], include: ['TAGS'] }))).services![0]!;
+    expect(twin).toMatchObject({ healthCheckGracePeriodSeconds: 90, enableExecuteCommand: true, propagateTags: 'SERVICE', tags: [{ key: 'team', value: 'pricing' }] });
+    expect(twin.deploymentConfiguration?.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
 
     // The green twin scales as the blue one does: same bounds, same policy.
     const autoscaling = new aas.ApplicationAutoScalingClient({ endpoint: moto.url, region: DEMO_REGION, credentials });

@@ -48,10 +48,11 @@ export interface SeededDemo {
 }
 
 /**
- * Seeds the demo into moto at `endpoint`. App Mesh calls go to `appMeshEndpoint`:
- * the test proxy, which stands in for what moto's App Mesh lacks.
+ * Seeds the demo into moto at `endpoint`. App Mesh calls, and the creation of
+ * the App Mesh services (whose settings moto would drop), go to
+ * `proxyEndpoint`: the test proxy, which stands in for what moto lacks.
  */
-export async function seedDemoEstate(endpoint: string, appMeshEndpoint: string): Promise<SeededDemo> {
+export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): Promise<SeededDemo> {
   const config = { endpoint, region: DEMO_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const ecs = new ECSClient(config);
   const ec2 = new EC2Client(config);
@@ -166,7 +167,8 @@ export async function seedDemoEstate(endpoint: string, appMeshEndpoint: string):
   }, { cpu: 16000, memory: 61440 })], '16384', '65536', 1);
 
   // A cluster already on App Mesh (mesh shop-legacy): inventory calls pricing through Envoy.
-  const appmesh = new AppMeshClient({ ...config, endpoint: appMeshEndpoint });
+  const appmesh = new AppMeshClient({ ...config, endpoint: proxyEndpoint });
+  const ecsViaProxy = new ECSClient({ ...config, endpoint: proxyEndpoint });
   await ecs.send(new CreateClusterCommand({ clusterName: 'legacy-mesh', capacityProviders: ['FARGATE'] }));
   await appmesh.send(new CreateMeshCommand({ meshName: LEGACY_MESH, spec: { egressFilter: { type: 'ALLOW_ALL' } } }));
   const meshed: [string, Record<string, string>, string[]][] = [
@@ -223,12 +225,12 @@ export async function seedDemoEstate(endpoint: string, appMeshEndpoint: string):
       executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
       taskRoleArn: 'arn:aws:iam::123456789012:role/appmesh-envoy',
     }));
-    await ecs.send(new CreateServiceCommand({
+    await ecsViaProxy.send(new CreateServiceCommand({
       cluster: 'legacy-mesh', serviceName: name, taskDefinition: registered.taskDefinition!.taskDefinitionArn, desiredCount: 2, launchType: 'FARGATE', platformVersion: '1.4.0',
       networkConfiguration: network, serviceRegistries: [{ registryArn: await registry(name) }],
       deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100, ...(name === 'pricing' && { deploymentCircuitBreaker: { enable: true, rollback: true } }) },
       loadBalancers: loadBalancersOf(name),
-      // pricing starts slowly behind its ALB and is tagged: its green twin must keep both (moto keeps only the tags).
+      // pricing starts slowly behind its ALB and is tagged: its green twin must keep both (moto keeps only the tags; the proxy's stand-in the rest).
       ...(name === 'pricing' && { healthCheckGracePeriodSeconds: 90, tags: [{ key: 'team', value: 'pricing' }], propagateTags: 'SERVICE', enableExecuteCommand: true }),
     }));
   }

@@ -4,6 +4,9 @@
 //   what was sent and shows it on the service's PRIMARY deployment, as ECS does.
 // - moto's Cloud Map ListServices ignores the NAMESPACE_ID filter: the
 //   stand-in drops the services of other namespaces from the answer.
+// - moto's CreateService drops healthCheckGracePeriodSeconds,
+//   enableExecuteCommand and the deployment circuit breaker: the stand-in
+//   remembers them from the CreateService it passed and reports them back.
 // Not product code: meshctl talks to AWS exactly as it would without them.
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- raw API payloads */
@@ -11,19 +14,32 @@ type Raw = Record<string, any>;
 
 const clusterName = (cluster: string | undefined) => (cluster ?? 'default').split('/').pop()!;
 
+/** CreateService settings moto accepts and drops. */
+const DROPPED = ['healthCheckGracePeriodSeconds', 'enableExecuteCommand'];
+
 export function createServiceConnectStandIn() {
   const configs = new Map<string, unknown>();
+  const settings = new Map<string, Raw>();
   return {
     /** After a successful ECS CreateService or UpdateService. */
     remember(operation: string, input: Raw | undefined): void {
-      if (!input?.serviceConnectConfiguration || (operation !== 'CreateService' && operation !== 'UpdateService')) return;
-      configs.set(`${clusterName(input.cluster)}/${input.serviceName ?? input.service}`, input.serviceConnectConfiguration);
+      if (!input || (operation !== 'CreateService' && operation !== 'UpdateService')) return;
+      const key = `${clusterName(input.cluster)}/${input.serviceName ?? input.service}`;
+      if (operation === 'CreateService') {
+        const kept: Raw = Object.fromEntries(DROPPED.filter((f) => input[f] !== undefined).map((f) => [f, input[f]]));
+        if (input.deploymentConfiguration?.deploymentCircuitBreaker) kept.deploymentCircuitBreaker = input.deploymentConfiguration.deploymentCircuitBreaker;
+        if (Object.keys(kept).length > 0) settings.set(key, kept);
+      }
+      if (input.serviceConnectConfiguration) configs.set(key, input.serviceConnectConfiguration);
     },
     /** A DescribeServices answer with the remembered configurations on the PRIMARY deployments. */
     describe(payload: Buffer): Buffer {
-      if (configs.size === 0) return payload;
+      if (configs.size === 0 && settings.size === 0) return payload;
       const out = JSON.parse(payload.toString()) as { services?: Raw[] };
       for (const service of out.services ?? []) {
+        const { deploymentCircuitBreaker, ...kept } = settings.get(`${clusterName(service.clusterArn)}/${service.serviceName}`) ?? {};
+        Object.assign(service, kept);
+        if (deploymentCircuitBreaker) service.deploymentConfiguration = { ...service.deploymentConfiguration, deploymentCircuitBreaker };
         const config = configs.get(`${clusterName(service.clusterArn)}/${service.serviceName}`);
         const primary = (service.deployments ?? []).find((d: Raw) => d.status === 'PRIMARY');
         if (config && primary) primary.serviceConnectConfiguration = config;
