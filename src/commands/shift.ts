@@ -156,6 +156,7 @@ export async function runShift(options: ShiftOptions): Promise<number> {
       if (i === remaining.length - 1) break;
       // The wait: watched every poll interval, so a firing alarm steps back at once.
       const started = Date.now();
+      writeErr(chalk.dim(`  holding ${percent}% until ${new Date(started + everyMs).toISOString()}, checking every ${options.pollInterval}`));
       while (Date.now() - started < everyMs) {
         await sleep(Math.min(pollMs, everyMs - (Date.now() - started)));
         const during = await cutoverProblems(session.aws, pairs, { ...check, since: new Date(started) });
