@@ -9,6 +9,7 @@ import type { MeshSpecs } from '../../src/core/appmesh/specs.js';
 import type { Estate, TaskDefinition } from '../../src/core/estate.js';
 import type { Plan } from '../../src/core/plan/model.js';
 import { scheduleWaves } from '../../src/core/plan/waves.js';
+import { observeAgain } from '../../src/core/plan/drift.js';
 import { weightedActions } from '../../src/core/edge.js';
 import { planServiceConnect, type MigrationStrategy } from '../../src/core/serviceconnect/plan.js';
 import { DEFAULT_SIDECAR_SIZING } from '../../src/core/sidecars.js';
@@ -363,5 +364,35 @@ describe('green twins scale as the blue service does', () => {
     expect(scheduleWaves(p).waves.flatMap((w) => w.steps.map((s) => s.id))).toEqual(expect.arrayContaining(['scaling-target:c/pricing', 'scaling-policy:c/pricing:cpu']));
     // A service without a scalable target gets none.
     expect(p.steps.some((s) => s.id === 'scaling-target:c/quotes')).toBe(false);
+  });
+});
+
+describe('a namespace named by its ARN (another account\'s, shared through AWS RAM)', () => {
+  const FOREIGN = 'arn:aws:servicediscovery:us-east-1:210987654321:namespace/ns-shared1';
+  const shop = () => {
+    const td = taskDefinition({ family: 'orders', containerDefinitions: [container({ name: 'orders', portMappings: [{ containerPort: 8080, protocol: 'tcp' }] })] });
+    return estate({ services: [[service(td, { serviceRegistries: [] }), td]] });
+  };
+
+  it('is never created: one not shared with this account blocks the services, with the RAM share that fixes it', () => {
+    const p = plan(shop(), { config: { cloudMap: { namespace: FOREIGN } } });
+    expect(p.steps).toEqual([]);
+    expect(p.blocked[0]!.findings.find((f) => f.rule === 'shared-namespace')).toMatchObject({
+      message: expect.stringContaining(`${FOREIGN} of account 210987654321 is not shared with this account`),
+      hint: expect.stringContaining('--permission-arns arn:aws:ram::aws:permission/AWSRAMPermissionCloudMapECSFullPermission'),
+    });
+  });
+
+  it('once shared, services name it by its ARN, and the cluster keeps its own default namespace', () => {
+    const est = shop();
+    est.cloudMap.namespaces.push({ id: 'ns-shared1', arn: FOREIGN, name: 'shop.shared', type: 'HTTP' });
+    const p = plan(est, { config: { cloudMap: { namespace: FOREIGN }, serviceConnect: { setClusterDefaults: true } } });
+    const update = p.steps.find((s) => s.operation === 'UpdateService')!;
+    expect((update.input.serviceConnectConfiguration as { namespace: string }).namespace).toBe(FOREIGN);
+    expect(p.steps.some((s) => s.operation === 'UpdateCluster' || s.operation === 'CreateHttpNamespace')).toBe(false);
+    expect(p.warnings).toEqual([expect.stringContaining('belongs to account 210987654321, and a cluster\'s default must be a namespace of its own account')]);
+    expect(p.observed.cloudMap).toEqual({ [`namespace/${FOREIGN}`]: 'ns-shared1' });
+    // apply's drift check reads the ARN key back (it holds a slash itself).
+    expect(observeAgain(p.observed, est, noSpecs()).cloudMap).toEqual(p.observed.cloudMap);
   });
 });

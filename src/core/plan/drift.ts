@@ -65,8 +65,11 @@ export function observeAgain(planned: ObservedState, estate: Estate, specs: Mesh
   }
   const cloudMap: ObservedState['cloudMap'] = {};
   for (const key of Object.keys(planned.cloudMap)) {
-    const [kind, ns, name] = key.split('/');
-    const namespace = estate.cloudMap.namespaces.find((n) => n.name === ns);
+    // namespace/<name or ARN> and service/<namespace name or ARN>/<name>: an ARN holds a slash itself.
+    const [kind, ...rest] = key.split('/');
+    const ns = kind === 'namespace' ? rest.join('/') : rest.slice(0, -1).join('/');
+    const name = rest[rest.length - 1];
+    const namespace = estate.cloudMap.namespaces.find((n) => n.name === ns || n.arn === ns);
     cloudMap[key] = kind === 'namespace'
       ? namespace?.id ?? null
       : estate.cloudMap.services.find((s) => s.name === name && s.namespaceId === namespace?.id)?.arn ?? null;

@@ -129,6 +129,12 @@ function dependencyGroups(decisions: Decision[], specs: MeshSpecs): Map<string, 
   return new Map(meshed.map((d) => [d.label, roots.indexOf(find(d.meshNode!.node)) + 1]));
 }
 
+/** A namespace named by its ARN: how another account's namespace must be named (AWS requires the ARN across accounts). */
+const NAMESPACE_ARN = /^arn:aws[\w-]*:servicediscovery:[\w-]+:(\d{12}):namespace\/ns-[\w]+$/;
+const isNamespaceArn = (ref: string) => NAMESPACE_ARN.test(ref);
+const accountOfArn = (arn: string) => arn.split(':')[4];
+const namespaceOf = (estate: Estate, ref: string) => estate.cloudMap.namespaces.find((n) => n.name === ref || n.arn === ref);
+
 function namespaceFor(resolved: ResolvedService, estate: Estate, config: MeshctlConfig): string | undefined {
   if (resolved.service.serviceConnect?.namespace) {
     const ns = resolved.service.serviceConnect.namespace;
@@ -188,6 +194,14 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
   const block = (rule: string, message: string, hint: string) => blocking.push({ rule, severity: 'error', blocking: true, cluster: resolved.cluster.name, service: resolved.service.name, message: `${label}: ${message}`, hint });
   const namespace = namespaceFor(resolved, estate, config);
   if (!namespace) block('service-discovery', 'no Cloud Map namespace for Service Connect', 'Set cloudMap.namespace in meshctl.yaml (meshctl creates it as an HTTP namespace when missing).');
+  // A namespace named by ARN is never created: it is another account's (shared through RAM) or must already exist.
+  else if (isNamespaceArn(namespace) && !namespaceOf(estate, namespace)) {
+    const owner = accountOfArn(namespace);
+    const own = owner === resolved.service.arn.split(':')[4];
+    block('shared-namespace', own ? `Cloud Map namespace ${namespace} does not exist` : `Cloud Map namespace ${namespace} of account ${owner} is not shared with this account`,
+      own ? 'Name an existing namespace in cloudMap.namespace, or give a name (not an ARN) and meshctl creates it as an HTTP namespace.'
+        : `In account ${owner}, share it through AWS RAM with this account and the permission AWSRAMPermissionCloudMapECSFullPermission (aws ram create-resource-share --name meshctl-namespace --resource-arns ${namespace} --principals ${resolved.service.arn.split(':')[4]} --permission-arns arn:aws:ram::aws:permission/AWSRAMPermissionCloudMapECSFullPermission), accept the invitation here if the accounts are not in one AWS Organization, then plan again.`);
+  }
   const onAppMesh = meshStatus(resolved.service, resolved.taskDefinition) === 'appmesh';
   const meshNode = onAppMesh ? appMeshNode(resolved.taskDefinition) : undefined;
   const greenName = `${resolved.service.name}${GREEN_SUFFIX}`;
@@ -241,7 +255,7 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
 
   // Namespaces that do not exist yet become HTTP namespaces (no VPC needed; Service Connect discovers through the API).
   for (const ns of [...new Set(ready.map((d) => d.namespace!))].sort()) {
-    if (estate.cloudMap.namespaces.some((n) => n.name === ns || n.arn === ns)) continue;
+    if (namespaceOf(estate, ns) || isNamespaceArn(ns)) continue;
     steps.push({
       id: `cloudmap-namespace:${ns}`, service: 'servicediscovery', operation: 'CreateHttpNamespace', action: 'create', dependsOn: [],
       resource: `Cloud Map HTTP namespace ${ns}`, input: { Name: ns, CreatorRequestId: token(`cloudmap-namespace:${ns}`) },
@@ -252,6 +266,11 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
     for (const cluster of estate.clusters) {
       const namespace = ready.find((d) => d.resolved.cluster === cluster)?.namespace;
       if (!namespace) continue;
+      // AWS takes only a namespace of the cluster's own account as its Service Connect default.
+      if (isNamespaceArn(namespace) && accountOfArn(namespace) !== accountOfArn(cluster.arn)) {
+        warnings.push(`cluster ${cluster.name} keeps its Service Connect default namespace: ${namespace} belongs to account ${accountOfArn(namespace)}, and a cluster's default must be a namespace of its own account (AWS); services name the shared namespace themselves`);
+        continue;
+      }
       const current = cluster.serviceConnectDefaultsNamespace;
       const currentName = current && (estate.cloudMap.namespaces.find((n) => n.arn === current || n.name === current)?.name ?? current);
       if (currentName === namespace) continue;
@@ -288,7 +307,7 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
     const rewritten = decision.rewritten!;
     const namespaceStep = steps.find((s) => s.id === `cloudmap-namespace:${decision.namespace}`)?.id;
     const cloudMapNames = new Set(estate.cloudMap.services
-      .filter((s) => estate.cloudMap.namespaces.find((n) => n.id === s.namespaceId)?.name === decision.namespace)
+      .filter((s) => s.namespaceId === namespaceOf(estate, decision.namespace!)?.id)
       .map((s) => s.name));
     const scConfig = plannedConfiguration(decision, cloudMapNames, tls);
     const registerStep = `task-definition:${label}`;
@@ -531,7 +550,7 @@ function observe(decisions: Decision[], estate: Estate, specs: MeshSpecs, edge: 
       taskDefinition: s.taskDefinitionArn,
       deployments: observedDeployments(s),
     };
-    if (d.namespace) cloudMap[`namespace/${d.namespace}`] = estate.cloudMap.namespaces.find((n) => n.name === d.namespace)?.id ?? null;
+    if (d.namespace) cloudMap[`namespace/${d.namespace}`] = namespaceOf(estate, d.namespace)?.id ?? null;
     if (d.meshNode) meshResources[`virtualNode/${d.meshNode.node}`] = specs.virtualNodes[d.meshNode.node]?.version ?? null;
   }
   for (const [name, vs] of Object.entries(specs.virtualServices)) meshResources[`virtualService/${name}`] = vs.version;
