@@ -78,10 +78,12 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
 
   const partition = partitionOf(plan.region);
   const registers = plan.steps.filter((s) => s.operation === 'RegisterTaskDefinition');
-  if (registers.length > 0) {
-    const tagged = registers.some((s) => Array.isArray(s.input.tags) && s.input.tags.length > 0);
+  if (registers.length > 0 || plan.steps.some((s) => s.operation === 'DeregisterTaskDefinition')) {
     // RegisterTaskDefinition and DeregisterTaskDefinition take no resource-level permissions.
     statements.push({ Sid: 'MeshctlTaskDefinitions', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition'], Resource: '*' });
+  }
+  if (registers.length > 0) {
+    const tagged = registers.some((s) => Array.isArray(s.input.tags) && s.input.tags.length > 0);
     if (tagged) {
       statements.push({
         Sid: 'MeshctlTagTaskDefinitions', Effect: 'Allow', Action: ['ecs:TagResource'],
@@ -114,6 +116,14 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
   // Scalable targets have no ARNs the policy could name before they exist.
   if (plan.steps.some((s) => s.service === 'application-autoscaling')) {
     statements.push({ Sid: 'MeshctlGreenScaling', Effect: 'Allow', Action: ['application-autoscaling:DeregisterScalableTarget', 'application-autoscaling:PutScalingPolicy', 'application-autoscaling:RegisterScalableTarget'], Resource: '*' });
+  }
+  // Rollback deletes green twins, finalize the blue services: each named.
+  const deletes = plan.steps.filter((s) => s.service === 'ecs' && s.operation === 'DeleteService');
+  if (deletes.length > 0) {
+    statements.push({
+      Sid: 'MeshctlDeleteServices', Effect: 'Allow', Action: ['ecs:DeleteService'],
+      Resource: sorted(deletes.map((s) => `arn:${partition}:ecs:${plan.region}:${plan.account}:service/${s.input.cluster}/${s.input.service}`)),
+    });
   }
   const edgeSteps = plan.steps.filter((s) => s.service === 'elbv2');
   if (edgeSteps.length > 0) {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/apply/journal.js';
 import { planFinalize, withoutBlue } from '../../src/core/cutover/finalize.js';
+import { iamPolicy } from '../../src/core/iam-policy.js';
 import { blueGreenPairs } from '../../src/core/cutover/pairs.js';
 import { greenPercent, parseSteps, shiftedActions } from '../../src/core/cutover/weights.js';
 import { scheduleWaves } from '../../src/core/plan/waves.js';
@@ -73,5 +74,9 @@ describe('finalize plan', () => {
     expect(after.map((s) => s.operation)).toEqual(['DeleteVirtualService', 'DeleteVirtualNode']);
     expect(waves[0]!.afterRollout.map((s) => s.operation)).toEqual(['DeregisterTaskDefinition']);
     expect(plan.finalize).toEqual({ journal: '.meshctl/journal-a.json' });
+    // iam-policy of the plan allows every operation it sends.
+    const prefix: Record<string, string> = { ecs: 'ecs', elbv2: 'elasticloadbalancing', appmesh: 'appmesh' };
+    const allowed = iamPolicy(plan).Statement.flatMap((s) => s.Action);
+    for (const step of plan.steps) expect(allowed, step.id).toContain(`${prefix[step.service]}:${step.operation}`);
   });
 });

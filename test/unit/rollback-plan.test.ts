@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Journal, JournalService } from '../../src/apply/journal.js';
 import { recordRollback } from '../../src/apply/record-rollback.js';
+import { iamPolicy } from '../../src/core/iam-policy.js';
 import { parsePlan } from '../../src/core/plan/plan-file.js';
 import { planRollback, type RollbackInput } from '../../src/core/plan/rollback.js';
 import { scheduleWaves } from '../../src/core/plan/waves.js';
@@ -92,6 +93,16 @@ describe('planRollback', () => {
     const plan = planRollback(input());
     const tampered = { ...plan, steps: [...plan.steps, { ...plan.steps[0]!, id: 'x', operation: 'RegisterTaskDefinition', dependsOn: [] }] };
     expect(() => parsePlan(JSON.stringify(tampered), 'rollback.json')).toThrow(/never plans ecs RegisterTaskDefinition \(step x\) for a rollback/);
+  });
+});
+
+describe('iam-policy of a rollback plan', () => {
+  it('allows every operation the plan sends', () => {
+    const plan = planRollback(input({ removeMeshResources: true }));
+    const prefix: Record<string, string> = { ecs: 'ecs', elbv2: 'elasticloadbalancing', servicediscovery: 'servicediscovery', 'application-autoscaling': 'application-autoscaling', appmesh: 'appmesh' };
+    const allowed = iamPolicy(plan).Statement.flatMap((s) => s.Action);
+    for (const step of plan.steps) expect(allowed, step.id).toContain(`${prefix[step.service]}:${step.operation}`);
+    expect(iamPolicy(plan).Statement.find((s) => s.Sid === 'MeshctlDeleteServices')!.Resource).toEqual(['arn:aws:ecs:us-east-1:123456789012:service/c/pricing-sc']);
   });
 });
 
