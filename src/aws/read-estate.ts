@@ -8,6 +8,7 @@ import type {
 import { chunks, paginate } from './batch.js';
 import { AwsCallError, type AwsCaller } from './caller.js';
 import { NotFoundError } from './errors.js';
+import { readNetwork } from './read-network.js';
 
 // Raw API shapes are only read here, field by field, into the typed estate.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -320,10 +321,11 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
     || clusters.some((c) => c.serviceConnectDefaultsNamespace);
   const instanceTypeNames = clusters.flatMap((c) => c.containerInstances.map((i) => i.instanceType).filter((t): t is string => !!t));
 
-  const [taskDefinitions, instanceTypes, cloudMap] = await Promise.all([
+  const [taskDefinitions, instanceTypes, cloudMap, network] = await Promise.all([
     taskDefinitionsReader.all(),
     instanceTypeNames.length > 0 ? readInstanceTypes(aws, instanceTypeNames) : Promise.resolve({}),
     needsCloudMap ? readCloudMap(aws) : Promise.resolve({ namespaces: [], services: [] }),
+    readNetwork(aws, services),
   ]);
 
   return {
@@ -334,5 +336,6 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
     awsvpcTrunking: await trunking,
     cloudMap,
     appMesh: await appMesh,
+    ...(network && { network }),
   };
 }

@@ -203,6 +203,21 @@ export interface AppMeshMesh {
   virtualRouters: AppMeshResourceRef[];
 }
 
+/**
+ * The VPC plumbing between services in different VPCs: read only when the
+ * estate's awsvpc services span several VPCs (subnets always, to know).
+ */
+export interface Network {
+  subnets: Record<string, { vpcId: string; cidr: string }>;
+  vpcCidrs: Record<string, string[]>;
+  routeTables: { id: string; vpcId: string; main: boolean; subnets: string[]; routes: { destination: string; target: string }[] }[];
+  /** Active VPC peering connections. */
+  peerings: { id: string; vpcs: [string, string] }[];
+  /** Available transit gateway VPC attachments. */
+  transitGateways: { id: string; vpcId: string }[];
+  securityGroups: Record<string, { ingress: { protocol: string; fromPort?: number; toPort?: number; cidrs: string[]; groups: string[] }[] }>;
+}
+
 export interface Estate {
   region: string;
   clusters: Cluster[];
@@ -214,4 +229,6 @@ export interface Estate {
   cloudMap: { namespaces: CloudMapNamespace[]; services: CloudMapService[] };
   /** `unreadable`: why App Mesh could not be read (AccessDenied, no endpoint since its end of support). */
   appMesh: { meshes: AppMeshMesh[]; unreadable?: string };
+  /** Subnets of the awsvpc services, and when they span several VPCs, what connects them. */
+  network?: Network;
 }

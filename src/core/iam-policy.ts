@@ -21,6 +21,8 @@ const READ_ACTIONS = [
   'ecs:ListContainerInstances', 'ecs:DescribeContainerInstances', 'ecs:ListTasks', 'ecs:DescribeTasks',
   'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:ListAccountSettings',
   'ec2:DescribeInstanceTypes',
+  // The cross-VPC reachability check: subnets always, the rest only when services span several VPCs.
+  'ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeRouteTables', 'ec2:DescribeVpcPeeringConnections', 'ec2:DescribeTransitGatewayVpcAttachments', 'ec2:DescribeSecurityGroups',
   'servicediscovery:ListNamespaces', 'servicediscovery:ListServices',
   'appmesh:ListMeshes', 'appmesh:ListVirtualNodes', 'appmesh:ListVirtualServices', 'appmesh:ListVirtualRouters',
   'appmesh:ListRoutes',

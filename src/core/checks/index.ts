@@ -2,6 +2,7 @@
 import { agentVersion } from './agent-version.js';
 import { appmeshEndOfSupport } from './appmesh-end-of-support.js';
 import { containerLimit } from './container-limit.js';
+import { crossVpcReachability } from './cross-vpc-reachability.js';
 import { cpuMemoryHeadroom } from './cpu-memory-headroom.js';
 import { dbEgressPorts } from './db-egress-ports.js';
 import { deploymentController } from './deployment-controller.js';
@@ -32,4 +33,5 @@ export const RULES: readonly Rule[] = [
   agentVersion,
   dbEgressPorts,
   serviceDiscovery,
+  crossVpcReachability,
 ];
