@@ -72,6 +72,8 @@ function readLowerBound(e: BigEstate, clusters = e.clusters, services = e.servic
     'ecs DescribeTaskDefinition': families,
     'ecs ListAccountSettings': 1,
     'ec2 DescribeInstanceTypes': ec2 > 0 ? 1 : 0,
+    // The awsvpc services' subnets: one VPC, so the cross-VPC check reads nothing more.
+    'ec2 DescribeSubnets': 1,
     'servicediscovery ListNamespaces': 1,
     'servicediscovery ListServices': e.namespaces,
     'appmesh GET /v20190125/meshes': 1,
