@@ -1,6 +1,8 @@
-// Is the green side healthy enough to take more traffic? The named
+// Reads what says whether the green side can take more traffic: the named
 // CloudWatch alarms, the green target groups' target health, and the 5xx the
 // load balancer counted from them (AWS/ApplicationELB HTTPCode_Target_5XX_Count).
+// The verdict is src/core/cutover/health.ts.
+import { cutoverProblems as verdict, type CutoverObservations } from '../core/cutover/health.js';
 import type { BlueGreenPair } from '../core/cutover/pairs.js';
 import { chunks } from './batch.js';
 import type { AwsCaller } from './caller.js';
@@ -40,30 +42,29 @@ export interface HealthCheck {
 
 /** What stops the shift now, in words; empty when green looks healthy. */
 export async function cutoverProblems(aws: AwsCaller, pairs: BlueGreenPair[], check: HealthCheck): Promise<string[]> {
-  const problems: string[] = [];
+  const observed: CutoverObservations = { alarms: [], greenTargetGroups: [] };
   const alarmReads = chunks([...new Set(check.alarms)], DESCRIBE_ALARMS_MAX).map(async (batch) => {
     const out = await aws.call<Raw>('cloudwatch', 'DescribeAlarms', { AlarmNames: batch, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] });
-    for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])] as Raw[]) {
-      if (a.StateValue === 'ALARM') problems.push(`alarm ${a.AlarmName} is in ALARM${a.StateReason ? ` (${String(a.StateReason).slice(0, 200)})` : ''}`);
-    }
+    for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])] as Raw[]) observed.alarms.push({ name: a.AlarmName, state: a.StateValue, ...(a.StateReason && { reason: String(a.StateReason) }) });
   });
   const groupReads = [...new Set(pairs.map((p) => p.greenTargetGroup))].map(async (arn) => {
-    const name = arn.split('/').slice(-2, -1)[0];
+    const dimensions = check.dimensions[arn];
     const [health, metric] = await Promise.all([
       aws.call<Raw>('elbv2', 'DescribeTargetHealth', { TargetGroupArn: arn }),
-      check.dimensions[arn]?.loadBalancer
+      dimensions?.loadBalancer
         ? aws.call<Raw>('cloudwatch', 'GetMetricStatistics', {
           Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_Target_5XX_Count', Statistics: ['Sum'], Period: 60,
-          Dimensions: [{ Name: 'TargetGroup', Value: check.dimensions[arn]!.targetGroup }, { Name: 'LoadBalancer', Value: check.dimensions[arn]!.loadBalancer }],
+          Dimensions: [{ Name: 'TargetGroup', Value: dimensions.targetGroup }, { Name: 'LoadBalancer', Value: dimensions.loadBalancer }],
           StartTime: check.since, EndTime: new Date(),
         })
         : Promise.resolve({ Datapoints: [] }),
     ]);
-    const unhealthy = ((health.TargetHealthDescriptions ?? []) as Raw[]).filter((t) => t.TargetHealth?.State === 'unhealthy');
-    if (unhealthy.length > 0) problems.push(`${unhealthy.length} unhealthy target(s) in green target group ${name} (${unhealthy[0]!.TargetHealth?.Reason ?? 'health checks failing'})`);
-    const errors = ((metric.Datapoints ?? []) as Raw[]).reduce((sum, d) => sum + Number(d.Sum ?? 0), 0);
-    if (errors > check.max5xx) problems.push(`green target group ${name} answered ${errors} 5xx since the last step (more than --max-5xx ${check.max5xx})`);
+    observed.greenTargetGroups.push({
+      name: arn.split('/').slice(-2, -1)[0]!,
+      targetStates: ((health.TargetHealthDescriptions ?? []) as Raw[]).map((t) => ({ state: String(t.TargetHealth?.State), ...(t.TargetHealth?.Reason && { reason: String(t.TargetHealth.Reason) }) })),
+      errors5xx: ((metric.Datapoints ?? []) as Raw[]).reduce((sum, d) => sum + Number(d.Sum ?? 0), 0),
+    });
   });
   await Promise.all([...alarmReads, ...groupReads]);
-  return problems.sort();
+  return verdict(observed, check.max5xx);
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/apply/journal.js';
 import { planFinalize, withoutBlue } from '../../src/core/cutover/finalize.js';
+import { cutoverProblems } from '../../src/core/cutover/health.js';
 import { iamPolicy } from '../../src/core/iam-policy.js';
 import { blueGreenPairs } from '../../src/core/cutover/pairs.js';
 import { greenPercent, parseSteps, shiftedActions } from '../../src/core/cutover/weights.js';
@@ -78,5 +79,21 @@ describe('finalize plan', () => {
     const prefix: Record<string, string> = { ecs: 'ecs', elbv2: 'elasticloadbalancing', appmesh: 'appmesh' };
     const allowed = iamPolicy(plan).Statement.flatMap((s) => s.Action);
     for (const step of plan.steps) expect(allowed, step.id).toContain(`${prefix[step.service]}:${step.operation}`);
+  });
+});
+
+describe('what stops a shift', () => {
+  const healthy = { name: 'pricing-sc', targetStates: [{ state: 'healthy' }], errors5xx: 0 };
+  it('an alarm in ALARM, an unhealthy green target, or more 5xx than allowed; nothing else', () => {
+    expect(cutoverProblems({ alarms: [{ name: 'a', state: 'OK' }, { name: 'b', state: 'INSUFFICIENT_DATA' }], greenTargetGroups: [healthy] }, 0)).toEqual([]);
+    expect(cutoverProblems({
+      alarms: [{ name: 'pricing-5xx', state: 'ALARM', reason: '7 5xx' }],
+      greenTargetGroups: [{ name: 'pricing-sc', targetStates: [{ state: 'healthy' }, { state: 'unhealthy', reason: 'Target.ResponseCodeMismatch' }], errors5xx: 3 }],
+    }, 2)).toEqual([
+      '1 unhealthy target(s) in green target group pricing-sc (Target.ResponseCodeMismatch)',
+      'alarm pricing-5xx is in ALARM (7 5xx)',
+      'green target group pricing-sc answered 3 5xx since the last step (more than --max-5xx 2)',
+    ]);
+    expect(cutoverProblems({ alarms: [], greenTargetGroups: [{ ...healthy, errors5xx: 2 }] }, 2)).toEqual([]);
   });
 });
