@@ -10,7 +10,7 @@ import { openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.
 import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
 import { computeFinalizePlan } from '../planning/finalize.js';
-import { renderRollbackText } from '../render/rollback-text.js';
+import { renderServiceStepsText } from '../render/service-steps-text.js';
 import { parseDuration } from '../util/duration.js';
 import { stableStringify } from '../util/stable-json.js';
 import { positiveInt } from './apply.js';
@@ -38,7 +38,7 @@ export async function runFinalize(options: FinalizeOptions): Promise<number> {
 
   const plan = await computeFinalizePlan(session.aws, session.region, { journal: { path, data: journal }, service: options.service, bakeMs, alarms: options.alarm ?? [] });
   if (options.output === 'json' && options.dryRun) writeOut(JSON.stringify(dryRunResult(plan, true), null, 2));
-  else if (options.output !== 'json') writeOut(renderRollbackText(plan, session.source));
+  else if (options.output !== 'json') writeOut(renderServiceStepsText(plan, session.source));
   if (options.dryRun) return EXIT_OK;
   if (!options.yes) {
     if (!process.stdin.isTTY) throw new UsageError('finalize deletes the blue services and asks for confirmation, and there is no terminal to ask on: pass --yes');

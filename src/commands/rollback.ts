@@ -13,7 +13,7 @@ import { EXIT_OK } from '../cli/exit-codes.js';
 import type { Plan } from '../core/plan/model.js';
 import { parsePlan } from '../core/plan/plan-file.js';
 import { computeRollbackPlan } from '../planning/rollback.js';
-import { renderRollbackText } from '../render/rollback-text.js';
+import { renderServiceStepsText } from '../render/service-steps-text.js';
 import { parseDuration } from '../util/duration.js';
 import { stableStringify } from '../util/stable-json.js';
 import { positiveInt } from './apply.js';
@@ -73,7 +73,7 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
   const planJson = `${stableStringify(plan, 2)}\n`;
 
   if (options.output === 'json' && (options.dryRun || options.out)) writeOut(JSON.stringify(dryRunResult(plan, true), null, 2));
-  else if (options.output !== 'json') writeOut(renderRollbackText(plan, session.source));
+  else if (options.output !== 'json') writeOut(renderServiceStepsText(plan, session.source));
   if (options.dryRun) return EXIT_OK;
   if (options.out) {
     await writeFile(options.out, planJson);

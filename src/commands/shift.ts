@@ -132,7 +132,7 @@ export async function runShift(options: ShiftOptions): Promise<number> {
   try {
     if (resuming) writeErr(`resuming the shift at ${from}% (journal ${path})`);
     // Recorded before the first move, so a shift killed mid-step is resumed, not restarted.
-    else await record({ steps, weight: from, since: new Date().toISOString(), lastGood: from, state: 'shifting' });
+    else await record({ steps, weight: from, since: journal.shift?.weight === from ? journal.shift.since : new Date().toISOString(), lastGood: from, state: 'shifting' });
     const dimensions = await greenDimensions(session.aws, pairs);
     let lastGood = resuming ? journal.shift!.lastGood : from;
     let weight = from;
@@ -150,8 +150,10 @@ export async function runShift(options: ShiftOptions): Promise<number> {
       const problems = percent <= from && options.to !== undefined ? [] : await cutoverProblems(session.aws, pairs, check);
       if (problems.length > 0) return await stepBack(percent, problems);
       if (percent !== from || !resuming) await entry.set(percent);
+      // Green already at this weight keeps the time it got there: finalize's bake counts from it.
+      const since = percent === from && journal.shift?.weight === percent ? journal.shift.since : new Date().toISOString();
       weight = percent;
-      await record({ weight: percent, since: new Date().toISOString(), lastGood, state: 'shifting' });
+      await record({ weight: percent, since, lastGood, state: 'shifting' });
       writeErr(`${chalk.green('✔')} ${label}: green at ${percent}%`);
       if (i === remaining.length - 1) break;
       // The wait: watched every poll interval, so a firing alarm steps back at once.

@@ -2,7 +2,7 @@
 // pricing's green twin beside it at weight 0, shift moves the traffic in
 // steps, steps back on an alarm, resumes after a crash, and rollback after a
 // partial shift restores blue alone.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as appmesh from '@aws-sdk/client-app-mesh';
@@ -160,6 +160,11 @@ describe('meshctl finalize', () => {
     expect(early.code).toBe(2);
     expect(early.stderr).toMatch(/pricing-sc carries 0% on .*, not 100%: finish the shift first/);
     expect((await cli('shift', '--to', '100')).code).toBe(0);
+    // Saying --to 100 again does not restart the bake clock.
+    const journalFile = JSON.parse((await cli('status', '--output', 'json')).stdout).journal as string;
+    const since = (JSON.parse(await readFile(join(cwd, journalFile), 'utf8')) as { shift: { since: string } }).shift.since;
+    expect((await cli('shift', '--to', '100')).code).toBe(0);
+    expect((JSON.parse(await readFile(join(cwd, journalFile), 'utf8')) as { shift: { since: string } }).shift.since).toBe(since);
     const baking = await cli('finalize', '--yes', '--bake', '1h');
     expect(baking.code).toBe(2);
     expect(baking.stderr).toContain('less than the bake time');

@@ -8,7 +8,7 @@ import { table } from './table.js';
 
 const indent = (lines: string[], by: string) => lines.map((l) => (l ? by + l : l));
 
-export function renderRollbackText(plan: Plan, source: string): string {
+export function renderServiceStepsText(plan: Plan, source: string): string {
   const journal = plan.rollback?.journal ?? plan.finalize?.journal;
   const command = plan.finalize ? 'finalize' : 'rollback';
   const out = [chalk.bold(`meshctl ${command} · ${journal ? `journal ${journal}` : 'services named'} · ${source}`), chalk.dim(`fingerprint ${plan.fingerprint}`)];
