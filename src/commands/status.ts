@@ -60,13 +60,14 @@ export async function runStatus(options: StatusOptions): Promise<number> {
   const failed = rows.some((r) => r.state === 'failed' || r.rollout === 'FAILED');
   if (options.output === 'json') {
     writeOut(JSON.stringify({
-      journal: path, kind: journal.finalizes !== undefined ? 'finalize' : journal.undoes === undefined ? 'apply' : 'rollback', ...(journal.undoes && { undoes: journal.undoes }), ...(journal.pendingRollback && { pendingRollback: journal.pendingRollback }),
+      journal: path, kind: journal.finalizes !== undefined ? 'finalize' : journal.undoes === undefined ? 'apply' : 'rollback', ...(journal.undoes && { undoes: journal.undoes }), ...(journal.pendingRollback && { pendingRollback: journal.pendingRollback }), ...(journal.shift && { shift: journal.shift }),
       planFingerprint: journal.planFingerprint, startedAt: journal.startedAt, updatedAt: journal.updatedAt, services: rows, created: journal.created.length,
     }, null, 2));
   } else {
     writeOut([
       `${journal.finalizes !== undefined ? `finalize of ${journal.finalizes}` : journal.undoes === undefined ? 'apply' : `rollback${journal.undoes ? ` of ${journal.undoes}` : ''}`} · journal ${path} · plan ${journal.planFingerprint.slice(0, 19)}… · started ${journal.startedAt} · updated ${journal.updatedAt}`,
-      ...(journal.pendingRollback ? [`an interrupted rollback (${journal.pendingRollback}): finish it with meshctl rollback --journal ${path}`] : []), '',
+      ...(journal.pendingRollback ? [`an interrupted rollback (${journal.pendingRollback}): finish it with meshctl rollback --journal ${path}`] : []),
+      ...(journal.shift ? [`traffic: green at ${journal.shift.weight}% since ${journal.shift.since} (shift ${journal.shift.state}${journal.shift.reason ? `: ${journal.shift.reason}` : ''})`] : []), '',
       table(['service', 'state', 'steps', 'revision', 'running', 'rollout'], rows.map((r) => [r.service, r.state, r.steps, r.revision, r.running, r.rollout])),
       ...rows.filter((r) => r.message).map((r) => `  ${r.service}: ${r.message}`),
     ].join('\n'));

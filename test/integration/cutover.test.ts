@@ -99,8 +99,10 @@ describe('meshctl shift', () => {
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toContain('stopped at 10%: alarm pricing-5xx is in ALARM (7 5xx in 1 minute); green back at 0%');
     expect((await edge()).rule).toEqual([['blue', 100], ['green', 0]]);
-    const status = JSON.parse((await cli('status', '--output', 'json')).stdout) as { journal: string };
-    expect(status.journal).toMatch(/journal-/);
+    // status says where the traffic stands, and why the shift stopped.
+    const status = JSON.parse((await cli('status', '--output', 'json')).stdout) as { shift: { weight: number; state: string; reason: string } };
+    expect(status.shift).toMatchObject({ weight: 0, state: 'stepped-back', reason: 'alarm pricing-5xx is in ALARM (7 5xx in 1 minute)' });
+    expect((await cli('status')).stdout).toContain('traffic: green at 0% since');
     // An alarm already firing stops a shift before it moves anything.
     proxy.calls.length = 0;
     const refused = await cli('shift', '--to', '50', '--alarm', 'pricing-5xx');
