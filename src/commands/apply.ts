@@ -11,7 +11,6 @@ import { renderPlanOf } from '../render/plan-text.js';
 import { parseDuration } from '../util/duration.js';
 import { executePlan } from './execute-plan.js';
 
-export { StalePlanError } from './execute-plan.js';
 
 export interface ApplyCommandOptions extends GlobalOptions, MigrationSelection {
   yes?: boolean;
@@ -31,7 +30,7 @@ export function positiveInt(value: string | undefined, flag: string): number | u
 }
 
 /** A saved plan, checked for structure, edits, region and account before anything runs. */
-export async function loadPlanFile(planFile: string, session: { region: string; aws: Parameters<typeof callerAccount>[0] }): Promise<Plan> {
+async function loadPlanFile(planFile: string, session: { region: string; aws: Parameters<typeof callerAccount>[0] }): Promise<Plan> {
   let text: string;
   try {
     text = await readFile(planFile, 'utf8');

@@ -17,6 +17,7 @@ import { createProgress } from '../cli/progress.js';
 import { drift, keysChangedBy, observeAgain } from '../core/plan/drift.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
 import { showRefs } from '../core/plan/refs.js';
+import { leftInPlaceLines } from '../render/service-steps-text.js';
 import { table } from '../render/table.js';
 import { ExpectedError } from '../util/expected-error.js';
 
@@ -62,7 +63,7 @@ export function dryRunResult(plan: Plan, force: boolean): unknown {
   };
 }
 
-export function renderDryRun(plan: Plan, force: boolean): string {
+function renderDryRun(plan: Plan, force: boolean): string {
   const what = plan.rollback ? 'meshctl rollback --dry-run' : plan.finalize ? 'meshctl finalize --dry-run' : 'meshctl apply --dry-run';
   const lines = [chalk.bold(`${what}: ${plan.steps.length} operation(s) would be sent; none is.`), chalk.dim(`plan fingerprint ${plan.fingerprint}`)];
   const refused = refusedWithoutForce(plan);
@@ -115,13 +116,6 @@ function renderReport(plan: Plan, report: ApplyReport, rows: ResultRow[], journa
   // Always the exact command: a successful apply may still need undoing after review in production.
   else if (!plan.finalize) lines.push(`Roll back with: meshctl rollback --journal ${journalFile}`);
   return lines.join('\n');
-}
-
-/** What a rollback keeps, said so nobody believes the account is as before meshctl. */
-export function leftInPlaceLines(plan: Plan): string[] {
-  const kept = plan.rollback?.leftInPlace ?? [];
-  if (kept.length === 0) return [];
-  return [chalk.yellow(`left in place (created by apply; delete with meshctl rollback --remove-mesh-resources once no service uses them):`), ...kept.map((k) => chalk.yellow(`  - ${k}`))];
 }
 
 export async function executePlan(session: AwsSession, plan: Plan, options: ExecuteOptions): Promise<number> {

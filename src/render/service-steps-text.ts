@@ -35,14 +35,17 @@ export function renderServiceStepsText(plan: Plan, source: string): string {
     for (const step of shared) out.push(...indent(renderStep(step, undefined), '  '));
     out.push('');
   }
-  const kept = plan.rollback?.leftInPlace ?? [];
-  if (kept.length > 0) {
-    out.push(chalk.yellow('left in place (apply created them; --remove-mesh-resources deletes them once no service of the journal uses them):'));
-    for (const k of kept) out.push(chalk.yellow(`  - ${k}`));
-    out.push('');
-  }
+  const kept = leftInPlaceLines(plan);
+  if (kept.length > 0) out.push(...kept, '');
   const { update } = plan.summary;
   const deletes = plan.summary.delete;
   out.push(`${plan.finalize ? 'Finalize' : 'Rollback'}: ${chalk.yellow(`${update} to update`)}, ${deletes > 0 ? chalk.red(`${deletes} to delete`) : '0 to delete'}.`);
   return out.join('\n');
+}
+
+/** What a rollback keeps, said so nobody believes the account is as before meshctl. */
+export function leftInPlaceLines(plan: Plan): string[] {
+  const kept = plan.rollback?.leftInPlace ?? [];
+  if (kept.length === 0) return [];
+  return [chalk.yellow('left in place (apply created them; --remove-mesh-resources deletes them once no service of the journal uses them):'), ...kept.map((k) => chalk.yellow(`  - ${k}`))];
 }
