@@ -1,6 +1,8 @@
 // Reads what says whether the green side can take more traffic: the named
 // CloudWatch alarms, the green target groups' target health, and the 5xx the
-// load balancer counted from them (AWS/ApplicationELB HTTPCode_Target_5XX_Count).
+// load balancer counted from them (AWS/ApplicationELB HTTPCode_Target_5XX_Count, per
+// TargetGroup and LoadBalancer: Elastic Load Balancing User Guide for Application
+// Load Balancers, "CloudWatch metrics for your Application Load Balancer").
 // The verdict is src/core/cutover/health.ts.
 import { cutoverProblems as verdict, type CutoverObservations } from '../core/cutover/health.js';
 import type { BlueGreenPair } from '../core/cutover/pairs.js';

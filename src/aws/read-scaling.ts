@@ -8,6 +8,7 @@ import type { AwsCaller } from './caller.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = Record<string, any>;
 
+/** ResourceIds per call (Application Auto Scaling API Reference, DescribeScalableTargets). */
 const DESCRIBE_SCALABLE_TARGETS_MAX = 50;
 /** What PutScalingPolicy takes back from a described policy. */
 const POLICY_FIELDS = ['PolicyName', 'PolicyType', 'TargetTrackingScalingPolicyConfiguration', 'StepScalingPolicyConfiguration'];

@@ -1,7 +1,8 @@
 // A weighted pair of Route 53 records (same name and type, set identifiers
 // for blue and green): the entry point of services without a load balancer.
 // shift moves their weights with ChangeResourceRecordSets, each record kept
-// as it is but for its weight.
+// as it is but for its weight (UPSERT replaces the whole record set: Amazon
+// Route 53 API Reference, ChangeResourceRecordSets).
 import { ExpectedError } from '../util/expected-error.js';
 import type { AwsCaller } from './caller.js';
 

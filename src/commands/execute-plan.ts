@@ -6,7 +6,7 @@ import chalk from 'chalk';
 import { applyPlan, journalServices, type ApplyReport } from '../apply/apply-plan.js';
 import { JOURNAL_FORMAT_VERSION, JournalStore, journalPath, openJournal, readJournal, type Journal } from '../apply/journal.js';
 import { lockJournal } from '../apply/journal-lock.js';
-import { recordFinalize, recordRollback } from '../apply/record-rollback.js';
+import { recordFinalize, recordRollback } from '../apply/record-in-apply-journal.js';
 import { readPlannedState } from '../aws/read-planned.js';
 import type { AwsSession } from '../aws/session.js';
 import { writeErr, writeOut } from '../cli/context.js';

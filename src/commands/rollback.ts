@@ -58,7 +58,7 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
   let plan: Plan;
   let planFile: string;
   const pending = journal?.pendingRollback;
-  if (pending && !options.dryRun && await exists(pending)) {
+  if (pending && await exists(pending)) {
     // Finishing what was started beats planning anew: the services it moved no longer look like they need moving.
     plan = parsePlan(await readFile(pending, 'utf8'), pending);
     planFile = pending;

@@ -63,6 +63,18 @@ describe('cross-vpc-reachability', () => {
     }))).toEqual([]);
   });
 
+  it('does not count a rule admitting some other security group', () => {
+    const est = twoVpcs({
+      peerings: [{ id: 'pcx-1', vpcs: ['vpc-a', 'vpc-b'] }],
+      routeTables: [
+        { id: 'rtb-a', vpcId: 'vpc-a', main: true, subnets: [], routes: [{ destination: '10.2.0.0/16', target: 'pcx-1' }] },
+        { id: 'rtb-b', vpcId: 'vpc-b', main: true, subnets: [], routes: [{ destination: '10.1.0.0/16', target: 'pcx-1' }] },
+      ],
+      securityGroups: { 'sg-pricing': { ingress: [{ protocol: 'tcp', fromPort: 8080, toPort: 8080, cidrs: [], groups: ['sg-someone-else'] }] } },
+    });
+    expect(check(est).map((f) => f.message)).toEqual([expect.stringContaining('no security group of c/pricing (sg-pricing) admits TCP 8080')]);
+  });
+
   it('says nothing for services in one VPC', () => {
     const est = twoVpcs();
     est.network!.subnets['subnet-b']!.vpcId = 'vpc-a';

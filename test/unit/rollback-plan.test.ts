@@ -1,7 +1,7 @@
 // The rollback planner: pure data in, a plan out, no AWS.
 import { describe, expect, it } from 'vitest';
 import type { Journal, JournalService } from '../../src/apply/journal.js';
-import { recordRollback } from '../../src/apply/record-rollback.js';
+import { recordRollback } from '../../src/apply/record-in-apply-journal.js';
 import { iamPolicy } from '../../src/core/iam-policy.js';
 import { parsePlan } from '../../src/core/plan/plan-file.js';
 import { planRollback, type RollbackInput } from '../../src/core/plan/rollback.js';

@@ -75,8 +75,8 @@ function checkPair(estate: Estate, network: Network, client: Service, server: Se
   for (const port of serverPorts(estate, server)) {
     const admitted = serverGroups.some((id) => (network.securityGroups[id]?.ingress ?? []).some((rule) => {
       const portOk = rule.protocol === '-1' || ((rule.protocol === 'tcp' || rule.protocol === '6') && (rule.fromPort ?? 0) <= port && port <= (rule.toPort ?? 65535));
-      const sourceOk = rule.groups.some((g) => clientGroups.includes(g)) || clientCidrs.every((c) => rule.cidrs.some((r) => cidrContains(r, c)));
-      return portOk && sourceOk && (clientCidrs.length > 0 || rule.groups.length > 0);
+      const sourceOk = rule.groups.some((g) => clientGroups.includes(g)) || (clientCidrs.length > 0 && clientCidrs.every((c) => rule.cidrs.some((r) => cidrContains(r, c))));
+      return portOk && sourceOk;
     }));
     if (!admitted) {
       findings.push({

@@ -144,7 +144,8 @@ export function planRollback(input: RollbackInput): Plan {
       });
       restoreIds.push(id);
     }
-    // The twin stops scaling (its policies go with its scalable target) before it is deleted.
+    // The twin stops scaling before it is deleted; its policies go with its scalable target
+    // (Application Auto Scaling API Reference, DeregisterScalableTarget).
     const scalingDeletes = created.filter((c) => c.kind === 'ScalableTarget' && c.ecsService === green.label).map((c) => deleteStep(c, restoreIds, green.label));
     steps.push(...scalingDeletes);
     const twin = created.find((c) => c.kind === 'EcsService' && c.ecsService === green.label);

@@ -129,7 +129,10 @@ function dependencyGroups(decisions: Decision[], specs: MeshSpecs): Map<string, 
   return new Map(meshed.map((d) => [d.label, roots.indexOf(find(d.meshNode!.node)) + 1]));
 }
 
-/** A namespace named by its ARN: how another account's namespace must be named (AWS requires the ARN across accounts). */
+/**
+ * A namespace named by its ARN: how another account's namespace must be named,
+ * once shared through AWS RAM (AWS Cloud Map Developer Guide, "Shared AWS Cloud Map namespaces").
+ */
 const NAMESPACE_ARN = /^arn:aws[\w-]*:servicediscovery:[\w-]+:(\d{12}):namespace\/ns-[\w]+$/;
 const isNamespaceArn = (ref: string) => NAMESPACE_ARN.test(ref);
 const accountOfArn = (arn: string) => arn.split(':')[4];
@@ -266,7 +269,7 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
     for (const cluster of estate.clusters) {
       const namespace = ready.find((d) => d.resolved.cluster === cluster)?.namespace;
       if (!namespace) continue;
-      // AWS takes only a namespace of the cluster's own account as its Service Connect default.
+      // A cluster's Service Connect default "must be in this account" (Amazon ECS API Reference, ClusterServiceConnectDefaultsRequest).
       if (isNamespaceArn(namespace) && accountOfArn(namespace) !== accountOfArn(cluster.arn)) {
         warnings.push(`cluster ${cluster.name} keeps its Service Connect default namespace: ${namespace} belongs to account ${accountOfArn(namespace)}, and a cluster's default must be a namespace of its own account (AWS); services name the shared namespace themselves`);
         continue;
