@@ -233,7 +233,8 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
           }
           const ok = (up.statusCode ?? 500) < 300;
           if (ok && call.service === 'ecs') serviceConnect.remember(call.operation, call.input);
-          if (call.operation === 'DescribeServices') payload = serviceConnect.describe(endRollouts(payload, endings));
+          // An error answer (moto sometimes returns an HTML 500 page under load) passes through untouched: the SDK retries it.
+          if (ok && call.operation === 'DescribeServices') payload = serviceConnect.describe(endRollouts(payload, endings));
           if (ok && call.service === 'servicediscovery' && call.operation === 'ListServices') payload = filterServicesByNamespace(payload, call.input);
           if (call.service === 'appmesh' && payload.length > 0) {
             try {
