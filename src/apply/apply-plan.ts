@@ -1,6 +1,8 @@
 // Applies a plan: shared mesh resources first, then services in waves —
 // register, update, wait — stopping before the next wave when one fails.
+import { accountOfArn, callerFor, type AccountSession } from '../aws/accounts.js';
 import { AwsCallError, type AwsCaller } from '../aws/caller.js';
+import { readPerAccount } from '../aws/read-accounts.js';
 import type { Estate, TaskDefinition } from '../core/estate.js';
 import { REDACTED } from '../core/redact.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
@@ -46,6 +48,7 @@ export function journalServices(plan: Plan, estate: Estate): JournalStore['journ
       cluster: planned.cluster,
       service: planned.service,
       serviceArn: service.arn,
+      account: service.arn.split(':')[4],
       previousTaskDefinition: service.taskDefinitionArn,
       previousServiceRegistries: service.serviceRegistries,
       ...(service.serviceConnect && { previousServiceConnect: service.serviceConnect }),
@@ -86,7 +89,7 @@ async function describeRevisions(aws: AwsCaller, arns: string[]): Promise<Map<st
  * services none of whose steps ran yet; the others go on), and the source
  * revisions of registrations holding masked values are handed to the executor.
  */
-async function prepareWave(aws: AwsCaller, plan: Plan, wave: Wave, store: JournalStore, sources: Record<string, TaskDefinition>): Promise<{ label: string; reason: string }[]> {
+async function prepareWave(accounts: AccountSession[], plan: Plan, wave: Wave, store: JournalStore, sources: Record<string, TaskDefinition>): Promise<{ label: string; reason: string }[]> {
   const touched = (label: string) => wave.steps.some((s) => s.ecsService === label && store.journal.steps[s.id]?.status === 'done');
   const pending = wave.services
     .map((label) => ({ label, revision: store.journal.services[label] && revisionNeeded(plan, wave, label, store.journal.services[label]!) }))
@@ -94,7 +97,8 @@ async function prepareWave(aws: AwsCaller, plan: Plan, wave: Wave, store: Journa
   const masked = wave.steps
     .filter((s) => s.operation === 'RegisterTaskDefinition' && s.sourceTaskDefinition && store.journal.steps[s.id]?.status !== 'done' && JSON.stringify(s.input).includes(REDACTED))
     .map((s) => s.sourceTaskDefinition!);
-  const revisions = await describeRevisions(aws, [...pending.map((p) => p.revision), ...masked]);
+  const revisions = await readPerAccount(accounts, [...pending.map((p) => p.revision), ...masked], accountOfArn, describeRevisions,
+    (parts) => new Map(parts.flatMap((m) => [...m])));
   for (const arn of masked) {
     const td = revisions.get(arn);
     if (td) sources[arn] = td;
@@ -112,9 +116,9 @@ async function prepareWave(aws: AwsCaller, plan: Plan, wave: Wave, store: Journa
   });
 }
 
-export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, store: JournalStore, options: ApplyOptions, hooks: ApplyHooks = {}): Promise<ApplyReport> {
+export async function applyPlan(accounts: AccountSession[], plan: Plan, estate: Estate, store: JournalStore, options: ApplyOptions, hooks: ApplyHooks = {}): Promise<ApplyReport> {
   const outputs = new Map<string, unknown>();
-  const ctx = { aws, plan, store, outputs, sourceTaskDefinitions: { ...estate.taskDefinitions }, concurrency: options.concurrency, onStep: hooks.onStep };
+  const ctx = { callerOf: (account: string | undefined) => callerFor(accounts, account), plan, store, outputs, sourceTaskDefinitions: { ...estate.taskDefinitions }, concurrency: options.concurrency, onStep: hooks.onStep };
   const { shared, waves, after } = scheduleWaves(plan, options.waveSize);
   const report: ApplyReport = { failures: [], rollouts: [], refused: [], notStarted: [] };
 
@@ -125,7 +129,7 @@ export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, stor
   }
   for (const [index, wave] of waves.entries()) {
     hooks.onWave?.(index, waves.length, wave.services);
-    const refused = await prepareWave(aws, plan, wave, store, ctx.sourceTaskDefinitions);
+    const refused = await prepareWave(accounts, plan, wave, store, ctx.sourceTaskDefinitions);
     for (const r of refused) Object.assign(store.journal.services[r.label] ?? {}, { state: 'failed', message: r.reason });
     report.refused.push(...refused);
     const failures = await runSteps(wave.steps.filter((s) => !refused.some((r) => r.label === s.ecsService)), ctx);
@@ -136,9 +140,11 @@ export async function applyPlan(aws: AwsCaller, plan: Plan, estate: Estate, stor
       const targets: RolloutTarget[] = wave.services.flatMap((label) => {
         const journalService = store.journal.services[label];
         if (!journalService?.newTaskDefinition || store.journal.services[label]?.state === 'stable') return [];
-        return [{ label, cluster: journalService.cluster, service: journalService.greenService ?? journalService.service, taskDefinition: journalService.newTaskDefinition }];
+        return [{ label, cluster: journalService.cluster, service: journalService.greenService ?? journalService.service, taskDefinition: journalService.newTaskDefinition, account: accountOfArn(journalService.serviceArn) }];
       });
-      const rollouts = await waitForRollouts(aws, targets, { timeoutMs: options.timeoutMs, pollMs: options.pollMs, onProgress: hooks.onProgress });
+      // Each account's services are watched with its own credentials.
+      const rollouts = await readPerAccount(accounts, targets, (t) => t.account, async (aws, group) => ({ list: await waitForRollouts(aws, group, { timeoutMs: options.timeoutMs, pollMs: options.pollMs, onProgress: hooks.onProgress }) }),
+        (parts) => ({ list: parts.flatMap((p) => p.list) })).then((r) => r.list);
       for (const r of rollouts) {
         Object.assign(store.journal.services[r.label]!, r.outcome === 'completed' ? { state: 'stable' } : { state: 'failed', message: r.reason });
       }

@@ -22,7 +22,8 @@ export interface StepFailure {
 }
 
 export interface ExecutionContext {
-  aws: AwsCaller;
+  /** The caller of a step's account. */
+  callerOf: (account: string | undefined) => AwsCaller;
   plan: Plan;
   store: JournalStore;
   /** Outputs of steps run so far (or recorded in the journal), for output references. */
@@ -117,6 +118,21 @@ function createdResource(step: PlanStep, input: Raw, output: Raw): CreatedResour
   return undefined;
 }
 
+/**
+ * RAM invites an account outside the owner's AWS Organization; inside it
+ * (with sharing enabled) the share needs no acceptance. The plan names the
+ * share; its invitation exists only once the share does.
+ */
+async function acceptInvitation(aws: AwsCaller, resourceShareArn: string): Promise<Raw> {
+  const out = await aws.call<Raw>('ram', 'GetResourceShareInvitations', { resourceShareArns: [resourceShareArn] });
+  const invitations = (out.resourceShareInvitations ?? []) as Raw[];
+  const pending = invitations.find((i) => i.status === 'PENDING');
+  if (!pending) {
+    return { accepted: false, reason: invitations.some((i) => i.status === 'ACCEPTED') ? 'already accepted' : 'no invitation: the accounts share an AWS Organization with RAM sharing enabled' };
+  }
+  return aws.call<Raw>('ram', 'AcceptResourceShareInvitation', { resourceShareInvitationArn: pending.resourceShareInvitationArn, clientToken: String(pending.resourceShareInvitationArn).slice(-64) });
+}
+
 // AWS says ConflictException / ServiceAlreadyExists; some endpoints name the conflict (…NameAlreadyTaken).
 /** Cloud Map namespaces are created asynchronously: the operation names the namespace once it succeeds. */
 async function namespaceOperationTarget(aws: AwsCaller, operationId: string): Promise<string> {
@@ -133,7 +149,8 @@ async function namespaceOperationTarget(aws: AwsCaller, operationId: string): Pr
 const CONFLICT = /Conflict|AlreadyExists|AlreadyTaken|not idempotent/i;
 
 async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void> {
-  const { aws, store, outputs } = ctx;
+  const { store, outputs } = ctx;
+  const aws = ctx.callerOf(step.account);
   const record = store.step(step.id);
   if (record.status === 'done') {
     outputs.set(step.id, record.output);
@@ -174,6 +191,7 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
   ctx.onStep?.(step, 'start');
   let output: Raw;
   try {
+    if (step.operation === 'AcceptResourceShareInvitation') return finish(step, ctx, input, await acceptInvitation(aws, String(input.resourceShareArn)), 'done');
     output = await aws.call<Raw>(step.service, step.operation, input);
     if (/^Create(Http|PrivateDns)Namespace$/.test(step.operation)) output = { ...output, NamespaceId: await namespaceOperationTarget(aws, String(output.OperationId)) };
   } catch (error) {
@@ -194,10 +212,10 @@ async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output:
   delete record.error;
   ctx.outputs.set(step.id, output);
   const created = createdResource(step, input, output);
-  if (created && ours) ctx.store.journal.created.push(created);
+  if (created && ours) ctx.store.journal.created.push({ ...created, ...(step.account && { account: step.account }) });
   if (step.service === 'elbv2' && step.operation.startsWith('Modify') && step.before !== undefined) {
     const key = step.operation === 'ModifyRule' ? { RuleArn: input.RuleArn, Actions: step.before } : { ListenerArn: input.ListenerArn, DefaultActions: step.before };
-    (ctx.store.journal.restores ??= []).push({ step: step.id, service: 'elbv2', operation: step.operation, input: key, ecsService: step.ecsService });
+    (ctx.store.journal.restores ??= []).push({ step: step.id, service: 'elbv2', operation: step.operation, input: key, ecsService: step.ecsService, ...(step.account && { account: step.account }) });
   }
   if (step.service === 'ecs' && (step.operation === 'UpdateService' || step.operation === 'CreateService') && step.ecsService) {
     const service = ctx.store.journal.services[step.ecsService];

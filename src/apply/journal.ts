@@ -23,6 +23,8 @@ export interface JournalService {
   cluster: string;
   service: string;
   serviceArn: string;
+  /** The account the service runs in. */
+  account?: string;
   previousTaskDefinition: string;
   previousServiceRegistries: unknown[];
   previousServiceConnect?: unknown;
@@ -42,6 +44,8 @@ export interface CreatedResource {
   identity: Record<string, string>;
   /** The ECS service (cluster/service) it was created for; none for shared resources (the mesh). */
   ecsService?: string;
+  /** The account it was created in. */
+  account?: string;
 }
 
 /** An operation that puts back what a step changed in place (listener rules' actions), for rollback. */
@@ -51,6 +55,8 @@ export interface Restore {
   operation: string;
   input: Record<string, unknown>;
   ecsService?: string;
+  /** The account of the rule or listener. */
+  account?: string;
 }
 
 export interface Journal {

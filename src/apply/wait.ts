@@ -15,6 +15,8 @@ export interface RolloutTarget {
   cluster: string;
   service: string;
   taskDefinition: string;
+  /** The account the service runs in. */
+  account?: string;
 }
 
 export interface RolloutResult {

@@ -21,6 +21,8 @@ export interface EstateSelection {
   cloudMap?: boolean;
   /** The named clusters and services may have been deleted (apply's drift check, rollback of a journal): read what exists, leave the rest out. */
   allowMissing?: boolean;
+  /** The account read, when known (several accounts in the run). */
+  account?: string;
 }
 
 const DESCRIBE_CLUSTERS_MAX = 100;
@@ -135,20 +137,27 @@ async function readTrunking(aws: AwsCaller): Promise<boolean> {
   return ((out.settings ?? []) as Raw[]).some((s) => s.name === 'awsvpcTrunking' && s.value === 'enabled');
 }
 
-export async function readCloudMap(aws: AwsCaller): Promise<Estate['cloudMap']> {
+/** `account`: the account reading; namespaces another account shared with it are listed by ARN (AWS requires it). */
+export async function readCloudMap(aws: AwsCaller, account?: string): Promise<Estate['cloudMap']> {
   const rawNamespaces = await paginate(async (NextToken) => {
     const page = await aws.call<Raw>('servicediscovery', 'ListNamespaces', { MaxResults: LIST_MAX, ...(NextToken && { NextToken }) });
     return { items: page.Namespaces as Raw[] | undefined, next: page.NextToken };
   });
   const namespaces: CloudMapNamespace[] = rawNamespaces
-    .map((n) => ({ id: n.Id, arn: n.Arn, name: n.Name, type: n.Type }))
+    .map((n): CloudMapNamespace => {
+      const owner = (n.ResourceOwner as string | undefined) ?? String(n.Arn).split(':')[4];
+      const shared = account !== undefined && owner !== undefined && owner !== account;
+      const zone = n.Properties?.DnsProperties?.HostedZoneId as string | undefined;
+      return { id: n.Id, arn: n.Arn, name: n.Name, type: n.Type, ...(owner && { owner }), ...(shared && { sharedWith: [account] }), ...(zone && { hostedZoneId: zone }) };
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
   // ServiceSummary does not name its namespace, so list per namespace.
   const perNamespace = await Promise.all(namespaces.map(async (ns) => {
     const services = await paginate(async (NextToken) => {
       const page = await aws.call<Raw>('servicediscovery', 'ListServices', {
         MaxResults: LIST_MAX,
-        Filters: [{ Name: 'NAMESPACE_ID', Values: [ns.id], Condition: 'EQ' }],
+        // "Specify the namespace ARN for namespaces that are shared with your account" (Cloud Map API Reference, ServiceFilter).
+        Filters: [{ Name: 'NAMESPACE_ID', Values: [ns.sharedWith ? ns.arn : ns.id], Condition: 'EQ' }],
         ...(NextToken && { NextToken }),
       });
       return { items: page.Services as Raw[] | undefined, next: page.NextToken };
@@ -158,24 +167,31 @@ export async function readCloudMap(aws: AwsCaller): Promise<Estate['cloudMap']> 
   return { namespaces, services: perNamespace.flat() };
 }
 
-export async function readAppMesh(aws: AwsCaller): Promise<Estate['appMesh']> {
+/** `account`: the account reading; meshes another account shared with it are read with their meshOwner. */
+export async function readAppMesh(aws: AwsCaller, account?: string): Promise<Estate['appMesh']> {
   const meshes = await paginate(async (nextToken) => {
     const page = await aws.call<Raw>('appmesh', 'ListMeshes', { limit: LIST_MAX, ...(nextToken && { nextToken }) });
     return { items: page.meshes as Raw[] | undefined, next: page.nextToken };
   });
-  const list = (meshName: string, operation: string, field: string, nameField: string) => paginate(async (nextToken) => {
-    const page = await aws.call<Raw>('appmesh', operation, { meshName, limit: LIST_MAX, ...(nextToken && { nextToken }) });
+  const list = (meshName: string, meshOwner: string | undefined, operation: string, field: string, nameField: string) => paginate(async (nextToken) => {
+    const page = await aws.call<Raw>('appmesh', operation, { meshName, limit: LIST_MAX, ...(meshOwner && { meshOwner }), ...(nextToken && { nextToken }) });
     return { items: page[field] as Raw[] | undefined, next: page.nextToken };
   }).then((refs) => refs
     .map((r) => ({ name: r[nameField] as string, arn: r.arn as string, version: Number(r.version ?? 0) }))
     .sort((a, b) => a.name.localeCompare(b.name)));
   const result = await Promise.all(meshes.map(async (mesh): Promise<AppMeshMesh> => {
+    const shared = account !== undefined && mesh.meshOwner !== undefined && mesh.meshOwner !== account;
+    const owner = shared ? mesh.meshOwner as string : undefined;
     const [virtualNodes, virtualServices, virtualRouters] = await Promise.all([
-      list(mesh.meshName, 'ListVirtualNodes', 'virtualNodes', 'virtualNodeName'),
-      list(mesh.meshName, 'ListVirtualServices', 'virtualServices', 'virtualServiceName'),
-      list(mesh.meshName, 'ListVirtualRouters', 'virtualRouters', 'virtualRouterName'),
+      list(mesh.meshName, owner, 'ListVirtualNodes', 'virtualNodes', 'virtualNodeName'),
+      list(mesh.meshName, owner, 'ListVirtualServices', 'virtualServices', 'virtualServiceName'),
+      list(mesh.meshName, owner, 'ListVirtualRouters', 'virtualRouters', 'virtualRouterName'),
     ]);
-    return { name: mesh.meshName, arn: mesh.arn, version: Number(mesh.version ?? 0), virtualNodes, virtualServices, virtualRouters };
+    return {
+      name: mesh.meshName, arn: mesh.arn, version: Number(mesh.version ?? 0), virtualNodes, virtualServices, virtualRouters,
+      ...(mesh.meshOwner && { owner: mesh.meshOwner as string }),
+      ...(shared && { sharedWith: [account] }),
+    };
   }));
   return { meshes: result.sort((a, b) => a.name.localeCompare(b.name)) };
 }
@@ -274,7 +290,7 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
   const only = selection.services && selection.services.length > 0 ? new Set(selection.services) : undefined;
   // Reads that depend on nothing start at once.
   const trunking = readTrunking(aws);
-  const appMesh = readAppMesh(aws).catch((error: unknown): Estate['appMesh'] => {
+  const appMesh = readAppMesh(aws, selection.account).catch((error: unknown): Estate['appMesh'] => {
     // App Mesh ended on 2026-09-30: AccessDenied or no answer must not stop reading ECS and Cloud Map.
     if (!(error instanceof AwsCallError)) throw error;
     return { meshes: [], unreadable: `${error.operation}: ${error.code}: ${error.message.split('\n')[0]!.slice(0, 200)}` };
@@ -324,8 +340,8 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
   const [taskDefinitions, instanceTypes, cloudMap, network] = await Promise.all([
     taskDefinitionsReader.all(),
     instanceTypeNames.length > 0 ? readInstanceTypes(aws, instanceTypeNames) : Promise.resolve({}),
-    needsCloudMap ? readCloudMap(aws) : Promise.resolve({ namespaces: [], services: [] }),
-    readNetwork(aws, services),
+    needsCloudMap ? readCloudMap(aws, selection.account ?? clusters[0]?.arn.split(':')[4]) : Promise.resolve({ namespaces: [], services: [] }),
+    readNetwork(aws, services, selection.account !== undefined),
   ]);
 
   return {

@@ -16,14 +16,15 @@ const pages = (aws: AwsCaller, operation: string, input: Raw, field: string) => 
   return { items: page[field] as Raw[] | undefined, next: page.NextToken };
 });
 
-export async function readNetwork(aws: AwsCaller, services: Service[]): Promise<Network | undefined> {
+/** `always`: read what connects VPCs even for one VPC (a run over several accounts joins each account's network). */
+export async function readNetwork(aws: AwsCaller, services: Service[], always = false): Promise<Network | undefined> {
   const subnetIds = [...new Set(services.flatMap((s) => s.awsvpcConfiguration?.subnets ?? []))].sort();
   if (subnetIds.length === 0) return undefined;
   const subnets = (await Promise.all(chunks(subnetIds, IDS_PER_CALL).map((batch) => pages(aws, 'DescribeSubnets', { SubnetIds: batch }, 'Subnets')))).flat();
   const network: Network = { subnets: {}, vpcCidrs: {}, routeTables: [], peerings: [], transitGateways: [], securityGroups: {} };
   for (const s of subnets) network.subnets[s.SubnetId] = { vpcId: s.VpcId, cidr: s.CidrBlock };
   const vpcIds = [...new Set(subnets.map((s) => s.VpcId as string))].sort();
-  if (vpcIds.length < 2) return network;
+  if (vpcIds.length < 2 && !always) return network;
 
   const groupIds = [...new Set(services.flatMap((s) => s.awsvpcConfiguration?.securityGroups ?? []))].sort();
   const vpcFilter = [{ Name: 'vpc-id', Values: vpcIds }];

@@ -9,7 +9,10 @@ import type { Cluster, Estate } from '../core/estate.js';
 import { meshNamesOf } from '../core/plan/drift.js';
 import type { Plan } from '../core/plan/model.js';
 import { chunks } from './batch.js';
+import { mergeEstates } from '../core/merge-estates.js';
+import { accountOfArn, callerFor, type AccountSession } from './accounts.js';
 import type { AwsCaller } from './caller.js';
+import { emptyEstate, readPerAccount } from './read-accounts.js';
 import { readEdgeActions } from './read-edge.js';
 import { readAppMesh, readCloudMap, toService } from './read-estate.js';
 import { readMeshSpecs } from './read-mesh-specs.js';
@@ -46,18 +49,33 @@ async function readServices(aws: AwsCaller, arns: string[]): Promise<Cluster[]> 
   }));
 }
 
-export async function readPlannedState(aws: AwsCaller, region: string, plan: Plan): Promise<PlannedState> {
+/**
+ * Each read goes to the account that holds what it reads: services and rules
+ * by their ARNs, the mesh by its owner, Cloud Map in every account of the
+ * plan (a shared namespace is seen, by ARN, from the accounts it is shared with).
+ */
+export async function readPlannedState(accounts: AccountSession[], region: string, plan: Plan): Promise<PlannedState> {
+  const meshStep = plan.steps.find((s) => s.service === 'appmesh');
+  const meshAccount = meshStep ? String(meshStep.input.meshOwner ?? meshStep.account ?? '') || undefined : undefined;
+  const aws = callerFor(accounts, accounts.length > 1 ? meshAccount ?? plan.account : undefined);
   // The mesh's listing (a few calls) says which of the observed resources exist, to describe only those.
   const meshSpecs = async (): Promise<MeshSpecs> => {
     if (Object.keys(plan.observed.meshResources).length === 0) return { virtualNodes: {}, virtualServices: {}, virtualRouters: {}, routes: {} };
     const appMesh = await readAppMesh(aws);
     return readMeshSpecs(aws, { appMesh }, meshNamesOf(plan));
   };
+  const planAccounts = [...new Set([plan.account, ...Object.keys(plan.accounts ?? {})])].filter((a) => accounts.length === 1 || accounts.some((s) => s.id === a));
+  const readCloudMaps = async (): Promise<Estate['cloudMap']> => {
+    if (Object.keys(plan.observed.cloudMap).length === 0) return { namespaces: [], services: [] };
+    if (accounts.length === 1) return readCloudMap(accounts[0]!.aws);
+    const parts = await Promise.all(planAccounts.map((a) => readCloudMap(callerFor(accounts, a), a)));
+    return mergeEstates(parts.map((cloudMap, i) => ({ account: planAccounts[i]!, name: planAccounts[i]!, estate: { ...emptyEstate(region), cloudMap } }))).cloudMap;
+  };
   const [clusters, cloudMap, specs, edgeActions] = await Promise.all([
-    readServices(aws, Object.keys(plan.observed.services)),
-    Object.keys(plan.observed.cloudMap).length > 0 ? readCloudMap(aws) : Promise.resolve({ namespaces: [], services: [] }),
+    readPerAccount(accounts, Object.keys(plan.observed.services), accountOfArn, async (caller, arns) => ({ list: await readServices(caller, arns) }), (p) => ({ list: p.flatMap((x) => x.list) })).then((r) => r.list),
+    readCloudMaps(),
     meshSpecs(),
-    plan.observed.edge ? readEdgeActions(aws, Object.keys(plan.observed.edge)) : Promise.resolve({}),
+    plan.observed.edge ? readPerAccount(accounts, Object.keys(plan.observed.edge), accountOfArn, readEdgeActions, (p) => Object.assign({}, ...p)) : Promise.resolve({}),
   ]);
   return {
     estate: { region, clusters, taskDefinitions: {}, instanceTypes: {}, awsvpcTrunking: false, cloudMap, appMesh: { meshes: [] } },

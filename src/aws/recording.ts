@@ -40,20 +40,27 @@ export function callKey(service: AwsService, operation: string, input: AwsInput)
   return `${service} ${operation} ${stableStringify(input)}`;
 }
 
-export class Recorder {
-  private readonly calls = new Map<string, { service: AwsService; call: RecordedCall }>();
+/** Where another account's recording goes in a fixtures directory. */
+export const accountFixturesDir = (dir: string, account: string) => join(dir, 'accounts', account);
 
-  wrap(inner: AwsCaller): AwsCaller {
+export class Recorder {
+  /** By account name ('' for the caller's own account). */
+  private readonly accounts = new Map<string, Map<string, { service: AwsService; call: RecordedCall }>>();
+
+  /** Records the calls of one account: the caller's own (no name), or a named one. */
+  wrap(inner: AwsCaller, account = ''): AwsCaller {
+    const calls = this.accounts.get(account) ?? new Map<string, { service: AwsService; call: RecordedCall }>();
+    this.accounts.set(account, calls);
     return {
       call: async <T>(service: AwsService, operation: string, input: AwsInput): Promise<T> => {
         const key = callKey(service, operation, input);
         try {
           const output = await inner.call<AwsOutput>(service, operation, input);
-          this.calls.set(key, { service, call: { operation, input: redactDeep(input), output: redactDeep(output) } });
+          calls.set(key, { service, call: { operation, input: redactDeep(input), output: redactDeep(output) } });
           return output as T;
         } catch (error) {
           if (error instanceof AwsCallError) {
-            this.calls.set(key, { service, call: { operation, input: redactDeep(input), error: { code: error.code, message: error.message } } });
+            calls.set(key, { service, call: { operation, input: redactDeep(input), error: { code: error.code, message: error.message } } });
           }
           throw error;
         }
@@ -61,30 +68,41 @@ export class Recorder {
     };
   }
 
+  /** Writes the caller's account to dir, and each named account to dir/accounts/NAME. */
   async write(dir: string, region: string): Promise<string[]> {
-    await mkdir(dir, { recursive: true });
-    const byService = new Map<AwsService, { key: string; call: RecordedCall }[]>();
-    for (const [key, { service, call }] of this.calls) {
-      byService.set(service, [...(byService.get(service) ?? []), { key, call }]);
-    }
-    const services = AWS_SERVICES.filter((s) => byService.has(s));
     const written: string[] = [];
-    for (const service of services) {
-      const calls = byService.get(service)!.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((c) => c.call);
-      const file: ServiceFixtures = { formatVersion: FIXTURES_FORMAT_VERSION, service, calls };
-      await writeFile(join(dir, `${service}.json`), `${JSON.stringify(sortKeys(file), null, 2)}\n`);
-      written.push(`${service}.json`);
+    for (const [account, calls] of [...this.accounts].sort((a, b) => a[0].localeCompare(b[0]))) {
+      const target = account ? accountFixturesDir(dir, account) : dir;
+      const files = await writeRecording(target, region, calls);
+      written.push(...files.map((f) => (account ? join('accounts', account, f) : f)));
     }
-    const manifest: FixturesManifest = {
-      formatVersion: FIXTURES_FORMAT_VERSION,
-      tool: 'meshctl',
-      region,
-      recordedAt: new Date().toISOString(),
-      services,
-    };
-    await writeFile(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    return [MANIFEST_FILE, ...written];
+    return written;
   }
+}
+
+async function writeRecording(dir: string, region: string, calls: Map<string, { service: AwsService; call: RecordedCall }>): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const byService = new Map<AwsService, { key: string; call: RecordedCall }[]>();
+  for (const [key, { service, call }] of calls) {
+    byService.set(service, [...(byService.get(service) ?? []), { key, call }]);
+  }
+  const services = AWS_SERVICES.filter((s) => byService.has(s));
+  const written: string[] = [];
+  for (const service of services) {
+    const ordered = byService.get(service)!.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((c) => c.call);
+    const file: ServiceFixtures = { formatVersion: FIXTURES_FORMAT_VERSION, service, calls: ordered };
+    await writeFile(join(dir, `${service}.json`), `${JSON.stringify(sortKeys(file), null, 2)}\n`);
+    written.push(`${service}.json`);
+  }
+  const manifest: FixturesManifest = {
+    formatVersion: FIXTURES_FORMAT_VERSION,
+    tool: 'meshctl',
+    region,
+    recordedAt: new Date().toISOString(),
+    services,
+  };
+  await writeFile(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  return [MANIFEST_FILE, ...written];
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {

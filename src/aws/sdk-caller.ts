@@ -10,6 +10,8 @@ export interface SdkOptions {
   maxAttempts?: number;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Act in another account: assume this role (STS, credentials refreshed before they expire). */
+  assumeRole?: { roleArn: string; externalId?: string; sessionName?: string; sourceProfile?: string };
   /** Where the SDK's own warnings go (--verbose), one line each, never to the user's output. */
   log?: (line: string) => void;
 }
@@ -31,6 +33,7 @@ const MODULES: Record<AwsService, { load: () => Promise<SdkModule>; client: stri
   'application-autoscaling': { load: () => import('@aws-sdk/client-application-auto-scaling'), client: 'ApplicationAutoScalingClient' },
   cloudwatch: { load: () => import('@aws-sdk/client-cloudwatch'), client: 'CloudWatchClient' },
   route53: { load: () => import('@aws-sdk/client-route-53'), client: 'Route53Client' },
+  ram: { load: () => import('@aws-sdk/client-ram'), client: 'RAMClient' },
 };
 
 /** SDK responses carry Date objects and $metadata; the estate is plain JSON, the same live or replayed. */
@@ -80,17 +83,28 @@ function callFailure(error: unknown, endpoint: string, timeouts: { connectMs?: n
 export function createSdkCaller(options: SdkOptions): AwsCaller {
   const endpointOf = (service: AwsService) => options.endpointUrl ?? `the AWS ${service} endpoint in ${options.region ?? 'the default region'}`;
   const clients = new Map<AwsService, Promise<{ module: SdkModule; client: SdkClient }>>();
+  // One assumed-role session for all of the account's clients: the provider caches and refreshes it.
+  let credentials: Promise<unknown> | undefined;
+  const roleCredentials = (role: NonNullable<SdkOptions['assumeRole']>) => {
+    credentials ??= Promise.all([import('@aws-sdk/credential-providers')]).then(([providers]) => providers.fromTemporaryCredentials({
+      params: { RoleArn: role.roleArn, RoleSessionName: role.sessionName ?? 'meshctl', ...(role.externalId && { ExternalId: role.externalId }) },
+      ...(role.sourceProfile && { masterCredentials: providers.fromIni({ profile: role.sourceProfile }) }),
+      clientConfig: { region: options.region, ...(options.endpointUrl && { endpoint: options.endpointUrl }) },
+    }));
+    return credentials;
+  };
+
   // Every command starts with ECS: load its client while the command gets ready.
   clientFor('ecs').catch(() => undefined);
 
   function clientFor(service: AwsService) {
     let entry = clients.get(service);
     if (!entry) {
-      entry = MODULES[service].load().then((module) => {
+      entry = Promise.all([MODULES[service].load(), options.assumeRole ? roleCredentials(options.assumeRole) : undefined]).then(([module, assumed]) => {
         const Client = module[MODULES[service].client] as ClientConstructor;
         const client = new Client({
           region: options.region,
-          profile: options.profile,
+          ...(assumed ? { credentials: assumed } : { profile: options.profile }),
           endpoint: options.endpointUrl,
           // AWS_MAX_ATTEMPTS, the standard setting, wins over meshctl's default.
           ...(!process.env.AWS_MAX_ATTEMPTS && { maxAttempts: options.maxAttempts ?? 8 }),

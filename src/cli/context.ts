@@ -20,6 +20,8 @@ export interface GlobalOptions {
   color: boolean;
   verbose?: boolean;
   config?: string;
+  /** --account: only these of meshctl.yaml's accounts. */
+  account?: string[];
 }
 
 export function applyColor(options: GlobalOptions): void {
@@ -42,7 +44,10 @@ export interface SessionRequest {
 }
 
 export async function openAws(options: GlobalOptions, request: SessionRequest): Promise<AwsSession> {
+  const settings = await loadConfig(options.config);
   const session = await openSession({
+    accounts: settings.accounts,
+    onlyAccounts: options.account,
     fixtures: options.fixtures,
     region: options.region,
     profile: options.profile,
@@ -53,7 +58,8 @@ export async function openAws(options: GlobalOptions, request: SessionRequest): 
     recorder: request.recorder,
     log: options.verbose ? (line) => writeErr(chalk.dim(line)) : undefined,
   });
-  return { ...session, aws: withReadProgress(session.aws) };
+  const accounts = session.accounts.map((a) => ({ ...a, aws: withReadProgress(a.aws) }));
+  return { ...session, accounts, aws: (accounts.find((a) => a.home) ?? accounts[0]!).aws };
 }
 
 export function config(options: GlobalOptions): Promise<MeshctlConfig> {

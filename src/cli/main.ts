@@ -42,6 +42,7 @@ export function buildProgram(): Command {
     .option('--request-timeout <duration>', 'give up on an AWS answer after this long, per attempt (default 30s)')
     .option('--fixtures <dir>', 'replay recorded AWS responses from DIR: no network, no credentials')
     .option('--config <file>', 'meshctl config, YAML or JSON (default: ./meshctl.yaml when present)')
+    .option('--account <name>', 'only this account of meshctl.yaml\'s accounts (repeatable; the caller\'s own is "caller" unless named there)', collect)
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--no-color', 'plain output without colors (also NO_COLOR)')
     .option('--verbose', 'log each AWS call with its duration to stderr')

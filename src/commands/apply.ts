@@ -66,7 +66,7 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
   if (planFile) {
     plan = await loadPlanFile(planFile, session);
   } else {
-    const computed = await computePlan(session.aws, session.region, await config(options), selection);
+    const computed = await computePlan(session, await config(options), selection);
     plan = computed.plan;
     if (!options.dryRun) {
       writeOut(renderPlanOf(plan, computed.estate, session.source));

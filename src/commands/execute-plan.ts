@@ -130,7 +130,7 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
   }
 
   // Only what can have changed since the plan: for the drift check and the journal's record of each service.
-  const { estate, specs, edgeActions } = await readPlannedState(session.aws, session.region, plan);
+  const { estate, specs, edgeActions } = await readPlannedState(session.accounts, session.region, plan);
   const path = journalPath(plan.fingerprint);
   // The apply journal a rollback undoes or a finalize finishes: locked too, and updated after.
   const undone = plan.rollback?.journal ?? plan.finalize?.journal;
@@ -176,7 +176,7 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
       if (plan.rollback || plan.finalize) return `interrupted: the journal ${path} is saved. Finish with: ${options.resumeWith}`;
       return `interrupted: the journal ${path} is saved. Finish with: ${options.resumeWith}; or undo with: meshctl rollback --journal ${path}`;
     });
-    const report = await applyPlan(session.aws, plan, estate, store, { concurrency: options.concurrency, waveSize: options.waveSize, wait: options.wait, timeoutMs: options.timeoutMs, pollMs: options.pollMs }, {
+    const report = await applyPlan(session.accounts, plan, estate, store, { concurrency: options.concurrency, waveSize: options.waveSize, wait: options.wait, timeoutMs: options.timeoutMs, pollMs: options.pollMs }, {
       onStep: (step, status, detail) => {
         if (step.ecsService && !started.has(step.ecsService)) started.set(step.ecsService, Date.now());
         if (status !== 'start') finished(step.ecsService);

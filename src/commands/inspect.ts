@@ -1,4 +1,4 @@
-import { readEstate } from '../aws/read-estate.js';
+import { readAccountsEstate } from '../aws/read-accounts.js';
 import { openAws, writeOut, type GlobalOptions } from '../cli/context.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
 import { inspectEstate } from '../core/inspect.js';
@@ -11,7 +11,7 @@ export interface InspectOptions extends GlobalOptions {
 
 export async function runInspect(options: InspectOptions): Promise<number> {
   const session = await openAws(options, { allowMutations: false });
-  const estate = await readEstate(session.aws, session.region, { clusters: options.cluster, services: options.service });
+  const estate = await readAccountsEstate(session.accounts, session.region, { clusters: options.cluster, services: options.service });
   const report = inspectEstate(estate);
   writeOut(options.output === 'json' ? JSON.stringify(report, null, 2) : renderInspectText(report, session.source));
   return EXIT_OK;

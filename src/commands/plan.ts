@@ -18,7 +18,7 @@ const EXIT_CHANGES = 2;
 export async function runPlan(options: PlanOptions): Promise<number> {
   const settings = await config(options);
   const session = await openAws(options, { allowMutations: false });
-  const { plan, estate } = await computePlan(session.aws, session.region, settings, options);
+  const { plan, estate } = await computePlan(session, settings, options);
   const planJson = `${stableStringify(plan, 2)}\n`;
 
   if (options.out) await writeFile(options.out, planJson);

@@ -1,5 +1,5 @@
 import { appendFile } from 'node:fs/promises';
-import { readEstate } from '../aws/read-estate.js';
+import { readAccountsEstate } from '../aws/read-accounts.js';
 import { config, openAws, writeOut, type GlobalOptions } from '../cli/context.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import type { Severity } from '../core/checks/rule.js';
@@ -21,7 +21,7 @@ export interface PrecheckOptions extends GlobalOptions {
 export async function runPrecheckCommand(options: PrecheckOptions): Promise<number> {
   const settings = await config(options);
   const session = await openAws(options, { allowMutations: false });
-  const estate = await readEstate(session.aws, session.region, { clusters: options.cluster, services: options.service });
+  const estate = await readAccountsEstate(session.accounts, session.region, { clusters: options.cluster, services: options.service });
   const target = options.target ?? settings.target ?? DEFAULT_TARGET;
   const report = runPrecheck(estate, {
     target, sizing: settings.sidecars, keepXray: settings.serviceConnect.keepXray,

@@ -37,6 +37,23 @@ const ServiceOverride = z.object({
     .optional(),
 }).strict();
 
+/**
+ * Another account meshctl reads and changes in the same run: reached by
+ * assuming roleArn (STS) or through a profile. An entry with neither names
+ * the caller's own account (to give it a name or a cluster list).
+ */
+const Account = z.object({
+  roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/, 'expected an IAM role ARN (arn:aws:iam::123456789012:role/NAME)').optional(),
+  externalId: z.string().min(2).max(1224).optional(),
+  /** RoleSessionName: how the session shows in the account's CloudTrail. */
+  sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, '2-64 characters: letters, digits and +=,.@-_').optional(),
+  profile: z.string().min(1).optional(),
+  /** The clusters this account owns that meshctl works on (default: all of them). */
+  clusters: z.array(z.string().min(1)).optional(),
+}).strict()
+  .refine((a) => !(a.roleArn && a.profile), { message: 'give roleArn or profile, not both' })
+  .refine((a) => a.roleArn || (!a.externalId && !a.sessionName), { message: 'externalId and sessionName go with roleArn' });
+
 const ConfigSchema = z.object({
   target: z.enum(TARGETS as [Target, ...Target[]]).optional(),
   mesh: z.object({
@@ -64,6 +81,8 @@ const ConfigSchema = z.object({
       kmsKey: z.string().min(1).optional(),
     }).strict().optional(),
   }).strict().default({ keepXray: false, setClusterDefaults: false }),
+  /** Named accounts besides the caller's own (see Account). */
+  accounts: z.record(z.string().regex(/^[a-zA-Z0-9][\w-]*$/, 'account names: letters, digits, - and _'), Account).default({}),
   /** Extra EgressIgnoredIPs for every service, on top of the ECS metadata endpoints. */
   egressIgnoredIPs: z.array(ipv4).default([]),
   /** Keyed by service name, or cluster/service for one cluster only. */
@@ -81,6 +100,7 @@ const ConfigSchema = z.object({
 
 export type MeshctlConfig = z.infer<typeof ConfigSchema>;
 export type ServiceOverrides = z.infer<typeof ServiceOverride>;
+export type AccountConfig = z.infer<typeof Account>;
 
 export class ConfigError extends ExpectedError {}
 

@@ -178,6 +178,14 @@ export interface CloudMapNamespace {
   arn: string;
   name: string;
   type: string;
+  /** The account that owns it (AWS's ResourceOwner). */
+  owner?: string;
+  /** Other accounts of the run that see it, shared through AWS RAM. */
+  sharedWith?: string[];
+  /** The RAM share (in the owner's account) that already holds it. */
+  resourceShare?: string;
+  /** DNS namespaces: their Route 53 hosted zone (private DNS: associated with the VPCs that resolve it). */
+  hostedZoneId?: string;
 }
 
 export interface CloudMapService {
@@ -198,6 +206,12 @@ export interface AppMeshMesh {
   name: string;
   arn: string;
   version: number;
+  /** The account that owns it (meshOwner); others use it once it is shared through AWS RAM. */
+  owner?: string;
+  /** Other accounts of the run that see it. */
+  sharedWith?: string[];
+  /** The RAM share (in the owner's account) that already holds it. */
+  resourceShare?: string;
   virtualNodes: AppMeshResourceRef[];
   virtualServices: AppMeshResourceRef[];
   virtualRouters: AppMeshResourceRef[];
@@ -220,6 +234,8 @@ export interface Network {
 
 export interface Estate {
   region: string;
+  /** A run over several accounts: each account's name in meshctl.yaml, by id. */
+  accounts?: Record<string, string>;
   clusters: Cluster[];
   /** Keyed by task-definition ARN; a definition shared by services appears once. */
   taskDefinitions: Record<string, TaskDefinition>;

@@ -19,6 +19,8 @@ export interface InspectService {
 
 export interface InspectCluster {
   cluster: string;
+  /** A run over several accounts: the account that owns the cluster, as name (id). */
+  account?: string;
   containerInstances: number;
   services: InspectService[];
 }
@@ -36,6 +38,7 @@ export function inspectEstate(estate: Estate): InspectReport {
     awsvpcTrunking: estate.awsvpcTrunking,
     clusters: estate.clusters.map((cluster) => ({
       cluster: cluster.name,
+      ...(estate.accounts && { account: `${estate.accounts[cluster.arn.split(':')[4]!] ?? '?'} (${cluster.arn.split(':')[4]})` }),
       containerInstances: cluster.containerInstances.length,
       services: cluster.services.map((service) => {
         const td = estate.taskDefinitions[service.taskDefinitionArn]!;

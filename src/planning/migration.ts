@@ -1,8 +1,9 @@
 // Plans a migration: reads the estate and the mesh resources it touches (the
 // only I/O), then hands plain data to the pure planners in src/core. plan and
 // apply (without a plan file) both come here.
+import { accountOfArn, callerFor, type AccountSession } from '../aws/accounts.js';
 import { AwsCallError, type AwsCaller } from '../aws/caller.js';
-import { readEstate } from '../aws/read-estate.js';
+import { readAccountsEstate, readPerAccount } from '../aws/read-accounts.js';
 import { readEdge } from '../aws/read-edge.js';
 import { readScaling } from '../aws/read-scaling.js';
 import { readMeshSpecs, readRoutes } from '../aws/read-mesh-specs.js';
@@ -13,6 +14,7 @@ import { meshResourceNames, type MeshSpecs } from '../core/appmesh/specs.js';
 import type { MeshctlConfig } from '../config/config.js';
 import type { Estate } from '../core/estate.js';
 import type { Plan } from '../core/plan/model.js';
+import { placeInAccounts } from '../core/plan/accounts.js';
 import { planServiceConnect, type MigrationStrategy } from '../core/serviceconnect/plan.js';
 import { appMeshNode } from '../core/service-facts.js';
 import { scalingResourceId } from '../core/scaling.js';
@@ -33,20 +35,26 @@ export interface ComputedPlan {
 }
 
 /** Reads the estate and the mesh resources it touches, and plans the migration. */
-export async function computePlan(aws: AwsCaller, region: string, settings: MeshctlConfig, options: MigrationSelection): Promise<ComputedPlan> {
+export async function computePlan(session: { accounts: AccountSession[]; region: string }, settings: MeshctlConfig, options: MigrationSelection): Promise<ComputedPlan> {
+  const { accounts, region } = session;
   const target = options.target ?? settings.target ?? DEFAULT_TARGET;
   if (target === 'appmesh' && (options.strategy || options.removeMeshResources)) {
     throw new UsageError('--strategy and --remove-mesh-resources are for --target service-connect (moving services off App Mesh)');
   }
-  const estate = await readEstate(aws, region, { clusters: options.cluster, services: options.service, cloudMap: true });
+  const estate = await readAccountsEstate(accounts, region, { clusters: options.cluster, services: options.service, cloudMap: true });
   const resolved = resolveServices(estate, settings);
+  // Mesh resources are read where the mesh lives: its owner sees every resource in it.
+  const meshAccount = (name: string) => {
+    const mesh = estate.appMesh.meshes.find((m) => m.name === name);
+    return callerFor(accounts, mesh && accounts.some((a) => a.id === accountOfArn(mesh.arn)) ? accountOfArn(mesh.arn) : undefined);
+  };
   const createdAt = new Date().toISOString();
   if (target === 'appmesh') {
     if (estate.appMesh.unreadable) throw new UsageError(`cannot read App Mesh (${estate.appMesh.unreadable}); --target appmesh needs it. Plan with --target service-connect to move off App Mesh from ECS and Cloud Map data alone`);
-    const specs = await readMeshSpecs(aws, estate, meshResourceNames(settings.mesh.name, resolved));
-    return { plan: planAppMesh({ estate, config: settings, specs, createdAt }), estate };
+    const specs = await readMeshSpecs(meshAccount(settings.mesh.name), estate, meshResourceNames(settings.mesh.name, resolved));
+    return { plan: inAccounts(planAppMesh({ estate, config: settings, specs, createdAt }), estate, accounts), estate };
   }
-  const leaving = await leavingMeshSpecs(aws, estate, resolved);
+  const leaving = await leavingMeshSpecs(meshAccount, estate, resolved);
   const specs = leaving.specs;
   if (leaving.unreadable) estate.appMesh = { ...estate.appMesh, unreadable: leaving.unreadable };
   const strategy = options.strategy ?? 'blue-green';
@@ -56,14 +64,23 @@ export async function computePlan(aws: AwsCaller, region: string, settings: Mesh
     : [];
   // Their green twins copy the blue services' Application Auto Scaling.
   const blues = strategy === 'blue-green' ? resolved.filter((r) => appMeshNode(r.taskDefinition)) : [];
+  const clusterAccount = new Map(estate.clusters.map((c) => [c.name, accountOfArn(c.arn)]));
   const [edge, scaling] = await Promise.all([
-    readEdge(aws, blueTargetGroups),
-    readScaling(aws, blues.map((r) => scalingResourceId(r.cluster.name, r.service.name))),
+    readPerAccount(accounts, blueTargetGroups, accountOfArn, readEdge,
+      (parts) => ({ targetGroups: Object.assign({}, ...parts.map((p) => p.targetGroups)), forwards: parts.flatMap((p) => p.forwards) })),
+    readPerAccount(accounts, blues, (r) => clusterAccount.get(r.cluster.name), (aws, group) => readScaling(aws, group.map((r) => scalingResourceId(r.cluster.name, r.service.name))),
+      (parts) => Object.assign({}, ...parts)),
   ]);
   const plan = planServiceConnect({
     estate, config: settings, specs, createdAt, strategy, removeMeshResources: options.removeMeshResources ?? false, edge, scaling,
   });
-  return { plan, estate };
+  return { plan: inAccounts(plan, estate, accounts), estate };
+}
+
+/** Every step in its account; the caller's own is the plan's. */
+export function inAccounts(plan: Plan, estate: Estate, accounts: AccountSession[]): Plan {
+  const home = accounts.find((a) => a.home)?.id ?? (accounts.length === 1 && accounts[0]!.id) ?? plan.account;
+  return placeInAccounts(plan, estate, home || plan.account, estate.accounts);
 }
 
 /**
@@ -73,9 +90,10 @@ export async function computePlan(aws: AwsCaller, region: string, settings: Mesh
  * support) leaves them empty and says why: the plan goes on from ECS and
  * Cloud Map.
  */
-async function leavingMeshSpecs(aws: AwsCaller, estate: Estate, resolved: ResolvedService[]): Promise<{ specs: MeshSpecs; unreadable?: string }> {
+async function leavingMeshSpecs(meshAccount: (mesh: string) => AwsCaller, estate: Estate, resolved: ResolvedService[]): Promise<{ specs: MeshSpecs; unreadable?: string }> {
   const nodes = resolved.map((r) => appMeshNode(r.taskDefinition)).filter((n): n is { mesh: string; node: string } => n !== undefined);
   const meshName = nodes[0]?.mesh ?? '';
+  const aws = meshAccount(meshName);
   const mesh = estate.appMesh.meshes.find((m) => m.name === meshName);
   try {
     const specs = await readMeshSpecs(aws, estate, {

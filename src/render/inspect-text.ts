@@ -12,7 +12,7 @@ export function renderInspectText(report: InspectReport, source: string): string
   const parts = [chalk.bold(`meshctl inspect · ${source}`), ''];
   if (report.clusters.length === 0) parts.push('No clusters found.');
   for (const cluster of report.clusters) {
-    parts.push(chalk.bold(`cluster ${cluster.cluster}`) + chalk.dim(` · ${cluster.services.length} service(s), ${cluster.containerInstances} container instance(s)`));
+    parts.push(chalk.bold(`cluster ${cluster.cluster}`) + chalk.dim(`${cluster.account ? ` · account ${cluster.account}` : ''} · ${cluster.services.length} service(s), ${cluster.containerInstances} container instance(s)`));
     if (cluster.services.length === 0) {
       parts.push('  no services', '');
       continue;

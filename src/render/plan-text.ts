@@ -56,30 +56,20 @@ export function renderStep(step: PlanStep, taskDefinitionBefore: unknown): strin
   return [head, indent(chalk.dim(describeInput(shown)), '    ')];
 }
 
-/** One line for every App Mesh plan: what the end of support means for what it creates. */
-const APPMESH_NOTICE = `! App Mesh reached end of support on ${APPMESH_END_OF_SUPPORT}: AWS no longer fixes or supports it and may refuse new resources; plan --target service-connect (the default) for new meshes`;
-
-export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore: Record<string, unknown>): string {
-  const where = plan.target === 'appmesh' ? `mesh ${plan.mesh}` : `namespace ${[...new Set(plan.services.map((s) => s.serviceConnect?.namespace))].join(', ') || 'none'}`;
-  // The fingerprint lets a reviewer check that what apply runs is what was approved.
-  const out = [chalk.bold(`meshctl plan · target ${plan.target} · ${where} · ${source}`), chalk.dim(`fingerprint ${plan.fingerprint}`)];
-  if (plan.target === 'appmesh') out.push(chalk.yellow(APPMESH_NOTICE));
-  for (const warning of plan.warnings ?? []) out.push(chalk.yellow(`! ${warning}`));
-  out.push('');
-  // The facts first, one row per service; the full diffs follow.
-  if (plan.services.length > 0) out.push(renderPlanSummary(plan, taskDefinitionsBefore), '');
-  const shared = plan.steps.filter((s) => !s.ecsService);
+/** The shared steps and the services of one account (or of the whole plan). */
+function renderSection(out: string[], services: Plan['services'], steps: PlanStep[], taskDefinitionsBefore: Record<string, unknown>): void {
+  const shared = steps.filter((s) => !s.ecsService);
   if (shared.length > 0) {
     out.push(chalk.bold('shared'));
     for (const step of shared) out.push(...renderStep(step, undefined).map((l) => indent(l, '  ')));
     out.push('');
   }
-  for (const svc of plan.services) {
+  for (const svc of services) {
     const label = `${svc.cluster}/${svc.service}`;
-    const steps = plan.steps.filter((s) => s.ecsService === label);
+    const own = steps.filter((s) => s.ecsService === label);
     out.push(chalk.bold(`${svc.status === 'change' ? chalk.yellow('~') : chalk.dim('=')} ${label}`) + chalk.dim(` (${svc.taskDefinition})`));
-    if (steps.length === 0) out.push(chalk.dim('  no changes'));
-    for (const step of steps) {
+    if (own.length === 0) out.push(chalk.dim('  no changes'));
+    for (const step of own) {
       const before = step.sourceTaskDefinition ? taskDefinitionsBefore[step.sourceTaskDefinition] : undefined;
       out.push(...renderStep(step, before).map((l) => indent(l, '  ')));
     }
@@ -101,6 +91,31 @@ export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore
     for (const f of svc.findings) out.push(...renderFinding(f).map((l) => indent(l, '  ')));
     out.push('');
   }
+}
+
+/** One line for every App Mesh plan: what the end of support means for what it creates. */
+const APPMESH_NOTICE = `! App Mesh reached end of support on ${APPMESH_END_OF_SUPPORT}: AWS no longer fixes or supports it and may refuse new resources; plan --target service-connect (the default) for new meshes`;
+
+export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore: Record<string, unknown>): string {
+  const where = plan.target === 'appmesh' ? `mesh ${plan.mesh}` : `namespace ${[...new Set(plan.services.map((s) => s.serviceConnect?.namespace))].join(', ') || 'none'}`;
+  // The fingerprint lets a reviewer check that what apply runs is what was approved.
+  const out = [chalk.bold(`meshctl plan · target ${plan.target} · ${where} · ${source}`), chalk.dim(`fingerprint ${plan.fingerprint}`)];
+  if (plan.target === 'appmesh') out.push(chalk.yellow(APPMESH_NOTICE));
+  for (const warning of plan.warnings ?? []) out.push(chalk.yellow(`! ${warning}`));
+  out.push('');
+  // The facts first, one row per service; the full diffs follow.
+  if (plan.services.length > 0) out.push(renderPlanSummary(plan, taskDefinitionsBefore), '');
+  const accounts = Object.entries(plan.accounts ?? {});
+  if (accounts.length > 1) {
+    // A plan over several accounts reads account by account: what runs where, with whose credentials.
+    for (const [id, name] of accounts) {
+      const steps = plan.steps.filter((st) => st.account === id);
+      const services = plan.services.filter((sv) => sv.account === id);
+      if (steps.length === 0 && services.length === 0) continue;
+      out.push(chalk.bold.underline(`account ${name} (${id})`), '');
+      renderSection(out, services, steps, taskDefinitionsBefore);
+    }
+  } else renderSection(out, plan.services, plan.steps, taskDefinitionsBefore);
   if (plan.blocked.length > 0) {
     out.push(chalk.red.bold('blocked (left out of the plan)'));
     for (const b of plan.blocked) {

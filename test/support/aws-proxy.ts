@@ -9,6 +9,7 @@
 // It also stands in for moto dropping serviceConnectConfiguration and
 // ignoring Cloud Map's NAMESPACE_ID filter (service-connect-standin.ts).
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createRamStandIn, ramOperation } from './ram-standin.js';
 import { createServiceConnectStandIn, filterServicesByNamespace } from './service-connect-standin.js';
 import { createVirtualServicesStandIn, isVirtualServiceCall } from './virtual-services-standin.js';
 
@@ -43,6 +44,8 @@ export interface AwsProxy {
    * moto answered it; resolves once it is held (the test then kills the CLI).
    */
   holdNext(operation: string, when: 'before' | 'after'): Promise<void>;
+  /** The RAM stand-in: the shares and invitations made through the proxy. */
+  ram: Pick<ReturnType<typeof createRamStandIn>, 'shares' | 'invitations'>;
   /** Answers the next `times` calls of a JSON-protocol operation with this AWS error (403 for AccessDenied, else 400). */
   failNext(operation: string, code: string, times: number): void;
   stop(): Promise<void>;
@@ -71,6 +74,16 @@ function identify(req: IncomingMessage, body: string): ObservedCall {
     return { service, operation: action, mutating: !READ.test(action), input: Object.fromEntries(new URLSearchParams(body)) };
   }
   const path = (req.url ?? '').split('?')[0]!;
+  const ram = ramOperation(req);
+  if (ram) {
+    let input: Record<string, unknown> | undefined;
+    try {
+      input = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      input = undefined;
+    }
+    return { service: 'ram', operation: ram, mutating: !READ.test(ram), input };
+  }
   if (path.startsWith('/v20190125/')) {
     return { service: 'appmesh', operation: `${req.method} ${path}`, mutating: req.method !== 'GET' };
   }
@@ -177,6 +190,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
   const admit = serverBuckets(options.buckets);
   const virtualServices = createVirtualServicesStandIn();
   const serviceConnect = createServiceConnectStandIn();
+  const ram = createRamStandIn();
   const endings = new Map<string, RolloutEnding>();
   const holds: { operation: string; when: 'before' | 'after'; held: () => void }[] = [];
   const takeHold = (operation: string, when: 'before' | 'after') => {
@@ -213,6 +227,10 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
         holdBefore.held();
         return;
       }
+      if (call.service === 'ram') {
+        ram.handle(req, call.operation, body.toString(), res);
+        return;
+      }
       if (call.service === 'appmesh' && isVirtualServiceCall((req.url ?? '').split('?')[0]!)) {
         virtualServices(req, body.toString(), res);
         return;
@@ -236,6 +254,8 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
           // An error answer (moto sometimes returns an HTML 500 page under load) passes through untouched: the SDK retries it.
           if (ok && call.operation === 'DescribeServices') payload = serviceConnect.describe(endRollouts(payload, endings));
           if (ok && call.service === 'servicediscovery' && call.operation === 'ListServices') payload = filterServicesByNamespace(payload, call.input);
+          if (ok && call.service === 'servicediscovery' && call.operation === 'ListNamespaces') payload = ram.listNamespaces(req, payload);
+          if (ok && call.service === 'sts' && call.operation === 'AssumeRole') ram.learnAssumedRole(body.toString(), payload.toString());
           if (call.service === 'appmesh' && payload.length > 0) {
             try {
               payload = Buffer.from(JSON.stringify(fixAppMeshTimes(JSON.parse(payload.toString()))));
@@ -262,6 +282,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
     url: `http://127.0.0.1:${port}`,
     calls,
     throttled,
+    ram,
     count: (filter) => (filter ? calls.filter(filter).length : calls.length),
     endRollouts: (service, ending) => endings.set(service, ending),
     failNext: (operation, code, times) => failures.set(operation, { code, times }),

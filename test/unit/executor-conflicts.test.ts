@@ -30,7 +30,7 @@ async function run(steps: PlanStep[], aws: AwsCaller) {
     formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: 'sha256:x', region: 'us-east-1', target: 'service-connect', mesh: '',
     startedAt: 'now', updatedAt: '', services: {}, steps: {}, created: [],
   });
-  const failures = await runSteps(steps, { aws, plan: { steps } as Plan, store, outputs: new Map(), sourceTaskDefinitions: {}, concurrency: 4 });
+  const failures = await runSteps(steps, { callerOf: () => aws, plan: { steps } as Plan, store, outputs: new Map(), sourceTaskDefinitions: {}, concurrency: 4 });
   return { failures, store };
 }
 
@@ -72,7 +72,7 @@ describe('create conflicts', () => {
       formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: 'sha256:x', region: 'us-east-1', target: 'service-connect', mesh: '',
       startedAt: 'now', updatedAt: '', services: {}, steps: { tg: { status: 'running' } }, created: [],
     });
-    const failures = await runSteps(steps, { aws, plan: { steps } as Plan, store, outputs: new Map(), sourceTaskDefinitions: {}, concurrency: 1 });
+    const failures = await runSteps(steps, { callerOf: () => aws, plan: { steps } as Plan, store, outputs: new Map(), sourceTaskDefinitions: {}, concurrency: 1 });
     expect(failures).toEqual([]);
     expect(calls).toEqual(['elbv2 DescribeTargetGroups']);
     expect(store.journal.created).toEqual([{ step: 'tg', service: 'elbv2', kind: 'TargetGroup', identity: { TargetGroupArn: 'arn:tg/web-sc' } }]);

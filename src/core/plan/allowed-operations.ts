@@ -5,6 +5,10 @@ import type { Target } from '../sidecars.js';
 import type { PlanStep } from './model.js';
 
 const MESH_RESOURCES = ['Mesh', 'VirtualNode', 'VirtualService', 'VirtualRouter', 'Route'];
+/** Sharing a namespace or mesh with the accounts that use it (AWS RAM). */
+const SHARING = ['ram CreateResourceShare', 'ram AssociateResourceShare', 'ram AcceptResourceShareInvitation'];
+/** A private DNS namespace's hosted zone made resolvable in another VPC (across accounts: authorize, associate, clean up). */
+const ZONE_ASSOCIATION = ['route53 CreateVPCAssociationAuthorization', 'route53 AssociateVPCWithHostedZone', 'route53 DeleteVPCAssociationAuthorization'];
 
 export type PlanKind = Target | 'rollback' | 'finalize';
 
@@ -13,6 +17,7 @@ export const ALLOWED_OPERATIONS: Record<PlanKind, ReadonlySet<string>> = {
     ...MESH_RESOURCES.flatMap((kind) => [`appmesh Create${kind}`, `appmesh Update${kind}`]),
     'servicediscovery CreatePrivateDnsNamespace', 'servicediscovery CreateService',
     'ecs RegisterTaskDefinition', 'ecs UpdateService',
+    ...SHARING, ...ZONE_ASSOCIATION,
   ]),
   'service-connect': new Set([
     'servicediscovery CreateHttpNamespace',
@@ -20,6 +25,7 @@ export const ALLOWED_OPERATIONS: Record<PlanKind, ReadonlySet<string>> = {
     'elbv2 CreateTargetGroup', 'elbv2 ModifyTargetGroupAttributes', 'elbv2 ModifyRule', 'elbv2 ModifyListener',
     'application-autoscaling RegisterScalableTarget', 'application-autoscaling PutScalingPolicy',
     'appmesh DeleteVirtualService', 'appmesh DeleteVirtualNode',
+    ...SHARING,
   ]),
   // Rollback puts services back, restores listener rules and deletes only what an apply created.
   rollback: new Set([

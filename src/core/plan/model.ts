@@ -7,7 +7,7 @@ import type { Target } from '../sidecars.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
-export type PlanAwsService = 'ecs' | 'appmesh' | 'servicediscovery' | 'elbv2' | 'application-autoscaling';
+export type PlanAwsService = 'ecs' | 'appmesh' | 'servicediscovery' | 'elbv2' | 'application-autoscaling' | 'ram' | 'route53';
 
 /**
  * A value known only once an earlier step has run, such as the ARN of the
@@ -25,6 +25,8 @@ export interface PlanStep {
   operation: string;
   input: Record<string, unknown>;
   dependsOn: string[];
+  /** The 12-digit account the step runs in (with that account's credentials). */
+  account?: string;
   action: 'create' | 'update' | 'delete';
   /** What the step creates or changes, for people. */
   resource: string;
@@ -60,6 +62,8 @@ export interface PlannedServiceConnect {
 export interface PlannedService {
   cluster: string;
   service: string;
+  /** The account the service runs in. */
+  account?: string;
   status: 'change' | 'unchanged';
   taskDefinition: string;
   /** Where and how many tasks run: the summary's cost estimate. */
@@ -106,7 +110,10 @@ export interface Plan {
   tool: 'meshctl';
   target: Target;
   region: string;
+  /** The caller's own account. */
   account: string;
+  /** A plan over several accounts: the account names from meshctl.yaml, by id. */
+  accounts?: Record<string, string>;
   createdAt: string;
   mesh: string;
   fingerprint: string;

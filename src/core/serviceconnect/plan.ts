@@ -14,12 +14,13 @@ import { resolveServices, type ResolvedService } from '../appmesh/resolve.js';
 import type { MeshSpecs } from '../appmesh/specs.js';
 import type { Finding } from '../checks/rule.js';
 import { weightedActions, type EdgeState } from '../edge.js';
-import type { ContainerDefinition, Estate, Service } from '../estate.js';
+import type { CloudMapNamespace, ContainerDefinition, Estate, Service } from '../estate.js';
 import { observedDeployments } from '../plan/drift.js';
 import { idempotencyToken, observedDigest, sealPlan } from '../plan/fingerprint.js';
 import { ECS_DESIRED_COUNT, scalingResourceId, type ServiceScaling } from '../scaling.js';
 import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedBackend, type PlannedService, type PlanStep } from '../plan/model.js';
 import { checkService } from '../precheck.js';
+import { CLOUD_MAP_ECS_PERMISSION, planSharing, type ShareNeed } from '../sharing.js';
 import { redactDeep } from '../redact.js';
 import { appMeshNode, meshStatus } from '../service-facts.js';
 import { ENVOY_CONTAINER, XRAY_CONTAINER } from '../sidecars.js';
@@ -60,6 +61,8 @@ interface Decision {
   /** App Mesh virtual node of the service, from Envoy's APPMESH_RESOURCE_ARN. */
   meshNode?: { mesh: string; node: string };
   namespace?: string;
+  /** Another account's namespace this service's account does not see yet: the plan shares it first. */
+  sharedFrom?: CloudMapNamespace;
   /** Names clients use today (App Mesh virtual services, Cloud Map DNS names), or the new one for a fresh service. */
   names: string[];
   policy: EndpointPolicy;
@@ -135,8 +138,17 @@ function dependencyGroups(decisions: Decision[], specs: MeshSpecs): Map<string, 
  */
 const NAMESPACE_ARN = /^arn:aws[\w-]*:servicediscovery:[\w-]+:(\d{12}):namespace\/ns-[\w]+$/;
 const isNamespaceArn = (ref: string) => NAMESPACE_ARN.test(ref);
-const accountOfArn = (arn: string) => arn.split(':')[4];
+const accountOfArn = (arn: string) => arn.split(':')[4] ?? '';
 const namespaceOf = (estate: Estate, ref: string) => estate.cloudMap.namespaces.find((n) => n.name === ref || n.arn === ref);
+
+/** The AWS CLI commands that share a namespace by hand. */
+const shareCommand = (arn: string, consumer: string) => `in account ${accountOfArn(arn)}, aws ram create-resource-share --name meshctl-namespace --resource-arns ${arn} --principals ${consumer} --permission-arns ${CLOUD_MAP_ECS_PERMISSION}; in this account, if the accounts are not in one AWS Organization, aws ram accept-resource-share-invitation`;
+
+/** The account that creates a namespace the plan creates: the first service's (by cluster/service) that uses it. */
+function creatorOf(namespace: string, estate: Estate, config: MeshctlConfig): string | undefined {
+  const first = resolveServices(estate, config).find((r) => namespaceFor(r, estate, config) === namespace);
+  return first && accountOfArn(first.service.arn);
+}
 
 function namespaceFor(resolved: ResolvedService, estate: Estate, config: MeshctlConfig): string | undefined {
   if (resolved.service.serviceConnect?.namespace) {
@@ -195,7 +207,29 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
   const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'service-connect', sizing: config.sidecars, keepXray: config.serviceConnect.keepXray });
   const blocking = findings.filter((f) => f.blocking);
   const block = (rule: string, message: string, hint: string) => blocking.push({ rule, severity: 'error', blocking: true, cluster: resolved.cluster.name, service: resolved.service.name, message: `${label}: ${message}`, hint });
-  const namespace = namespaceFor(resolved, estate, config);
+  let namespace = namespaceFor(resolved, estate, config);
+  const serviceAccount = accountOfArn(resolved.service.arn);
+  const existing = namespace ? namespaceOf(estate, namespace) : undefined;
+  let sharedFrom: CloudMapNamespace | undefined;
+  if (existing && accountOfArn(existing.arn) !== serviceAccount) {
+    // Another account's namespace is named by its ARN (AWS requires it), and must be shared with this one.
+    const owner = accountOfArn(existing.arn);
+    namespace = existing.arn;
+    if (!(existing.sharedWith ?? []).includes(serviceAccount)) {
+      if (estate.accounts?.[owner]) sharedFrom = existing;
+      else {
+        block('shared-namespace', `Cloud Map namespace ${existing.name} of account ${owner} is not shared with this account`,
+          `Add account ${owner} under accounts: in meshctl.yaml (meshctl then plans the RAM share), or share it by hand: ${shareCommand(existing.arn, serviceAccount)}, then plan again.`);
+      }
+    }
+  } else if (namespace && !existing && !isNamespaceArn(namespace) && estate.accounts) {
+    // A namespace this plan creates lives in one account: the first service's (by cluster/service) that uses it.
+    const creator = creatorOf(namespace, estate, config);
+    if (creator && creator !== serviceAccount) {
+      block('shared-namespace', `Cloud Map namespace ${namespace} does not exist yet; this plan creates it in account ${creator}`,
+        `Apply the plan for account ${creator} first (meshctl apply with --account ${estate.accounts[creator] ?? creator}), then plan again: meshctl shares the namespace with this account through AWS RAM.`);
+    }
+  }
   if (!namespace) block('service-discovery', 'no Cloud Map namespace for Service Connect', 'Set cloudMap.namespace in meshctl.yaml (meshctl creates it as an HTTP namespace when missing).');
   // A namespace named by ARN is never created: it is another account's (shared through RAM) or must already exist.
   else if (isNamespaceArn(namespace) && !namespaceOf(estate, namespace)) {
@@ -203,7 +237,7 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
     const own = owner === resolved.service.arn.split(':')[4];
     block('shared-namespace', own ? `Cloud Map namespace ${namespace} does not exist` : `Cloud Map namespace ${namespace} of account ${owner} is not shared with this account`,
       own ? 'Name an existing namespace in cloudMap.namespace, or give a name (not an ARN) and meshctl creates it as an HTTP namespace.'
-        : `In account ${owner}, share it through AWS RAM with this account and the permission AWSRAMPermissionCloudMapECSFullPermission (aws ram create-resource-share --name meshctl-namespace --resource-arns ${namespace} --principals ${resolved.service.arn.split(':')[4]} --permission-arns arn:aws:ram::aws:permission/AWSRAMPermissionCloudMapECSFullPermission), accept the invitation here if the accounts are not in one AWS Organization, then plan again.`);
+        : `Add account ${owner} under accounts: in meshctl.yaml (meshctl then plans the RAM share), or share it by hand: ${shareCommand(namespace, serviceAccount)}, then plan again.`);
   }
   const onAppMesh = meshStatus(resolved.service, resolved.taskDefinition) === 'appmesh';
   const meshNode = onAppMesh ? appMeshNode(resolved.taskDefinition) : undefined;
@@ -232,7 +266,7 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
       'Keep the current protocol (remove services.<name>.protocol from meshctl.yaml), or move the service to a new ECS service by hand.');
   }
   return {
-    resolved, label, onAppMesh, meshNode, namespace, policy, rewritten,
+    resolved, label, onAppMesh, meshNode, namespace, policy, rewritten, ...(sharedFrom && { sharedFrom }),
     names: namesOf(resolved, meshNode, specs, estate),
     findings: findings.filter((f) => !f.blocking && f.severity !== 'info'),
     blocking,
@@ -259,11 +293,23 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
   // Namespaces that do not exist yet become HTTP namespaces (no VPC needed; Service Connect discovers through the API).
   for (const ns of [...new Set(ready.map((d) => d.namespace!))].sort()) {
     if (namespaceOf(estate, ns) || isNamespaceArn(ns)) continue;
+    const creator = estate.accounts ? creatorOf(ns, estate, config) : undefined;
     steps.push({
-      id: `cloudmap-namespace:${ns}`, service: 'servicediscovery', operation: 'CreateHttpNamespace', action: 'create', dependsOn: [],
+      id: `cloudmap-namespace:${ns}`, service: 'servicediscovery', operation: 'CreateHttpNamespace', action: 'create', dependsOn: [], ...(creator && { account: creator }),
       resource: `Cloud Map HTTP namespace ${ns}`, input: { Name: ns, CreatorRequestId: token(`cloudmap-namespace:${ns}`) },
     });
   }
+
+  // Namespaces of other accounts of the run, shared with the accounts that use them before those services move.
+  const needs = new Map<string, ShareNeed>();
+  for (const d of ready.filter((x) => x.sharedFrom)) {
+    const ns = d.sharedFrom!;
+    const need = needs.get(ns.arn) ?? { kind: 'namespace' as const, arn: ns.arn, name: ns.name, owner: accountOfArn(ns.arn), consumers: [], ...(ns.resourceShare && { share: ns.resourceShare }) };
+    need.consumers.push(accountOfArn(d.resolved.service.arn));
+    needs.set(ns.arn, need);
+  }
+  const sharing = planSharing([...needs.values()], token);
+  steps.push(...sharing.steps);
 
   if (config.serviceConnect.setClusterDefaults) {
     for (const cluster of estate.clusters) {
@@ -393,6 +439,13 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
       ...(decision.policy.parity.length > 0 && { parity: decision.policy.parity }),
       ...(notes.length > 0 && { notes }),
     });
+  }
+
+  // A service in a shared namespace moves once its account accepted the share.
+  for (const d of ready.filter((x) => x.sharedFrom)) {
+    const step = serviceSteps.get(d.label)?.find((st) => st.id === moveStep.get(d.label));
+    const accepted = sharing.usableAfter.get(`${d.sharedFrom!.arn} ${accountOfArn(d.resolved.service.arn)}`);
+    if (step && accepted) step.dependsOn = [...step.dependsOn, accepted];
   }
 
   // Each client's move waits for its servers' moves; steps are emitted servers first so every dependency comes earlier.

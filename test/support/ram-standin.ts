@@ -1,0 +1,121 @@
+// Test-only stand-in for AWS RAM sharing of Cloud Map namespaces, which moto
+// lacks (its RAM has no ListResources or invitations, and cannot share a
+// namespace). It keeps shares and invitations in memory, per account (the
+// account of a request is the one moto gives its access key: the default
+// key's, or the role's for AssumeRole credentials the proxy saw issued), and
+// once a consumer accepted, shows the namespace in that account's Cloud Map
+// ListNamespaces with its ResourceOwner, as AWS does.
+// Not product code: meshctl talks to AWS exactly as it would without it.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- raw API payloads */
+type Raw = Record<string, any>;
+
+/** moto's account for the access key "testing" (and any key it did not issue for a role). */
+export const MOTO_DEFAULT_ACCOUNT = '123456789012';
+
+const RAM_PATHS: Record<string, string> = {
+  '/createresourceshare': 'CreateResourceShare',
+  '/associateresourceshare': 'AssociateResourceShare',
+  '/listresources': 'ListResources',
+  '/getresourceshareinvitations': 'GetResourceShareInvitations',
+  '/acceptresourceshareinvitation': 'AcceptResourceShareInvitation',
+  '/getresourceshares': 'GetResourceShares',
+};
+
+export function ramOperation(req: IncomingMessage): string | undefined {
+  return req.method === 'POST' ? RAM_PATHS[(req.url ?? '').split('?')[0]!.toLowerCase()] : undefined;
+}
+
+interface Share { arn: string; name: string; owner: string; resources: string[]; principals: string[]; permissionArns: string[] }
+interface Invitation { arn: string; share: string; sender: string; receiver: string; status: 'PENDING' | 'ACCEPTED' }
+
+export function createRamStandIn() {
+  const accountsByKey = new Map<string, string>();
+  const shares = new Map<string, Share>();
+  const invitations: Invitation[] = [];
+  const namespaces = new Map<string, Raw>();
+
+  const accountOf = (req: IncomingMessage): string => {
+    const key = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+    return accountsByKey.get(key) ?? MOTO_DEFAULT_ACCOUNT;
+  };
+  const invite = (share: Share, principals: string[]) => {
+    for (const receiver of principals.filter((p) => p !== share.owner)) {
+      if (!invitations.some((i) => i.share === share.arn && i.receiver === receiver)) {
+        invitations.push({ arn: `arn:aws:ram:us-east-1:${share.owner}:resource-share-invitation/${randomUUID()}`, share: share.arn, sender: share.owner, receiver, status: 'PENDING' });
+      }
+    }
+  };
+  const sharedWith = (account: string) => invitations.filter((i) => i.receiver === account && i.status === 'ACCEPTED')
+    .flatMap((i) => shares.get(i.share)?.resources ?? []);
+
+  const answer = (res: ServerResponse, status: number, body: Raw) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+
+  return {
+    accountOf,
+    /** An STS AssumeRole answer: its access key acts in the role's account. */
+    learnAssumedRole(requestBody: string, responseBody: string): void {
+      const role = new URLSearchParams(requestBody).get('RoleArn');
+      const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(responseBody)?.[1];
+      if (role && key) accountsByKey.set(key, role.split(':')[4]!);
+    },
+    /** A Cloud Map ListNamespaces answer: the owner's namespaces are remembered, and shared ones added for a consumer. */
+    listNamespaces(req: IncomingMessage, payload: Buffer): Buffer {
+      const account = accountOf(req);
+      const out = JSON.parse(payload.toString()) as { Namespaces?: Raw[] };
+      for (const ns of out.Namespaces ?? []) namespaces.set(ns.Arn, ns);
+      for (const arn of sharedWith(account)) {
+        const ns = namespaces.get(arn);
+        if (ns && !(out.Namespaces ?? []).some((n) => n.Arn === arn)) (out.Namespaces ??= []).push({ ...ns, ResourceOwner: arn.split(':')[4] });
+      }
+      return Buffer.from(JSON.stringify(out));
+    },
+    handle(req: IncomingMessage, operation: string, body: string, res: ServerResponse): void {
+      const account = accountOf(req);
+      const input = (body ? JSON.parse(body) : {}) as Raw;
+      if (operation === 'CreateResourceShare') {
+        const share: Share = {
+          arn: `arn:aws:ram:us-east-1:${account}:resource-share/${randomUUID()}`, name: input.name, owner: account,
+          resources: input.resourceArns ?? [], principals: input.principals ?? [], permissionArns: input.permissionArns ?? [],
+        };
+        shares.set(share.arn, share);
+        invite(share, share.principals);
+        return answer(res, 200, { resourceShare: { resourceShareArn: share.arn, name: share.name, owningAccountId: account, status: 'ACTIVE', allowExternalPrincipals: true }, clientToken: input.clientToken });
+      }
+      if (operation === 'AssociateResourceShare') {
+        const share = shares.get(input.resourceShareArn);
+        if (!share || share.owner !== account) return answer(res, 400, { __type: 'UnknownResourceException', message: `resource share ${input.resourceShareArn} not found` });
+        share.resources.push(...(input.resourceArns ?? []));
+        share.principals.push(...(input.principals ?? []));
+        invite(share, input.principals ?? []);
+        return answer(res, 200, { resourceShareAssociations: (input.principals ?? []).map((p: string) => ({ resourceShareArn: share.arn, associatedEntity: p, associationType: 'PRINCIPAL', status: 'ASSOCIATED' })), clientToken: input.clientToken });
+      }
+      if (operation === 'ListResources') {
+        const resources = [...shares.values()].filter((s) => s.owner === account)
+          .flatMap((s) => s.resources.map((arn) => ({ arn, resourceShareArn: s.arn, type: 'servicediscovery:Namespace', status: 'AVAILABLE' })))
+          .filter((r) => !input.resourceArns || input.resourceArns.includes(r.arn));
+        return answer(res, 200, { resources });
+      }
+      if (operation === 'GetResourceShares') {
+        return answer(res, 200, { resourceShares: [...shares.values()].filter((s) => s.owner === account).map((s) => ({ resourceShareArn: s.arn, name: s.name, owningAccountId: s.owner, status: 'ACTIVE' })) });
+      }
+      if (operation === 'GetResourceShareInvitations') {
+        const found = invitations.filter((i) => i.receiver === account && (!input.resourceShareArns || input.resourceShareArns.includes(i.share)));
+        return answer(res, 200, { resourceShareInvitations: found.map((i) => ({ resourceShareInvitationArn: i.arn, resourceShareArn: i.share, senderAccountId: i.sender, receiverAccountId: i.receiver, status: i.status })) });
+      }
+      const invitation = invitations.find((i) => i.arn === input.resourceShareInvitationArn && i.receiver === account);
+      if (!invitation) return answer(res, 400, { __type: 'ResourceShareInvitationArnNotFoundException', message: `invitation ${input.resourceShareInvitationArn} not found` });
+      invitation.status = 'ACCEPTED';
+      return answer(res, 200, { resourceShareInvitation: { resourceShareInvitationArn: invitation.arn, resourceShareArn: invitation.share, status: 'ACCEPTED' }, clientToken: input.clientToken });
+    },
+    /** What a test checks: the shares and invitations made. */
+    shares: () => [...shares.values()],
+    invitations: () => [...invitations],
+  };
+}
