@@ -29,6 +29,8 @@ const READ_ACTIONS = [
   'appmesh:DescribeMesh', 'appmesh:DescribeVirtualNode', 'appmesh:DescribeVirtualService', 'appmesh:DescribeVirtualRouter', 'appmesh:DescribeRoute',
   'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies', 'elasticloadbalancing:DescribeTargetHealth', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricStatistics', 'route53:ListResourceRecordSets', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
   'servicediscovery:GetOperation',
+  // Across accounts: the RAM shares that already hold a namespace or mesh, invitations to accept, hosted zones' VPCs.
+  'ram:ListResources', 'ram:GetResourceShareInvitations', 'route53:GetHostedZone',
   // apply checks the plan's account (STS allows this call to everyone; listed so the policy names every call).
   'sts:GetCallerIdentity',
 ];
@@ -155,10 +157,78 @@ export function iamPolicy(plan?: Plan): PolicyDocument {
       : ['servicediscovery:CreateService', 'servicediscovery:DeleteService']));
     statements.push({ Sid: 'MeshctlCloudMap', Effect: 'Allow', Action: sorted(actions), Resource: '*' });
   }
+  const shares = plan.steps.filter((s) => s.service === 'ram' && s.operation !== 'AcceptResourceShareInvitation');
+  if (shares.length > 0) {
+    // Cloud Map namespaces and App Mesh meshes have no resource policies of their own (Cloud Map Developer Guide, "How AWS Cloud Map works with IAM"): RAM's actions are all it takes.
+    statements.push({ Sid: 'MeshctlShareResources', Effect: 'Allow', Action: sorted(shares.map((s) => `ram:${s.operation}`)), Resource: '*' });
+  }
+  if (plan.steps.some((s) => s.operation === 'AcceptResourceShareInvitation')) {
+    statements.push({ Sid: 'MeshctlAcceptShares', Effect: 'Allow', Action: ['ram:AcceptResourceShareInvitation', 'ram:GetResourceShareInvitations'], Resource: '*' });
+  }
+  const zoneSteps = plan.steps.filter((s) => s.service === 'route53');
+  if (zoneSteps.length > 0) {
+    statements.push({
+      Sid: 'MeshctlHostedZoneAssociation', Effect: 'Allow', Action: sorted(zoneSteps.map((s) => `route53:${s.operation}`)),
+      Resource: sorted(zoneSteps.map((s) => `arn:${partition}:route53:::hostedzone/${String(s.input.HostedZoneId).replace(/^\/hostedzone\//, '')}`)),
+    });
+    // Associating a VPC with a hosted zone also needs the VPC (Route 53 API Reference, AssociateVPCWithHostedZone).
+    if (zoneSteps.some((s) => s.operation === 'AssociateVPCWithHostedZone')) statements.push({ Sid: 'MeshctlAssociateVpcs', Effect: 'Allow', Action: ['ec2:DescribeVpcs'], Resource: '*' });
+  }
   const linked = [
     ...(plan.steps.some((s) => s.service === 'ecs' && (s.operation === 'CreateService' || s.operation === 'UpdateService')) ? ['ecs.amazonaws.com'] : []),
     ...(plan.steps.some((s) => s.service === 'appmesh' && s.operation.startsWith('Create')) ? ['appmesh.amazonaws.com'] : []),
   ];
   if (linked.length > 0) statements.push(serviceLinkedRoles(partition, plan.account, linked));
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/** An account of the run, as iam-policy sees it. */
+export interface PolicyAccount {
+  name: string;
+  /** The 12-digit id, when known (from a plan). */
+  id?: string;
+  /** The role meshctl assumes there; none for the caller's own account. */
+  roleArn?: string;
+  externalId?: string;
+}
+
+/** A role's trust policy: who may assume it (statements name a principal, not resources). */
+export interface TrustPolicy {
+  Version: '2012-10-17';
+  Statement: (Omit<PolicyStatement, 'Resource'> & { Principal: { AWS: string } })[];
+}
+
+export interface AccountPolicy {
+  account: string;
+  id?: string;
+  policy: PolicyDocument;
+  /** The trust policy the assumed role needs: the caller's account may assume it (with the external id). */
+  trustPolicy?: TrustPolicy;
+}
+
+/**
+ * One policy per account: each account's steps scoped to its own resources,
+ * and the caller's own allowed to assume the others' roles, whose trust
+ * policies let the caller's account in.
+ */
+export function accountPolicies(accounts: PolicyAccount[], callerAccount: string | undefined, plan?: Plan): AccountPolicy[] {
+  const partition = partitionOf(plan?.region ?? 'us-east-1');
+  const roles = sorted(accounts.map((a) => a.roleArn).filter((r): r is string => !!r));
+  return accounts.map((account) => {
+    const id = account.id ?? (account.roleArn ? account.roleArn.split(':')[4] : callerAccount);
+    const own = plan && id ? { ...plan, account: id, steps: plan.steps.filter((s) => (s.account ?? plan.account) === id) } : undefined;
+    const policy = iamPolicy(own);
+    if (!account.roleArn && roles.length > 0) {
+      policy.Statement.push({ Sid: 'MeshctlAssumeAccountRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: roles });
+    }
+    const trustPolicy: TrustPolicy | undefined = account.roleArn ? {
+      Version: '2012-10-17',
+      Statement: [{
+        Sid: 'MeshctlCallerAssumes', Effect: 'Allow', Action: ['sts:AssumeRole'],
+        Principal: { AWS: `arn:${partition}:iam::${callerAccount ?? 'CALLER_ACCOUNT_ID'}:root` },
+        ...(account.externalId && { Condition: { StringEquals: { 'sts:ExternalId': account.externalId } } }),
+      }],
+    } : undefined;
+    return { account: account.name, ...(id && { id }), policy, ...(trustPolicy && { trustPolicy }) };
+  });
 }

@@ -7,7 +7,7 @@ import type { Plan, PlanStep } from '../../src/core/plan/model.js';
 
 const IAM_PREFIX: Record<string, string> = {
   ecs: 'ecs', ec2: 'ec2', servicediscovery: 'servicediscovery', appmesh: 'appmesh', elbv2: 'elasticloadbalancing', sts: 'sts',
-  'application-autoscaling': 'application-autoscaling', cloudwatch: 'cloudwatch', route53: 'route53',
+  'application-autoscaling': 'application-autoscaling', cloudwatch: 'cloudwatch', route53: 'route53', ram: 'ram',
 };
 
 function sources(dir: string): string[] {

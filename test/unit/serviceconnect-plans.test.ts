@@ -385,7 +385,8 @@ describe('a namespace named by its ARN (another account\'s, shared through AWS R
 
   it('once shared, services name it by its ARN, and the cluster keeps its own default namespace', () => {
     const est = shop();
-    est.cloudMap.namespaces.push({ id: 'ns-shared1', arn: FOREIGN, name: 'shop.shared', type: 'HTTP' });
+    // Shared: this account's ListNamespaces shows it (readCloudMap marks who sees another account's namespace).
+    est.cloudMap.namespaces.push({ id: 'ns-shared1', arn: FOREIGN, name: 'shop.shared', type: 'HTTP', sharedWith: ['123456789012'] });
     const p = plan(est, { config: { cloudMap: { namespace: FOREIGN }, serviceConnect: { setClusterDefaults: true } } });
     const update = p.steps.find((s) => s.operation === 'UpdateService')!;
     expect((update.input.serviceConnectConfiguration as { namespace: string }).namespace).toBe(FOREIGN);
