@@ -68,6 +68,11 @@ async function adoptExisting(aws: AwsCaller, step: PlanStep, input: Raw): Promis
     const identity = Object.fromEntries(APP_MESH_NAME_FIELDS[kind]!.map((f) => [f, input[f]]));
     return aws.call('appmesh', `Describe${kind}`, identity);
   }
+  if (step.service === 'ram' && step.operation === 'CreateResourceShare') {
+    const listed = await aws.call<Raw>('ram', 'GetResourceShares', { resourceOwner: 'SELF', name: input.name, resourceShareStatus: 'ACTIVE' });
+    const existing = ((listed.resourceShares ?? []) as Raw[])[0];
+    return existing ? { resourceShare: existing } : undefined;
+  }
   if (step.service === 'servicediscovery' && /^Create(Http|PrivateDns)Namespace$/.test(step.operation)) {
     const listed = await aws.call<Raw>('servicediscovery', 'ListNamespaces', { MaxResults: 100 });
     const existing = ((listed.Namespaces ?? []) as Raw[]).find((n) => n.Name === input.Name);
@@ -98,6 +103,12 @@ function createdResource(step: PlanStep, input: Raw, output: Raw): CreatedResour
   if (!step.operation.startsWith('Create') && step.operation !== 'RegisterScalableTarget') return undefined;
   if (step.service === 'ecs' && step.operation === 'CreateService') {
     return { step: step.id, service: 'ecs', kind: 'EcsService', identity: { cluster: String(input.cluster), service: String(input.serviceName) }, ecsService: step.ecsService };
+  }
+  if (step.service === 'ram' && step.operation === 'CreateResourceShare') {
+    return { step: step.id, service: 'ram', kind: 'ResourceShare', identity: { resourceShareArn: String(output.resourceShare?.resourceShareArn) } };
+  }
+  if (step.service === 'ram' && step.operation === 'CreateResourceShare') {
+    return { step: step.id, service: 'ram', kind: 'ResourceShare', identity: { resourceShareArn: String(output.resourceShare?.resourceShareArn) } };
   }
   if (step.service === 'servicediscovery' && /^Create(Http|PrivateDns)Namespace$/.test(step.operation)) {
     return { step: step.id, service: 'servicediscovery', kind: 'Namespace', identity: { Id: String(output.NamespaceId) } };

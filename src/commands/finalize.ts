@@ -36,7 +36,7 @@ export async function runFinalize(options: FinalizeOptions): Promise<number> {
   const session = await openAws(options, { allowMutations: !options.dryRun });
   if (journal.region !== session.region) throw new UsageError(`the journal ${path} is for ${journal.region}; pass --region ${journal.region}`);
 
-  const plan = await computeFinalizePlan(session.aws, session.region, { journal: { path, data: journal }, service: options.service, bakeMs, alarms: options.alarm ?? [] });
+  const plan = await computeFinalizePlan(session, session.region, { journal: { path, data: journal }, service: options.service, bakeMs, alarms: options.alarm ?? [] });
   if (options.output === 'json' && options.dryRun) writeOut(JSON.stringify(dryRunResult(plan, true), null, 2));
   else if (options.output !== 'json') writeOut(renderServiceStepsText(plan, session.source));
   if (options.dryRun) return EXIT_OK;

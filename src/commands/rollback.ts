@@ -64,7 +64,7 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
     planFile = pending;
     writeErr(`finishing the interrupted rollback planned in ${pending}`);
   } else {
-    plan = (await computeRollbackPlan(session.aws, session.region, {
+    plan = (await computeRollbackPlan(session, {
       cluster: options.cluster, service: options.service, ...(journal && path && { journal: { path, data: journal } }),
       toRevision: options.toRevision, keepRevision: options.keepRevision ?? false, removeMeshResources: options.removeMeshResources ?? false,
     })).plan;

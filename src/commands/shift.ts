@@ -9,6 +9,7 @@ import type { AwsCaller } from '../aws/caller.js';
 import { cutoverProblems, greenDimensions, unknownAlarms, type HealthCheck } from '../aws/read-cutover-health.js';
 import { readEdgeActions } from '../aws/read-edge.js';
 import { openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
+import { pairsAccount } from '../planning/pairs-account.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import { onInterrupt } from '../cli/interrupt.js';
@@ -102,11 +103,13 @@ export async function runShift(options: ShiftOptions): Promise<number> {
   }
   const session = await openAws(options, { allowMutations: !options.dryRun });
   if (journal.region !== session.region) throw new UsageError(`the journal ${path} is for ${journal.region}; pass --region ${journal.region}`);
+  // Each pair's rules, alarms and metrics are in its service's account.
+  const { aws } = pairsAccount(session.accounts, journal, pairs.map((p) => p.label));
   const alarms = options.alarm ?? [];
-  const unknown = alarms.length > 0 ? await unknownAlarms(session.aws, alarms) : [];
+  const unknown = alarms.length > 0 ? await unknownAlarms(aws, alarms) : [];
   if (unknown.length > 0) throw new UsageError(`CloudWatch has no alarm ${unknown.join(', ')} in ${session.region}: check --alarm`);
 
-  const entry = weighted ? await route53Entry(session.aws, weighted) : await loadBalancerEntry(session.aws, pairs);
+  const entry = weighted ? await route53Entry(aws, weighted) : await loadBalancerEntry(aws, pairs);
   // Pairs at different weights (a shift of some of them) move together from the lowest.
   const from = Math.min(...entry.weights());
   const label = entry.label;
@@ -133,7 +136,7 @@ export async function runShift(options: ShiftOptions): Promise<number> {
     if (resuming) writeErr(`resuming the shift at ${from}% (journal ${path})`);
     // Recorded before the first move, so a shift killed mid-step is resumed, not restarted.
     else await record({ steps, weight: from, since: journal.shift?.weight === from ? journal.shift.since : new Date().toISOString(), lastGood: from, state: 'shifting' });
-    const dimensions = await greenDimensions(session.aws, pairs);
+    const dimensions = await greenDimensions(aws, pairs);
     let lastGood = resuming ? journal.shift!.lastGood : from;
     let weight = from;
     const stepBack = async (at: number, problems: string[]): Promise<number> => {
@@ -147,7 +150,7 @@ export async function runShift(options: ShiftOptions): Promise<number> {
     for (const [i, percent] of remaining.entries()) {
       const check: HealthCheck = { alarms, max5xx: Number(options.max5xx), since: new Date(Date.now() - everyMs), dimensions };
       // Going back to blue is never held up by an alarm: that is what it is for.
-      const problems = percent <= from && options.to !== undefined ? [] : await cutoverProblems(session.aws, pairs, check);
+      const problems = percent <= from && options.to !== undefined ? [] : await cutoverProblems(aws, pairs, check);
       if (problems.length > 0) return await stepBack(percent, problems);
       if (percent !== from || !resuming) await entry.set(percent);
       // Green already at this weight keeps the time it got there: finalize's bake counts from it.
@@ -161,7 +164,7 @@ export async function runShift(options: ShiftOptions): Promise<number> {
       writeErr(chalk.dim(`  holding ${percent}% until ${new Date(started + everyMs).toISOString()}, checking every ${options.pollInterval}`));
       while (Date.now() - started < everyMs) {
         await sleep(Math.min(pollMs, everyMs - (Date.now() - started)));
-        const during = await cutoverProblems(session.aws, pairs, { ...check, since: new Date(started) });
+        const during = await cutoverProblems(aws, pairs, { ...check, since: new Date(started) });
         if (during.length > 0) return await stepBack(percent, during);
       }
       lastGood = percent;

@@ -3,6 +3,7 @@
 import { latestJournal, readJournal } from '../apply/journal.js';
 import { toService } from '../aws/read-estate.js';
 import { chunks } from '../aws/batch.js';
+import { accountOfArn, callerFor } from '../aws/accounts.js';
 import { openAws, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
@@ -32,12 +33,14 @@ export async function runStatus(options: StatusOptions): Promise<number> {
   const session = await openAws(options, { allowMutations: false });
   const entries = Object.entries(journal.services);
   // The service whose deployment apply watches: the green twin for blue-green moves.
-  const watched = entries.map(([label, s]) => ({ label, cluster: s.cluster, name: s.greenService ?? s.service }));
+  const watched = entries.map(([label, s]) => ({ label, cluster: s.cluster, name: s.greenService ?? s.service, account: s.account ?? accountOfArn(s.serviceArn) }));
   const live = new Map<string, Raw>();
-  const byCluster = new Map<string, string[]>();
-  for (const w of watched) byCluster.set(w.cluster, [...(byCluster.get(w.cluster) ?? []), w.name]);
-  await Promise.all([...byCluster.entries()].flatMap(([cluster, names]) => chunks(names, 10).map(async (batch) => {
-    const out = await session.aws.call<Raw>('ecs', 'DescribeServices', { cluster, services: batch });
+  // Each cluster is read in its account (the journal records it).
+  const byCluster = new Map<string, { account: string; names: string[] }>();
+  for (const w of watched) byCluster.set(w.cluster, { account: w.account, names: [...(byCluster.get(w.cluster)?.names ?? []), w.name] });
+  await Promise.all([...byCluster.entries()].flatMap(([cluster, { account, names }]) => chunks(names, 10).map(async (batch) => {
+    const aws = callerFor(session.accounts, session.accounts.length > 1 ? account : undefined);
+    const out = await aws.call<Raw>('ecs', 'DescribeServices', { cluster, services: batch });
     for (const raw of (out.services ?? []) as Raw[]) if (raw.status !== 'INACTIVE') live.set(`${cluster}/${raw.serviceName}`, raw);
   })));
 

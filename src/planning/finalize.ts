@@ -2,7 +2,9 @@
 // bake time, and no named alarm fires; reads the blue services and the App
 // Mesh resources only they use; hands plain data to the pure planner.
 import type { Journal } from '../apply/journal.js';
-import type { AwsCaller } from '../aws/caller.js';
+import type { AccountSession } from '../aws/accounts.js';
+import { pairsAccount } from './pairs-account.js';
+import { placeInAccounts } from '../core/plan/accounts.js';
 import { cutoverProblems } from '../aws/read-cutover-health.js';
 import { readEdgeActions } from '../aws/read-edge.js';
 import { readEstate } from '../aws/read-estate.js';
@@ -22,9 +24,11 @@ export interface FinalizeSelection {
   alarms: string[];
 }
 
-export async function computeFinalizePlan(aws: AwsCaller, region: string, selection: FinalizeSelection): Promise<Plan> {
+export async function computeFinalizePlan(session: { accounts: AccountSession[] }, region: string, selection: FinalizeSelection): Promise<Plan> {
   const { journal } = selection;
   const pairs = blueGreenPairs(journal.data, selection.service ?? []);
+  // The pairs' account: every read and step goes there.
+  const { aws, account } = pairsAccount(session.accounts, journal.data, pairs.map((p) => p.label));
   if (pairs.length === 0) throw new UsageError(`no blue-green pair left to finalize in ${journal.path}: finalize finishes what meshctl apply moved blue-green and meshctl shift took to 100%`);
 
   const edgeActions = await readEdgeActions(aws, pairs.flatMap((p) => p.edges.map((e) => e.arn)));
@@ -86,5 +90,6 @@ export async function computeFinalizePlan(aws: AwsCaller, region: string, select
     }
     input.pairs.push({ pair, blue, ...(mesh && { mesh }) });
   }
-  return planFinalize(input);
+  const plan = planFinalize(input);
+  return account ? placeInAccounts(plan, estate, account, estate.accounts) : plan;
 }

@@ -1,10 +1,13 @@
 // Plans a rollback: reads the services to put back (and, without a journal,
 // the revision before the current one), checks the revisions to go back to
 // are ACTIVE, and hands plain data to the pure planner in src/core/plan.
-import type { Journal } from '../apply/journal.js';
+import type { Journal, JournalService } from '../apply/journal.js';
+import { accountOfArn, callerFor, type AccountSession } from '../aws/accounts.js';
 import { AwsCallError, type AwsCaller } from '../aws/caller.js';
+import { readAccountsEstate, readPerAccount } from '../aws/read-accounts.js';
 import { readEdgeActions } from '../aws/read-edge.js';
-import { readEstate } from '../aws/read-estate.js';
+import { placeInAccounts } from '../core/plan/accounts.js';
+import { stableStringify } from '../util/stable-json.js';
 import { UsageError } from '../cli/errors.js';
 import type { Estate, Service } from '../core/estate.js';
 import type { Plan } from '../core/plan/model.js';
@@ -57,7 +60,16 @@ async function requireActive(aws: AwsCaller, arn: string): Promise<void> {
   }
 }
 
-export async function computeRollbackPlan(aws: AwsCaller, region: string, selection: RollbackSelection): Promise<{ plan: Plan; estate?: Estate }> {
+/** What apply changed on a service besides its revision: Service Connect and registries (a Service Connect-only move keeps the revision). */
+function configChanged(service: Service, entry: JournalService): boolean {
+  return stableStringify(entry.previousServiceConnect ?? { enabled: false }) !== stableStringify(service.serviceConnect ?? { enabled: false })
+    || stableStringify(entry.previousServiceRegistries) !== stableStringify(service.serviceRegistries);
+}
+
+export async function computeRollbackPlan(session: { accounts: AccountSession[]; region: string }, selection: RollbackSelection): Promise<{ plan: Plan; estate?: Estate }> {
+  const { accounts, region } = session;
+  // Revisions are read in the account that owns them.
+  const revisionCaller = (arn: string): AwsCaller => callerFor(accounts, accounts.length > 1 ? accountOfArn(arn) : undefined);
   const { journal } = selection;
   const named = selection.service ?? [];
   const inJournal = journal
@@ -72,7 +84,7 @@ export async function computeRollbackPlan(aws: AwsCaller, region: string, select
   const clusters = journal ? [...new Set(inJournal.map(([, s]) => s.cluster))] : selection.cluster ? [selection.cluster] : undefined;
   const services = journal ? inJournal.map(([, s]) => s.service) : named;
   // A service of the journal deleted since is reported, and the others roll back.
-  const estate = services.length > 0 ? await readEstate(aws, region, { clusters, services, allowMissing: journal !== undefined }) : undefined;
+  const estate = services.length > 0 ? await readAccountsEstate(accounts, region, { clusters, services, allowMissing: journal !== undefined }) : undefined;
   const live = (cluster: string, name: string): Service | undefined =>
     estate?.clusters.find((c) => c.name === cluster)?.services.find((s) => s.name === name);
 
@@ -106,7 +118,7 @@ export async function computeRollbackPlan(aws: AwsCaller, region: string, select
     else if (meshStatus(service, estate!.taskDefinitions[current]) === 'none') {
       notes.push(`${candidate.label}: not on a mesh (runs ${short(current)}); nothing to roll back (use --to-revision to pick a revision anyway)`);
       continue;
-    } else to = await previousActiveRevision(aws, current);
+    } else to = await previousActiveRevision(revisionCaller(current), current);
     if (!to) {
       notes.push(`${candidate.label}: no ACTIVE revision before ${short(current)}; nothing to roll back to`);
       continue;
@@ -116,12 +128,12 @@ export async function computeRollbackPlan(aws: AwsCaller, region: string, select
       input.greens.push({ label: candidate.label, live: service, entry: candidate.entry! });
       continue;
     }
-    if (to === current) {
+    if (to === current && !(candidate.entry && configChanged(service, candidate.entry))) {
       notes.push(`${candidate.label}: already on ${short(current)}; nothing to do`);
       input.alreadyBack.push(candidate.label);
       continue;
     }
-    await requireActive(aws, to);
+    await requireActive(revisionCaller(to), to);
     const move: RollbackMove = { label: candidate.label, live: service, to, ...(candidate.entry && { entry: candidate.entry }) };
     input.moves.push(move);
   }
@@ -132,6 +144,11 @@ export async function computeRollbackPlan(aws: AwsCaller, region: string, select
     }
   }
   const restored = input.greens.flatMap((g) => (journal?.data.restores ?? []).filter((r) => r.ecsService === g.label));
-  if (restored.length > 0) input.edgeActions = await readEdgeActions(aws, restored.map((r) => String(r.input.RuleArn ?? r.input.ListenerArn)));
-  return { plan: planRollback(input), ...(estate && { estate }) };
+  if (restored.length > 0) {
+    input.edgeActions = await readPerAccount(accounts, restored.map((r) => String(r.input.RuleArn ?? r.input.ListenerArn)), accountOfArn, readEdgeActions, (parts) => Object.assign({}, ...parts));
+  }
+  const plan = planRollback(input);
+  // Each step in its service's account (as the journal recorded it), the caller's own the plan's.
+  const home = accounts.find((a) => a.home)?.id ?? (accounts.length === 1 ? accounts[0]!.id : undefined) ?? plan.account;
+  return { plan: estate ? placeInAccounts(plan, estate, home || plan.account, estate.accounts) : plan, ...(estate && { estate }) };
 }

@@ -6,7 +6,7 @@ import type { Plan } from '../core/plan/model.js';
 import { renderStep } from './plan-text.js';
 import { table } from './table.js';
 
-const indent = (lines: string[], by: string) => lines.map((l) => (l ? by + l : l));
+const indent = (lines: string[], by: string) => lines.flatMap((l) => l.split('\n')).map((l) => (l ? by + l : l));
 
 export function renderServiceStepsText(plan: Plan, source: string): string {
   const journal = plan.rollback?.journal ?? plan.finalize?.journal;

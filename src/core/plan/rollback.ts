@@ -47,7 +47,8 @@ const DELETE_ORDER = ['VirtualService', 'Route', 'VirtualRouter', 'VirtualNode',
 const GREEN_KINDS = new Set(['EcsService', 'TargetGroup', 'ScalableTarget']);
 
 export function describeCreated(resource: CreatedResource): string {
-  const what = resource.service === 'appmesh' ? `App Mesh ${resource.kind}`
+  const what = resource.service === 'ram' ? 'RAM resource share'
+    : resource.service === 'appmesh' ? `App Mesh ${resource.kind}`
     : resource.service === 'ecs' ? 'ECS service'
       : resource.service === 'application-autoscaling' ? 'scalable target'
       : resource.service === 'elbv2' ? 'target group'
@@ -73,6 +74,7 @@ function deleteStep(resource: CreatedResource, dependsOn: string[], ecsService?:
     action: 'delete',
     resource: describeCreated(resource),
     ...(ecsService && { ecsService }),
+    ...(resource.account && { account: resource.account }),
   };
 }
 
@@ -92,7 +94,9 @@ function updateStep(move: RollbackMove): PlanStep {
     },
     dependsOn: [],
     action: 'update',
-    resource: `service ${move.label}: ${short(live.taskDefinitionArn)} → ${short(to)}`,
+    resource: live.taskDefinitionArn === to
+      ? `service ${move.label}: Service Connect and registries as before apply (stays on ${short(to)})`
+      : `service ${move.label}: ${short(live.taskDefinitionArn)} → ${short(to)}`,
     ecsService: move.label,
     before: {
       taskDefinition: live.taskDefinitionArn,
@@ -124,7 +128,8 @@ export function planRollback(input: RollbackInput): Plan {
     steps.push(update);
     observe(move.live);
     const from = move.live.taskDefinitionArn;
-    if (!input.keepRevision) steps.push(deregisterStep(`deregister:${move.label}`, move.label, from, [update.id]));
+    // A service whose revision did not change (a Service Connect-only move) keeps it: it is the one it runs.
+    if (!input.keepRevision && from !== move.to) steps.push(deregisterStep(`deregister:${move.label}`, move.label, from, [update.id]));
     services.push(plannedService(move.label, move.live, move.to, input.keepRevision ? [`keeps ${short(from)} (--keep-revision)`] : []));
   }
 
@@ -171,6 +176,11 @@ export function planRollback(input: RollbackInput): Plan {
   const serviceUpdates = steps.filter((s) => s.operation === 'UpdateService').map((s) => s.id);
   const deletes: { step: PlanStep; order: number }[] = [];
   for (const resource of meshResources) {
+    // A RAM share opened a namespace or mesh to other accounts; their owners close it (others may use it since).
+    if (resource.service === 'ram') {
+      leftInPlace.push(`${describeCreated(resource)} (remove it in account ${resource.account ?? 'its owner'} when no account uses the share: aws ram delete-resource-share)`);
+      continue;
+    }
     const canGo = resource.ecsService ? back.has(resource.ecsService) : allBack;
     if (!input.removeMeshResources || !canGo) {
       leftInPlace.push(`${describeCreated(resource)}${canGo ? '' : ` (${resource.ecsService ?? 'services of the journal'} still on it)`}`);
