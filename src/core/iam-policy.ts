@@ -30,7 +30,7 @@ const READ_ACTIONS = [
   'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies', 'elasticloadbalancing:DescribeTargetHealth', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricStatistics', 'route53:ListResourceRecordSets', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
   'servicediscovery:GetOperation',
   // Across accounts: the RAM shares that already hold a namespace or mesh, invitations to accept, hosted zones' VPCs.
-  'ram:ListResources', 'ram:GetResourceShareInvitations', 'ram:GetResourceShares', 'route53:GetHostedZone',
+  'ram:ListResources', 'ram:GetResourceShareInvitations', 'ram:GetResourceShares', 'route53:GetHostedZone', 'servicediscovery:GetNamespace',
   // apply checks the plan's account (STS allows this call to everyone; listed so the policy names every call).
   'sts:GetCallerIdentity',
 ];

@@ -15,6 +15,8 @@ import type { MeshctlConfig } from '../config/config.js';
 import type { Estate } from '../core/estate.js';
 import type { Plan } from '../core/plan/model.js';
 import { placeInAccounts } from '../core/plan/accounts.js';
+import { planAppMeshAcrossAccounts } from '../core/plan/cross-account.js';
+import { readHostedZones } from '../aws/read-zones.js';
 import { planServiceConnect, type MigrationStrategy } from '../core/serviceconnect/plan.js';
 import { appMeshNode } from '../core/service-facts.js';
 import { scalingResourceId } from '../core/scaling.js';
@@ -52,7 +54,12 @@ export async function computePlan(session: { accounts: AccountSession[]; region:
   if (target === 'appmesh') {
     if (estate.appMesh.unreadable) throw new UsageError(`cannot read App Mesh (${estate.appMesh.unreadable}); --target appmesh needs it. Plan with --target service-connect to move off App Mesh from ECS and Cloud Map data alone`);
     const specs = await readMeshSpecs(meshAccount(settings.mesh.name), estate, meshResourceNames(settings.mesh.name, resolved));
-    return { plan: inAccounts(planAppMesh({ estate, config: settings, specs, createdAt }), estate, accounts), estate };
+    const plan = inAccounts(planAppMesh({ estate, config: settings, specs, createdAt }), estate, accounts);
+    if (!estate.accounts) return { plan, estate };
+    // Over several accounts: the mesh and namespace shared, the namespace's hosted zone resolvable in every VPC.
+    const used = Object.keys(plan.observed.cloudMap).filter((k) => k.startsWith('namespace/')).map((k) => k.slice('namespace/'.length));
+    const zones = await readHostedZones(accounts, estate.cloudMap.namespaces.filter((n) => used.includes(n.name)));
+    return { plan: planAppMeshAcrossAccounts(plan, estate, zones), estate };
   }
   const leaving = await leavingMeshSpecs(meshAccount, estate, resolved);
   const specs = leaving.specs;

@@ -10,6 +10,7 @@
 // ignoring Cloud Map's NAMESPACE_ID filter (service-connect-standin.ts).
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { createRamStandIn, ramOperation } from './ram-standin.js';
+import { createRoute53StandIn, route53Operation } from './route53-standin.js';
 import { createServiceConnectStandIn, filterServicesByNamespace } from './service-connect-standin.js';
 import { createVirtualServicesStandIn, isVirtualServiceCall } from './virtual-services-standin.js';
 
@@ -46,6 +47,8 @@ export interface AwsProxy {
   holdNext(operation: string, when: 'before' | 'after'): Promise<void>;
   /** The RAM stand-in: the shares and invitations made through the proxy. */
   ram: Pick<ReturnType<typeof createRamStandIn>, 'shares' | 'invitations'>;
+  /** The Route 53 stand-in: VPC associations across accounts, and authorizations still open. */
+  route53: Pick<ReturnType<typeof createRoute53StandIn>, 'associations' | 'authorizations'>;
   /** Answers the next `times` calls of a JSON-protocol operation with this AWS error (403 for AccessDenied, else 400). */
   failNext(operation: string, code: string, times: number): void;
   stop(): Promise<void>;
@@ -84,6 +87,8 @@ function identify(req: IncomingMessage, body: string): ObservedCall {
     }
     return { service: 'ram', operation: ram, mutating: !READ.test(ram), input };
   }
+  const zone = route53Operation(req);
+  if (zone) return { service: 'route53', operation: zone.operation, mutating: !READ.test(zone.operation) };
   if (path.startsWith('/v20190125/')) {
     return { service: 'appmesh', operation: `${req.method} ${path}`, mutating: req.method !== 'GET' };
   }
@@ -191,6 +196,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
   const virtualServices = createVirtualServicesStandIn();
   const serviceConnect = createServiceConnectStandIn();
   const ram = createRamStandIn();
+  const route53 = createRoute53StandIn();
   const endings = new Map<string, RolloutEnding>();
   const holds: { operation: string; when: 'before' | 'after'; held: () => void }[] = [];
   const takeHold = (operation: string, when: 'before' | 'after') => {
@@ -231,6 +237,8 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
         ram.handle(req, call.operation, body.toString(), res);
         return;
       }
+      const zoneCall = call.service === 'route53' ? route53Operation(req) : undefined;
+      if (zoneCall && route53.handle(ram.accountOf(req), zoneCall, body.toString(), res)) return;
       if (call.service === 'appmesh' && isVirtualServiceCall((req.url ?? '').split('?')[0]!)) {
         virtualServices(req, body.toString(), res);
         return;
@@ -255,6 +263,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
           if (ok && call.operation === 'DescribeServices') payload = serviceConnect.describe(endRollouts(payload, endings));
           if (ok && call.service === 'servicediscovery' && call.operation === 'ListServices') payload = filterServicesByNamespace(payload, call.input);
           if (ok && call.service === 'servicediscovery' && call.operation === 'ListNamespaces') payload = ram.listNamespaces(req, payload);
+          if (ok && zoneCall?.operation === 'GetHostedZone') payload = route53.hostedZone(zoneCall.zone, payload);
           if (ok && call.service === 'sts' && call.operation === 'AssumeRole') ram.learnAssumedRole(body.toString(), payload.toString());
           if (call.service === 'appmesh' && payload.length > 0) {
             try {
@@ -283,6 +292,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
     calls,
     throttled,
     ram,
+    route53,
     count: (filter) => (filter ? calls.filter(filter).length : calls.length),
     endRollouts: (service, ending) => endings.set(service, ending),
     failNext: (operation, code, times) => failures.set(operation, { code, times }),

@@ -2,7 +2,10 @@
 // Cloud Map namespace and a pricing service, and the caller's account whose
 // checkout service calls pricing. moto maps STS AssumeRole credentials to the
 // role's account, so the provider's resources are made with assumed credentials.
-import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  AcceptVpcPeeringConnectionCommand, AuthorizeSecurityGroupIngressCommand, CreateRouteCommand, CreateSecurityGroupCommand, CreateSubnetCommand,
+  CreateVpcCommand, CreateVpcPeeringConnectionCommand, DescribeRouteTablesCommand, EC2Client,
+} from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { CreateHttpNamespaceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -40,7 +43,7 @@ function app(account: string, name: string, env: Record<string, string>): Contai
   };
 }
 
-async function seedAccount(endpoint: string, credentials: Credentials, account: string, cidr: string, cluster: string, service: string, env: Record<string, string>): Promise<{ vpc: string }> {
+async function seedAccount(endpoint: string, credentials: Credentials, account: string, cidr: string, cluster: string, service: string, env: Record<string, string>): Promise<{ vpc: string; sg: string }> {
   const config = { endpoint, region: TWO_ACCOUNTS_REGION, credentials };
   const ec2 = new EC2Client(config);
   const ecs = new ECSClient(config);
@@ -57,15 +60,31 @@ async function seedAccount(endpoint: string, credentials: Credentials, account: 
     cluster, serviceName: service, taskDefinition: td, desiredCount: 2, launchType: 'FARGATE',
     networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [sg] } },
   }));
-  return { vpc };
+  return { vpc, sg };
 }
 
-export async function seedTwoAccounts(endpoint: string): Promise<void> {
+/** The network team's part: a peering between the two VPCs, routes both ways, and pricing's port open to checkout's subnet. */
+async function peer(endpoint: string, provider: Credentials, caller: Credentials, providerSide: { vpc: string; sg: string }, callerSide: { vpc: string }): Promise<void> {
+  const ec2 = (credentials: Credentials) => new EC2Client({ endpoint, region: TWO_ACCOUNTS_REGION, credentials });
+  const peering = (await ec2(caller).send(new CreateVpcPeeringConnectionCommand({ VpcId: callerSide.vpc, PeerVpcId: providerSide.vpc, PeerOwnerId: PROVIDER_ACCOUNT })))
+    .VpcPeeringConnection!.VpcPeeringConnectionId!;
+  await ec2(provider).send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: peering }));
+  for (const [credentials, vpc, destination] of [[caller, callerSide.vpc, '10.30.0.0/16'], [provider, providerSide.vpc, '10.40.0.0/16']] as const) {
+    const tables = await ec2(credentials).send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }));
+    await ec2(credentials).send(new CreateRouteCommand({ RouteTableId: tables.RouteTables![0]!.RouteTableId!, DestinationCidrBlock: destination, VpcPeeringConnectionId: peering }));
+  }
+  await ec2(provider).send(new AuthorizeSecurityGroupIngressCommand({ GroupId: providerSide.sg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [{ CidrIp: '10.40.1.0/24' }] }] }));
+}
+
+/** `peered`: the network between the accounts is in place (the reachability check passes). */
+export async function seedTwoAccounts(endpoint: string, options: { peered?: boolean } = { peered: true }): Promise<void> {
   const provider = await assumeProvider(endpoint);
-  await seedAccount(endpoint, provider, PROVIDER_ACCOUNT, '10.30.0.0/16', 'pricing', 'pricing-api', { LOG_LEVEL: 'info' });
+  const caller = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+  const providerSide = await seedAccount(endpoint, provider, PROVIDER_ACCOUNT, '10.30.0.0/16', 'pricing', 'pricing-api', { LOG_LEVEL: 'info' });
   await new ServiceDiscoveryClient({ endpoint, region: TWO_ACCOUNTS_REGION, credentials: provider })
     .send(new CreateHttpNamespaceCommand({ Name: SHARED_NAMESPACE }));
-  await seedAccount(endpoint, { accessKeyId: 'testing', secretAccessKey: 'testing' }, CALLER_ACCOUNT, '10.40.0.0/16', 'storefront', 'checkout', {
+  const callerSide = await seedAccount(endpoint, caller, CALLER_ACCOUNT, '10.40.0.0/16', 'storefront', 'checkout', {
     PRICING_URL: `http://pricing-api.${SHARED_NAMESPACE}:8080`,
   });
+  if (options.peered) await peer(endpoint, provider, caller, providerSide, callerSide);
 }

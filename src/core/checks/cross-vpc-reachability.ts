@@ -27,6 +27,13 @@ function namesByService(estate: Estate): Map<string, Service> {
       if (discovery && namespace) names.set(`${discovery}.${namespace.name}`.toLowerCase(), service);
     }
   }
+  // The name a service gets when it joins a namespace (its own name there), unless another service has it already.
+  for (const service of estate.clusters.flatMap((c) => c.services)) {
+    for (const namespace of estate.cloudMap.namespaces) {
+      const name = `${service.name}.${namespace.name}`.toLowerCase();
+      if (!names.has(name)) names.set(name, service);
+    }
+  }
   return names;
 }
 
@@ -41,8 +48,16 @@ function routeTableOf(network: Network, subnet: string, vpcId: string) {
   return network.routeTables.find((t) => t.subnets.includes(subnet)) ?? network.routeTables.find((t) => t.vpcId === vpcId && t.main);
 }
 
+/** Over several accounts, each command runs in the account that owns what it changes. */
+function inAccount(estate: Estate, service: Service): string {
+  if (!estate.accounts) return '';
+  const id = service.arn.split(':')[4] ?? '';
+  return `in account ${estate.accounts[id] ?? id} (${id}): `;
+}
+
 function checkPair(estate: Estate, network: Network, client: Service, server: Service, host: string): RuleFinding[] {
   const [from, to] = [vpcOf(client, network)!, vpcOf(server, network)!];
+  const [clientAccount, serverAccount] = [client.arn.split(':')[4], server.arn.split(':')[4]];
   const label = (s: Service) => `${s.clusterName}/${s.name}`;
   const what = `${label(client)} calls ${host} (${label(server)}) from ${from} into ${to}`;
   const peering = network.peerings.find((p) => p.vpcs.includes(from) && p.vpcs.includes(to));
@@ -51,7 +66,7 @@ function checkPair(estate: Estate, network: Network, client: Service, server: Se
   if (!link) {
     return [{
       severity: 'error', message: `${what}, and no active VPC peering connection or transit gateway joins the two VPCs`,
-      hint: `Ask the network team for a path: aws ec2 create-vpc-peering-connection --vpc-id ${from} --peer-vpc-id ${to} (then accept it in ${to}'s account), or attach both VPCs to one transit gateway.`,
+      hint: `Ask the network team for a path: ${inAccount(estate, client)}aws ec2 create-vpc-peering-connection --vpc-id ${from} --peer-vpc-id ${to}${clientAccount !== serverAccount ? ` --peer-owner-id ${serverAccount}` : ''} (then ${inAccount(estate, server) || `in ${to}'s account: `}aws ec2 accept-vpc-peering-connection), or attach both VPCs to one transit gateway.`,
     }];
   }
   const findings: RuleFinding[] = [];
@@ -65,7 +80,7 @@ function checkPair(estate: Estate, network: Network, client: Service, server: Se
     for (const { table, cidr } of dedupe(routesMissing(service, own, other))) {
       findings.push({
         severity: 'error', message: `${what}, but route table ${table} of ${label(service)}'s subnets has no route to ${cidr} through ${link}`,
-        hint: `aws ec2 create-route --route-table-id ${table} --destination-cidr-block ${cidr} --${link.startsWith('pcx-') ? 'vpc-peering-connection-id' : 'transit-gateway-id'} ${link}`,
+        hint: `${inAccount(estate, service)}aws ec2 create-route --route-table-id ${table} --destination-cidr-block ${cidr} --${link.startsWith('pcx-') ? 'vpc-peering-connection-id' : 'transit-gateway-id'} ${link}`,
       });
     }
   }
@@ -81,7 +96,7 @@ function checkPair(estate: Estate, network: Network, client: Service, server: Se
     if (!admitted) {
       findings.push({
         severity: 'error', message: `${what}, but no security group of ${label(server)} (${serverGroups.join(', ') || 'none'}) admits TCP ${port} from it`,
-        hint: `aws ec2 authorize-security-group-ingress --group-id ${serverGroups[0] ?? '<server group>'} --protocol tcp --port ${port} --cidr ${clientCidrs[0] ?? '<client subnet CIDR>'} (a security group in another VPC can be referenced only across a peering connection)`,
+        hint: `${inAccount(estate, server)}aws ec2 authorize-security-group-ingress --group-id ${serverGroups[0] ?? '<server group>'} --protocol tcp --port ${port} --cidr ${clientCidrs[0] ?? '<client subnet CIDR>'} (a security group in another VPC can be referenced only across a peering connection)`,
       });
     }
   }

@@ -14,6 +14,11 @@ function accountOf(step: PlanStep, estate: Estate, home: string): string {
     const cluster = estate.clusters.find((c) => c.name === name || c.arn === name);
     return cluster && accountOfArn(cluster.arn);
   };
+  // A Cloud Map service is made in its namespace's account (ECS registers into it once the namespace is shared).
+  if (step.service === 'servicediscovery' && typeof step.input.NamespaceId === 'string') {
+    const namespace = estate.cloudMap.namespaces.find((n) => n.id === step.input.NamespaceId || n.arn === step.input.NamespaceId);
+    if (namespace) return accountOfArn(namespace.arn);
+  }
   if (step.ecsService) return clusterAccount(step.ecsService.split('/')[0]) ?? home;
   if (step.service === 'ecs' && step.input.cluster !== undefined) return clusterAccount(step.input.cluster) ?? home;
   if (step.service === 'appmesh' && typeof step.input.meshName === 'string') {

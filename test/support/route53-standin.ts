@@ -1,0 +1,74 @@
+// Test-only stand-in for Route 53 VPC association authorizations, which moto
+// lacks, and for associating another account's VPC with a private hosted
+// zone (moto keeps each account's zones apart, so the VPC's account cannot
+// find the zone). The zone's owner authorizes a VPC; the VPC's account then
+// associates it, which the stand-in refuses without an authorization, as
+// Route 53 does; the zone's GetHostedZone then lists the VPC.
+// Not product code: meshctl talks to AWS exactly as it would without it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const ZONE_PATH = /^\/2013-04-01\/hostedzone\/([^/]+)(?:\/(authorizevpcassociation|deauthorizevpcassociation|associatevpc))?$/;
+
+export function route53Operation(req: IncomingMessage): { operation: string; zone: string } | undefined {
+  const m = ZONE_PATH.exec((req.url ?? '').split('?')[0]!);
+  if (!m) return undefined;
+  if (!m[2]) return req.method === 'GET' ? { operation: 'GetHostedZone', zone: m[1]! } : undefined;
+  const operation = { authorizevpcassociation: 'CreateVPCAssociationAuthorization', deauthorizevpcassociation: 'DeleteVPCAssociationAuthorization', associatevpc: 'AssociateVPCWithHostedZone' }[m[2]]!;
+  return { operation, zone: m[1]! };
+}
+
+const tag = (xml: string, name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1];
+
+export function createRoute53StandIn() {
+  const owners = new Map<string, string>();
+  const authorizations = new Set<string>();
+  const associations = new Map<string, { VPCId: string; VPCRegion: string }[]>();
+
+  const xml = (res: ServerResponse, status: number, body: string) => {
+    const text = `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
+    res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+  const error = (res: ServerResponse, code: string, message: string) =>
+    xml(res, 400, `<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>standin</RequestId></ErrorResponse>`);
+
+  return {
+    /**
+     * Answers what moto cannot; returns false to let the call through to moto
+     * (the owner's own calls on its zone, and the owner's GetHostedZone, which
+     * `hostedZone` then amends).
+     */
+    handle(account: string, call: { operation: string; zone: string }, body: string, res: ServerResponse): boolean {
+      const vpc = { VPCId: tag(body, 'VPCId') ?? '', VPCRegion: tag(body, 'VPCRegion') ?? '' };
+      const key = `${call.zone} ${vpc.VPCId}`;
+      if (call.operation === 'CreateVPCAssociationAuthorization' || call.operation === 'DeleteVPCAssociationAuthorization') {
+        owners.set(call.zone, account);
+        if (call.operation === 'CreateVPCAssociationAuthorization') authorizations.add(key);
+        else authorizations.delete(key);
+        const root = call.operation === 'CreateVPCAssociationAuthorization' ? 'CreateVPCAssociationAuthorizationResponse' : 'DeleteVPCAssociationAuthorizationResponse';
+        xml(res, 200, `<${root} xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZoneId>${call.zone}</HostedZoneId><VPC><VPCRegion>${vpc.VPCRegion}</VPCRegion><VPCId>${vpc.VPCId}</VPCId></VPC></${root}>`);
+        return true;
+      }
+      if (call.operation === 'AssociateVPCWithHostedZone' && owners.has(call.zone) && owners.get(call.zone) !== account) {
+        if (!authorizations.has(key)) {
+          error(res, 'NotAuthorizedException', `The VPC ${vpc.VPCId} has not been authorized to associate with your hosted zone.`);
+          return true;
+        }
+        associations.set(call.zone, [...(associations.get(call.zone) ?? []), vpc]);
+        xml(res, 200, `<AssociateVPCWithHostedZoneResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeInfo><Id>/change/standin</Id><Status>INSYNC</Status><SubmittedAt>2026-12-01T00:00:00Z</SubmittedAt></ChangeInfo></AssociateVPCWithHostedZoneResponse>`);
+        return true;
+      }
+      return false;
+    },
+    /** The owner's GetHostedZone answer, with the VPCs other accounts associated. */
+    hostedZone(zone: string, payload: Buffer): Buffer {
+      const extra = associations.get(zone) ?? [];
+      if (extra.length === 0) return payload;
+      const vpcs = extra.map((v) => `<VPC><VPCRegion>${v.VPCRegion}</VPCRegion><VPCId>${v.VPCId}</VPCId></VPC>`).join('');
+      const text = payload.toString();
+      return Buffer.from(text.includes('<VPCs>') ? text.replace('<VPCs>', `<VPCs>${vpcs}`) : text.replace('</GetHostedZoneResponse>', `<VPCs>${vpcs}</VPCs></GetHostedZoneResponse>`));
+    },
+    associations: () => [...associations].flatMap(([zone, vpcs]) => vpcs.map((v) => ({ zone, vpc: v.VPCId }))),
+    authorizations: () => [...authorizations],
+  };
+}
