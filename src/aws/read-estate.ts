@@ -147,7 +147,8 @@ export async function readCloudMap(aws: AwsCaller, account?: string): Promise<Es
     .map((n): CloudMapNamespace => {
       const owner = (n.ResourceOwner as string | undefined) ?? String(n.Arn).split(':')[4];
       const shared = account !== undefined && owner !== undefined && owner !== account;
-      const zone = n.Properties?.DnsProperties?.HostedZoneId as string | undefined;
+      // Route 53 ids read the same with or without their /hostedzone/ prefix; the plan shows them bare.
+      const zone = (n.Properties?.DnsProperties?.HostedZoneId as string | undefined)?.replace(/^\/hostedzone\//, '');
       return { id: n.Id, arn: n.Arn, name: n.Name, type: n.Type, ...(owner && { owner }), ...(shared && { sharedWith: [account] }), ...(zone && { hostedZoneId: zone }) };
     })
     .sort((a, b) => a.name.localeCompare(b.name));

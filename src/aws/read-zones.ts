@@ -16,7 +16,7 @@ export async function readHostedZones(accounts: AccountSession[], namespaces: Cl
     if (!ns.hostedZoneId) {
       const out = await aws.call<Raw>('servicediscovery', 'GetNamespace', { Id: ns.id });
       const zone = out.Namespace?.Properties?.DnsProperties?.HostedZoneId as string | undefined;
-      if (zone) ns.hostedZoneId = zone;
+      if (zone) ns.hostedZoneId = zone.replace(/^\/hostedzone\//, '');
     }
     if (!ns.hostedZoneId) return;
     const out = await aws.call<Raw>('route53', 'GetHostedZone', { Id: ns.hostedZoneId });

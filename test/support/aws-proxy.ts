@@ -262,7 +262,11 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
           // An error answer (moto sometimes returns an HTML 500 page under load) passes through untouched: the SDK retries it.
           if (ok && call.operation === 'DescribeServices') payload = serviceConnect.describe(endRollouts(payload, endings));
           if (ok && call.service === 'servicediscovery' && call.operation === 'ListServices') payload = filterServicesByNamespace(payload, call.input);
-          if (ok && call.service === 'servicediscovery' && call.operation === 'ListNamespaces') payload = ram.listNamespaces(req, payload);
+          if (ok && call.service === 'servicediscovery' && call.operation === 'ListNamespaces') {
+            route53.learnZones(payload);
+            payload = ram.listNamespaces(req, payload);
+          }
+          if (ok && call.service === 'servicediscovery' && call.operation === 'CreatePrivateDnsNamespace') route53.learnNamespace(call.input);
           if (ok && zoneCall?.operation === 'GetHostedZone') payload = route53.hostedZone(zoneCall.zone, payload);
           if (ok && call.service === 'sts' && call.operation === 'AssumeRole') ram.learnAssumedRole(body.toString(), payload.toString());
           if (call.service === 'appmesh' && payload.length > 0) {

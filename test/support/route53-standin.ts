@@ -4,6 +4,10 @@
 // find the zone). The zone's owner authorizes a VPC; the VPC's account then
 // associates it, which the stand-in refuses without an authorization, as
 // Route 53 does; the zone's GetHostedZone then lists the VPC.
+// It also makes up for moto listing no VPC on the hosted zone Cloud Map
+// creates for a private DNS namespace (AWS associates the namespace's VPC):
+// the namespace's VPC, seen in CreatePrivateDnsNamespace through the proxy,
+// is listed on its zone.
 // Not product code: meshctl talks to AWS exactly as it would without it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -23,6 +27,7 @@ export function createRoute53StandIn() {
   const owners = new Map<string, string>();
   const authorizations = new Set<string>();
   const associations = new Map<string, { VPCId: string; VPCRegion: string }[]>();
+  const namespaceVpcs = new Map<string, string>();
 
   const xml = (res: ServerResponse, status: number, body: string) => {
     const text = `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
@@ -60,15 +65,27 @@ export function createRoute53StandIn() {
       }
       return false;
     },
+    /** A Cloud Map CreatePrivateDnsNamespace input: the VPC its zone belongs to. */
+    learnNamespace(input: Record<string, unknown> | undefined): void {
+      if (input?.Name && input.Vpc) namespaceVpcs.set(String(input.Name), String(input.Vpc));
+    },
+    /** A Cloud Map ListNamespaces answer: each private namespace's zone gets the namespace's VPC. */
+    learnZones(payload: Buffer): void {
+      for (const ns of (JSON.parse(payload.toString()).Namespaces ?? []) as { Name: string; Properties?: { DnsProperties?: { HostedZoneId?: string } } }[]) {
+        const zone = ns.Properties?.DnsProperties?.HostedZoneId?.replace(/^\/hostedzone\//, '');
+        const vpc = namespaceVpcs.get(ns.Name);
+        if (zone && vpc && !(associations.get(zone) ?? []).some((v) => v.VPCId === vpc)) associations.set(zone, [...(associations.get(zone) ?? []), { VPCId: vpc, VPCRegion: 'us-east-1' }]);
+      }
+    },
     /** The owner's GetHostedZone answer, with the VPCs other accounts associated. */
     hostedZone(zone: string, payload: Buffer): Buffer {
       const extra = associations.get(zone) ?? [];
       if (extra.length === 0) return payload;
       const vpcs = extra.map((v) => `<VPC><VPCRegion>${v.VPCRegion}</VPCRegion><VPCId>${v.VPCId}</VPCId></VPC>`).join('');
-      const text = payload.toString();
+      const text = payload.toString().replace(/<VPCs\s*\/>/, '<VPCs></VPCs>');
       return Buffer.from(text.includes('<VPCs>') ? text.replace('<VPCs>', `<VPCs>${vpcs}`) : text.replace('</GetHostedZoneResponse>', `<VPCs>${vpcs}</VPCs></GetHostedZoneResponse>`));
     },
-    associations: () => [...associations].flatMap(([zone, vpcs]) => vpcs.map((v) => ({ zone, vpc: v.VPCId }))),
+    associations: () => [...associations].filter(([, vpcs]) => vpcs.length > 0).flatMap(([zone, vpcs]) => vpcs.map((v) => ({ zone, vpc: v.VPCId }))),
     authorizations: () => [...authorizations],
   };
 }

@@ -54,6 +54,7 @@ async function seedAccount(endpoint: string, credentials: Credentials, account: 
   const td = (await ecs.send(new RegisterTaskDefinitionCommand({
     family: service, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '512', memory: '1024',
     executionRoleArn: `arn:aws:iam::${account}:role/ecsTaskExecutionRole`,
+    taskRoleArn: `arn:aws:iam::${account}:role/${service}-task`,
     containerDefinitions: [app(account, service, env)],
   }))).taskDefinition!.taskDefinitionArn!;
   await ecs.send(new CreateServiceCommand({

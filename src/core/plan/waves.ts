@@ -26,8 +26,12 @@ function perService(s: PlanStep): boolean {
 /** A revision is deregistered once its service's deployment completed, so a failed one can still go back to it. */
 const afterRollout = (s: PlanStep) => s.service === 'ecs' && s.operation === 'DeregisterTaskDefinition';
 
-/** Deletions of mesh and Cloud Map resources wait until every wave succeeded. */
-const isDeletion = (s: PlanStep) => s.operation.startsWith('Delete') && !perService(s);
+/**
+ * Deletions of mesh and Cloud Map resources wait until every wave succeeded.
+ * A used Route 53 association authorization is not a resource services
+ * need: it goes with the shared steps, right after its association.
+ */
+const isDeletion = (s: PlanStep) => s.operation.startsWith('Delete') && !perService(s) && s.operation !== 'DeleteVPCAssociationAuthorization';
 
 /**
  * Services move in waves of at most `waveSize`; a service whose move depends
