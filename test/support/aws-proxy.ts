@@ -20,6 +20,8 @@ export interface ObservedCall {
   mutating: boolean;
   /** The request body of JSON-protocol calls (ECS, Cloud Map). */
   input?: Record<string, unknown>;
+  /** The account the call acts in: moto's for its access key (an AssumeRole key acts in the role's account). */
+  account?: string;
 }
 
 /** How the stand-in for ECS's deployment engine ends a service's rollout (moto never ends one). */
@@ -49,7 +51,7 @@ export interface AwsProxy {
   ram: Pick<ReturnType<typeof createRamStandIn>, 'shares' | 'invitations'>;
   /** The Route 53 stand-in: VPC associations across accounts, and authorizations still open. */
   route53: Pick<ReturnType<typeof createRoute53StandIn>, 'associations' | 'authorizations'>;
-  /** Answers the next `times` calls of a JSON-protocol operation with this AWS error (403 for AccessDenied, else 400). */
+  /** Answers the next `times` calls of an operation with this AWS error (403 for AccessDenied, else 400), in the service's protocol. */
   failNext(operation: string, code: string, times: number): void;
   stop(): Promise<void>;
 }
@@ -210,7 +212,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
-      const call = identify(req, body.toString());
+      const call = { ...identify(req, body.toString()), account: ram.accountOf(req) };
       calls.push(call);
       if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
       if (!admit(call.operation)) {
@@ -223,8 +225,13 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
       const failure = failures.get(call.operation);
       if (failure && failure.times > 0) {
         failure.times -= 1;
-        const text = JSON.stringify({ __type: failure.code, message: `injected ${failure.code} for ${call.operation}` });
-        res.writeHead(failure.code.startsWith('AccessDenied') ? 403 : 400, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
+        const message = `injected ${failure.code} for ${call.operation}`;
+        // Query-protocol services (STS, EC2, ELBv2, CloudWatch) answer errors in XML.
+        const query = ['sts', 'ec2', 'elbv2', 'cloudwatch'].includes(call.service);
+        const text = query
+          ? `<ErrorResponse><Error><Type>Sender</Type><Code>${failure.code}</Code><Message>${message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`
+          : JSON.stringify({ __type: failure.code, message });
+        res.writeHead(failure.code.startsWith('AccessDenied') ? 403 : 400, { 'content-type': query ? 'text/xml' : 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
         res.end(text);
         return;
       }
