@@ -46,7 +46,7 @@ export function refusedWithoutForce(plan: Plan): { service: string; rules: strin
     .filter((s) => s.rules.length > 0);
 }
 
-const describeStep = (st: PlanStep) => ({ id: st.id, service: st.service, operation: st.operation, action: st.action, resource: st.resource, ecsService: st.ecsService, dependsOn: st.dependsOn, input: showRefs(st.input) });
+const describeStep = (st: PlanStep) => ({ id: st.id, ...(st.account && { account: st.account }), service: st.service, operation: st.operation, action: st.action, resource: st.resource, ecsService: st.ecsService, dependsOn: st.dependsOn, input: showRefs(st.input) });
 
 /** What a dry run would do, for machines: every step, and per service its revision from → to. */
 export function dryRunResult(plan: Plan, force: boolean): unknown {
@@ -72,7 +72,9 @@ function renderDryRun(plan: Plan, force: boolean): string {
   }
   lines.push('');
   for (const [i, step] of plan.steps.entries()) {
-    lines.push(`${i + 1}. ${step.service} ${step.operation} ${chalk.dim(`(${step.resource})`)}`);
+    // Over several accounts: which account's credentials send it.
+    const where = plan.accounts && step.account ? ` in ${plan.accounts[step.account] ?? step.account} (${step.account})` : '';
+    lines.push(`${i + 1}. ${step.service} ${step.operation}${where} ${chalk.dim(`(${step.resource})`)}`);
     if (step.dependsOn.length > 0) lines.push(chalk.dim(`   after: ${step.dependsOn.join(', ')}`));
     lines.push(JSON.stringify(showRefs(step.input), null, 2).split('\n').map((l) => `   ${l}`).join('\n'));
   }

@@ -15,6 +15,8 @@ const SCHEMA_MODULES: Record<string, string> = {
   servicediscovery: '@aws-sdk/client-servicediscovery',
   elbv2: '@aws-sdk/client-elastic-load-balancing-v2',
   'application-autoscaling': '@aws-sdk/client-application-auto-scaling',
+  ram: '@aws-sdk/client-ram',
+  route53: '@aws-sdk/client-route-53',
 };
 
 type StaticStruct = [number, string, string, unknown, string[], unknown[], number?];
