@@ -7,7 +7,10 @@
 // and moto rejects a virtual node whose awsCloudMap has no `attributes`,
 // which AWS makes optional (the proxy adds an empty list before moto sees it).
 // It also stands in for moto dropping serviceConnectConfiguration and
-// ignoring Cloud Map's NAMESPACE_ID filter (service-connect-standin.ts).
+// ignoring Cloud Map's NAMESPACE_ID filter (service-connect-standin.ts), for
+// RAM sharing of Cloud Map namespaces (ram-standin.ts), and for Route 53 VPC
+// association authorizations across accounts (route53-standin.ts). Each call
+// is recorded with the account it acts in.
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { createRamStandIn, ramOperation } from './ram-standin.js';
 import { createRoute53StandIn, route53Operation } from './route53-standin.js';
