@@ -345,13 +345,18 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
     readNetwork(aws, services, selection.account !== undefined),
   ]);
 
+  // Services spanning several VPCs are checked for reachability, which needs the names they will have in a namespace.
+  // Over several accounts each account holds its own VPCs: the merged estate may span several.
+  const spansVpcs = selection.account !== undefined || (network && new Set(Object.values(network.subnets).map((s) => s.vpcId)).size > 1);
+  const namespaces = !needsCloudMap && spansVpcs ? await readCloudMap(aws, selection.account ?? clusters[0]?.arn.split(':')[4]) : cloudMap;
+
   return {
     region,
     clusters,
     taskDefinitions,
     instanceTypes,
     awsvpcTrunking: await trunking,
-    cloudMap,
+    cloudMap: namespaces,
     appMesh: await appMesh,
     ...(network && { network }),
   };

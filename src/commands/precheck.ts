@@ -21,7 +21,7 @@ export interface PrecheckOptions extends GlobalOptions {
 export async function runPrecheckCommand(options: PrecheckOptions): Promise<number> {
   const settings = await config(options);
   const session = await openAws(options, { allowMutations: false });
-  const estate = await readAccountsEstate(session.accounts, session.region, { clusters: options.cluster, services: options.service, cloudMap: true });
+  const estate = await readAccountsEstate(session.accounts, session.region, { clusters: options.cluster, services: options.service });
   const target = options.target ?? settings.target ?? DEFAULT_TARGET;
   const report = runPrecheck(estate, {
     target, sizing: settings.sidecars, keepXray: settings.serviceConnect.keepXray,

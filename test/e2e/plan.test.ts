@@ -57,7 +57,7 @@ describe('meshctl plan on the demo fixtures', () => {
     expect(plan.steps[0]).toEqual({
       id: 'mesh:meshctl', service: 'appmesh', operation: 'CreateMesh',
       input: { meshName: 'meshctl', spec: { egressFilter: { type: 'ALLOW_ALL' } }, clientToken: expect.stringMatching(/^[0-9a-f]{36}$/) },
-      dependsOn: [], action: 'create', resource: 'mesh meshctl',
+      dependsOn: [], action: 'create', resource: 'mesh meshctl', account: '123456789012',
     });
     expect(plan.blocked.map((b) => `${b.service}:${b.findings[0]!.rule}`)).toEqual(['legacy-reports:network-mode', 'checkout:deployment-controller', 'recommender:cpu-memory-headroom']);
   });

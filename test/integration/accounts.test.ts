@@ -7,7 +7,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppMeshClient, CreateMeshCommand } from '@aws-sdk/client-app-mesh';
-import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateRouteCommand, DeleteRouteCommand, DescribeRouteTablesCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreatePrivateDnsNamespaceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
@@ -49,6 +49,26 @@ describe('a plan over two accounts (Service Connect, a namespace shared through 
     expect(result.stderr).toContain(`account provider: cannot assume role ${PROVIDER_ROLE}: AccessDenied`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(mutations(before)).toEqual([]);
+  });
+
+  it('checks reachability across the accounts: a route missing in the provider is named, with the account to add it in', async () => {
+    const provider = new EC2Client({ endpoint: moto.url, region: 'us-east-1', credentials: await assumeProvider(moto.url) });
+    const table = (await provider.send(new DescribeRouteTablesCommand({}))).RouteTables!.find((t) => t.Routes?.some((r) => r.DestinationCidrBlock === '10.40.0.0/16'))!;
+    const peering = table.Routes!.find((r) => r.DestinationCidrBlock === '10.40.0.0/16')!.VpcPeeringConnectionId!;
+    const reachability = async () => {
+      const result = await cli(['precheck', '--format', 'json']);
+      return (JSON.parse(result.stdout) as { findings: { rule: string; message: string; hint: string }[] }).findings.filter((f) => f.rule === 'cross-vpc-reachability');
+    };
+    expect(await reachability()).toEqual([]);
+    await provider.send(new DeleteRouteCommand({ RouteTableId: table.RouteTableId!, DestinationCidrBlock: '10.40.0.0/16' }));
+    try {
+      expect(await reachability()).toEqual([expect.objectContaining({
+        message: expect.stringContaining(`storefront/checkout calls pricing-api.shop.internal (pricing/pricing-api)`),
+        hint: `in account provider (${PROVIDER_ACCOUNT}): aws ec2 create-route --route-table-id ${table.RouteTableId} --destination-cidr-block 10.40.0.0/16 --vpc-peering-connection-id ${peering}`,
+      })]);
+    } finally {
+      await provider.send(new CreateRouteCommand({ RouteTableId: table.RouteTableId!, DestinationCidrBlock: '10.40.0.0/16', VpcPeeringConnectionId: peering }));
+    }
   });
 
   it('plans every step in its account: the share in the provider, the acceptance and checkout in the caller, pricing first', async () => {
