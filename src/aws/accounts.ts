@@ -92,3 +92,15 @@ export function callerFor(accounts: AccountSession[], accountId: string | undefi
 
 /** The account an ARN belongs to. */
 export const accountOfArn = (arn: string): string => arn.split(':')[4] ?? '';
+
+/**
+ * Before a plan runs: every account its steps name must be one this run can
+ * act in, or apply would stop half way, after the other accounts' changes.
+ */
+export function requireAccounts(accounts: AccountSession[], plan: { account: string; accounts?: Record<string, string>; steps: { account?: string }[] }): void {
+  const known = accounts.length === 1 && accounts[0]!.id === undefined ? [plan.account] : accounts.map((a) => a.id);
+  const missing = [...new Set(plan.steps.map((s) => s.account).filter((a): a is string => !!a && !known.includes(a)))].sort();
+  if (missing.length === 0) return;
+  const named = missing.map((id) => (plan.accounts?.[id] ? `${plan.accounts[id]} (${id})` : id)).join(', ');
+  throw new AccountAccessError(`the plan has steps in account(s) ${named}, which this run cannot act in: name them under accounts: in meshctl.yaml (--config) with a roleArn or profile, and drop any --account that leaves them out. Nothing was changed`);
+}

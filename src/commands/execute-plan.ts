@@ -8,6 +8,7 @@ import { JOURNAL_FORMAT_VERSION, JournalStore, journalPath, openJournal, readJou
 import { lockJournal } from '../apply/journal-lock.js';
 import { recordFinalize, recordRollback } from '../apply/record-in-apply-journal.js';
 import { readPlannedState } from '../aws/read-planned.js';
+import { requireAccounts } from '../aws/accounts.js';
 import type { AwsSession } from '../aws/session.js';
 import { writeErr, writeOut } from '../cli/context.js';
 import { describeError, UsageError } from '../cli/errors.js';
@@ -131,6 +132,7 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
     return EXIT_OK;
   }
 
+  requireAccounts(session.accounts, plan);
   // Only what can have changed since the plan: for the drift check and the journal's record of each service.
   const { estate, specs, edgeActions } = await readPlannedState(session.accounts, session.region, plan);
   const path = journalPath(plan.fingerprint);

@@ -95,6 +95,15 @@ describe('a plan over two accounts (Service Connect, a namespace shared through 
     expect(text.stdout.indexOf('account caller (123456789012)')).toBeGreaterThan(text.stdout.indexOf('account provider (111111111111)'));
   });
 
+  it('refuses a plan with steps in an account the run cannot act in, before any change', async () => {
+    const before = proxy.calls.length;
+    await writeFile(join(dir, 'alone.yaml'), 'cloudMap:\n  namespace: shop.internal\n');
+    const result = await cli(['apply', 'plan.json'], 'alone.yaml');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`the plan has steps in account(s) provider (${PROVIDER_ACCOUNT}), which this run cannot act in`);
+    expect(mutations(before)).toEqual([]);
+  });
+
   it('applies each step with its account\'s credentials, and the caller then sees the shared namespace', async () => {
     const before = proxy.calls.length;
     const result = await cli(['apply', 'plan.json', '--poll-interval', '1s']);
