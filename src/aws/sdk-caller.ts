@@ -86,7 +86,7 @@ export function createSdkCaller(options: SdkOptions): AwsCaller {
   // One assumed-role session for all of the account's clients: the provider caches and refreshes it.
   let credentials: Promise<unknown> | undefined;
   const roleCredentials = (role: NonNullable<SdkOptions['assumeRole']>) => {
-    credentials ??= Promise.all([import('@aws-sdk/credential-providers')]).then(([providers]) => providers.fromTemporaryCredentials({
+    credentials ??= import('@aws-sdk/credential-providers').then((providers) => providers.fromTemporaryCredentials({
       params: { RoleArn: role.roleArn, RoleSessionName: role.sessionName ?? 'meshctl', ...(role.externalId && { ExternalId: role.externalId }) },
       ...(role.sourceProfile && { masterCredentials: providers.fromIni({ profile: role.sourceProfile }) }),
       clientConfig: { region: options.region, ...(options.endpointUrl && { endpoint: options.endpointUrl }) },

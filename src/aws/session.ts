@@ -83,15 +83,15 @@ async function replayBase(options: SessionOptions): Promise<{ base: (account: st
 }
 
 export async function openSession(options: SessionOptions): Promise<AwsSession> {
-  let base: (account: AccountConfig | undefined) => Promise<AwsCaller>;
+  /** The base caller of an account: the caller's own (no name), or a named one reached by role or profile. */
+  let base: (name: string | undefined, account: AccountConfig | undefined) => Promise<AwsCaller>;
   let region: string;
   let source: string;
   if (options.fixtures) {
     const replay = await replayBase(options);
     region = replay.region;
     source = replay.source;
-    const names = new Map(Object.entries(options.accounts ?? {}).map(([name, a]) => [a, name]));
-    base = (account) => replay.base(account && (account.roleArn || account.profile) ? names.get(account) : undefined);
+    base = (name) => replay.base(name);
   } else {
     const endpointUrl = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL;
     if (endpointUrl !== undefined) checkEndpointUrl(endpointUrl, options.endpointUrl !== undefined ? '--endpoint-url' : 'AWS_ENDPOINT_URL');
@@ -114,7 +114,7 @@ export async function openSession(options: SessionOptions): Promise<AwsSession> 
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       log: options.log,
     };
-    base = async (account) => createSdkCaller({
+    base = async (_name, account) => createSdkCaller({
       ...sdk,
       profile: account?.profile ?? options.profile,
       ...(account?.roleArn && { assumeRole: { roleArn: account.roleArn, externalId: account.externalId, sessionName: account.sessionName, sourceProfile: options.profile } }),
@@ -133,8 +133,8 @@ export async function openSession(options: SessionOptions): Promise<AwsSession> 
     return guardMutations(aws, options.allowMutations);
   };
   const accounts = await openAccounts(options.accounts ?? {}, options.onlyAccounts, async (name, account) => {
-    const isHome = !account.roleArn && !account.profile;
-    return wrap(await base(isHome ? undefined : account), isHome ? undefined : name);
+    const other = account.roleArn || account.profile ? name : undefined;
+    return wrap(await base(other, other ? account : undefined), other);
   });
   const home = accounts.find((a) => a.home);
   return { aws: home?.aws ?? accounts[0]!.aws, region, source, accounts };

@@ -23,4 +23,15 @@ describe('mutation guard', () => {
     const session = await openSession({ fixtures: 'fixtures/demo', allowMutations: false });
     await expect(session.aws.call('ecs', 'RegisterTaskDefinition', { family: 'x' })).rejects.toBeInstanceOf(MutationRefusedError);
   });
+
+  it('guards every account of a run over several accounts', async () => {
+    const session = await openSession({
+      fixtures: 'fixtures/two-accounts', allowMutations: false,
+      accounts: { provider: { roleArn: 'arn:aws:iam::111111111111:role/meshctl' } },
+    });
+    expect(session.accounts.map((a) => [a.name, a.id])).toEqual([['caller', '123456789012'], ['provider', '111111111111']]);
+    for (const account of session.accounts) {
+      await expect(account.aws.call('ram', 'CreateResourceShare', { name: 'x' })).rejects.toBeInstanceOf(MutationRefusedError);
+    }
+  });
 });
