@@ -32,7 +32,9 @@ export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<stri
   const rows = plan.services.map((svc) => {
     const label = `${svc.cluster}/${svc.service}`;
     const register = plan.steps.find((s) => s.ecsService === label && s.operation === 'RegisterTaskDefinition');
-    const beforeTd = register?.sourceTaskDefinition ? taskDefinitionsBefore[register.sourceTaskDefinition] as SizedInput | undefined : undefined;
+    // A move that registers nothing (Service Connect config only) keeps the revision the service runs.
+    const source = register?.sourceTaskDefinition ?? Object.keys(taskDefinitionsBefore).find((arn) => arn.endsWith(`/${svc.taskDefinition}`));
+    const beforeTd = source ? taskDefinitionsBefore[source] as SizedInput | undefined : undefined;
     const before = size(beforeTd);
     const after = register ? size(register.input as SizedInput) : before;
     let cost = '';
