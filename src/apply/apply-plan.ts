@@ -48,7 +48,7 @@ export function journalServices(plan: Plan, estate: Estate): JournalStore['journ
       cluster: planned.cluster,
       service: planned.service,
       serviceArn: service.arn,
-      account: service.arn.split(':')[4],
+      account: accountOfArn(service.arn),
       previousTaskDefinition: service.taskDefinitionArn,
       previousServiceRegistries: service.serviceRegistries,
       ...(service.serviceConnect && { previousServiceConnect: service.serviceConnect }),
@@ -143,8 +143,8 @@ export async function applyPlan(accounts: AccountSession[], plan: Plan, estate: 
         return [{ label, cluster: journalService.cluster, service: journalService.greenService ?? journalService.service, taskDefinition: journalService.newTaskDefinition, account: accountOfArn(journalService.serviceArn) }];
       });
       // Each account's services are watched with its own credentials.
-      const rollouts = await readPerAccount(accounts, targets, (t) => t.account, async (aws, group) => ({ list: await waitForRollouts(aws, group, { timeoutMs: options.timeoutMs, pollMs: options.pollMs, onProgress: hooks.onProgress }) }),
-        (parts) => ({ list: parts.flatMap((p) => p.list) })).then((r) => r.list);
+      const rollouts = await readPerAccount(accounts, targets, (t) => t.account,
+        (aws, group) => waitForRollouts(aws, group, { timeoutMs: options.timeoutMs, pollMs: options.pollMs, onProgress: hooks.onProgress }), (parts) => parts.flat());
       for (const r of rollouts) {
         Object.assign(store.journal.services[r.label]!, r.outcome === 'completed' ? { state: 'stable' } : { state: 'failed', message: r.reason });
       }

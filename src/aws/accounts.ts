@@ -90,8 +90,7 @@ export function callerFor(accounts: AccountSession[], accountId: string | undefi
   return found.aws;
 }
 
-/** The account an ARN belongs to. */
-export const accountOfArn = (arn: string): string => arn.split(':')[4] ?? '';
+export { accountOfArn } from '../core/arn.js';
 
 /**
  * Before a plan runs: every account its steps name must be one this run can

@@ -23,7 +23,7 @@ export async function readAccountsEstate(accounts: AccountSession[], region: str
     if (clusters && clusters.length === 0) return undefined;
     // A cluster or service asked for lives in one of the accounts: the others may lack it.
     const estate = await readEstate(account.aws, region, { ...selection, clusters, account: account.id, allowMissing: true });
-    return { account: account.id!, name: account.name, estate };
+    return { name: account.name, estate };
   }));
   const read = parts.filter((p): p is NonNullable<typeof p> => p !== undefined);
   const estate = read.length > 0 ? mergeEstates(read) : emptyEstate(region);
@@ -48,7 +48,7 @@ export function emptyEstate(region: string): Estate {
  * Runs a read once per account over the items that belong to it (by the
  * account their ARN or cluster names), and merges the answers.
  */
-export async function readPerAccount<T, R extends object>(
+export async function readPerAccount<T, R>(
   accounts: AccountSession[], items: T[], accountOf: (item: T) => string | undefined, read: (aws: AwsCaller, items: T[]) => Promise<R>, merge: (parts: R[]) => R,
 ): Promise<R> {
   const groups = new Map<string | undefined, T[]>();

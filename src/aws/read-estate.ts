@@ -7,6 +7,7 @@ import type {
 } from '../core/estate.js';
 import { chunks, paginate } from './batch.js';
 import { AwsCallError, type AwsCaller } from './caller.js';
+import { accountOfArn } from '../core/arn.js';
 import { NotFoundError } from './errors.js';
 import { readNetwork } from './read-network.js';
 
@@ -145,11 +146,11 @@ export async function readCloudMap(aws: AwsCaller, account?: string): Promise<Es
   });
   const namespaces: CloudMapNamespace[] = rawNamespaces
     .map((n): CloudMapNamespace => {
-      const owner = (n.ResourceOwner as string | undefined) ?? String(n.Arn).split(':')[4];
-      const shared = account !== undefined && owner !== undefined && owner !== account;
+      const owner = (n.ResourceOwner as string | undefined) ?? accountOfArn(String(n.Arn));
+      const shared = account !== undefined && owner !== account;
       // Route 53 ids read the same with or without their /hostedzone/ prefix; the plan shows them bare.
       const zone = (n.Properties?.DnsProperties?.HostedZoneId as string | undefined)?.replace(/^\/hostedzone\//, '');
-      return { id: n.Id, arn: n.Arn, name: n.Name, type: n.Type, ...(owner && { owner }), ...(shared && { sharedWith: [account] }), ...(zone && { hostedZoneId: zone }) };
+      return { id: n.Id, arn: n.Arn, name: n.Name, type: n.Type, ...(shared && { sharedWith: [account] }), ...(zone && { hostedZoneId: zone }) };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
   // ServiceSummary does not name its namespace, so list per namespace.
@@ -190,7 +191,6 @@ export async function readAppMesh(aws: AwsCaller, account?: string): Promise<Est
     ]);
     return {
       name: mesh.meshName, arn: mesh.arn, version: Number(mesh.version ?? 0), virtualNodes, virtualServices, virtualRouters,
-      ...(mesh.meshOwner && { owner: mesh.meshOwner as string }),
       ...(shared && { sharedWith: [account] }),
     };
   }));
@@ -334,21 +334,21 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
   }));
 
   const services = clusters.flatMap((c) => c.services);
-  const needsCloudMap = selection.cloudMap || services.some((s) => s.serviceRegistries.length > 0 || s.serviceConnect?.enabled)
+  // Over several accounts the merged estate may span VPCs, and reachability needs the names services get in a namespace.
+  const needsCloudMap = selection.cloudMap || selection.account !== undefined || services.some((s) => s.serviceRegistries.length > 0 || s.serviceConnect?.enabled)
     || clusters.some((c) => c.serviceConnectDefaultsNamespace);
   const instanceTypeNames = clusters.flatMap((c) => c.containerInstances.map((i) => i.instanceType).filter((t): t is string => !!t));
 
   const [taskDefinitions, instanceTypes, cloudMap, network] = await Promise.all([
     taskDefinitionsReader.all(),
     instanceTypeNames.length > 0 ? readInstanceTypes(aws, instanceTypeNames) : Promise.resolve({}),
-    needsCloudMap ? readCloudMap(aws, selection.account ?? clusters[0]?.arn.split(':')[4]) : Promise.resolve({ namespaces: [], services: [] }),
+    needsCloudMap ? readCloudMap(aws, selection.account ?? accountOfArn(clusters[0]?.arn ?? '')) : Promise.resolve({ namespaces: [], services: [] }),
     readNetwork(aws, services, selection.account !== undefined),
   ]);
 
   // Services spanning several VPCs are checked for reachability, which needs the names they will have in a namespace.
-  // Over several accounts each account holds its own VPCs: the merged estate may span several.
-  const spansVpcs = selection.account !== undefined || (network && new Set(Object.values(network.subnets).map((s) => s.vpcId)).size > 1);
-  const namespaces = !needsCloudMap && spansVpcs ? await readCloudMap(aws, selection.account ?? clusters[0]?.arn.split(':')[4]) : cloudMap;
+  const spansVpcs = network && new Set(Object.values(network.subnets).map((s) => s.vpcId)).size > 1;
+  const namespaces = !needsCloudMap && spansVpcs ? await readCloudMap(aws, accountOfArn(clusters[0]?.arn ?? '')) : cloudMap;
 
   return {
     region,

@@ -9,7 +9,7 @@ import type { Cluster, Estate } from '../core/estate.js';
 import { meshNamesOf } from '../core/plan/drift.js';
 import type { Plan } from '../core/plan/model.js';
 import { chunks } from './batch.js';
-import { mergeEstates } from '../core/merge-estates.js';
+import { mergeCloudMaps } from '../core/merge-estates.js';
 import { accountOfArn, callerFor, type AccountSession } from './accounts.js';
 import type { AwsCaller } from './caller.js';
 import { emptyEstate, readPerAccount } from './read-accounts.js';
@@ -69,16 +69,16 @@ export async function readPlannedState(accounts: AccountSession[], region: strin
     if (Object.keys(plan.observed.cloudMap).length === 0) return { namespaces: [], services: [] };
     if (accounts.length === 1) return readCloudMap(accounts[0]!.aws);
     const parts = await Promise.all(planAccounts.map((a) => readCloudMap(callerFor(accounts, a), a)));
-    return mergeEstates(parts.map((cloudMap, i) => ({ account: planAccounts[i]!, name: planAccounts[i]!, estate: { ...emptyEstate(region), cloudMap } }))).cloudMap;
+    return mergeCloudMaps(parts);
   };
   const [clusters, cloudMap, specs, edgeActions] = await Promise.all([
-    readPerAccount(accounts, Object.keys(plan.observed.services), accountOfArn, async (caller, arns) => ({ list: await readServices(caller, arns) }), (p) => ({ list: p.flatMap((x) => x.list) })).then((r) => r.list),
+    readPerAccount(accounts, Object.keys(plan.observed.services), accountOfArn, readServices, (parts) => parts.flat()),
     readCloudMaps(),
     meshSpecs(),
     plan.observed.edge ? readPerAccount(accounts, Object.keys(plan.observed.edge), accountOfArn, readEdgeActions, (p) => Object.assign({}, ...p)) : Promise.resolve({}),
   ]);
   return {
-    estate: { region, clusters, taskDefinitions: {}, instanceTypes: {}, awsvpcTrunking: false, cloudMap, appMesh: { meshes: [] } },
+    estate: { ...emptyEstate(region), clusters, cloudMap },
     specs, edgeActions,
   };
 }

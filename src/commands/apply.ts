@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { callerAccount } from '../aws/caller-identity.js';
+import type { AwsSession } from '../aws/session.js';
 import { confirm } from '../cli/confirm.js';
 import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
@@ -30,7 +31,7 @@ export function positiveInt(value: string | undefined, flag: string): number | u
 }
 
 /** A saved plan, checked for structure, edits, region and account before anything runs. */
-async function loadPlanFile(planFile: string, session: { region: string; aws: Parameters<typeof callerAccount>[0] }): Promise<Plan> {
+async function loadPlanFile(planFile: string, session: AwsSession): Promise<Plan> {
   let text: string;
   try {
     text = await readFile(planFile, 'utf8');
@@ -41,7 +42,8 @@ async function loadPlanFile(planFile: string, session: { region: string; aws: Pa
   if (plan.region !== session.region) {
     throw new UsageError(`${planFile} was planned for ${plan.region}, but this run targets ${session.region}; pass --region ${plan.region}`);
   }
-  const account = await callerAccount(session.aws);
+  // A run over several accounts read the caller's id when it opened.
+  const account = session.accounts.find((a) => a.home)?.id ?? await callerAccount(session.aws);
   if (plan.account && account !== plan.account) {
     throw new UsageError(`${planFile} was planned for account ${plan.account}, but these credentials act in account ${account}; use credentials for ${plan.account} (--profile, or assume a role there)`);
   }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { HOME_ACCOUNT } from '../aws/accounts.js';
+import { accountOfArn, HOME_ACCOUNT } from '../aws/accounts.js';
 import { config, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
@@ -27,7 +27,7 @@ export async function runIamPolicy(planFile: string | undefined, options: Global
   }
   const accounts: PolicyAccount[] = configured.some(([, a]) => !a.roleArn && !a.profile) ? [] : [{ name: HOME_ACCOUNT, ...(plan && { id: plan.account }) }];
   for (const [name, a] of configured) {
-    const id = a.roleArn?.split(':')[4] ?? (!a.profile && plan ? plan.account : undefined) ?? Object.entries(plan?.accounts ?? {}).find(([, n]) => n === name)?.[0];
+    const id = (a.roleArn ? accountOfArn(a.roleArn) : undefined) ?? (!a.profile && plan ? plan.account : undefined) ?? Object.entries(plan?.accounts ?? {}).find(([, n]) => n === name)?.[0];
     accounts.push({ name, ...(id && { id }), ...(a.roleArn && { roleArn: a.roleArn }), ...(a.externalId && { externalId: a.externalId }) });
   }
   // A plan's accounts that meshctl.yaml does not name (made with another config) still get their policy.

@@ -3,6 +3,7 @@ import { accountOfArn, callerFor } from '../aws/accounts.js';
 import { callerAccount } from '../aws/caller-identity.js';
 import { readAccountsEstate, readPerAccount } from '../aws/read-accounts.js';
 import { readEdge, readEdgeActions } from '../aws/read-edge.js';
+import { mergeEdgeStates } from '../core/edge.js';
 import { readAllMeshSpecs } from '../aws/read-mesh-specs.js';
 import { readScaling } from '../aws/read-scaling.js';
 import { scalingResourceId } from '../core/scaling.js';
@@ -28,22 +29,19 @@ export async function runRecord(options: RecordOptions): Promise<number> {
   const { accounts } = session;
   const estate = await readAccountsEstate(accounts, session.region, { clusters: options.cluster, services: options.service, cloudMap: true });
   // Each mesh is read in the account that owns it (when that account is in the run).
-  await readPerAccount(accounts, estate.appMesh.meshes, (m) => accountOfArn(m.arn), async (aws, meshes) => {
-    await readAllMeshSpecs(aws, { ...estate, appMesh: { meshes } });
-    return {};
-  }, () => ({}));
+  await readPerAccount(accounts, estate.appMesh.meshes, (m) => accountOfArn(m.arn), (aws, meshes) => readAllMeshSpecs(aws, { ...estate, appMesh: { meshes } }), () => undefined);
   // And the load-balancer side of services on App Mesh, which blue-green plans read.
   const meshed = estate.clusters.flatMap((c) => c.services).filter((s) => meshStatus(s, estate.taskDefinitions[s.taskDefinitionArn]) === 'appmesh');
   const edge = await readPerAccount(accounts, meshed.flatMap((s) => s.loadBalancers.map((lb) => lb.targetGroupArn).filter((a): a is string => !!a)), accountOfArn, readEdge,
-    (parts) => ({ targetGroups: Object.assign({}, ...parts.map((p) => p.targetGroups)), forwards: parts.flatMap((p) => p.forwards) }));
+    mergeEdgeStates);
   // Their green twins copy their Application Auto Scaling.
   await readPerAccount(accounts, meshed, (s) => accountOfArn(s.arn), (aws, group) => readScaling(aws, group.map((s) => scalingResourceId(s.clusterName, s.name))), (parts) => Object.assign({}, ...parts));
   // apply re-reads the rules it will re-weight to check they did not change.
   if (edge.forwards.length > 0) {
     await readPerAccount(accounts, [...new Set(edge.forwards.map((f) => f.arn))], accountOfArn, readEdgeActions, (parts) => Object.assign({}, ...parts));
   }
-  // apply checks a plan's account against the caller's.
-  await callerAccount(callerFor(accounts, undefined));
+  // apply checks a plan's account against the caller's (a run over several accounts read every id when it opened).
+  if (accounts.every((a) => a.id === undefined)) await callerAccount(callerFor(accounts, undefined));
   const files = await recorder.write(options.out, session.region);
   const services = estate.clusters.reduce((n, c) => n + c.services.length, 0);
   writeOut(options.output === 'json'

@@ -29,6 +29,11 @@ export interface EdgeState {
   forwards: EdgeForward[];
 }
 
+/** The edges read in several accounts, as one. */
+export function mergeEdgeStates(parts: EdgeState[]): EdgeState {
+  return { targetGroups: Object.assign({}, ...parts.map((p) => p.targetGroups)), forwards: parts.flatMap((p) => p.forwards) };
+}
+
 function forwardsTo(action: Record<string, unknown>, targetGroupArn: string): boolean {
   if (action.Type !== 'forward') return false;
   if (action.TargetGroupArn === targetGroupArn) return true;

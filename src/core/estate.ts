@@ -178,8 +178,6 @@ export interface CloudMapNamespace {
   arn: string;
   name: string;
   type: string;
-  /** The account that owns it (AWS's ResourceOwner). */
-  owner?: string;
   /** Other accounts of the run that see it, shared through AWS RAM. */
   sharedWith?: string[];
   /** The RAM share (in the owner's account) that already holds it. */
@@ -206,8 +204,6 @@ export interface AppMeshMesh {
   name: string;
   arn: string;
   version: number;
-  /** The account that owns it (meshOwner); others use it once it is shared through AWS RAM. */
-  owner?: string;
   /** Other accounts of the run that see it. */
   sharedWith?: string[];
   /** The RAM share (in the owner's account) that already holds it. */

@@ -1,6 +1,7 @@
 // The least-privilege IAM policy to run precheck, plan, apply and rollback:
 // read actions on "*" (most List/Describe actions take no resource), and for
 // a given plan every mutation scoped to the exact resources it touches.
+import { accountOfArn } from './arn.js';
 import type { Plan } from './plan/model.js';
 
 export interface PolicyStatement {
@@ -215,7 +216,7 @@ export function accountPolicies(accounts: PolicyAccount[], callerAccount: string
   const partition = partitionOf(plan?.region ?? 'us-east-1');
   const roles = sorted(accounts.map((a) => a.roleArn).filter((r): r is string => !!r));
   return accounts.map((account) => {
-    const id = account.id ?? (account.roleArn ? account.roleArn.split(':')[4] : callerAccount);
+    const id = account.id ?? (account.roleArn ? accountOfArn(account.roleArn) : callerAccount);
     const own = plan && id ? { ...plan, account: id, steps: plan.steps.filter((s) => (s.account ?? plan.account) === id) } : undefined;
     const policy = iamPolicy(own);
     if (!account.roleArn && roles.length > 0) {

@@ -1,4 +1,5 @@
 // The inspect view of an estate: one row per service, plain data for text and JSON.
+import { accountOfArn } from './arn.js';
 import type { Estate } from './estate.js';
 import { launchKind, meshStatus, networkMode, taskReservation } from './service-facts.js';
 
@@ -38,7 +39,7 @@ export function inspectEstate(estate: Estate): InspectReport {
     awsvpcTrunking: estate.awsvpcTrunking,
     clusters: estate.clusters.map((cluster) => ({
       cluster: cluster.name,
-      ...(estate.accounts && { account: `${estate.accounts[cluster.arn.split(':')[4]!] ?? '?'} (${cluster.arn.split(':')[4]})` }),
+      ...(estate.accounts && { account: `${estate.accounts[accountOfArn(cluster.arn)] ?? '?'} (${accountOfArn(cluster.arn)})` }),
       containerInstances: cluster.containerInstances.length,
       services: cluster.services.map((service) => {
         const td = estate.taskDefinitions[service.taskDefinitionArn]!;

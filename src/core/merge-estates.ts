@@ -40,7 +40,16 @@ function mergeNetworks(networks: (Network | undefined)[]): Network | undefined {
   };
 }
 
-export function mergeEstates(parts: { account: string; name: string; estate: Estate }[]): Estate {
+/** Cloud Map as several accounts see it: a shared namespace once, with the accounts it is shared with. */
+export function mergeCloudMaps(views: Estate['cloudMap'][]): Estate['cloudMap'] {
+  return {
+    namespaces: byArn(views.map((v) => v.namespaces)).sort((a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn)),
+    services: [...new Map(views.flatMap((v) => v.services).map((s) => [s.arn, s])).values()],
+  };
+}
+
+/** `name`: the account's name in meshctl.yaml, for errors. */
+export function mergeEstates(parts: { name: string; estate: Estate }[]): Estate {
   const owners = new Map<string, string>();
   for (const { name, estate } of parts) {
     for (const cluster of estate.clusters) {
@@ -61,10 +70,7 @@ export function mergeEstates(parts: { account: string; name: string; estate: Est
     instanceTypes: Object.assign({}, ...estates.map((e) => e.instanceTypes)),
     // An account setting: said "on" only when every account has it.
     awsvpcTrunking: estates.every((e) => e.awsvpcTrunking),
-    cloudMap: {
-      namespaces: byArn(estates.map((e) => e.cloudMap.namespaces)).sort((a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn)),
-      services: [...new Map(estates.flatMap((e) => e.cloudMap.services).map((s) => [s.arn, s])).values()],
-    },
+    cloudMap: mergeCloudMaps(estates.map((e) => e.cloudMap)),
     appMesh: {
       meshes: byArn(estates.map((e) => e.appMesh.meshes)).sort((a, b) => a.name.localeCompare(b.name)),
       ...(unreadable.length > 0 && { unreadable: unreadable.join('; ') }),

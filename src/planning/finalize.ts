@@ -2,7 +2,7 @@
 // bake time, and no named alarm fires; reads the blue services and the App
 // Mesh resources only they use; hands plain data to the pure planner.
 import type { Journal } from '../apply/journal.js';
-import type { AccountSession } from '../aws/accounts.js';
+import { accountOfArn, type AccountSession } from '../aws/accounts.js';
 import { pairsAccount } from './pairs-account.js';
 import { placeInAccounts } from '../core/plan/accounts.js';
 import { cutoverProblems } from '../aws/read-cutover-health.js';
@@ -63,7 +63,7 @@ export async function computeFinalizePlan(session: { accounts: AccountSession[] 
       notes.push(`${pair.label}: the blue service is already gone`);
       continue;
     }
-    input.account ||= blue.arn.split(':')[4] ?? '';
+    input.account ||= accountOfArn(blue.arn);
     const node = appMeshNode(estate.taskDefinitions[blue.taskDefinitionArn]);
     const shared = node && all.some((s) => s !== blue && !pairs.some((p) => p.cluster === s.clusterName && p.blue === s.name)
       && appMeshNode(estate.taskDefinitions[s.taskDefinitionArn])?.node === node.node && appMeshNode(estate.taskDefinitions[s.taskDefinitionArn])?.mesh === node.mesh);

@@ -13,6 +13,7 @@ import { resolveServices, type ResolvedService } from '../core/appmesh/resolve.j
 import { meshResourceNames, type MeshSpecs } from '../core/appmesh/specs.js';
 import type { MeshctlConfig } from '../config/config.js';
 import type { Estate } from '../core/estate.js';
+import { mergeEdgeStates } from '../core/edge.js';
 import type { Plan } from '../core/plan/model.js';
 import { placeInAccounts } from '../core/plan/accounts.js';
 import { planAppMeshAcrossAccounts } from '../core/plan/cross-account.js';
@@ -74,7 +75,7 @@ export async function computePlan(session: { accounts: AccountSession[]; region:
   const clusterAccount = new Map(estate.clusters.map((c) => [c.name, accountOfArn(c.arn)]));
   const [edge, scaling] = await Promise.all([
     readPerAccount(accounts, blueTargetGroups, accountOfArn, readEdge,
-      (parts) => ({ targetGroups: Object.assign({}, ...parts.map((p) => p.targetGroups)), forwards: parts.flatMap((p) => p.forwards) })),
+      mergeEdgeStates),
     readPerAccount(accounts, blues, (r) => clusterAccount.get(r.cluster.name), (aws, group) => readScaling(aws, group.map((r) => scalingResourceId(r.cluster.name, r.service.name))),
       (parts) => Object.assign({}, ...parts)),
   ]);

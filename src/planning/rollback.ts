@@ -108,7 +108,7 @@ export async function computeRollbackPlan(session: { accounts: AccountSession[];
       input.alreadyBack.push(candidate.label);
       continue;
     }
-    input.account ||= service.arn.split(':')[4] ?? '';
+    input.account ||= accountOfArn(service.arn);
     const current = service.taskDefinitionArn;
     const green = candidate.entry?.greenService && candidate.entry.state !== 'rolled-back'
       && journal!.data.created.some((c) => c.kind === 'EcsService' && c.ecsService === candidate.label);

@@ -3,7 +3,7 @@
 // caller's account running checkout, which calls pricing. Sharing through RAM
 // and Route 53 VPC association authorizations run against the test proxy's
 // stand-ins (moto has neither); everything else is moto.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppMeshClient, CreateMeshCommand } from '@aws-sdk/client-app-mesh';
@@ -117,7 +117,16 @@ describe('a plan over two accounts (Service Connect, a namespace shared through 
     ]);
     expect(proxy.ram.invitations()).toEqual([expect.objectContaining({ receiver: CALLER_ACCOUNT, status: 'ACCEPTED' })]);
 
+    // The journal says which account each service runs in.
+    const journal = JSON.parse(await readFile(join(dir, result.stdout.match(/journal: (\S+)/)![1]!), 'utf8')) as { services: Record<string, { account: string }> };
+    expect(Object.fromEntries(Object.entries(journal.services).map(([label, s]) => [label, s.account]))).toEqual({ 'pricing/pricing-api': PROVIDER_ACCOUNT, 'storefront/checkout': CALLER_ACCOUNT });
+
+    const replanned = proxy.calls.length;
     const again = await cli(['plan', '--output', 'json']);
+    // Cloud Map lists a shared namespace's services by the namespace's ARN (Cloud Map API Reference, ServiceFilter).
+    const sharedListing = proxy.calls.slice(replanned).filter((c) => c.account === CALLER_ACCOUNT && c.operation === 'ListServices' && c.service === 'servicediscovery')
+      .map((c) => (c.input?.Filters as { Values: string[] }[])[0]!.Values[0]);
+    expect(sharedListing).toEqual([expect.stringMatching(new RegExp(`^arn:aws:servicediscovery:us-east-1:${PROVIDER_ACCOUNT}:namespace/ns-`))]);
     const plan = JSON.parse(again.stdout) as { steps: unknown[] };
     expect(plan.steps).toEqual([]);
     const status = await cli(['status', '--output', 'json']);

@@ -42,8 +42,8 @@ describe('merging the estates of several accounts', () => {
     const a = accountEstate(A, 'pricing');
     const b = accountEstate(B, 'storefront');
     a.cloudMap.namespaces.push({ id: 'ns-a', arn: namespaceArn, name: 'shop', type: 'HTTP' });
-    b.cloudMap.namespaces.push({ id: 'ns-a', arn: namespaceArn, name: 'shop', type: 'HTTP', owner: A, sharedWith: [B] });
-    const merged = mergeEstates([{ account: A, name: 'provider', estate: a }, { account: B, name: 'caller', estate: b }]);
+    b.cloudMap.namespaces.push({ id: 'ns-a', arn: namespaceArn, name: 'shop', type: 'HTTP', sharedWith: [B] });
+    const merged = mergeEstates([{ name: 'provider', estate: a }, { name: 'caller', estate: b }]);
     expect(merged.clusters.map((c) => c.name)).toEqual(['pricing', 'storefront']);
     expect(merged.cloudMap.namespaces).toEqual([{ id: 'ns-a', arn: namespaceArn, name: 'shop', type: 'HTTP', sharedWith: [B] }]);
     // A peering shows in both accounts: once.
@@ -52,16 +52,16 @@ describe('merging the estates of several accounts', () => {
   });
 
   it('refuses two accounts holding a cluster of one name, saying how to tell them apart', () => {
-    expect(() => mergeEstates([{ account: A, name: 'provider', estate: accountEstate(A, 'prod') }, { account: B, name: 'caller', estate: accountEstate(B, 'prod') }]))
+    expect(() => mergeEstates([{ name: 'provider', estate: accountEstate(A, 'prod') }, { name: 'caller', estate: accountEstate(B, 'prod') }]))
       .toThrow(AmbiguousClusterError);
-    expect(() => mergeEstates([{ account: A, name: 'provider', estate: accountEstate(A, 'prod') }, { account: B, name: 'caller', estate: accountEstate(B, 'prod') }]))
+    expect(() => mergeEstates([{ name: 'provider', estate: accountEstate(A, 'prod') }, { name: 'caller', estate: accountEstate(B, 'prod') }]))
       .toThrow(/cluster prod exists in accounts provider and caller.*accounts.<name>.clusters/);
   });
 });
 
 describe('placing steps in accounts', () => {
   it('runs a service\'s steps in its cluster\'s account, a Cloud Map service in its namespace\'s, and names a shared mesh\'s owner', () => {
-    const merged = mergeEstates([{ account: A, name: 'provider', estate: accountEstate(A, 'pricing') }, { account: B, name: 'caller', estate: accountEstate(B, 'storefront') }]);
+    const merged = mergeEstates([{ name: 'provider', estate: accountEstate(A, 'pricing') }, { name: 'caller', estate: accountEstate(B, 'storefront') }]);
     merged.cloudMap.namespaces.push({ id: 'ns-a', arn: namespaceArn, name: 'shop', type: 'DNS_PRIVATE' });
     merged.appMesh.meshes.push({ name: 'shared', arn: `arn:aws:appmesh:us-east-1:${A}:mesh/shared`, version: 1, virtualNodes: [], virtualServices: [], virtualRouters: [] });
     const placed = placeInAccounts(plan([
@@ -101,7 +101,7 @@ describe('sharing through RAM', () => {
 
 describe('App Mesh across accounts', () => {
   const merged = () => {
-    const est = mergeEstates([{ account: A, name: 'provider', estate: accountEstate(A, 'pricing') }, { account: B, name: 'caller', estate: accountEstate(B, 'storefront') }]);
+    const est = mergeEstates([{ name: 'provider', estate: accountEstate(A, 'pricing') }, { name: 'caller', estate: accountEstate(B, 'storefront') }]);
     est.accounts = { [A]: 'provider', [B]: 'caller' };
     est.cloudMap.namespaces.push({ id: 'ns-a', arn: namespaceArn, name: 'shop.private', type: 'DNS_PRIVATE', hostedZoneId: 'Z1' });
     est.appMesh.meshes.push({ name: 'shared', arn: `arn:aws:appmesh:us-east-1:${A}:mesh/shared`, version: 1, virtualNodes: [], virtualServices: [], virtualRouters: [] });

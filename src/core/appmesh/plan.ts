@@ -6,6 +6,7 @@ import { isSubset } from '../../util/subset.js';
 import type { Finding } from '../checks/rule.js';
 import { egressIgnoredPorts } from '../checks/db-egress-ports.js';
 import { scanDbEndpoints } from '../db-endpoints.js';
+import { accountOfArn } from '../arn.js';
 import type { Estate } from '../estate.js';
 import { observedDeployments } from '../plan/drift.js';
 import { idempotencyToken, observedDigest, sealPlan } from '../plan/fingerprint.js';
@@ -32,7 +33,7 @@ export interface AppMeshPlanInput {
 }
 
 function accountOf(estate: Estate): string {
-  return estate.clusters[0]?.arn.split(':')[4] ?? '';
+  return accountOfArn(estate.clusters[0]?.arn ?? '');
 }
 
 function partitionOf(region: string): string {

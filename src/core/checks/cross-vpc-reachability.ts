@@ -4,6 +4,7 @@
 // server's port from the client. meshctl creates none of these (network
 // teams own them): it proves they are there, and names what is missing.
 import { inferBackends } from '../appmesh/backends.js';
+import { accountOfArn } from '../arn.js';
 import { cidrContains } from '../cidr.js';
 import type { Estate, Network, Service } from '../estate.js';
 import type { EstateRule, RuleFinding } from './rule.js';
@@ -51,13 +52,13 @@ function routeTableOf(network: Network, subnet: string, vpcId: string) {
 /** Over several accounts, each command runs in the account that owns what it changes. */
 function inAccount(estate: Estate, service: Service): string {
   if (!estate.accounts) return '';
-  const id = service.arn.split(':')[4] ?? '';
+  const id = accountOfArn(service.arn);
   return `in account ${estate.accounts[id] ?? id} (${id}): `;
 }
 
 function checkPair(estate: Estate, network: Network, client: Service, server: Service, host: string): RuleFinding[] {
   const [from, to] = [vpcOf(client, network)!, vpcOf(server, network)!];
-  const [clientAccount, serverAccount] = [client.arn.split(':')[4], server.arn.split(':')[4]];
+  const [clientAccount, serverAccount] = [accountOfArn(client.arn), accountOfArn(server.arn)];
   const label = (s: Service) => `${s.clusterName}/${s.name}`;
   const what = `${label(client)} calls ${host} (${label(server)}) from ${from} into ${to}`;
   const peering = network.peerings.find((p) => p.vpcs.includes(from) && p.vpcs.includes(to));

@@ -2,11 +2,11 @@
 // steps, the cluster's for cluster settings, the mesh owner's for the mesh,
 // the run's own for what it creates without an owner. Steps the planners
 // already placed (sharing, hosted-zone association) keep their account.
+import { accountOfArn } from '../arn.js';
 import type { Estate } from '../estate.js';
 import { sealPlan } from './fingerprint.js';
 import type { Plan, PlanStep } from './model.js';
 
-const accountOfArn = (arn: string): string => arn.split(':')[4] ?? '';
 
 function accountOf(step: PlanStep, estate: Estate, home: string): string {
   if (step.account) return step.account;

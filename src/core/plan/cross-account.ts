@@ -5,12 +5,12 @@
 // association takes three steps (Route 53 API Reference,
 // CreateVPCAssociationAuthorization): the zone's owner authorizes the VPC, the
 // VPC's owner associates it, the zone's owner removes the authorization.
+import { accountOfArn } from '../arn.js';
 import type { Estate } from '../estate.js';
 import { planSharing, type ShareNeed } from '../sharing.js';
 import { idempotencyToken, observedDigest, sealPlan } from './fingerprint.js';
 import type { Plan, PlanStep } from './model.js';
 
-const accountOfArn = (arn: string): string => arn.split(':')[4] ?? '';
 
 /** A private hosted zone: its account and the VPCs associated with it. */
 export interface HostedZone {

@@ -10,6 +10,7 @@
 import type { MeshctlConfig } from '../../config/config.js';
 import { stableStringify } from '../../util/stable-json.js';
 import { inferBackends } from '../appmesh/backends.js';
+import { accountOfArn } from '../arn.js';
 import { resolveServices, type ResolvedService } from '../appmesh/resolve.js';
 import type { MeshSpecs } from '../appmesh/specs.js';
 import type { Finding } from '../checks/rule.js';
@@ -138,7 +139,6 @@ function dependencyGroups(decisions: Decision[], specs: MeshSpecs): Map<string, 
  */
 const NAMESPACE_ARN = /^arn:aws[\w-]*:servicediscovery:[\w-]+:(\d{12}):namespace\/ns-[\w]+$/;
 const isNamespaceArn = (ref: string) => NAMESPACE_ARN.test(ref);
-const accountOfArn = (arn: string) => arn.split(':')[4] ?? '';
 const namespaceOf = (estate: Estate, ref: string) => estate.cloudMap.namespaces.find((n) => n.name === ref || n.arn === ref);
 
 /** The AWS CLI commands that share a namespace by hand. */
@@ -234,7 +234,7 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
   // A namespace named by ARN is never created: it is another account's (shared through RAM) or must already exist.
   else if (isNamespaceArn(namespace) && !namespaceOf(estate, namespace)) {
     const owner = accountOfArn(namespace);
-    const own = owner === resolved.service.arn.split(':')[4];
+    const own = owner === serviceAccount;
     block('shared-namespace', own ? `Cloud Map namespace ${namespace} does not exist` : `Cloud Map namespace ${namespace} of account ${owner} is not shared with this account`,
       own ? 'Name an existing namespace in cloudMap.namespace, or give a name (not an ARN) and meshctl creates it as an HTTP namespace.'
         : `Add account ${owner} under accounts: in meshctl.yaml (meshctl then plans the RAM share), or share it by hand: ${shareCommand(namespace, serviceAccount)}, then plan again.`);
@@ -274,7 +274,7 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
 }
 
 export function planServiceConnect({ estate, config, specs, createdAt, strategy, removeMeshResources, edge = { targetGroups: {}, forwards: [] }, scaling = {} }: ServiceConnectPlanInput): Plan {
-  const account = estate.clusters[0]?.arn.split(':')[4] ?? '';
+  const account = accountOfArn(estate.clusters[0]?.arn ?? '');
   const decisions = resolveServices(estate, config).map((resolved) => decide(resolved, estate, config, specs, strategy));
   const ready = decisions.filter((d) => d.blocking.length === 0);
   const groups = dependencyGroups(ready, specs);
