@@ -14,11 +14,11 @@ import { accountOfArn } from '../arn.js';
 import { resolveServices, type ResolvedService } from '../appmesh/resolve.js';
 import type { MeshSpecs } from '../appmesh/specs.js';
 import type { Finding } from '../checks/rule.js';
-import { weightedActions, type EdgeState } from '../edge.js';
-import type { CloudMapNamespace, ContainerDefinition, Estate, Service } from '../estate.js';
+import type { EdgeState } from '../edge.js';
+import type { CloudMapNamespace, ContainerDefinition, Estate } from '../estate.js';
 import { observedDeployments } from '../plan/drift.js';
 import { idempotencyToken, observedDigest, sealPlan } from '../plan/fingerprint.js';
-import { ECS_DESIRED_COUNT, scalingResourceId, type ServiceScaling } from '../scaling.js';
+import { scalingResourceId, type ServiceScaling } from '../scaling.js';
 import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedBackend, type PlannedService, type PlanStep } from '../plan/model.js';
 import { checkService } from '../precheck.js';
 import { CLOUD_MAP_ECS_PERMISSION, planSharing, type ShareNeed } from '../sharing.js';
@@ -28,7 +28,8 @@ import { ENVOY_CONTAINER, XRAY_CONTAINER } from '../sidecars.js';
 import { registrationInput, type RegisterTaskDefinitionInput } from '../task-definition-input.js';
 import { mergeServiceConnect, type ServiceConnectEntry } from './merge.js';
 import { rewriteForServiceConnect, serviceConnectName, ServiceConnectRewriteError, type AppProtocol } from './rewrite.js';
-import { rolloutOrder } from './rollout-order.js';
+import { GREEN_SUFFIX, greenName, planGreenTwin } from './cutover-plan.js';
+import { rolloutOrder, type RolloutOrder } from './rollout-order.js';
 import { emptyPolicy, endpointPolicy, providedNames, virtualServiceTargets, type EndpointPolicy } from './traffic-policy.js';
 
 export type MigrationStrategy = 'blue-green' | 'in-place';
@@ -49,7 +50,6 @@ export interface ServiceConnectPlanInput {
   scaling?: Record<string, ServiceScaling>;
 }
 
-export const GREEN_SUFFIX = '-sc';
 /** ECS service names: at most 255 letters, digits, hyphens and underscores. */
 const ECS_SERVICE_NAME_MAX = 255;
 
@@ -241,9 +241,9 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
   }
   const onAppMesh = meshStatus(resolved.service, resolved.taskDefinition) === 'appmesh';
   const meshNode = onAppMesh ? appMeshNode(resolved.taskDefinition) : undefined;
-  const greenName = `${resolved.service.name}${GREEN_SUFFIX}`;
-  if (onAppMesh && strategy === 'blue-green' && greenName.length > ECS_SERVICE_NAME_MAX) {
-    block('service-name', `its green twin ${greenName} would have ${greenName.length} characters, over ECS's limit of ${ECS_SERVICE_NAME_MAX} for a service name`,
+  const green = greenName(resolved.service.name);
+  if (onAppMesh && strategy === 'blue-green' && green.length > ECS_SERVICE_NAME_MAX) {
+    block('service-name', `its green twin ${green} would have ${green.length} characters, over ECS's limit of ${ECS_SERVICE_NAME_MAX} for a service name`,
       'Move it with --strategy in-place, or give the service a shorter name first.');
   }
   const policy = meshNode ? endpointPolicy(specs, meshNode.node, config.serviceConnect.tls) : emptyPolicy();
@@ -273,34 +273,23 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
   };
 }
 
-export function planServiceConnect({ estate, config, specs, createdAt, strategy, removeMeshResources, edge = { targetGroups: {}, forwards: [] }, scaling = {} }: ServiceConnectPlanInput): Plan {
-  const account = accountOfArn(estate.clusters[0]?.arn ?? '');
-  const decisions = resolveServices(estate, config).map((resolved) => decide(resolved, estate, config, specs, strategy));
-  const ready = decisions.filter((d) => d.blocking.length === 0);
-  const groups = dependencyGroups(ready, specs);
-  const warnings: string[] = [];
-  if (estate.appMesh.unreadable && decisions.some((d) => d.onAppMesh)) {
-    warnings.push(`App Mesh could not be read (${estate.appMesh.unreadable}): planned from ECS and Cloud Map alone; listener protocols, timeouts, TLS, routes and extra virtual-service names of the App Mesh services were not carried over and are missing from the parity report`);
-  }
+type Token = (id: string) => string;
 
-  const observed = observe(decisions, estate, specs, edge);
-  const tokenSeed = observedDigest(observed);
-  const token = (id: string) => idempotencyToken(tokenSeed, id);
-  const steps: PlanStep[] = [];
-  const services: PlannedService[] = [];
-  let unchanged = 0;
-
-  // Namespaces that do not exist yet become HTTP namespaces (no VPC needed; Service Connect discovers through the API).
-  for (const ns of [...new Set(ready.map((d) => d.namespace!))].sort()) {
-    if (namespaceOf(estate, ns) || isNamespaceArn(ns)) continue;
-    const creator = estate.accounts ? creatorOf(ns, estate, config) : undefined;
-    steps.push({
-      id: `cloudmap-namespace:${ns}`, service: 'servicediscovery', operation: 'CreateHttpNamespace', action: 'create', dependsOn: [], ...(creator && { account: creator }),
-      resource: `Cloud Map HTTP namespace ${ns}`, input: { Name: ns, CreatorRequestId: token(`cloudmap-namespace:${ns}`) },
+/** Namespaces that do not exist yet become HTTP namespaces (no VPC needed; Service Connect discovers through the API). */
+function namespaceSteps(ready: Decision[], estate: Estate, config: MeshctlConfig, token: Token): PlanStep[] {
+  return [...new Set(ready.map((d) => d.namespace!))].sort()
+    .filter((ns) => !namespaceOf(estate, ns) && !isNamespaceArn(ns))
+    .map((ns): PlanStep => {
+      const creator = estate.accounts ? creatorOf(ns, estate, config) : undefined;
+      return {
+        id: `cloudmap-namespace:${ns}`, service: 'servicediscovery', operation: 'CreateHttpNamespace', action: 'create', dependsOn: [], ...(creator && { account: creator }),
+        resource: `Cloud Map HTTP namespace ${ns}`, input: { Name: ns, CreatorRequestId: token(`cloudmap-namespace:${ns}`) },
+      };
     });
-  }
+}
 
-  // Namespaces of other accounts of the run, shared with the accounts that use them before those services move.
+/** Namespaces of other accounts of the run, shared with the accounts that use them before those services move. */
+function shareNeeds(ready: Decision[]): ShareNeed[] {
   const needs = new Map<string, ShareNeed>();
   for (const d of ready.filter((x) => x.sharedFrom)) {
     const ns = d.sharedFrom!;
@@ -308,167 +297,200 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
     need.consumers.push(accountOfArn(d.resolved.service.arn));
     needs.set(ns.arn, need);
   }
-  const sharing = planSharing([...needs.values()], token);
-  steps.push(...sharing.steps);
+  return [...needs.values()];
+}
 
-  if (config.serviceConnect.setClusterDefaults) {
-    for (const cluster of estate.clusters) {
-      const namespace = ready.find((d) => d.resolved.cluster === cluster)?.namespace;
-      if (!namespace) continue;
-      // A cluster's Service Connect default "must be in this account" (Amazon ECS API Reference, ClusterServiceConnectDefaultsRequest).
-      if (isNamespaceArn(namespace) && accountOfArn(namespace) !== accountOfArn(cluster.arn)) {
-        warnings.push(`cluster ${cluster.name} keeps its Service Connect default namespace: ${namespace} belongs to account ${accountOfArn(namespace)}, and a cluster's default must be a namespace of its own account (AWS); services name the shared namespace themselves`);
-        continue;
-      }
-      const current = cluster.serviceConnectDefaultsNamespace;
-      const currentName = current && (estate.cloudMap.namespaces.find((n) => n.arn === current || n.name === current)?.name ?? current);
-      if (currentName === namespace) continue;
-      const namespaceStep = steps.find((s) => s.id === `cloudmap-namespace:${namespace}`)?.id;
-      steps.push({
-        id: `ecs-cluster-defaults:${cluster.name}`, service: 'ecs', operation: 'UpdateCluster', action: 'update', dependsOn: namespaceStep ? [namespaceStep] : [],
-        resource: `ECS cluster ${cluster.name} (Service Connect default namespace ${namespace})`,
-        input: { cluster: cluster.name, serviceConnectDefaults: { namespace } }, before: { serviceConnectDefaults: current ? { namespace: current } : null },
-      });
+/** serviceConnect.setClusterDefaults: each migrated cluster's default namespace set to its services' one. */
+function clusterDefaultSteps(ready: Decision[], estate: Estate, earlier: PlanStep[], warnings: string[]): PlanStep[] {
+  const steps: PlanStep[] = [];
+  for (const cluster of estate.clusters) {
+    const namespace = ready.find((d) => d.resolved.cluster === cluster)?.namespace;
+    if (!namespace) continue;
+    // A cluster's Service Connect default "must be in this account" (Amazon ECS API Reference, ClusterServiceConnectDefaultsRequest).
+    if (isNamespaceArn(namespace) && accountOfArn(namespace) !== accountOfArn(cluster.arn)) {
+      warnings.push(`cluster ${cluster.name} keeps its Service Connect default namespace: ${namespace} belongs to account ${accountOfArn(namespace)}, and a cluster's default must be a namespace of its own account (AWS); services name the shared namespace themselves`);
+      continue;
     }
+    const current = cluster.serviceConnectDefaultsNamespace;
+    const currentName = current && (namespaceOf(estate, current)?.name ?? current);
+    if (currentName === namespace) continue;
+    const namespaceStep = earlier.find((s) => s.id === `cloudmap-namespace:${namespace}`)?.id;
+    steps.push({
+      id: `ecs-cluster-defaults:${cluster.name}`, service: 'ecs', operation: 'UpdateCluster', action: 'update', dependsOn: namespaceStep ? [namespaceStep] : [],
+      resource: `ECS cluster ${cluster.name} (Service Connect default namespace ${namespace})`,
+      input: { cluster: cluster.name, serviceConnectDefaults: { namespace } }, before: { serviceConnectDefaults: current ? { namespace: current } : null },
+    });
   }
+  return steps;
+}
 
-  // Servers before clients: who calls whom, among the services this plan moves.
+/** Servers before clients: who calls whom, among the services this plan moves. */
+function callGraph(ready: Decision[], specs: MeshSpecs): { backends: Map<string, PlannedBackend[]>; order: RolloutOrder } {
   const knownNames = new Set(ready.flatMap((d) => d.names));
   const providerOf = new Map(ready.flatMap((d) => d.names.map((n) => [n, d.label] as const)));
   const backends = new Map(ready.map((d) => [d.label, backendsOf(d, specs, knownNames)]));
   const order = rolloutOrder(new Map(ready.map((d) => [d.label, backends.get(d.label)!
     .map((b) => providerOf.get(b.virtualService)).filter((l): l is string => !!l && l !== d.label)])));
-  for (const cycle of order.cycles) warnings.push(`${cycle.join(', ')} call each other: they cannot move servers-first and roll out as one group; expect failed calls between them until all their deployments complete`);
+  return { backends, order };
+}
 
-  const serviceSteps = new Map<string, PlanStep[]>();
-  const moveStep = new Map<string, string>();
-  const configuredTls = config.serviceConnect.tls;
-  // ECS's ServiceConnectTlsConfiguration shape.
-  const tls = configuredTls && {
-    issuerCertificateAuthority: { awsPcaAuthorityArn: configuredTls.awsPcaAuthorityArn },
-    roleArn: configuredTls.roleArn,
-    ...(configuredTls.kmsKey && { kmsKey: configuredTls.kmsKey }),
+/** ECS's ServiceConnectTlsConfiguration, from serviceConnect.tls. */
+function tlsConfiguration(config: MeshctlConfig): Record<string, unknown> | undefined {
+  const configured = config.serviceConnect.tls;
+  return configured && {
+    issuerCertificateAuthority: { awsPcaAuthorityArn: configured.awsPcaAuthorityArn },
+    roleArn: configured.roleArn,
+    ...(configured.kmsKey && { kmsKey: configured.kmsKey }),
   };
-  for (const decision of ready) {
-    const r = decision.resolved;
-    const label = decision.label;
-    const own: PlanStep[] = [];
-    const rewritten = decision.rewritten!;
-    const namespaceStep = steps.find((s) => s.id === `cloudmap-namespace:${decision.namespace}`)?.id;
-    const cloudMapNames = new Set(estate.cloudMap.services
-      .filter((s) => s.namespaceId === namespaceOf(estate, decision.namespace!)?.id)
-      .map((s) => s.name));
-    const scConfig = plannedConfiguration(decision, cloudMapNames, tls);
-    const registerStep = `task-definition:${label}`;
-    const tdChanged = stableStringify(rewritten) !== stableStringify(registrationInput(r.taskDefinition));
-    const scChanged = stableStringify(r.service.serviceConnect ?? null) !== stableStringify(scConfig);
-    const blueGreen = decision.onAppMesh && strategy === 'blue-green';
-    const green = `${r.service.name}${GREEN_SUFFIX}`;
-    const notes: string[] = [];
+}
 
-    // A blue service whose green twin exists keeps its App Mesh task definition: nothing to register.
-    const greenExists = blueGreen && r.cluster.services.some((s) => s.name === green);
-    if (tdChanged && !greenExists) {
-      own.push({
-        id: registerStep, service: 'ecs', operation: 'RegisterTaskDefinition', action: 'create', dependsOn: [], ecsService: label,
-        resource: `task definition ${r.taskDefinition.family} (new revision from ${r.taskDefinition.family}:${r.taskDefinition.revision})`,
-        input: redactDeep(rewritten), sourceTaskDefinition: r.taskDefinition.taskDefinitionArn,
-      });
-    } else unchanged += 1;
-    const taskDefinition = tdChanged ? { $ref: registerStep, path: 'taskDefinition.taskDefinitionArn' } : r.service.taskDefinitionArn;
-    const deps = [...(tdChanged ? [registerStep] : []), ...(namespaceStep ? [namespaceStep] : [])];
+interface MoveContext {
+  estate: Estate;
+  strategy: MigrationStrategy;
+  edge: EdgeState;
+  scaling: Record<string, ServiceScaling>;
+  token: Token;
+  /** The shared steps planned so far (namespaces). */
+  shared: PlanStep[];
+  groups: Map<string, number>;
+  tls: Record<string, unknown> | undefined;
+}
 
-    if (blueGreen) {
-      const existingGreen = r.cluster.services.find((s) => s.name === green);
-      if (!existingGreen) {
-        const greenStep = `ecs-green-service:${label}`;
-        const edgeSteps = edgeCutOver(r.service, label, greenStep, edge);
-        own.push(...edgeSteps.targetGroups.map((e) => e.step));
-        own.push({
-          id: greenStep, service: 'ecs', operation: 'CreateService', action: 'create', dependsOn: [...deps, ...edgeSteps.targetGroups.map((e) => e.step.id)], ecsService: label,
-          resource: `ECS service ${r.cluster.name}/${green} (green, beside ${r.service.name})`,
-          input: {
-            ...greenServiceInput(r.service, r.cluster.name, green, taskDefinition, scConfig, token(greenStep)),
-            ...(edgeSteps.targetGroups.some((e) => e.loadBalancer) && { loadBalancers: edgeSteps.targetGroups.flatMap((e) => (e.loadBalancer ? [e.loadBalancer] : [])) }),
-          },
-        });
-        moveStep.set(label, greenStep);
-        own.push(...scalingCopy(scaling[scalingResourceId(r.cluster.name, r.service.name)], label, r.cluster.name, green, greenStep));
-        own.push(...edgeSteps.weights);
-        for (const w of edgeSteps.weights) {
-          notes.push(`weighted routing ready on ${w.resource.replace(/ \(.*$/, '')}: ${r.service.name} weight 100, ${green} weight 0; meshctl shift moves the traffic to ${green} in steps`);
-        }
-      } else unchanged += 1;
-      if (edge.forwards.every((f) => !r.service.loadBalancers.some((lb) => lb.targetGroupArn === f.targetGroupArn))) {
-        notes.push(`cut-over: ${green} runs beside ${r.service.name} in namespace ${decision.namespace}; shift traffic at the edge (weighted target groups on a load balancer, Route 53 weighted records or CloudFront continuous deployment)`);
-      }
-      const behindLoadBalancer = edge.forwards.some((f) => r.service.loadBalancers.some((lb) => lb.targetGroupArn === f.targetGroupArn));
-      notes.push(behindLoadBalancer
-        ? `after the cut-over: meshctl finalize removes ${r.service.name}, its target group and its App Mesh resources`
-        : `after the cut-over: scale ${r.service.name} to 0, then meshctl plan --remove-mesh-resources removes its App Mesh resources`);
-    } else if (tdChanged || scChanged) {
-      const id = `ecs-service:${label}`;
-      own.push({
-        id, service: 'ecs', operation: 'UpdateService', action: 'update', dependsOn: deps, ecsService: label,
-        resource: `ECS service ${label}`,
-        input: { cluster: r.cluster.name, service: r.service.name, ...(tdChanged && { taskDefinition }), serviceConnectConfiguration: scConfig },
-        before: { taskDefinition: r.service.taskDefinitionArn, serviceConnectConfiguration: r.service.serviceConnect ?? { enabled: false } },
-      });
-      moveStep.set(label, id);
-      if (decision.onAppMesh) notes.push(`${IN_PLACE_RISK} (group ${groups.get(label)})`);
-    } else unchanged += 1;
-    serviceSteps.set(label, own);
+interface ServiceMove {
+  decision: Decision;
+  steps: PlanStep[];
+  /** The step that moves the service (its UpdateService, or its green twin's CreateService). */
+  moveStep?: string;
+  planned: PlannedService;
+  /** Task definitions and services left as they are. */
+  unchanged: number;
+}
 
-    const group = groups.get(label);
-    if (group !== undefined) notes.unshift(`App Mesh dependency group ${group}: ${[...groups.entries()].filter(([, g]) => g === group).map(([l]) => l).join(', ')}`);
-    services.push({
-      cluster: r.cluster.name,
-      service: r.service.name,
-      status: own.length > 0 ? 'change' : 'unchanged',
-      taskDefinition: `${r.taskDefinition.family}:${r.taskDefinition.revision}`,
-      launch: r.launch,
-      desiredCount: r.service.desiredCount,
-      serviceConnect: {
-        namespace: decision.namespace!,
-        strategy: blueGreen ? 'blue-green' : 'in-place',
-        ...(blueGreen && { greenService: green }),
-        aliases: ((scConfig.services ?? []) as ServiceConnectEntry[]).flatMap((s) => (s.clientAliases ?? []).map((a) => `${a.dnsName}:${a.port}`)),
-      },
-      backends: backends.get(label)!,
-      findings: decision.findings,
-      ...(decision.policy.parity.length > 0 && { parity: decision.policy.parity }),
-      ...(notes.length > 0 && { notes }),
+/** One service's move: its new revision, then an update in place or (leaving App Mesh, blue-green) a green twin. */
+function planMove(decision: Decision, backends: PlannedBackend[], ctx: MoveContext): ServiceMove {
+  const r = decision.resolved;
+  const label = decision.label;
+  const steps: PlanStep[] = [];
+  const notes: string[] = [];
+  let unchanged = 0;
+  let moveStep: string | undefined;
+  const namespaceStep = ctx.shared.find((s) => s.id === `cloudmap-namespace:${decision.namespace}`)?.id;
+  const cloudMapNames = new Set(ctx.estate.cloudMap.services
+    .filter((s) => s.namespaceId === namespaceOf(ctx.estate, decision.namespace!)?.id)
+    .map((s) => s.name));
+  const scConfig = plannedConfiguration(decision, cloudMapNames, ctx.tls);
+  const registerStep = `task-definition:${label}`;
+  const tdChanged = stableStringify(decision.rewritten) !== stableStringify(registrationInput(r.taskDefinition));
+  const scChanged = stableStringify(r.service.serviceConnect ?? null) !== stableStringify(scConfig);
+  const blueGreen = decision.onAppMesh && ctx.strategy === 'blue-green';
+
+  // A blue service whose green twin exists keeps its App Mesh task definition: nothing to register.
+  const greenExists = blueGreen && r.cluster.services.some((s) => s.name === greenName(r.service.name));
+  if (tdChanged && !greenExists) {
+    steps.push({
+      id: registerStep, service: 'ecs', operation: 'RegisterTaskDefinition', action: 'create', dependsOn: [], ecsService: label,
+      resource: `task definition ${r.taskDefinition.family} (new revision from ${r.taskDefinition.family}:${r.taskDefinition.revision})`,
+      input: redactDeep(decision.rewritten!), sourceTaskDefinition: r.taskDefinition.taskDefinitionArn,
     });
-  }
+  } else unchanged += 1;
+  const taskDefinition = tdChanged ? { $ref: registerStep, path: 'taskDefinition.taskDefinitionArn' } : r.service.taskDefinitionArn;
+  const deps = [...(tdChanged ? [registerStep] : []), ...(namespaceStep ? [namespaceStep] : [])];
 
-  // A service in a shared namespace moves once its account accepted the share.
-  for (const d of ready.filter((x) => x.sharedFrom)) {
-    const step = serviceSteps.get(d.label)?.find((st) => st.id === moveStep.get(d.label));
-    const accepted = sharing.usableAfter.get(`${d.sharedFrom!.arn} ${accountOfArn(d.resolved.service.arn)}`);
-    if (step && accepted) step.dependsOn = [...step.dependsOn, accepted];
-  }
+  if (blueGreen) {
+    const twin = planGreenTwin({
+      cluster: r.cluster, service: r.service, label, namespace: decision.namespace!, taskDefinition, serviceConnectConfiguration: scConfig, dependsOn: deps,
+      edge: ctx.edge, scaling: ctx.scaling[scalingResourceId(r.cluster.name, r.service.name)], clientToken: ctx.token(`ecs-green-service:${label}`),
+    });
+    steps.push(...twin.steps);
+    notes.push(...twin.notes);
+    moveStep = twin.moveStep;
+    if (!moveStep) unchanged += 1;
+  } else if (tdChanged || scChanged) {
+    moveStep = `ecs-service:${label}`;
+    steps.push({
+      id: moveStep, service: 'ecs', operation: 'UpdateService', action: 'update', dependsOn: deps, ecsService: label,
+      resource: `ECS service ${label}`,
+      input: { cluster: r.cluster.name, service: r.service.name, ...(tdChanged && { taskDefinition }), serviceConnectConfiguration: scConfig },
+      before: { taskDefinition: r.service.taskDefinitionArn, serviceConnectConfiguration: r.service.serviceConnect ?? { enabled: false } },
+    });
+    if (decision.onAppMesh) notes.push(`${IN_PLACE_RISK} (group ${ctx.groups.get(label)})`);
+  } else unchanged += 1;
 
-  // Each client's move waits for its servers' moves; steps are emitted servers first so every dependency comes earlier.
-  for (const service of services) {
-    const label = `${service.cluster}/${service.service}`;
-    const after = order.after.get(label)!.filter((server) => moveStep.has(server));
-    const own = moveStep.get(label);
-    if (own && after.length > 0) {
-      const step = serviceSteps.get(label)!.find((s) => s.id === own)!;
-      step.dependsOn = [...step.dependsOn, ...after.map((server) => moveStep.get(server)!)];
-    }
-    if (own) service.rollout = { position: order.position.get(label)!, after };
-  }
-  const byPosition = [...ready].sort((a, b) => order.position.get(a.label)! - order.position.get(b.label)!);
-  for (const d of byPosition) steps.push(...serviceSteps.get(d.label)!);
-  services.sort((a, b) => (a.rollout?.position ?? 0) - (b.rollout?.position ?? 0));
+  const group = ctx.groups.get(label);
+  if (group !== undefined) notes.unshift(`App Mesh dependency group ${group}: ${[...ctx.groups.entries()].filter(([, g]) => g === group).map(([l]) => l).join(', ')}`);
+  const planned: PlannedService = {
+    cluster: r.cluster.name,
+    service: r.service.name,
+    status: steps.length > 0 ? 'change' : 'unchanged',
+    taskDefinition: `${r.taskDefinition.family}:${r.taskDefinition.revision}`,
+    launch: r.launch,
+    desiredCount: r.service.desiredCount,
+    serviceConnect: {
+      namespace: decision.namespace!,
+      strategy: blueGreen ? 'blue-green' : 'in-place',
+      ...(blueGreen && { greenService: greenName(r.service.name) }),
+      aliases: ((scConfig.services ?? []) as ServiceConnectEntry[]).flatMap((s) => (s.clientAliases ?? []).map((a) => `${a.dnsName}:${a.port}`)),
+    },
+    backends,
+    findings: decision.findings,
+    ...(decision.policy.parity.length > 0 && { parity: decision.policy.parity }),
+    ...(notes.length > 0 && { notes }),
+  };
+  return { decision, steps, ...(moveStep && { moveStep }), planned, unchanged };
+}
 
+/**
+ * The order between moves, as dependencies: a service in a shared namespace
+ * moves once its account accepted the share, and each client once its
+ * servers moved (steps are emitted servers first, so every dependency comes earlier).
+ */
+function orderMoves(moves: ServiceMove[], order: RolloutOrder, usableAfter: Map<string, string>): void {
+  const moveOf = new Map(moves.filter((m) => m.moveStep).map((m) => [m.decision.label, m]));
+  const stepOf = (m: ServiceMove) => m.steps.find((s) => s.id === m.moveStep)!;
+  for (const m of moves) {
+    if (!m.moveStep) continue;
+    const d = m.decision;
+    const accepted = d.sharedFrom && usableAfter.get(`${d.sharedFrom.arn} ${accountOfArn(d.resolved.service.arn)}`);
+    if (accepted) stepOf(m).dependsOn = [...stepOf(m).dependsOn, accepted];
+  }
+  for (const m of moves) {
+    if (!m.moveStep) continue;
+    const after = order.after.get(m.decision.label)!.filter((server) => moveOf.has(server));
+    if (after.length > 0) stepOf(m).dependsOn = [...stepOf(m).dependsOn, ...after.map((server) => moveOf.get(server)!.moveStep!)];
+    m.planned.rollout = { position: order.position.get(m.decision.label)!, after };
+  }
+}
+
+export function planServiceConnect({ estate, config, specs, createdAt, strategy, removeMeshResources, edge = { targetGroups: {}, forwards: [] }, scaling = {} }: ServiceConnectPlanInput): Plan {
+  const decisions = resolveServices(estate, config).map((resolved) => decide(resolved, estate, config, specs, strategy));
+  const ready = decisions.filter((d) => d.blocking.length === 0);
+  const warnings: string[] = [];
+  if (estate.appMesh.unreadable && decisions.some((d) => d.onAppMesh)) {
+    warnings.push(`App Mesh could not be read (${estate.appMesh.unreadable}): planned from ECS and Cloud Map alone; listener protocols, timeouts, TLS, routes and extra virtual-service names of the App Mesh services were not carried over and are missing from the parity report`);
+  }
+  const observed = observe(decisions, estate, specs, edge);
+  const tokenSeed = observedDigest(observed);
+  const token = (id: string) => idempotencyToken(tokenSeed, id);
+
+  const steps = namespaceSteps(ready, estate, config, token);
+  const sharing = planSharing(shareNeeds(ready), token);
+  steps.push(...sharing.steps);
+  if (config.serviceConnect.setClusterDefaults) steps.push(...clusterDefaultSteps(ready, estate, steps, warnings));
+
+  const { backends, order } = callGraph(ready, specs);
+  for (const cycle of order.cycles) warnings.push(`${cycle.join(', ')} call each other: they cannot move servers-first and roll out as one group; expect failed calls between them until all their deployments complete`);
+  const context: MoveContext = { estate, strategy, edge, scaling, token, shared: [...steps], groups: dependencyGroups(ready, specs), tls: tlsConfiguration(config) };
+  const moves = ready.map((d) => planMove(d, backends.get(d.label)!, context));
+  orderMoves(moves, order, sharing.usableAfter);
+  const position = (m: ServiceMove) => order.position.get(m.decision.label)!;
+  for (const m of [...moves].sort((a, b) => position(a) - position(b))) steps.push(...m.steps);
+  const services = moves.map((m) => m.planned).sort((a, b) => (a.rollout?.position ?? 0) - (b.rollout?.position ?? 0));
   if (removeMeshResources) steps.push(...meshDeletions(ready, specs, steps, strategy));
 
   const blocked: BlockedService[] = decisions.filter((d) => d.blocking.length > 0)
     .map((d) => ({ cluster: d.resolved.cluster.name, service: d.resolved.service.name, findings: d.blocking }));
   return sealPlan({
-    formatVersion: PLAN_FORMAT_VERSION, tool: 'meshctl', target: 'service-connect', region: estate.region, account, createdAt,
+    formatVersion: PLAN_FORMAT_VERSION, tool: 'meshctl', target: 'service-connect', region: estate.region, account: accountOfArn(estate.clusters[0]?.arn ?? ''), createdAt,
     // The App Mesh mesh the migrated services leave (drift checks read it again); none for fresh migrations.
     mesh: decisions.find((d) => d.meshNode)?.meshNode!.mesh ?? '',
     observed, steps, services, blocked,
@@ -477,97 +499,11 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
       create: steps.filter((s) => s.action === 'create').length,
       update: steps.filter((s) => s.action === 'update' && !s.operation.startsWith('Delete')).length,
       delete: steps.filter((s) => s.operation.startsWith('Delete')).length,
-      unchanged,
+      unchanged: moves.reduce((n, m) => n + m.unchanged, 0),
       blocked: blocked.length,
     },
   });
 }
-
-/** Target groups for the green service (copies of the blue ones, for awsvpc tasks) and weighted forwards on the rules. */
-function edgeCutOver(service: Service, label: string, greenStep: string, edge: EdgeState): { targetGroups: { step: PlanStep; loadBalancer?: Record<string, unknown> }[]; weights: PlanStep[] } {
-  const targetGroups: { step: PlanStep; loadBalancer?: Record<string, unknown> }[] = [];
-  const weights: PlanStep[] = [];
-  for (const lb of service.loadBalancers) {
-    const blue = lb.targetGroupArn ? edge.targetGroups[lb.targetGroupArn] : undefined;
-    if (!blue) continue;
-    const name = `${blue.name.slice(0, 32 - GREEN_SUFFIX.length)}${GREEN_SUFFIX}`;
-    const id = `elbv2-target-group:${label}:${blue.name}`;
-    targetGroups.push({
-      step: {
-        id, service: 'elbv2', operation: 'CreateTargetGroup', action: 'create', dependsOn: [], ecsService: label,
-        resource: `target group ${name} (green twin of ${blue.name})`,
-        input: {
-          Name: name, Protocol: blue.protocol, Port: blue.port, VpcId: blue.vpcId, TargetType: 'ip',
-          ...(blue.protocolVersion && { ProtocolVersion: blue.protocolVersion }), ...(blue.ipAddressType && { IpAddressType: blue.ipAddressType }),
-          ...blue.healthCheck,
-        },
-      },
-      loadBalancer: { targetGroupArn: { $ref: id, path: 'TargetGroups.0.TargetGroupArn' }, containerName: lb.containerName, containerPort: lb.containerPort },
-    });
-    // Deregistration delay, stickiness, slow start, algorithm: set before the green service registers targets.
-    if (Object.keys(blue.attributes).length > 0) {
-      targetGroups.push({
-        step: {
-          id: `elbv2-target-group-attributes:${label}:${blue.name}`, service: 'elbv2', operation: 'ModifyTargetGroupAttributes', action: 'update', dependsOn: [id], ecsService: label,
-          resource: `target group ${name}: attributes of ${blue.name}`,
-          input: { TargetGroupArn: { $ref: id, path: 'TargetGroups.0.TargetGroupArn' }, Attributes: Object.entries(blue.attributes).sort().map(([Key, Value]) => ({ Key, Value })) },
-        },
-      });
-    }
-    for (const forward of edge.forwards.filter((f) => f.targetGroupArn === blue.arn)) {
-      const actions = weightedActions(forward, { $ref: id, path: 'TargetGroups.0.TargetGroupArn' });
-      weights.push({
-        id: `elbv2-weights:${forward.arn}`, service: 'elbv2', operation: forward.kind === 'rule' ? 'ModifyRule' : 'ModifyListener', action: 'update',
-        dependsOn: [greenStep], ecsService: label, before: forward.actions,
-        resource: `${forward.kind === 'rule' ? 'listener rule' : 'listener'} ${forward.arn.split('/').slice(-2).join('/')} (weighted: ${blue.name} 100, ${name} 0)`,
-        input: forward.kind === 'rule' ? { RuleArn: forward.arn, Actions: actions } : { ListenerArn: forward.arn, DefaultActions: actions },
-      });
-    }
-  }
-  return { targetGroups, weights };
-}
-
-/**
- * The green twin: a faithful copy of everything CreateService accepts that
- * the blue service has (without its grace period, a slow-starting app is
- * killed by the load balancer's health checks; without its placement, tags,
- * circuit breaker or alarms, it runs differently), on the new revision and
- * Service Connect.
- */
-function greenServiceInput(service: Service, cluster: string, name: string, taskDefinition: unknown, scConfig: Record<string, unknown>, clientToken: string): Record<string, unknown> {
-  const settings = service.settings ?? {};
-  return {
-    ...settings,
-    cluster,
-    serviceName: name,
-    taskDefinition,
-    desiredCount: service.desiredCount,
-    ...(service.capacityProviderStrategy.length > 0 ? { capacityProviderStrategy: service.capacityProviderStrategy } : service.launchType ? { launchType: service.launchType } : {}),
-    ...(service.platformVersion && { platformVersion: service.platformVersion }),
-    ...(service.awsvpcConfiguration && { networkConfiguration: { awsvpcConfiguration: service.awsvpcConfiguration } }),
-    deploymentConfiguration: { ...settings.deploymentConfiguration, maximumPercent: service.maximumPercent, minimumHealthyPercent: service.minimumHealthyPercent },
-    serviceConnectConfiguration: scConfig,
-    clientToken,
-  };
-}
-
-/** The blue service's scalable target and policies, registered for the green twin once it exists. */
-function scalingCopy(blue: ServiceScaling | undefined, label: string, cluster: string, green: string, greenStep: string): PlanStep[] {
-  if (!blue) return [];
-  const target = { ServiceNamespace: 'ecs', ResourceId: scalingResourceId(cluster, green), ScalableDimension: ECS_DESIRED_COUNT };
-  const register: PlanStep = {
-    id: `scaling-target:${label}`, service: 'application-autoscaling', operation: 'RegisterScalableTarget', action: 'create', dependsOn: [greenStep], ecsService: label,
-    resource: `scalable target ${target.ResourceId} (min ${blue.minCapacity}, max ${blue.maxCapacity}, as ${label})`,
-    input: { ...target, MinCapacity: blue.minCapacity, MaxCapacity: blue.maxCapacity, ...(blue.suspendedState && { SuspendedState: blue.suspendedState }) },
-  };
-  const policies = blue.policies.map((policy): PlanStep => ({
-    id: `scaling-policy:${label}:${String(policy.PolicyName)}`, service: 'application-autoscaling', operation: 'PutScalingPolicy', action: 'create', dependsOn: [register.id], ecsService: label,
-    resource: `scaling policy ${String(policy.PolicyName)} on ${target.ResourceId}`,
-    input: { ...target, ...policy },
-  }));
-  return [register, ...policies];
-}
-
 /**
  * Deletes the App Mesh resources of migrated services: in place, after the
  * group's updates; blue-green, only once the green service exists (the
@@ -577,7 +513,7 @@ function meshDeletions(ready: Decision[], specs: MeshSpecs, steps: PlanStep[], s
   const deletions: PlanStep[] = [];
   for (const d of ready.filter((x) => x.onAppMesh && x.meshNode)) {
     const label = `${d.resolved.cluster.name}/${d.resolved.service.name}`;
-    const greenExists = d.resolved.cluster.services.some((s) => s.name === `${d.resolved.service.name}${GREEN_SUFFIX}`);
+    const greenExists = d.resolved.cluster.services.some((s) => s.name === greenName(d.resolved.service.name));
     if (strategy === 'blue-green' && !greenExists) continue;
     const after = steps.filter((s) => s.ecsService === label && s.operation !== 'RegisterTaskDefinition').map((s) => s.id);
     const { mesh, node } = d.meshNode!;

@@ -1,0 +1,158 @@
+// The blue-green cut-over of a service leaving App Mesh, as plan steps: a
+// green twin beside the blue service in the Service Connect namespace (AWS's
+// App Mesh to Service Connect migration guide: an ECS service cannot be in a
+// mesh and a namespace at once), green target groups copied from the blue
+// ones, the blue service's scaling copied, and every forward to blue made a
+// weighted forward (blue 100, green 0) for meshctl shift. Pure.
+import { weightedActions, type EdgeState } from '../edge.js';
+import type { Cluster, Service } from '../estate.js';
+import type { PlanStep } from '../plan/model.js';
+import { ECS_DESIRED_COUNT, scalingResourceId, type ServiceScaling } from '../scaling.js';
+
+export const GREEN_SUFFIX = '-sc';
+
+export interface TwinInput {
+  cluster: Cluster;
+  service: Service;
+  /** cluster/service of the blue service. */
+  label: string;
+  namespace: string;
+  /** The task definition the twin runs: an ARN, or a reference to the registration step. */
+  taskDefinition: unknown;
+  serviceConnectConfiguration: Record<string, unknown>;
+  /** Steps the twin's creation waits for (its registration, its namespace). */
+  dependsOn: string[];
+  edge: EdgeState;
+  scaling: ServiceScaling | undefined;
+  clientToken: string;
+}
+
+export interface TwinPlan {
+  steps: PlanStep[];
+  /** The step that moves the service (the twin's CreateService), none when the twin exists already. */
+  moveStep?: string;
+  notes: string[];
+}
+
+export const greenName = (service: string) => `${service}${GREEN_SUFFIX}`;
+
+/** Plans the green twin of one blue service, its target groups, scaling and weighted forwards. */
+export function planGreenTwin(input: TwinInput): TwinPlan {
+  const { cluster, service, label, edge } = input;
+  const green = greenName(service.name);
+  const steps: PlanStep[] = [];
+  const notes: string[] = [];
+  let moveStep: string | undefined;
+  if (!cluster.services.some((s) => s.name === green)) {
+    moveStep = `ecs-green-service:${label}`;
+    const edgeSteps = edgeCutOver(service, label, moveStep, edge);
+    steps.push(...edgeSteps.targetGroups.map((e) => e.step));
+    const loadBalancers = edgeSteps.targetGroups.flatMap((e) => (e.loadBalancer ? [e.loadBalancer] : []));
+    steps.push({
+      id: moveStep, service: 'ecs', operation: 'CreateService', action: 'create', dependsOn: [...input.dependsOn, ...edgeSteps.targetGroups.map((e) => e.step.id)], ecsService: label,
+      resource: `ECS service ${cluster.name}/${green} (green, beside ${service.name})`,
+      input: {
+        ...greenServiceInput(service, cluster.name, green, input.taskDefinition, input.serviceConnectConfiguration, input.clientToken),
+        ...(loadBalancers.length > 0 && { loadBalancers }),
+      },
+    });
+    steps.push(...scalingCopy(input.scaling, label, cluster.name, green, moveStep));
+    steps.push(...edgeSteps.weights);
+    for (const w of edgeSteps.weights) {
+      notes.push(`weighted routing ready on ${w.resource.replace(/ \(.*$/, '')}: ${service.name} weight 100, ${green} weight 0; meshctl shift moves the traffic to ${green} in steps`);
+    }
+  }
+  const behindLoadBalancer = edge.forwards.some((f) => service.loadBalancers.some((lb) => lb.targetGroupArn === f.targetGroupArn));
+  if (!behindLoadBalancer) {
+    notes.push(`cut-over: ${green} runs beside ${service.name} in namespace ${input.namespace}; shift traffic at the edge (weighted target groups on a load balancer, Route 53 weighted records or CloudFront continuous deployment)`);
+  }
+  notes.push(behindLoadBalancer
+    ? `after the cut-over: meshctl finalize removes ${service.name}, its target group and its App Mesh resources`
+    : `after the cut-over: scale ${service.name} to 0, then meshctl plan --remove-mesh-resources removes its App Mesh resources`);
+  return { steps, ...(moveStep && { moveStep }), notes };
+}
+
+/** Target groups for the green service (copies of the blue ones, for awsvpc tasks) and weighted forwards on the rules. */
+function edgeCutOver(service: Service, label: string, greenStep: string, edge: EdgeState): { targetGroups: { step: PlanStep; loadBalancer?: Record<string, unknown> }[]; weights: PlanStep[] } {
+  const targetGroups: { step: PlanStep; loadBalancer?: Record<string, unknown> }[] = [];
+  const weights: PlanStep[] = [];
+  for (const lb of service.loadBalancers) {
+    const blue = lb.targetGroupArn ? edge.targetGroups[lb.targetGroupArn] : undefined;
+    if (!blue) continue;
+    const name = `${blue.name.slice(0, 32 - GREEN_SUFFIX.length)}${GREEN_SUFFIX}`;
+    const id = `elbv2-target-group:${label}:${blue.name}`;
+    targetGroups.push({
+      step: {
+        id, service: 'elbv2', operation: 'CreateTargetGroup', action: 'create', dependsOn: [], ecsService: label,
+        resource: `target group ${name} (green twin of ${blue.name})`,
+        input: {
+          Name: name, Protocol: blue.protocol, Port: blue.port, VpcId: blue.vpcId, TargetType: 'ip',
+          ...(blue.protocolVersion && { ProtocolVersion: blue.protocolVersion }), ...(blue.ipAddressType && { IpAddressType: blue.ipAddressType }),
+          ...blue.healthCheck,
+        },
+      },
+      loadBalancer: { targetGroupArn: { $ref: id, path: 'TargetGroups.0.TargetGroupArn' }, containerName: lb.containerName, containerPort: lb.containerPort },
+    });
+    // Deregistration delay, stickiness, slow start, algorithm: set before the green service registers targets.
+    if (Object.keys(blue.attributes).length > 0) {
+      targetGroups.push({
+        step: {
+          id: `elbv2-target-group-attributes:${label}:${blue.name}`, service: 'elbv2', operation: 'ModifyTargetGroupAttributes', action: 'update', dependsOn: [id], ecsService: label,
+          resource: `target group ${name}: attributes of ${blue.name}`,
+          input: { TargetGroupArn: { $ref: id, path: 'TargetGroups.0.TargetGroupArn' }, Attributes: Object.entries(blue.attributes).sort().map(([Key, Value]) => ({ Key, Value })) },
+        },
+      });
+    }
+    for (const forward of edge.forwards.filter((f) => f.targetGroupArn === blue.arn)) {
+      const actions = weightedActions(forward, { $ref: id, path: 'TargetGroups.0.TargetGroupArn' });
+      weights.push({
+        id: `elbv2-weights:${forward.arn}`, service: 'elbv2', operation: forward.kind === 'rule' ? 'ModifyRule' : 'ModifyListener', action: 'update',
+        dependsOn: [greenStep], ecsService: label, before: forward.actions,
+        resource: `${forward.kind === 'rule' ? 'listener rule' : 'listener'} ${forward.arn.split('/').slice(-2).join('/')} (weighted: ${blue.name} 100, ${name} 0)`,
+        input: forward.kind === 'rule' ? { RuleArn: forward.arn, Actions: actions } : { ListenerArn: forward.arn, DefaultActions: actions },
+      });
+    }
+  }
+  return { targetGroups, weights };
+}
+
+/**
+ * The green twin: a faithful copy of everything CreateService accepts that
+ * the blue service has (without its grace period, a slow-starting app is
+ * killed by the load balancer's health checks; without its placement, tags,
+ * circuit breaker or alarms, it runs differently), on the new revision and
+ * Service Connect.
+ */
+function greenServiceInput(service: Service, cluster: string, name: string, taskDefinition: unknown, scConfig: Record<string, unknown>, clientToken: string): Record<string, unknown> {
+  const settings = service.settings ?? {};
+  return {
+    ...settings,
+    cluster,
+    serviceName: name,
+    taskDefinition,
+    desiredCount: service.desiredCount,
+    ...(service.capacityProviderStrategy.length > 0 ? { capacityProviderStrategy: service.capacityProviderStrategy } : service.launchType ? { launchType: service.launchType } : {}),
+    ...(service.platformVersion && { platformVersion: service.platformVersion }),
+    ...(service.awsvpcConfiguration && { networkConfiguration: { awsvpcConfiguration: service.awsvpcConfiguration } }),
+    deploymentConfiguration: { ...settings.deploymentConfiguration, maximumPercent: service.maximumPercent, minimumHealthyPercent: service.minimumHealthyPercent },
+    serviceConnectConfiguration: scConfig,
+    clientToken,
+  };
+}
+
+/** The blue service's scalable target and policies, registered for the green twin once it exists. */
+function scalingCopy(blue: ServiceScaling | undefined, label: string, cluster: string, green: string, greenStep: string): PlanStep[] {
+  if (!blue) return [];
+  const target = { ServiceNamespace: 'ecs', ResourceId: scalingResourceId(cluster, green), ScalableDimension: ECS_DESIRED_COUNT };
+  const register: PlanStep = {
+    id: `scaling-target:${label}`, service: 'application-autoscaling', operation: 'RegisterScalableTarget', action: 'create', dependsOn: [greenStep], ecsService: label,
+    resource: `scalable target ${target.ResourceId} (min ${blue.minCapacity}, max ${blue.maxCapacity}, as ${label})`,
+    input: { ...target, MinCapacity: blue.minCapacity, MaxCapacity: blue.maxCapacity, ...(blue.suspendedState && { SuspendedState: blue.suspendedState }) },
+  };
+  const policies = blue.policies.map((policy): PlanStep => ({
+    id: `scaling-policy:${label}:${String(policy.PolicyName)}`, service: 'application-autoscaling', operation: 'PutScalingPolicy', action: 'create', dependsOn: [register.id], ecsService: label,
+    resource: `scaling policy ${String(policy.PolicyName)} on ${target.ResourceId}`,
+    input: { ...target, ...policy },
+  }));
+  return [register, ...policies];
+}
