@@ -118,8 +118,8 @@ describe('meshctl iam-policy', () => {
     expect(sid('MeshctlPassTaskRoles').Resource).toEqual([
       'arn:aws:iam::123456789012:role/catalog-task', 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole', 'arn:aws:iam::123456789012:role/web-task',
     ]);
-    expect(sid('MeshctlAppMesh').Resource).toContain('arn:aws:appmesh:us-east-1:123456789012:mesh/meshctl/virtualNode/orders');
-    expect(sid('MeshctlAppMesh').Action).toEqual(expect.arrayContaining(['appmesh:CreateVirtualNode', 'appmesh:DeleteVirtualNode']));
+    expect(sid('MeshctlVirtualNodes').Resource).toContain('arn:aws:appmesh:us-east-1:123456789012:mesh/meshctl/virtualNode/orders');
+    expect(sid('MeshctlVirtualNodes').Action).toEqual(['appmesh:CreateVirtualNode', 'appmesh:DeleteVirtualNode']);
   });
 
   it('without a plan, covers every action meshctl may use', async () => {

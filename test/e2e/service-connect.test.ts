@@ -135,7 +135,8 @@ describe('plan --target service-connect on the demo', () => {
     expect(sid('MeshctlGreenServices').Resource).toEqual([
       'arn:aws:ecs:us-east-1:123456789012:service/legacy-mesh/inventory-sc', 'arn:aws:ecs:us-east-1:123456789012:service/legacy-mesh/pricing-sc',
     ]);
-    expect(sid('MeshctlWeightedForwards').Action).toEqual(['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule']);
+    expect(sid('MeshctlListenerRules').Action).toEqual(['elasticloadbalancing:ModifyRule']);
+    expect(sid('MeshctlListeners').Action).toEqual(['elasticloadbalancing:ModifyListener']);
   });
 
   it('refuses --strategy for the App Mesh target', async () => {

@@ -58,8 +58,8 @@ describe('iam-policy', () => {
     const linked = doc.Statement.find((s) => s.Sid === 'MeshctlServiceLinkedRoles')!;
     expect(linked.Action).toEqual(['iam:CreateServiceLinkedRole']);
     expect(linked.Resource).toEqual([
-      'arn:aws:iam::123456789012:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS',
       'arn:aws:iam::123456789012:role/aws-service-role/appmesh.amazonaws.com/AWSServiceRoleForAppMesh',
+      'arn:aws:iam::123456789012:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS',
     ]);
   });
 
