@@ -155,9 +155,13 @@ export function buildProgram(): Command {
     .action(action(async () => (await import('../commands/status.js')).runStatus as Runner));
 
   program.command('iam-policy')
-    .description('print the least-privilege IAM policy to run precheck, plan, apply and rollback (for a plan, scoped to its resources)')
-    .argument('[plan]', 'plan file from meshctl plan --out')
-    .addHelpText('after', '\nExample:\n  $ meshctl iam-policy plan.json > meshctl-policy.json')
+    .description('print the least-privilege IAM policy to run precheck, plan, apply and rollback (for a plan, scoped to its resources; --for shift, to a cut-over\'s traffic moves)')
+    .argument('[plan]', 'plan file from meshctl plan --out (or rollback --out, or finalize\'s saved plan)')
+    .option('--for <command>', 'shift: scope the policy to the weight moves of the apply journal\'s blue-green pairs')
+    .option('--journal <file>', 'with --for shift: apply journal of the blue-green move (default: the latest under .meshctl/)')
+    .option('--service <name>', 'with --for shift: only this blue service (repeatable)', collect)
+    .option('--route53-zone <id>', 'with --for shift: hosted zone of the Route 53 weighted pair shift moves instead')
+    .addHelpText('after', '\nExamples:\n  $ meshctl iam-policy plan.json > meshctl-policy.json\n  $ meshctl iam-policy --for shift --journal .meshctl/journal-0123456789abcdef.json')
     .action(actionWithArgument(async () => (await import('../commands/iam-policy.js')).runIamPolicy as RunnerWithArgument));
 
   program.command('record')

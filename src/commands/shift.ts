@@ -14,6 +14,7 @@ import { UsageError } from '../cli/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import { blueGreenPairs, type BlueGreenPair } from '../core/cutover/pairs.js';
+import { edgeOperation } from '../core/cutover/shift-operations.js';
 import { greenPercent, parseSteps, shiftedActions } from '../core/cutover/weights.js';
 import { greenShare, readWeightedPair, setWeightedPair, type WeightedPair } from '../aws/route53-weights.js';
 import { parseDuration } from '../util/duration.js';
@@ -74,8 +75,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function setWeight(aws: AwsCaller, pairs: BlueGreenPair[], live: Record<string, unknown>, percent: number): Promise<void> {
   await Promise.all(pairs.flatMap((pair) => pair.edges.map(async (edge) => {
     const actions = shiftedActions(live[edge.arn] as Actions, edge.blueTargetGroup, pair.greenTargetGroup, percent);
-    const isRule = edge.arn.includes(':listener-rule/');
-    await aws.call('elbv2', isRule ? 'ModifyRule' : 'ModifyListener', isRule ? { RuleArn: edge.arn, Actions: actions } : { ListenerArn: edge.arn, DefaultActions: actions });
+    const operation = edgeOperation(edge.arn);
+    await aws.call('elbv2', operation, operation === 'ModifyRule' ? { RuleArn: edge.arn, Actions: actions } : { ListenerArn: edge.arn, DefaultActions: actions });
     live[edge.arn] = actions;
   })));
 }
