@@ -4,8 +4,9 @@
 // for AWS Resource Access Manager (RAM)": CreateResourceShare takes no
 // resource and is scoped by ram:ResourceArn (AWS RAM User Guide, "Example IAM
 // policies for AWS RAM", example 1); AssociateResourceShare is authorized on
-// the share; AcceptResourceShareInvitation on the invitation, whose ARN names
-// the sharing account. Sharing writes the shared resource's RAM policy with
+// the share; AcceptResourceShareInvitation on the invitation (which account
+// its ARN names the RAM API Reference does not say: any, in the region; only
+// invitations to the caller's account can be accepted anyway). Sharing writes the shared resource's RAM policy with
 // the sharer's permissions: servicediscovery:PutResourcePolicy,
 // GetResourcePolicy and DeleteResourcePolicy on a namespace (AWS Cloud Map
 // Developer Guide, "Shared AWS Cloud Map namespaces": granting permissions to
@@ -63,7 +64,7 @@ export const SHARING: Record<string, Requirement> = {
   },
   'ram AcceptResourceShareInvitation': {
     action: 'ram:AcceptResourceShareInvitation', access: 'write', page: RAM_PAGE, sid: 'MeshctlAcceptShares',
-    resources: (s) => [regional(s, 'ram', 'resource-share-invitation/*', shareOwner(s, s.input.resourceShareArn))],
+    resources: (s) => [regional(s, 'ram', 'resource-share-invitation/*', '*')],
     // apply finds the invitation of the share first (there is none inside one AWS Organization).
     alsoSends: ['ram GetResourceShareInvitations'],
   },
