@@ -168,7 +168,7 @@ describe('apply without a plan file, and help', () => {
       const help = (await runCli([command, '--help'])).stdout;
       expect(help, command).toContain('Global Options:');
       expect(help, command).toContain('--endpoint-url <url>');
-      expect(help, command).toMatch(new RegExp(`Example:\\n  \\$ meshctl ${command}`));
+      expect(help, command).toMatch(new RegExp(`Examples?:\\n  \\$ meshctl ${command}`));
     }
   });
 });
