@@ -1,12 +1,11 @@
 // The CLI: parses flags and dispatches. Command modules (and through them the
 // AWS SDK) load only when a command runs, so --help and --version stay instant.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { GlobalOptions } from './context.js';
 import { EXIT_CANNOT_RUN } from './exit-codes.js';
 
-// Bundled into dist/main.js, whose parent holds package.json.
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+/** package.json's version, written in by the build (scripts/build.mjs): the single-file build has no package.json beside it. */
+declare const MESHCTL_VERSION: string;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -34,7 +33,7 @@ export function buildProgram(): Command {
     .description('Move running Amazon ECS services onto a service mesh (ECS Service Connect, or App Mesh) without an outage.')
     // Each command's --help lists the global options too (they go after the command).
     .configureHelp({ showGlobalOptions: true })
-    .version(pkg.version, '-V, --version')
+    .version(MESHCTL_VERSION, '-V, --version')
     .option('--region <region>', 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile\'s region)')
     .option('--profile <name>', 'AWS profile from the shared config and credentials files')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (also AWS_ENDPOINT_URL)')

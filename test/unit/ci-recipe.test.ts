@@ -23,11 +23,13 @@ describe('the CI recipe', () => {
     expect(text).toContain('name: meshctl precheck');
   });
 
-  it('checks out, sets up Node 20+, installs from the repository, assumes the role by OIDC, then runs precheck', () => {
+  it('checks out, sets up Node 22 or 24, installs from the repository, assumes the role by OIDC, then runs precheck', () => {
     expect(workflow.permissions['id-token']).toBe('write');
     expect(Object.values(workflow.jobs)[0]!['runs-on']).toBe('ubuntu-latest');
     expect(uses('actions/checkout@')).toBeDefined();
-    expect(Number(uses('actions/setup-node@')!.with!['node-version'])).toBeGreaterThanOrEqual(20);
+    // Node 20 reached end of life in April 2026.
+    expect([22, 24]).toContain(Number(uses('actions/setup-node@')!.with!['node-version']));
+    // The way test/e2e/install.test.ts proves (a git URL).
     const install = steps.findIndex((s) => s.run?.includes('npm install --global "github:'));
     const credentials = steps.findIndex((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
     const precheck = steps.findIndex((s) => /^meshctl precheck .*--format github/.test(s.run ?? ''));
