@@ -68,6 +68,9 @@ const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
+  // The ES module builds of the AWS SDK, not its CommonJS ones: split into chunks, a CommonJS
+  // module imported with import() would only expose `default`.
+  mainFields: ['module', 'main'],
   minify: true,
   // Stack traces under --verbose map back to the sources; the sources themselves stay out of the map.
   sourcemap: true,

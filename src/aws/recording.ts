@@ -157,9 +157,21 @@ export class FixtureMissError extends ExpectedError {
 
 // Batched Describe calls a recording can answer for any subset of what it
 // holds, so a recording of the whole estate replays --cluster/--service runs.
-const SUBSETTABLE: Record<string, { param: string; items: string; ids: (item: Record<string, unknown>) => unknown[] }> = {
-  'ecs DescribeClusters': { param: 'clusters', items: 'clusters', ids: (i) => [i.clusterArn, i.clusterName] },
-  'ecs DescribeServices': { param: 'services', items: 'services', ids: (i) => [i.serviceArn, i.serviceName] },
+// ECS answers every id it was given (or names it under failures); Application
+// Auto Scaling leaves out a resource without a scalable target (Application
+// Auto Scaling API Reference, DescribeScalableTargets), so an id the recording
+// asked for and did not get back has none.
+interface Subsettable {
+  param: string;
+  items: string;
+  ids: (item: Record<string, unknown>) => unknown[];
+  absentWhenAsked?: boolean;
+  extra?: Record<string, unknown>;
+}
+const SUBSETTABLE: Record<string, Subsettable> = {
+  'ecs DescribeClusters': { param: 'clusters', items: 'clusters', ids: (i) => [i.clusterArn, i.clusterName], extra: { failures: [] } },
+  'ecs DescribeServices': { param: 'services', items: 'services', ids: (i) => [i.serviceArn, i.serviceName], extra: { failures: [] } },
+  'application-autoscaling DescribeScalableTargets': { param: 'ResourceIds', items: 'ScalableTargets', ids: (i) => [i.ResourceId], absentWhenAsked: true },
 };
 
 function answerSubset(fixtures: LoadedFixtures, service: AwsService, operation: string, input: AwsInput): RecordedCall | undefined {
@@ -169,15 +181,19 @@ function answerSubset(fixtures: LoadedFixtures, service: AwsService, operation: 
   const { [shape.param]: _ids, ...rest } = input;
   const context = stableStringify(rest);
   const pool: Record<string, unknown>[] = [];
+  const asked = new Set<unknown>();
   for (const call of fixtures.calls.values()) {
-    if (call.operation !== operation || !call.output) continue;
-    const { [shape.param]: _recordedIds, ...recordedRest } = call.input;
+    // Only whole answers: a page of a longer one may lack what the next page holds.
+    if (call.operation !== operation || !call.output || call.output.NextToken || call.output.nextToken) continue;
+    const { [shape.param]: recordedIds, ...recordedRest } = call.input;
     if (stableStringify(recordedRest) !== context) continue;
     pool.push(...((call.output[shape.items] ?? []) as Record<string, unknown>[]));
+    for (const id of (recordedIds ?? []) as unknown[]) asked.add(id);
   }
   const found = wanted.map((id) => pool.find((item) => shape.ids(item).includes(id)));
-  if (found.some((item) => item === undefined)) return undefined;
-  return { operation, input, output: { [shape.items]: found, failures: [] } };
+  const answerable = wanted.every((id, index) => found[index] !== undefined || (shape.absentWhenAsked && asked.has(id)));
+  if (!answerable) return undefined;
+  return { operation, input, output: { [shape.items]: [...new Set(found.filter((item) => item !== undefined))], ...shape.extra } };
 }
 
 /** Answers calls from a recording; no network, no credentials. */

@@ -9,6 +9,7 @@ import { readScaling } from '../aws/read-scaling.js';
 import { scalingResourceId } from '../core/scaling.js';
 import { meshStatus } from '../core/service-facts.js';
 import { Recorder } from '../aws/recording.js';
+import { previousActiveRevision, requireActive } from '../planning/rollback.js';
 import { openAws, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
@@ -40,6 +41,15 @@ export async function runRecord(options: RecordOptions): Promise<number> {
   if (edge.forwards.length > 0) {
     await readPerAccount(accounts, [...new Set(edge.forwards.map((f) => f.arn))], accountOfArn, readEdgeActions, (parts) => Object.assign({}, ...parts));
   }
+  // rollback without a journal puts a service on a mesh back on the ACTIVE revision before its current one.
+  const onMesh = estate.clusters.flatMap((c) => c.services).filter((s) => meshStatus(s, estate.taskDefinitions[s.taskDefinitionArn]) !== 'none');
+  await readPerAccount(accounts, onMesh, (s) => accountOfArn(s.arn), async (aws, group) => {
+    await Promise.all(group.map(async (s) => {
+      const previous = await previousActiveRevision(aws, s.taskDefinitionArn);
+      // An INACTIVE or missing one is recorded as read; rollback refuses it on replay as it would live.
+      if (previous) await requireActive(aws, previous).catch(() => undefined);
+    }));
+  }, () => undefined);
   // apply checks a plan's account against the caller's (a run over several accounts read every id when it opened).
   if (accounts.every((a) => a.id === undefined)) await callerAccount(callerFor(accounts, undefined));
   const files = await recorder.write(options.out, session.region);

@@ -32,7 +32,7 @@ const revisionOf = (arn: string) => Number(arn.split(':').pop());
 const short = (arn: string) => arn.split('/').pop()!;
 
 /** The ACTIVE revision of the family just before `current`. */
-async function previousActiveRevision(aws: AwsCaller, current: string): Promise<string | undefined> {
+export async function previousActiveRevision(aws: AwsCaller, current: string): Promise<string | undefined> {
   let nextToken: string | undefined;
   do {
     const page = await aws.call<Raw>('ecs', 'ListTaskDefinitions', { familyPrefix: familyOf(current), status: 'ACTIVE', sort: 'DESC', maxResults: 100, ...(nextToken && { nextToken }) });
@@ -47,7 +47,7 @@ async function previousActiveRevision(aws: AwsCaller, current: string): Promise<
 }
 
 /** ECS cannot point a service at an INACTIVE revision: refuse to plan it. */
-async function requireActive(aws: AwsCaller, arn: string): Promise<void> {
+export async function requireActive(aws: AwsCaller, arn: string): Promise<void> {
   let out: Raw;
   try {
     out = await aws.call<Raw>('ecs', 'DescribeTaskDefinition', { taskDefinition: arn });
