@@ -2,7 +2,7 @@
 // AWS SDK) load only when a command runs, so --help and --version stay instant.
 import { Command, CommanderError, Option } from 'commander';
 import type { GlobalOptions } from './context.js';
-import { EXIT_CANNOT_RUN } from './exit-codes.js';
+import { EXIT_CANNOT_RUN, EXIT_DETAILED_ERROR } from './exit-codes.js';
 
 /** package.json's version, written in by the build (scripts/build.mjs): the single-file build has no package.json beside it. */
 declare const MESHCTL_VERSION: string;
@@ -100,7 +100,7 @@ export function buildProgram(): Command {
 
   program.command('rollback')
     .description('put services back on their previous task definition and deregister the revision rolled back from')
-    .option('--cluster <name>', 'only services of this cluster')
+    .option('--cluster <name>', 'only services of this cluster (repeatable)', collect)
     .option('--service <name>', 'service to roll back (repeatable; default: every service in the journal)', collect)
     .option('--journal <file>', 'apply journal to roll back (default: the latest under .meshctl/)')
     .option('--to-revision <n>', 'roll back to this revision of the family instead (must be ACTIVE)')
@@ -191,8 +191,9 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version exit 0; every parsing error is "could not run".
-      process.exitCode = error.exitCode === 0 ? 0 : EXIT_CANNOT_RUN;
+      // Help and version exit 0; every parsing error is "could not run", which
+      // is 1 under --detailed-exitcode (there 2 means "changes", as Terraform's).
+      process.exitCode = error.exitCode === 0 ? 0 : argv.includes('--detailed-exitcode') ? EXIT_DETAILED_ERROR : EXIT_CANNOT_RUN;
       return;
     }
     throw error;

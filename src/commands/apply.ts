@@ -4,12 +4,12 @@ import type { AwsSession } from '../aws/session.js';
 import { confirm } from '../cli/confirm.js';
 import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
-import { EXIT_OK } from '../cli/exit-codes.js';
+import { EXIT_DECLINED } from '../cli/exit-codes.js';
 import type { Plan } from '../core/plan/model.js';
 import { parsePlan } from '../core/plan/plan-file.js';
 import { computePlan, type MigrationSelection } from '../planning/migration.js';
 import { renderPlanOf } from '../render/plan-text.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration, parsePollInterval } from '../util/duration.js';
 import { executePlan } from './execute-plan.js';
 
 
@@ -54,7 +54,7 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
   const concurrency = positiveInt(options.concurrency, '--concurrency')!;
   const waveSize = positiveInt(options.waveSize, '--wave-size');
   const timeoutMs = parseDuration(options.waitTimeout, '--wait-timeout');
-  const pollMs = parseDuration(options.pollInterval, '--poll-interval');
+  const pollMs = parsePollInterval(options.pollInterval);
   if (options.fixtures && !options.dryRun) {
     throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what apply would send');
   }
@@ -76,7 +76,7 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
         if (!process.stdin.isTTY) throw new UsageError('apply without a plan file asks for confirmation, and there is no terminal to ask on: pass --yes, or apply a saved plan (meshctl plan --out plan.json)');
         if (!(await confirm('Apply this plan?'))) {
           writeErr('Nothing applied.');
-          return EXIT_OK;
+          return EXIT_DECLINED;
         }
       }
     }

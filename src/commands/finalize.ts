@@ -8,7 +8,7 @@ import { JOURNAL_DIR, latestJournal, readJournal } from '../apply/journal.js';
 import { confirm } from '../cli/confirm.js';
 import { openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
-import { EXIT_OK } from '../cli/exit-codes.js';
+import { EXIT_DECLINED, EXIT_OK } from '../cli/exit-codes.js';
 import { computeFinalizePlan } from '../planning/finalize.js';
 import { renderServiceStepsText } from '../render/service-steps-text.js';
 import { parseDuration } from '../util/duration.js';
@@ -44,7 +44,7 @@ export async function runFinalize(options: FinalizeOptions): Promise<number> {
     if (!process.stdin.isTTY) throw new UsageError('finalize deletes the blue services and asks for confirmation, and there is no terminal to ask on: pass --yes');
     if (!(await confirm(`Remove the blue side of ${plan.services.length} service(s)?`))) {
       writeErr('Nothing finalized.');
-      return EXIT_OK;
+      return EXIT_DECLINED;
     }
   }
   // Saved beside the journals: running the same apply of it finishes an interrupted finalize.

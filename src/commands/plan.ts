@@ -1,5 +1,7 @@
 import { writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
+import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
 import { computePlan, type MigrationSelection } from '../planning/migration.js';
 import { renderPlanMermaid } from '../render/plan-mermaid.js';
@@ -15,13 +17,24 @@ export interface PlanOptions extends GlobalOptions, MigrationSelection {
 /** --detailed-exitcode: 0 no changes, 2 changes (1 stays "error", as Terraform does). */
 const EXIT_CHANGES = 2;
 
+async function savePlan(file: string, json: string): Promise<void> {
+  try {
+    await writeFile(file, json);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`cannot save the plan to ${file}: the directory ${dirname(file)} does not exist; create it or choose another --out`);
+    if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR') throw new UsageError(`cannot save the plan to ${file} (${code}): choose another --out`);
+    throw error;
+  }
+}
+
 export async function runPlan(options: PlanOptions): Promise<number> {
   const settings = await config(options);
   const session = await openAws(options, { allowMutations: false });
   const { plan, estate } = await computePlan(session, settings, options);
   const planJson = `${stableStringify(plan, 2)}\n`;
 
-  if (options.out) await writeFile(options.out, planJson);
+  if (options.out) await savePlan(options.out, planJson);
   if (options.graph === 'mermaid') {
     writeOut(renderPlanMermaid(plan));
   } else if (options.output === 'json') {

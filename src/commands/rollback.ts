@@ -9,18 +9,18 @@ import { JOURNAL_DIR, latestJournal, readJournal } from '../apply/journal.js';
 import { confirm } from '../cli/confirm.js';
 import { openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
-import { EXIT_OK } from '../cli/exit-codes.js';
+import { EXIT_DECLINED, EXIT_OK } from '../cli/exit-codes.js';
 import type { Plan } from '../core/plan/model.js';
 import { parsePlan } from '../core/plan/plan-file.js';
 import { computeRollbackPlan } from '../planning/rollback.js';
 import { renderServiceStepsText } from '../render/service-steps-text.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration, parsePollInterval } from '../util/duration.js';
 import { stableStringify } from '../util/stable-json.js';
 import { positiveInt } from './apply.js';
 import { dryRunResult, executePlan } from './execute-plan.js';
 
 export interface RollbackOptions extends GlobalOptions {
-  cluster?: string;
+  cluster?: string[];
   service?: string[];
   journal?: string;
   toRevision?: string;
@@ -40,7 +40,7 @@ const exists = (path: string) => access(path).then(() => true, () => false);
 export async function runRollback(options: RollbackOptions): Promise<number> {
   const concurrency = positiveInt(options.concurrency, '--concurrency')!;
   const timeoutMs = parseDuration(options.waitTimeout, '--wait-timeout');
-  const pollMs = parseDuration(options.pollInterval, '--poll-interval');
+  const pollMs = parsePollInterval(options.pollInterval);
   if (options.toRevision !== undefined && !/^[1-9]\d*$/.test(options.toRevision)) throw new UsageError(`--to-revision ${options.toRevision} is not a revision number`);
   if (options.fixtures && !options.dryRun && !options.out) {
     throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what rollback would send');
@@ -88,7 +88,7 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
     if (!process.stdin.isTTY) throw new UsageError('rollback asks for confirmation, and there is no terminal to ask on: pass --yes');
     if (!(await confirm(`Roll back ${plan.services.length} service(s)?`))) {
       writeErr('Nothing rolled back.');
-      return EXIT_OK;
+      return EXIT_DECLINED;
     }
   }
   if (planFile !== pending) {

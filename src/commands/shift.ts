@@ -17,7 +17,7 @@ import { blueGreenPairs, type BlueGreenPair } from '../core/cutover/pairs.js';
 import { edgeOperation } from '../core/cutover/shift-operations.js';
 import { greenPercent, parseSteps, shiftedActions } from '../core/cutover/weights.js';
 import { greenShare, readWeightedPair, setWeightedPair, type WeightedPair } from '../aws/route53-weights.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration, parsePollInterval } from '../util/duration.js';
 
 export interface ShiftOptions extends GlobalOptions {
   journal?: string;
@@ -86,7 +86,7 @@ export async function runShift(options: ShiftOptions): Promise<number> {
   const steps = parseSteps(options.to ?? options.steps!, options.to !== undefined ? '--to' : '--steps');
   if (options.to !== undefined && steps.length !== 1) throw new UsageError(`--to ${options.to}: one percentage; for several, use --steps`);
   const everyMs = parseDuration(options.every, '--every');
-  const pollMs = parseDuration(options.pollInterval, '--poll-interval');
+  const pollMs = parsePollInterval(options.pollInterval);
   if (!/^\d+$/.test(options.max5xx)) throw new UsageError(`--max-5xx ${options.max5xx} is not a whole number`);
   if (options.fixtures && !options.dryRun) throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what shift would send');
 

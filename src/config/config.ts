@@ -112,9 +112,9 @@ export function defaultConfig(): MeshctlConfig {
 export function parseConfig(data: unknown, file: string): MeshctlConfig {
   const result = ConfigSchema.safeParse(data ?? {});
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-    throw new ConfigError(`${file}: ${where}: ${issue.message}`);
+    // Every error in the file at once, so one edit fixes them all.
+    const errors = result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
+    throw new ConfigError(errors.length === 1 ? `${file}: ${errors[0]}` : `${file} has ${errors.length} errors:\n  ${errors.join('\n  ')}`);
   }
   return result.data;
 }

@@ -18,7 +18,7 @@ import { meshStatus } from '../core/service-facts.js';
 type Raw = Record<string, any>;
 
 export interface RollbackSelection {
-  cluster?: string;
+  cluster?: string[];
   service?: string[];
   /** The apply journal to undo, and its path; without one, services are named. */
   journal?: { path: string; data: Journal };
@@ -73,7 +73,7 @@ export async function computeRollbackPlan(session: { accounts: AccountSession[];
   const { journal } = selection;
   const named = selection.service ?? [];
   const inJournal = journal
-    ? Object.entries(journal.data.services).filter(([, s]) => (!selection.cluster || s.cluster === selection.cluster) && (named.length === 0 || named.includes(s.service)))
+    ? Object.entries(journal.data.services).filter(([, s]) => (!selection.cluster?.length || selection.cluster.includes(s.cluster)) && (named.length === 0 || named.includes(s.service)))
     : [];
   const notes: string[] = [];
   if (journal) {
@@ -81,7 +81,7 @@ export async function computeRollbackPlan(session: { accounts: AccountSession[];
       notes.push(`${name}: not migrated by meshctl (not in ${journal.path}); nothing to roll back`);
     }
   }
-  const clusters = journal ? [...new Set(inJournal.map(([, s]) => s.cluster))] : selection.cluster ? [selection.cluster] : undefined;
+  const clusters = journal ? [...new Set(inJournal.map(([, s]) => s.cluster))] : selection.cluster?.length ? selection.cluster : undefined;
   const services = journal ? inJournal.map(([, s]) => s.service) : named;
   // A service of the journal deleted since is reported, and the others roll back.
   const estate = services.length > 0 ? await readAccountsEstate(accounts, region, { clusters, services, allowMissing: journal !== undefined }) : undefined;

@@ -2,6 +2,16 @@ import { ExpectedError } from './expected-error.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/** Polling AWS more often than once a second only spends the caller's API quota. */
+const MIN_POLL_INTERVAL_MS = 1000;
+
+/** A --poll-interval: a duration of at least one second. */
+export function parsePollInterval(text: string, flag = '--poll-interval'): number {
+  const ms = parseDuration(text, flag);
+  if (ms < MIN_POLL_INTERVAL_MS) throw new ExpectedError(`${flag} ${text} is under 1s: polling that often only spends the API quota; use 1s or more (default 10s)`);
+  return ms;
+}
+
 /** Parses 500ms, 30s, 10m, 1h, 1h30m into milliseconds. */
 export function parseDuration(text: string, flag: string): number {
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
