@@ -54,19 +54,54 @@ function sdkLogger(log: ((line: string) => void) | undefined) {
 
 const seconds = (ms: number | undefined) => (ms === undefined ? 'the timeout' : `${ms / 1000}s`);
 
+/** meshctl's default attempts per call: throttling outlasts a few retries under a busy account's quota. */
+const MAX_ATTEMPTS = 8;
+/**
+ * Attempts per call when the network fails (a timeout, a reset connection):
+ * an endpoint that did not answer twice rarely answers the third time. Three
+ * attempts of the default 30 s request timeout give up within about a minute
+ * and a half, inside the AWS CLI's worst case (3 attempts of 60 s in its
+ * standard retry mode: AWS CLI User Guide, "AWS CLI retries").
+ */
+const NETWORK_FAILURE_ATTEMPTS = 3;
+
+type RetryModule = typeof import('@smithy/core/retry');
+type RetryStrategy = InstanceType<RetryModule['StandardRetryStrategy']>;
+
+/** The SDK's standard retries (backoff with jitter), but network failures stop after NETWORK_FAILURE_ATTEMPTS. */
+function retryStrategy(retry: RetryModule, maxAttempts: number): Pick<RetryStrategy, 'mode' | 'acquireInitialRetryToken' | 'refreshRetryTokenForRetry' | 'recordSuccess'> {
+  const standard = new retry.StandardRetryStrategy(maxAttempts);
+  return {
+    mode: standard.mode,
+    acquireInitialRetryToken: (scope) => standard.acquireInitialRetryToken(scope),
+    refreshRetryTokenForRetry: async (token, errorInfo) => {
+      if (errorInfo.errorType === 'TRANSIENT' && token.getRetryCount() + 1 >= NETWORK_FAILURE_ATTEMPTS) throw errorInfo.error;
+      return standard.refreshRetryTokenForRetry(token, errorInfo);
+    },
+    recordSuccess: (token) => standard.recordSuccess(token),
+  };
+}
+
+function elapsed(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
 /**
  * What went wrong, in AWS's terms where there are some. Failures below AWS
  * (a proxy's HTML page, TLS to a plain-HTTP port, no answer) are named by what
  * they are and where, never by a JavaScript error class.
  */
-function callFailure(error: unknown, endpoint: string, timeouts: { connectMs?: number; requestMs?: number }): { code: string; message: string } {
-  const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
+function callFailure(error: unknown, endpoint: string, timeouts: { connectMs?: number; requestMs?: number }, waitedMs: number): { code: string; message: string } {
+  const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number; attempts?: number }; $response?: { statusCode?: number } };
   const message = e.message ?? String(error);
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
   if (e.name === 'TimeoutError' || /timed out|ETIMEDOUT|exceeded the configured/.test(message)) {
+    const attempts = e.$metadata?.attempts ?? 1;
+    const waited = `${attempts} attempt${attempts === 1 ? '' : 's'}, ${elapsed(waitedMs)} in all`;
     return /connection/i.test(message)
-      ? { code: 'Timeout', message: `could not connect to ${endpoint} within ${seconds(timeouts.connectMs)} (--connect-timeout): check the endpoint and the network` }
-      : { code: 'Timeout', message: `no answer from ${endpoint} within ${seconds(timeouts.requestMs)} (--request-timeout): check the endpoint, or allow longer` };
+      ? { code: 'Timeout', message: `could not connect to ${endpoint} within ${seconds(timeouts.connectMs)} (--connect-timeout; ${waited}): check the endpoint and the network` }
+      : { code: 'Timeout', message: `no answer from ${endpoint} within ${seconds(timeouts.requestMs)} (--request-timeout; ${waited}): check the endpoint, or allow longer` };
   }
   if (/EPROTO|SSL routines|wrong version number|ERR_SSL|certificate|self.signed|UNABLE_TO_VERIFY/i.test(message) || /^ERR_TLS|^DEPTH_ZERO|CERT/.test(e.code ?? '')) {
     return { code: 'TlsError', message: `the TLS handshake with ${endpoint} failed${/wrong version number/.test(message) ? ' (the port answers plain HTTP: use http:// in --endpoint-url)' : ' (check the certificate, or use http:// for a plain-HTTP endpoint)'}` };
@@ -100,19 +135,18 @@ export function createSdkCaller(options: SdkOptions): AwsCaller {
   function clientFor(service: AwsService) {
     let entry = clients.get(service);
     if (!entry) {
-      entry = Promise.all([MODULES[service].load(), options.assumeRole ? roleCredentials(options.assumeRole) : undefined]).then(([module, assumed]) => {
+      entry = Promise.all([MODULES[service].load(), import('@smithy/core/retry'), options.assumeRole ? roleCredentials(options.assumeRole) : undefined]).then(([module, retry, assumed]) => {
         const Client = module[MODULES[service].client] as ClientConstructor;
         const client = new Client({
           region: options.region,
           ...(assumed ? { credentials: assumed } : { profile: options.profile }),
           endpoint: options.endpointUrl,
-          // AWS_MAX_ATTEMPTS, the standard setting, wins over meshctl's default.
-          ...(!process.env.AWS_MAX_ATTEMPTS && { maxAttempts: options.maxAttempts ?? 8 }),
+          // Standard retries (exponential backoff with jitter), fewer for network failures; meshctl's own
+          // token buckets do the pacing. AWS_MAX_ATTEMPTS, the standard setting, wins over meshctl's default.
+          retryStrategy: retryStrategy(retry, Number(process.env.AWS_MAX_ATTEMPTS) || (options.maxAttempts ?? MAX_ATTEMPTS)),
           // Without throwOnRequestTimeout the handler only warns when the request timeout passes, and waits on.
           requestHandler: { connectionTimeout: options.connectTimeoutMs, requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true },
           logger: sdkLogger(options.log),
-          // Standard retries (exponential backoff with jitter); meshctl's own token buckets do the pacing.
-          retryMode: 'standard',
         });
         return { module, client };
       });
@@ -126,10 +160,11 @@ export function createSdkCaller(options: SdkOptions): AwsCaller {
       const { module, client } = await clientFor(service);
       const Command = module[`${operation}Command`] as CommandConstructor | undefined;
       if (!Command) throw new Error(`the AWS SDK for ${service} has no operation ${operation}`);
+      const started = Date.now();
       try {
         return toPlainOutput(await client.send(new Command(input))) as T;
       } catch (error) {
-        const { code, message } = callFailure(error, endpointOf(service), { connectMs: options.connectTimeoutMs, requestMs: options.requestTimeoutMs });
+        const { code, message } = callFailure(error, endpointOf(service), { connectMs: options.connectTimeoutMs, requestMs: options.requestTimeoutMs }, Date.now() - started);
         throw new AwsCallError(service, operation, code, message);
       }
     },
