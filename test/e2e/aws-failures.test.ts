@@ -64,7 +64,7 @@ describe('AWS endpoints that fail below AWS', () => {
   it('an endpoint that accepts and never answers ends at --request-timeout, not in a hang', async () => {
     const started = Date.now();
     expectOneLine(await runCli(['inspect', '--endpoint-url', silentUrl, '--request-timeout', '1s'], env()),
-      `ecs:ListClusters: no answer from ${silentUrl} within 1s (--request-timeout; 3 attempts`);
+      new RegExp(`ecs:ListClusters: no answer from ${silentUrl} within 1s \\(--request-timeout; \\d+ attempts?, \\d+s in all\\)`));
     expect(Date.now() - started).toBeLessThan(20_000);
     expectOneLine(await runCli(['inspect', '--endpoint-url', silentUrl, '--request-timeout', 'soon'], env()), '--request-timeout soon is not a duration');
   });
