@@ -13,6 +13,8 @@ export interface PrecheckReport {
   target: CheckOptions['target'];
   findings: Finding[];
   checked: CheckedService[];
+  /** Rules about the whole estate that ran and found nothing. */
+  estatePassed: string[];
   /** Rules that do not apply to this target, with the reason. */
   skipped: { rule: string; reason: string }[];
   summary: { services: number; errors: number; warnings: number; info: number };
@@ -34,9 +36,12 @@ export function runPrecheck(estate: Estate, options: CheckOptions, rules: readon
     .filter((r) => !r.targets.includes(options.target))
     .map((r) => ({ rule: r.id, reason: r.notApplicable?.[options.target] ?? `applies to ${r.targets.join(', ')} only` }));
   const findings: Finding[] = [];
+  const estatePassed: string[] = [];
   for (const rule of applicable) {
     if (rule.scope !== 'estate') continue;
-    findings.push(...rule.check(estate, options).map((f) => ({ rule: rule.id, cluster: '', service: '', ...f })));
+    const found = rule.check(estate, options).map((f) => ({ rule: rule.id, cluster: '', service: '', ...f }));
+    findings.push(...found);
+    if (found.length === 0) estatePassed.push(rule.id);
   }
   const checked: CheckedService[] = [];
   const serviceRules = applicable.filter((r) => r.scope === 'service').map((r) => r.id);
@@ -51,6 +56,7 @@ export function runPrecheck(estate: Estate, options: CheckOptions, rules: readon
     target: options.target,
     findings,
     checked,
+    estatePassed,
     skipped,
     summary: { services: checked.length, errors: count('error'), warnings: count('warning'), info: count('info') },
   };

@@ -17,7 +17,9 @@ function renderFinding(f: Finding): string[] {
 export function renderPrecheckText(report: PrecheckReport, source: string, failed: boolean, failOn: string): string {
   const out = [chalk.bold(`meshctl precheck · target ${report.target} · ${source}`), ''];
   const general = report.findings.filter((f) => !f.service);
-  if (general.length > 0) out.push(chalk.bold('estate'), ...general.flatMap(renderFinding), '');
+  // A rule about the whole estate that ran and found nothing says so, as the per-service ones do.
+  const passed = report.estatePassed.length > 0 ? [`  ${MARK.info} ${chalk.dim(report.estatePassed.join(', '))}`] : [];
+  if (general.length > 0 || passed.length > 0) out.push(chalk.bold('estate'), ...general.flatMap(renderFinding), ...passed, '');
   for (const checked of report.checked) {
     const findings = report.findings.filter((f) => f.cluster === checked.cluster && f.service === checked.service);
     const problems = new Set(findings.filter((f) => f.severity !== 'info').map((f) => f.rule));

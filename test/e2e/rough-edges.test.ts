@@ -51,4 +51,9 @@ describe('exit codes and refusals on the demo', () => {
     expect(result.stderr).toContain(`${file} has 3 errors:`);
     for (const field of ['target:', 'mesh.egressFilter:', 'egressIgnoredIPs.0:']) expect(result.stderr).toContain(`\n  ${field}`);
   });
+
+  it('precheck shows ✔ for cross-vpc-reachability when it ran and found nothing', async () => {
+    const result = await runCli(['precheck', ...DEMO, '--service', 'web']);
+    expect(result.stdout).toMatch(/^estate\n {2}✔ .*cross-vpc-reachability/m);
+  });
 });

@@ -13,7 +13,7 @@ function report(errors: number, warnings: number, info: number): PrecheckReport 
     ...Array.from({ length: errors }, (_, i) => finding('error', i)),
   ];
   return {
-    target: 'service-connect', findings, skipped: [],
+    target: 'service-connect', findings, skipped: [], estatePassed: [],
     checked: Array.from({ length: Math.max(errors, warnings, info) }, (_, i) => ({ cluster: 'c', service: `s${i}`, rules: [] })),
     summary: { services: 20, errors, warnings, info },
   };
