@@ -75,6 +75,7 @@ export function buildProgram(): Command {
     .option('--remove-mesh-resources', 'service-connect: delete the App Mesh resources of the migrated services (in place, or after a completed blue-green cut-over)')
     .option('--out <file>', 'save the plan as JSON for meshctl apply')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+    .option('--summary', 'print only the summary table (with the rollout order), the blocked services and the totals, not the diffs')
     .addOption(new Option('--graph <format>', 'print the mesh topology instead of the plan').choices(['mermaid']))
     .addHelpText('after', '\nExample:\n  $ meshctl plan --region eu-west-1 --out plan.json')
     .action(action(async () => (await import('../commands/plan.js')).runPlan as Runner));

@@ -12,6 +12,7 @@ export interface PlanOptions extends GlobalOptions, MigrationSelection {
   out?: string;
   detailedExitcode?: boolean;
   graph?: 'mermaid';
+  summary?: boolean;
 }
 
 /** --detailed-exitcode: 0 no changes, 2 changes (1 stays "error", as Terraform does). */
@@ -40,7 +41,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
   } else if (options.output === 'json') {
     writeOut(planJson);
   } else {
-    writeOut(renderPlanOf(plan, estate, session.source));
+    writeOut(renderPlanOf(plan, estate, session.source, { summaryOnly: options.summary, columns: process.stdout.isTTY ? process.stdout.columns : undefined }));
   }
   if (options.out && options.output !== 'json' && !options.graph) writeErr(`plan saved to ${options.out}; run meshctl apply ${options.out} to execute it`);
   const changes = plan.steps.length > 0;

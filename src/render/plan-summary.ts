@@ -5,7 +5,7 @@ import chalk from 'chalk';
 import { FARGATE_PRICES_AS_OF, fargateMonthlyCost, HOURS_PER_MONTH } from '../core/fargate-prices.js';
 import type { Plan, PlannedService } from '../core/plan/model.js';
 import type { Resources } from '../core/service-facts.js';
-import { table } from './table.js';
+import { fittedTable } from './table.js';
 
 interface SizedInput {
   cpu?: string;
@@ -25,8 +25,11 @@ function action(plan: Plan, svc: PlannedService): string {
   return plan.target === 'service-connect' ? 'update in place' : 'join the mesh';
 }
 
-/** `taskDefinitionsBefore`: the source revisions' registration inputs, by ARN. */
-export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<string, unknown>): string {
+/** Left out first when the terminal is narrow: what --output json and a wider terminal still show. */
+const DROPPABLE = ['Fargate $/month', 'task CPU/MiB', 'action'];
+
+/** `taskDefinitionsBefore`: the source revisions' registration inputs, by ARN; `columns`: the terminal's width, if any. */
+export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<string, unknown>, columns?: number): string {
   let total = 0;
   let priced = false;
   const rows = plan.services.map((svc) => {
@@ -57,7 +60,9 @@ export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<stri
       svc.rollout ? `${svc.rollout.position}${svc.rollout.after.length > 0 ? ` (after ${svc.rollout.after.join(', ')})` : ''}` : '',
     ];
   });
-  const lines = [table(['service', 'action', 'task CPU/MiB', 'Fargate $/month', 'refused without --force', 'order'], rows)];
+  const fitted = fittedTable(['service', 'action', 'task CPU/MiB', 'Fargate $/month', 'refused without --force', 'order'], rows, columns, DROPPABLE);
+  const lines = [fitted.text];
+  if (fitted.dropped.length > 0) lines.push(chalk.dim(`(${fitted.dropped.join(', ')} left out to fit ${columns} columns: widen the terminal, or see --output json)`));
   if (priced) lines.push(chalk.dim(`Fargate estimate: desired count × ${HOURS_PER_MONTH} h at ${plan.region} Linux on-demand prices of ${FARGATE_PRICES_AS_OF}; total ${dollars(total)} a month (green twins count in full until the blue services are removed).`));
   return lines.join('\n');
 }

@@ -96,7 +96,14 @@ function renderSection(out: string[], services: Plan['services'], steps: PlanSte
 /** One line for every App Mesh plan: what the end of support means for what it creates. */
 const APPMESH_NOTICE = `! App Mesh reached end of support on ${APPMESH_END_OF_SUPPORT}: AWS no longer fixes or supports it and may refuse new resources; plan --target service-connect (the default) for new meshes`;
 
-export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore: Record<string, unknown>): string {
+export interface PlanTextOptions {
+  /** Only the summary table (with the order), the blocked services and the totals: no diffs. */
+  summaryOnly?: boolean;
+  /** The terminal's width: the summary table fits it. */
+  columns?: number;
+}
+
+export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore: Record<string, unknown>, options: PlanTextOptions = {}): string {
   const where = plan.target === 'appmesh' ? `mesh ${plan.mesh}` : `namespace ${[...new Set(plan.services.map((s) => s.serviceConnect?.namespace))].join(', ') || 'none'}`;
   // The fingerprint lets a reviewer check that what apply runs is what was approved.
   const out = [chalk.bold(`meshctl plan · target ${plan.target} · ${where} · ${source}`), chalk.dim(`fingerprint ${plan.fingerprint}`)];
@@ -104,18 +111,21 @@ export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore
   for (const warning of plan.warnings ?? []) out.push(chalk.yellow(`! ${warning}`));
   out.push('');
   // The facts first, one row per service; the full diffs follow.
-  if (plan.services.length > 0) out.push(renderPlanSummary(plan, taskDefinitionsBefore), '');
+  if (plan.services.length > 0) out.push(renderPlanSummary(plan, taskDefinitionsBefore, options.columns), '');
   const accounts = Object.entries(plan.accounts ?? {});
-  if (accounts.length > 1) {
-    // A plan over several accounts reads account by account: what runs where, with whose credentials.
-    for (const [id, name] of accounts) {
-      const steps = plan.steps.filter((st) => st.account === id);
-      const services = plan.services.filter((sv) => sv.account === id);
-      if (steps.length === 0 && services.length === 0) continue;
-      out.push(chalk.bold.underline(`account ${name} (${id})`), '');
-      renderSection(out, services, steps, taskDefinitionsBefore);
-    }
-  } else renderSection(out, plan.services, plan.steps, taskDefinitionsBefore);
+  // --summary leaves out the per-service diffs and steps.
+  if (!options.summaryOnly) {
+    if (accounts.length > 1) {
+      // A plan over several accounts reads account by account: what runs where, with whose credentials.
+      for (const [id, name] of accounts) {
+        const steps = plan.steps.filter((st) => st.account === id);
+        const services = plan.services.filter((sv) => sv.account === id);
+        if (steps.length === 0 && services.length === 0) continue;
+        out.push(chalk.bold.underline(`account ${name} (${id})`), '');
+        renderSection(out, services, steps, taskDefinitionsBefore);
+      }
+    } else renderSection(out, plan.services, plan.steps, taskDefinitionsBefore);
+  }
   if (plan.blocked.length > 0) {
     out.push(chalk.red.bold('blocked (left out of the plan)'));
     for (const b of plan.blocked) {
@@ -134,7 +144,7 @@ export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore
 }
 
 /** The plan as text, its task-definition diffs against the revisions read from the estate. */
-export function renderPlanOf(plan: Plan, estate: Estate, source: string): string {
+export function renderPlanOf(plan: Plan, estate: Estate, source: string, options: PlanTextOptions = {}): string {
   const before = Object.fromEntries(Object.values(estate.taskDefinitions).map((td) => [td.taskDefinitionArn, registrationInput(td)]));
-  return renderPlanText(plan, source, before);
+  return renderPlanText(plan, source, before, options);
 }

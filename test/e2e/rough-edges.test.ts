@@ -56,4 +56,14 @@ describe('exit codes and refusals on the demo', () => {
     const result = await runCli(['precheck', ...DEMO, '--service', 'web']);
     expect(result.stdout).toMatch(/^estate\n {2}✔ .*cross-vpc-reachability/m);
   });
+
+  it('plan --summary prints the summary table with the order, the blocked services and the totals, no diffs', async () => {
+    const result = await runCli(['plan', ...DEMO, '--summary']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^service +action .* order$/m);
+    expect(result.stdout).toContain('blocked (left out of the plan)');
+    expect(result.stdout).toMatch(/^Plan: \d+ to create/m);
+    expect(result.stdout).not.toContain('--- current');
+    expect(result.stdout).not.toMatch(/\[ecs UpdateService\]/);
+  });
 });
