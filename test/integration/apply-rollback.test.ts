@@ -22,7 +22,7 @@ let cwd: string;
 let client: ecs.ECSClient;
 
 const PLANNED = [['shop-ec2', 'orders'], ['shop-ec2', 'payments'], ['shop-fargate', 'catalog'], ['shop-fargate', 'web']] as const;
-const FAST = ['--poll-interval', '100ms'];
+const FAST = ['--poll-interval', '1s'];
 
 async function serviceTaskDefinition(cluster: string, service: string): Promise<string> {
   return (await client.send(new ecs.DescribeServicesCommand({ cluster, services: [service] }))).services![0]!.taskDefinition!;

@@ -23,7 +23,7 @@ let cwd: string;
 
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const cli = (...args: string[]) => runCli(args, env, cwd);
-const FAST = ['--poll-interval', '200ms'];
+const FAST = ['--poll-interval', '1s'];
 
 /** Green's weight in each ModifyRule / ModifyListener shift sent, in order. */
 function greenWeightsSent(greenTg: string): number[] {

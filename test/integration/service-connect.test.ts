@@ -167,12 +167,12 @@ describe('Service Connect apply after a crash', () => {
       expect((await cli('plan', '--out', 'plan.json')).code).toBe(0);
       proxy.endRollouts('*', 'COMPLETED');
       const held = proxy.holdNext(point.operation, point.when);
-      const run = spawnCli(['apply', 'plan.json', '--force', '--no-wait', '--poll-interval', '200ms'], env, cwd);
+      const run = spawnCli(['apply', 'plan.json', '--force', '--no-wait', '--poll-interval', '1s'], env, cwd);
       await held;
       run.child.kill('SIGKILL');
       await run.done;
 
-      const resumed = await cli('apply', 'plan.json', '--force', '--no-wait', '--poll-interval', '200ms');
+      const resumed = await cli('apply', 'plan.json', '--force', '--no-wait', '--poll-interval', '1s');
       expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
       expect(resumed.stderr).toContain('(already done by an earlier run)');
       for (const name of ['pricing', 'inventory']) {

@@ -49,7 +49,7 @@ afterAll(async () => {
 describe('apply on a terminal', () => {
   it('stops on Ctrl-C while waiting for a deployment: journal saved, lock released, the way on printed, exit 130', async () => {
     // catalog's deployment never completes: apply waits, with the spinner, until Ctrl-C.
-    const result = await onTerminal(100, 'waiting for', ['apply', 'plan.json', '--force', '--poll-interval', '200ms', '--wait-timeout', '60s']);
+    const result = await onTerminal(100, 'waiting for', ['apply', 'plan.json', '--force', '--poll-interval', '1s', '--wait-timeout', '60s']);
     expect(result.code, result.output).toBe(130);
     expect(result.output).toMatch(/interrupted: the journal \.meshctl\/journal-[0-9a-f]+\.json is saved\. Finish with: meshctl apply plan\.json; or undo with: meshctl rollback --journal/);
     const files = await readdir(join(cwd, '.meshctl'));
@@ -58,7 +58,7 @@ describe('apply on a terminal', () => {
   });
 
   it('writes plain progress lines on a terminal that reports 0 columns, and finishes', async () => {
-    const result = await onTerminal(0, '', ['apply', 'plan.json', '--force', '--poll-interval', '200ms', '--wait-timeout', '2s']);
+    const result = await onTerminal(0, '', ['apply', 'plan.json', '--force', '--poll-interval', '1s', '--wait-timeout', '2s']);
     expect(result.code, result.output.slice(0, 2000)).toBe(1);
     expect(result.output.length).toBeLessThan(100_000);
     expect(result.output).toMatch(/… shop-fargate\/catalog: 0\/2 IN_PROGRESS/);
@@ -82,13 +82,13 @@ describe('rollback on a terminal', () => {
   it('stops on Ctrl-C while waiting for the rollback deployment; run again, it finishes from the saved plan', async () => {
     expect((await runCli(['apply', 'plan.json', '--force', '--no-wait'], env, cwd)).code).toBe(0);
     // catalog's rollback deployment does not complete: rollback waits until Ctrl-C.
-    const interrupted = await onTerminal(100, 'waiting for', ['rollback', '--yes', '--poll-interval', '200ms', '--wait-timeout', '60s']);
+    const interrupted = await onTerminal(100, 'waiting for', ['rollback', '--yes', '--poll-interval', '1s', '--wait-timeout', '60s']);
     expect(interrupted.code, interrupted.output).toBe(130);
     expect(interrupted.output).toMatch(/interrupted: the journal \.meshctl\/journal-[0-9a-f]+\.json is saved\. Finish with: meshctl rollback --journal \.meshctl\/journal-/);
     expect((await readdir(join(cwd, '.meshctl'))).some((f) => f.endsWith('.lock'))).toBe(false);
 
     proxy.endRollouts('*', 'COMPLETED');
-    const finished = await runCli(['rollback', '--yes', '--poll-interval', '200ms'], env, cwd);
+    const finished = await runCli(['rollback', '--yes', '--poll-interval', '1s'], env, cwd);
     expect(finished.code, finished.stdout + finished.stderr).toBe(0);
     expect(finished.stderr).toContain('finishing the interrupted rollback');
     expect(finished.stdout).toMatch(/shop-fargate\/catalog\s+catalog:2 → catalog:1\s+deployment completed/);
