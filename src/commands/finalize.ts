@@ -21,6 +21,7 @@ export interface FinalizeOptions extends GlobalOptions {
   service?: string[];
   bake: string;
   alarm?: string[];
+  max5xx: string;
   yes?: boolean;
   dryRun?: boolean;
   concurrency: string;
@@ -29,6 +30,7 @@ export interface FinalizeOptions extends GlobalOptions {
 export async function runFinalize(options: FinalizeOptions): Promise<number> {
   const concurrency = positiveInt(options.concurrency, '--concurrency')!;
   const bakeMs = parseDuration(options.bake, '--bake');
+  if (!/^\d+$/.test(options.max5xx)) throw new UsageError(`--max-5xx ${options.max5xx} is not a whole number`);
   if (options.fixtures && !options.dryRun) throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what finalize would send');
   const path = options.journal ?? await latestJournal(JOURNAL_DIR, 'apply');
   if (!path) throw new UsageError('no apply journal under .meshctl/: finalize finishes a blue-green apply; pass --journal FILE');
@@ -36,7 +38,7 @@ export async function runFinalize(options: FinalizeOptions): Promise<number> {
   const session = await openAws(options, { allowMutations: !options.dryRun });
   if (journal.region !== session.region) throw new UsageError(`the journal ${path} is for ${journal.region}; pass --region ${journal.region}`);
 
-  const plan = await computeFinalizePlan(session, session.region, { journal: { path, data: journal }, service: options.service, bakeMs, alarms: options.alarm ?? [] });
+  const plan = await computeFinalizePlan(session, session.region, { journal: { path, data: journal }, service: options.service, bakeMs, alarms: options.alarm ?? [], max5xx: Number(options.max5xx) });
   if (options.output === 'json' && options.dryRun) writeOut(JSON.stringify(dryRunResult(plan, true), null, 2));
   else if (options.output !== 'json') writeOut(renderServiceStepsText(plan, session.source));
   if (options.dryRun) return EXIT_OK;

@@ -6,13 +6,14 @@ import chalk from 'chalk';
 import { JOURNAL_DIR, JournalStore, latestJournal, readJournal, type ShiftRecord } from '../apply/journal.js';
 import { lockJournal } from '../apply/journal-lock.js';
 import type { AwsCaller } from '../aws/caller.js';
-import { cutoverProblems, greenDimensions, unknownAlarms, type HealthCheck } from '../aws/read-cutover-health.js';
+import { cutoverProblems, unknownAlarms, type HealthCheck } from '../aws/read-cutover-health.js';
 import { readEdgeActions } from '../aws/read-edge.js';
 import { openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { pairsAccount } from '../planning/pairs-account.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import { onInterrupt } from '../cli/interrupt.js';
+import { greenDimensions } from '../core/cutover/health.js';
 import { blueGreenPairs, type BlueGreenPair } from '../core/cutover/pairs.js';
 import { edgeOperation } from '../core/cutover/shift-operations.js';
 import { greenPercent, parseSteps, shiftedActions } from '../core/cutover/weights.js';
@@ -137,7 +138,7 @@ export async function runShift(options: ShiftOptions): Promise<number> {
     if (resuming) writeErr(`resuming the shift at ${from}% (journal ${path})`);
     // Recorded before the first move, so a shift killed mid-step is resumed, not restarted.
     else await record({ steps, weight: from, since: journal.shift?.weight === from ? journal.shift.since : new Date().toISOString(), lastGood: from, state: 'shifting' });
-    const dimensions = await greenDimensions(aws, pairs);
+    const dimensions = greenDimensions(pairs);
     let lastGood = resuming ? journal.shift!.lastGood : from;
     let weight = from;
     const stepBack = async (at: number, problems: string[]): Promise<number> => {

@@ -11,6 +11,7 @@ import { readEstate } from '../aws/read-estate.js';
 import { readMeshSpecs } from '../aws/read-mesh-specs.js';
 import { UsageError } from '../cli/errors.js';
 import { planFinalize, type FinalizeInput } from '../core/cutover/finalize.js';
+import { greenDimensions } from '../core/cutover/health.js';
 import { blueGreenPairs } from '../core/cutover/pairs.js';
 import { greenPercent } from '../core/cutover/weights.js';
 import type { Plan } from '../core/plan/model.js';
@@ -22,6 +23,8 @@ export interface FinalizeSelection {
   service?: string[];
   bakeMs: number;
   alarms: string[];
+  /** 5xx from green's targets and load balancers over the bake that stop the finalize. */
+  max5xx: number;
 }
 
 export async function computeFinalizePlan(session: { accounts: AccountSession[] }, region: string, selection: FinalizeSelection): Promise<Plan> {
@@ -45,10 +48,12 @@ export async function computeFinalizePlan(session: { accounts: AccountSession[] 
   if (waited < selection.bakeMs) {
     throw new UsageError(`green has carried all traffic for ${Math.floor(waited / 1000)}s, less than the bake time (${Math.ceil(selection.bakeMs / 1000)}s): run finalize again after ${new Date(bakedSince + selection.bakeMs).toISOString()}, or pass a shorter --bake`);
   }
-  if (selection.alarms.length > 0) {
-    const problems = await cutoverProblems(aws, pairs, { alarms: selection.alarms, max5xx: Number.MAX_SAFE_INTEGER, since: new Date(Date.now() - 60_000), dimensions: {} });
-    if (problems.length > 0) throw new UsageError(`not finalizing: ${problems.join('; ')}`);
-  }
+  // Green must be serving now: targets healthy, no alarm, no more 5xx over the bake than allowed (a minute at least).
+  const since = new Date(Date.now() - Math.max(selection.bakeMs, 60_000));
+  const problems = await cutoverProblems(aws, pairs, {
+    alarms: selection.alarms, max5xx: selection.max5xx, since, window: `since ${since.toISOString()}`, dimensions: greenDimensions(pairs),
+  });
+  if (problems.length > 0) throw new UsageError(`not finalizing: ${problems.join('; ')}`);
 
   // Every service of the pairs' clusters: an App Mesh node another service still runs on stays.
   const estate = await readEstate(aws, region, { clusters: [...new Set(pairs.map((p) => p.cluster))] });

@@ -65,6 +65,10 @@ beforeEach(async () => {
   proxy.endRollouts('*', 'COMPLETED');
   const applied = await cli('apply', 'plan.json', '--force', '--no-wait');
   expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+  // moto's ECS registers no task in a target group: stand in for green's task, healthy (moto reports registered IPs healthy).
+  const elb = new elbv2.ElasticLoadBalancingV2Client({ endpoint: moto.url, region: DEMO_REGION, credentials });
+  const greenTg = (await elb.send(new elbv2.DescribeTargetGroupsCommand({ Names: ['pricing-sc'] }))).TargetGroups![0]!.TargetGroupArn!;
+  await elb.send(new elbv2.RegisterTargetsCommand({ TargetGroupArn: greenTg, Targets: [{ Id: '10.20.1.50', Port: 8080 }] }));
   proxy.calls.length = 0;
 });
 
