@@ -21,6 +21,7 @@ export interface ApplyOptions {
 
 export interface ApplyHooks {
   onStep?: (step: PlanStep, status: 'start' | 'done' | 'adopted' | 'failed', detail?: string) => void;
+  onWait?: (step: PlanStep, line: string) => void;
   onWave?: (index: number, total: number, services: string[]) => void;
   onProgress?: (progress: RolloutProgress[]) => void;
 }
@@ -118,7 +119,7 @@ async function prepareWave(accounts: AccountSession[], plan: Plan, wave: Wave, s
 
 export async function applyPlan(accounts: AccountSession[], plan: Plan, estate: Estate, store: JournalStore, options: ApplyOptions, hooks: ApplyHooks = {}): Promise<ApplyReport> {
   const outputs = new Map<string, unknown>();
-  const ctx = { callerOf: (account: string | undefined) => callerFor(accounts, account), plan, store, outputs, sourceTaskDefinitions: { ...estate.taskDefinitions }, concurrency: options.concurrency, onStep: hooks.onStep };
+  const ctx = { callerOf: (account: string | undefined) => callerFor(accounts, account), plan, store, outputs, sourceTaskDefinitions: { ...estate.taskDefinitions }, concurrency: options.concurrency, onStep: hooks.onStep, onWait: hooks.onWait };
   const { shared, waves, after } = scheduleWaves(plan, options.waveSize);
   const report: ApplyReport = { failures: [], rollouts: [], refused: [], notStarted: [] };
 

@@ -3,6 +3,7 @@
 // sent. A re-run skips what the journal marks done and adopts what a crashed
 // run created, so nothing is created twice.
 import pLimit from 'p-limit';
+import { accountOfArn } from '../aws/accounts.js';
 import { AwsCallError, type AwsCaller } from '../aws/caller.js';
 import type { TaskDefinition } from '../core/estate.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
@@ -12,6 +13,7 @@ import { restoreSecrets } from '../core/restore-secrets.js';
 import { registrationInput, type RegisterTaskDefinitionInput } from '../core/task-definition-input.js';
 import { isSubset } from '../util/subset.js';
 import type { CreatedResource, JournalStore } from './journal.js';
+import { awaitShareAccess, type ShareAccess } from './share-access.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = Record<string, any>;
@@ -32,6 +34,8 @@ export interface ExecutionContext {
   sourceTaskDefinitions: Record<string, TaskDefinition>;
   concurrency: number;
   onStep?: (step: PlanStep, status: 'start' | 'done' | 'adopted' | 'failed', detail?: string) => void;
+  /** A step that waits (for RAM to show an invitation) says how it stands. */
+  onWait?: (step: PlanStep, line: string) => void;
 }
 
 const APP_MESH_NAME_FIELDS: Record<string, string[]> = {
@@ -129,19 +133,20 @@ function createdResource(step: PlanStep, input: Raw, output: Raw): CreatedResour
   return undefined;
 }
 
+/** How long apply waits for RAM to show a consumer its invitation or association, and how often it looks. */
+const SHARE_ACCESS_WAIT = { timeoutMs: 5 * 60_000, pollMs: 5_000 };
+
 /**
- * RAM invites an account outside the owner's AWS Organization; inside it
- * (with sharing enabled) the share needs no acceptance. The plan names the
- * share; its invitation exists only once the share does.
+ * The consumer accepts the invitation to a share, or finds it associated
+ * without one (inside one AWS Organization): the plan names the share; its
+ * invitation exists only once the share does, and not at once.
  */
-async function acceptInvitation(aws: AwsCaller, resourceShareArn: string): Promise<Raw> {
-  const out = await aws.call<Raw>('ram', 'GetResourceShareInvitations', { resourceShareArns: [resourceShareArn] });
-  const invitations = (out.resourceShareInvitations ?? []) as Raw[];
-  const pending = invitations.find((i) => i.status === 'PENDING');
-  if (!pending) {
-    return { accepted: false, reason: invitations.some((i) => i.status === 'ACCEPTED') ? 'already accepted' : 'no invitation: the accounts share an AWS Organization with RAM sharing enabled' };
-  }
-  return aws.call<Raw>('ram', 'AcceptResourceShareInvitation', { resourceShareInvitationArn: pending.resourceShareInvitationArn, clientToken: String(pending.resourceShareInvitationArn).slice(-64) });
+async function acceptInvitation(step: PlanStep, ctx: ExecutionContext, resourceShareArn: string): Promise<ShareAccess> {
+  const consumer = ctx.callerOf(step.account);
+  const owner = ctx.callerOf(accountOfArn(resourceShareArn) || undefined);
+  return awaitShareAccess({ consumer, owner }, resourceShareArn, step.account ?? ctx.plan.account, {
+    ...SHARE_ACCESS_WAIT, onWait: (line) => ctx.onWait?.(step, line),
+  });
 }
 
 // AWS says ConflictException / ServiceAlreadyExists; some endpoints name the conflict (…NameAlreadyTaken).
@@ -202,7 +207,10 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
   ctx.onStep?.(step, 'start');
   let output: Raw;
   try {
-    if (step.operation === 'AcceptResourceShareInvitation') return finish(step, ctx, input, await acceptInvitation(aws, String(input.resourceShareArn)), 'done');
+    if (step.operation === 'AcceptResourceShareInvitation') {
+      const access = await acceptInvitation(step, ctx, String(input.resourceShareArn));
+      return finish(step, ctx, input, { ...access.output, how: access.how }, 'done', true, access.detail);
+    }
     output = await aws.call<Raw>(step.service, step.operation, input);
     if (/^Create(Http|PrivateDns)Namespace$/.test(step.operation)) output = { ...output, NamespaceId: await namespaceOperationTarget(aws, String(output.OperationId)) };
   } catch (error) {
@@ -216,7 +224,7 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
   return finish(step, ctx, input, output, 'done');
 }
 
-async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output: Raw, how: 'done' | 'adopted', ours = how === 'done'): Promise<void> {
+async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output: Raw, how: 'done' | 'adopted', ours = how === 'done', detail?: string): Promise<void> {
   const record = ctx.store.step(step.id);
   record.status = 'done';
   record.output = output;
@@ -237,7 +245,7 @@ async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output:
     }
   }
   await ctx.store.save();
-  ctx.onStep?.(step, how);
+  ctx.onStep?.(step, how, detail);
 }
 
 /**

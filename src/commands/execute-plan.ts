@@ -186,6 +186,7 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
         if (status !== 'start') finished(step.ecsService);
         progress.step(step, status, detail);
       },
+      onWait: (_step, line) => progress.note(`… ${line}`),
       onWave: (index, total, services) => progress.note(`wave ${index + 1}/${total}: ${services.join(', ')}`),
       onProgress: (rollouts) => {
         for (const r of rollouts.filter((x) => x.rolloutState === 'COMPLETED')) finished(r.label);

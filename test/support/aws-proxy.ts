@@ -12,7 +12,7 @@
 // association authorizations across accounts (route53-standin.ts). Each call
 // is recorded with the account it acts in.
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import { createRamStandIn, ramOperation } from './ram-standin.js';
+import { createRamStandIn, ramOperation, type RamStandInOptions } from './ram-standin.js';
 import { createRoute53StandIn, route53Operation } from './route53-standin.js';
 import { createServiceConnectStandIn, filterServicesByNamespace } from './service-connect-standin.js';
 import { createVirtualServicesStandIn, isVirtualServiceCall } from './virtual-services-standin.js';
@@ -35,6 +35,8 @@ export interface ProxyOptions {
   latencyMs?: number;
   /** Server-side token buckets per operation: a call finding the bucket empty gets a real ThrottlingException. */
   buckets?: Record<string, { burst: number; perSecond: number }>;
+  /** How the RAM stand-in answers: invitations late, or none (one Organization). */
+  ram?: RamStandInOptions;
 }
 
 export interface AwsProxy {
@@ -200,7 +202,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
   const admit = serverBuckets(options.buckets);
   const virtualServices = createVirtualServicesStandIn();
   const serviceConnect = createServiceConnectStandIn();
-  const ram = createRamStandIn();
+  const ram = createRamStandIn(options.ram);
   const route53 = createRoute53StandIn();
   const endings = new Map<string, RolloutEnding>();
   const holds: { operation: string; when: 'before' | 'after'; held: () => void }[] = [];

@@ -4,7 +4,11 @@
 // account of a request is the one moto gives its access key: the default
 // key's, or the role's for AssumeRole credentials the proxy saw issued), and
 // once a consumer accepted, shows the namespace in that account's Cloud Map
-// ListNamespaces with its ResourceOwner, as AWS does.
+// ListNamespaces with its ResourceOwner, as AWS does. RAM is asynchronous:
+// with `invitationDelayMs` an invitation shows only that long after the share
+// named its account, and with `sameOrganization` no invitation ever comes (the
+// accounts share an AWS Organization): the principal association turns from
+// ASSOCIATING to ASSOCIATED after the delay instead (GetResourceShareAssociations).
 // Not product code: meshctl talks to AWS exactly as it would without it.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -22,6 +26,7 @@ const RAM_PATHS: Record<string, string> = {
   '/getresourceshareinvitations': 'GetResourceShareInvitations',
   '/acceptresourceshareinvitation': 'AcceptResourceShareInvitation',
   '/getresourceshares': 'GetResourceShares',
+  '/getresourceshareassociations': 'GetResourceShareAssociations',
 };
 
 export function ramOperation(req: IncomingMessage): string | undefined {
@@ -29,12 +34,22 @@ export function ramOperation(req: IncomingMessage): string | undefined {
 }
 
 interface Share { arn: string; name: string; owner: string; resources: string[]; principals: string[]; permissionArns: string[] }
-interface Invitation { arn: string; share: string; sender: string; receiver: string; status: 'PENDING' | 'ACCEPTED' }
+interface Invitation { arn: string; share: string; sender: string; receiver: string; status: 'PENDING' | 'ACCEPTED'; visibleAt: number }
 
-export function createRamStandIn() {
+export interface RamStandInOptions {
+  /** How long after a share names an account its invitation (or, in one Organization, its association) shows. */
+  invitationDelayMs?: number;
+  /** The accounts share an AWS Organization with RAM sharing enabled: no invitation, the association is made. */
+  sameOrganization?: boolean;
+}
+
+export function createRamStandIn(options: RamStandInOptions = {}) {
+  const delay = options.invitationDelayMs ?? 0;
   const accountsByKey = new Map<string, string>();
   const shares = new Map<string, Share>();
   const invitations: Invitation[] = [];
+  /** When each share named each principal: `${share} ${principal}`. */
+  const named = new Map<string, number>();
   const namespaces = new Map<string, Raw>();
 
   const accountOf = (req: IncomingMessage): string => {
@@ -43,13 +58,20 @@ export function createRamStandIn() {
   };
   const invite = (share: Share, principals: string[]) => {
     for (const receiver of principals.filter((p) => p !== share.owner)) {
-      if (!invitations.some((i) => i.share === share.arn && i.receiver === receiver)) {
-        invitations.push({ arn: `arn:aws:ram:us-east-1:${share.owner}:resource-share-invitation/${randomUUID()}`, share: share.arn, sender: share.owner, receiver, status: 'PENDING' });
+      if (!named.has(`${share.arn} ${receiver}`)) named.set(`${share.arn} ${receiver}`, Date.now());
+      if (!options.sameOrganization && !invitations.some((i) => i.share === share.arn && i.receiver === receiver)) {
+        invitations.push({ arn: `arn:aws:ram:us-east-1:${share.owner}:resource-share-invitation/${randomUUID()}`, share: share.arn, sender: share.owner, receiver, status: 'PENDING', visibleAt: Date.now() + delay });
       }
     }
   };
-  const sharedWith = (account: string) => invitations.filter((i) => i.receiver === account && i.status === 'ACCEPTED')
-    .flatMap((i) => shares.get(i.share)?.resources ?? []);
+  /** A principal association's status: ASSOCIATED once accepted, or in one Organization once RAM got to it. */
+  const associationStatus = (share: Share, principal: string): string => {
+    if (options.sameOrganization) return Date.now() >= (named.get(`${share.arn} ${principal}`) ?? 0) + delay ? 'ASSOCIATED' : 'ASSOCIATING';
+    return invitations.some((i) => i.share === share.arn && i.receiver === principal && i.status === 'ACCEPTED') ? 'ASSOCIATED' : 'ASSOCIATING';
+  };
+  const sharedWith = (account: string) => [...shares.values()]
+    .filter((s) => s.principals.includes(account) && associationStatus(s, account) === 'ASSOCIATED')
+    .flatMap((s) => s.resources);
 
   const answer = (res: ServerResponse, status: number, body: Raw) => {
     const text = JSON.stringify(body);
@@ -105,8 +127,16 @@ export function createRamStandIn() {
       if (operation === 'GetResourceShares') {
         return answer(res, 200, { resourceShares: [...shares.values()].filter((s) => s.owner === account).map((s) => ({ resourceShareArn: s.arn, name: s.name, owningAccountId: s.owner, status: 'ACTIVE' })) });
       }
+      if (operation === 'GetResourceShareAssociations') {
+        // Only the owner lists a share's associations.
+        const associations = [...shares.values()]
+          .filter((s) => s.owner === account && (!input.resourceShareArns || input.resourceShareArns.includes(s.arn)))
+          .flatMap((s) => s.principals.filter((p) => !input.principal || p === input.principal)
+            .map((p) => ({ resourceShareArn: s.arn, associatedEntity: p, associationType: 'PRINCIPAL', status: associationStatus(s, p), external: !options.sameOrganization })));
+        return answer(res, 200, { resourceShareAssociations: input.associationType === 'PRINCIPAL' ? associations : [] });
+      }
       if (operation === 'GetResourceShareInvitations') {
-        const found = invitations.filter((i) => i.receiver === account && (!input.resourceShareArns || input.resourceShareArns.includes(i.share)));
+        const found = invitations.filter((i) => i.receiver === account && i.visibleAt <= Date.now() && (!input.resourceShareArns || input.resourceShareArns.includes(i.share)));
         return answer(res, 200, { resourceShareInvitations: found.map((i) => ({ resourceShareInvitationArn: i.arn, resourceShareArn: i.share, senderAccountId: i.sender, receiverAccountId: i.receiver, status: i.status })) });
       }
       const invitation = invitations.find((i) => i.arn === input.resourceShareInvitationArn && i.receiver === account);

@@ -65,10 +65,12 @@ export const SHARING: Record<string, Requirement> = {
   'ram AcceptResourceShareInvitation': {
     action: 'ram:AcceptResourceShareInvitation', access: 'write', page: RAM_PAGE, sid: 'MeshctlAcceptShares',
     resources: (s) => [regional(s, 'ram', 'resource-share-invitation/*', '*')],
-    // apply finds the invitation of the share first (there is none inside one AWS Organization).
-    alsoSends: ['ram GetResourceShareInvitations'],
+    // apply waits for the invitation of the share, or (inside one AWS Organization, where none comes) for the
+    // share's principal association, which only the owner's account lists.
+    alsoSends: ['ram GetResourceShareInvitations', 'ram GetResourceShareAssociations'],
   },
   'ram GetResourceShareInvitations': read('ram:GetResourceShareInvitations', RAM_PAGE),
+  'ram GetResourceShareAssociations': read('ram:GetResourceShareAssociations', RAM_PAGE),
   'ram GetResourceShares': read('ram:GetResourceShares', RAM_PAGE),
   'ram ListResources': read('ram:ListResources', RAM_PAGE),
   'route53 CreateVPCAssociationAuthorization': zone('CreateVPCAssociationAuthorization'),
