@@ -104,6 +104,10 @@ async function adoptExisting(aws: AwsCaller, step: PlanStep, input: Raw): Promis
 }
 
 function createdResource(step: PlanStep, input: Raw, output: Raw): CreatedResource | undefined {
+  // A copied step-scaling alarm: rollback deletes it (the twin's policies and scheduled actions go with its scalable target).
+  if (step.service === 'cloudwatch' && step.operation === 'PutMetricAlarm') {
+    return { step: step.id, service: 'cloudwatch', kind: 'MetricAlarm', identity: { AlarmName: String(input.AlarmName) }, ecsService: step.ecsService };
+  }
   if (!step.operation.startsWith('Create') && step.operation !== 'RegisterScalableTarget') return undefined;
   if (step.service === 'ecs' && step.operation === 'CreateService') {
     return { step: step.id, service: 'ecs', kind: 'EcsService', identity: { cluster: String(input.cluster), service: String(input.serviceName) }, ecsService: step.ecsService };
@@ -164,6 +168,10 @@ async function namespaceOperationTarget(aws: AwsCaller, operationId: string): Pr
 
 const CONFLICT = /Conflict|AlreadyExists|AlreadyTaken|not idempotent/i;
 
+function withDates(input: Raw, fields: string[]): Raw {
+  return { ...input, ...Object.fromEntries(fields.filter((f) => typeof input[f] === 'string' || typeof input[f] === 'number').map((f) => [f, new Date(input[f])])) };
+}
+
 async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void> {
   const { store, outputs } = ctx;
   const aws = ctx.callerOf(step.account);
@@ -174,6 +182,8 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
   }
   const resumedMidCall = record.status === 'running';
   let input = resolveRefs(step.input, outputs) as Raw;
+  // A plan is JSON: the SDK takes timestamps as Dates (a copied scheduled action's window).
+  if (step.operation === 'PutScheduledAction') input = withDates(input, ['StartTime', 'EndTime']);
 
   if (step.operation === 'RegisterTaskDefinition') {
     // Masked secret values come back from the revision the input was rewritten from (read only when there are some).

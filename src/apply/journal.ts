@@ -38,7 +38,7 @@ export interface JournalService {
 
 export interface CreatedResource {
   step: string;
-  service: 'appmesh' | 'servicediscovery' | 'ecs' | 'elbv2' | 'application-autoscaling' | 'ram';
+  service: 'appmesh' | 'servicediscovery' | 'ecs' | 'elbv2' | 'application-autoscaling' | 'cloudwatch' | 'ram';
   kind: string;
   /** The identifying input fields (meshName, virtualNodeName, Id…) needed to delete it. */
   identity: Record<string, string>;

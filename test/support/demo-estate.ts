@@ -9,7 +9,8 @@ import {
   CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type KeyValuePair, type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
-import { ApplicationAutoScalingClient, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import { ApplicationAutoScalingClient, PutScalingPolicyCommand, PutScheduledActionCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { envoyImage, XRAY_DAEMON_IMAGE } from '../../src/core/appmesh/envoy-image.js';
 import { rewriteForAppMesh } from '../../src/core/appmesh/rewrite.js';
@@ -234,13 +235,34 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
       ...(name === 'pricing' && { healthCheckGracePeriodSeconds: 90, tags: [{ key: 'team', value: 'pricing' }], propagateTags: 'SERVICE', enableExecuteCommand: true }),
     }));
   }
-  // pricing scales between 2 and 6 tasks on CPU: its green twin must scale the same way.
+  // pricing scales between 2 and 6 tasks on CPU: its green twin must scale the same way...
   const scaling = new ApplicationAutoScalingClient(config);
   const pricingScaling = { ServiceNamespace: 'ecs' as const, ResourceId: 'service/legacy-mesh/pricing', ScalableDimension: 'ecs:service:DesiredCount' as const };
   await scaling.send(new RegisterScalableTargetCommand({ ...pricingScaling, MinCapacity: 2, MaxCapacity: 6 }));
   await scaling.send(new PutScalingPolicyCommand({
     ...pricingScaling, PolicyName: 'pricing-cpu', PolicyType: 'TargetTrackingScaling',
     TargetTrackingScalingPolicyConfiguration: { TargetValue: 60, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }, ScaleInCooldown: 120, ScaleOutCooldown: 60 },
+  }));
+  // ...on its ALB requests per task (the label names its target group: green's must name green's)...
+  const resourceLabel = `${alb.split(':loadbalancer/')[1]}/${pricingTg.split(':').pop()}`;
+  await scaling.send(new PutScalingPolicyCommand({
+    ...pricingScaling, PolicyName: 'pricing-requests', PolicyType: 'TargetTrackingScaling',
+    TargetTrackingScalingPolicyConfiguration: { TargetValue: 500, PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget', ResourceLabel: resourceLabel } },
+  }));
+  // ...in steps when its CPU runs high (the alarm is the team's, tagged, and pages them too), and down for the night.
+  const step = await scaling.send(new PutScalingPolicyCommand({
+    ...pricingScaling, PolicyName: 'pricing-step-out', PolicyType: 'StepScaling',
+    StepScalingPolicyConfiguration: { AdjustmentType: 'ChangeInCapacity', Cooldown: 120, MetricAggregationType: 'Average', StepAdjustments: [{ MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 15, ScalingAdjustment: 1 }, { MetricIntervalLowerBound: 15, ScalingAdjustment: 2 }] },
+  }));
+  await new CloudWatchClient(config).send(new PutMetricAlarmCommand({
+    AlarmName: 'pricing-cpu-high', AlarmDescription: 'pricing CPU above 75% for 3 minutes: add tasks',
+    Namespace: 'AWS/ECS', MetricName: 'CPUUtilization', Statistic: 'Average', Period: 60, EvaluationPeriods: 3, DatapointsToAlarm: 3, Threshold: 75,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+    Dimensions: [{ Name: 'ClusterName', Value: 'legacy-mesh' }, { Name: 'ServiceName', Value: 'pricing' }],
+    AlarmActions: [step.PolicyARN!, `arn:aws:sns:${DEMO_REGION}:123456789012:pricing-oncall`], Tags: [{ Key: 'team', Value: 'pricing' }],
+  }));
+  await scaling.send(new PutScheduledActionCommand({
+    ...pricingScaling, ScheduledActionName: 'pricing-nightly', Schedule: 'cron(0 22 * * ? *)', Timezone: 'Europe/Paris', ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 4 },
   }));
 
   return {

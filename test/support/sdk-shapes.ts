@@ -15,6 +15,7 @@ const SCHEMA_MODULES: Record<string, string> = {
   servicediscovery: '@aws-sdk/client-servicediscovery',
   elbv2: '@aws-sdk/client-elastic-load-balancing-v2',
   'application-autoscaling': '@aws-sdk/client-application-auto-scaling',
+  cloudwatch: '@aws-sdk/client-cloudwatch',
   ram: '@aws-sdk/client-ram',
   route53: '@aws-sdk/client-route-53',
 };

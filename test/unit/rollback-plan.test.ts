@@ -71,6 +71,16 @@ describe('planRollback', () => {
     expect(plan.observed.edge![RULE]).toBe(stableStringify(input().edgeActions[RULE]));
   });
 
+  it('blue-green: deletes the step-scaling alarms apply copied for the twin, before the twin, and lists none as left in place', () => {
+    const alarm = { step: 'scaling-alarm:c/pricing:pricing-cpu-high', service: 'cloudwatch' as const, kind: 'MetricAlarm', identity: { AlarmName: 'pricing-cpu-high-sc' }, ecsService: 'c/pricing' };
+    const plan = planRollback(input({ journal: { path: '.meshctl/journal-a.json', data: { ...journal, created: [...journal.created, alarm] } } }));
+    expect(byId(plan, 'delete:scaling-alarm:c/pricing:pricing-cpu-high')).toMatchObject({
+      service: 'cloudwatch', operation: 'DeleteAlarms', input: { AlarmNames: ['pricing-cpu-high-sc'] }, dependsOn: ['restore:weights:rule'], resource: 'CloudWatch alarm pricing-cpu-high-sc',
+    });
+    expect(byId(plan, 'delete:ecs-green-service:c/pricing').dependsOn).toContain('delete:scaling-alarm:c/pricing:pricing-cpu-high');
+    expect(plan.rollback!.leftInPlace).toEqual(['Cloud Map namespace ns-1']);
+  });
+
   it('says what it leaves behind without --remove-mesh-resources, and deletes it with the flag once every service is back', () => {
     expect(planRollback(input()).rollback).toEqual({ journal: '.meshctl/journal-a.json', leftInPlace: ['Cloud Map namespace ns-1'] });
     const removing = planRollback(input({ removeMeshResources: true }));

@@ -333,7 +333,7 @@ describe('green target groups', () => {
           healthCheck: { HealthCheckPath: '/health' }, attributes: { 'slow_start.duration_seconds': '60', 'deregistration_delay.timeout_seconds': '30' },
         },
       },
-      forwards: [],
+      forwards: [{ kind: 'rule' as const, arn: 'arn:rule/1', targetGroupArn: 'arn:tg/pricing', actions: [{ Type: 'forward', TargetGroupArn: 'arn:tg/pricing' }] }],
     };
     const p = planServiceConnect({ estate: est, config: parseConfig({}, 'test'), specs, createdAt: '2026-12-01T00:00:00.000Z', strategy: 'blue-green', removeMeshResources: false, edge });
     const create = p.steps.find((s) => s.operation === 'CreateTargetGroup')!;
@@ -344,6 +344,11 @@ describe('green target groups', () => {
     const green = p.steps.find((s) => s.id === 'ecs-green-service:c/pricing')!;
     expect(green.dependsOn).toEqual(expect.arrayContaining([create.id, attributes.id]));
     expect(green.input.loadBalancers).toHaveLength(1);
+    // ECS refuses a target group no load balancer forwards to: the rule forwards to green (at 0) before green is created.
+    const weights = p.steps.find((s) => s.operation === 'ModifyRule')!;
+    expect(weights.dependsOn).toEqual([create.id]);
+    expect(green.dependsOn).toContain(weights.id);
+    expect(p.steps.indexOf(weights)).toBeLessThan(p.steps.indexOf(green));
   });
 });
 
@@ -354,6 +359,7 @@ describe('green twins scale as the blue service does', () => {
       'service/c/pricing': {
         minCapacity: 2, maxCapacity: 6,
         policies: [{ PolicyName: 'cpu', PolicyType: 'TargetTrackingScaling', TargetTrackingScalingPolicyConfiguration: { TargetValue: 60, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } } }],
+        policyArns: {}, stepAlarms: [], scheduledActions: [],
       },
     };
     const p = planServiceConnect({ estate: est, config: parseConfig({}, 'test'), specs, createdAt: '2026-12-01T00:00:00.000Z', strategy: 'blue-green', removeMeshResources: false, scaling });

@@ -23,20 +23,23 @@ export const ALLOWED_OPERATIONS: Record<PlanKind, ReadonlySet<string>> = {
     'servicediscovery CreateHttpNamespace',
     'ecs UpdateCluster', 'ecs RegisterTaskDefinition', 'ecs UpdateService', 'ecs CreateService',
     'elbv2 CreateTargetGroup', 'elbv2 ModifyTargetGroupAttributes', 'elbv2 ModifyRule', 'elbv2 ModifyListener',
-    'application-autoscaling RegisterScalableTarget', 'application-autoscaling PutScalingPolicy',
+    'application-autoscaling RegisterScalableTarget', 'application-autoscaling PutScalingPolicy', 'application-autoscaling PutScheduledAction',
+    'cloudwatch PutMetricAlarm',
     'appmesh DeleteVirtualService', 'appmesh DeleteVirtualNode',
     ...SHARING,
   ]),
   // Rollback puts services back, restores listener rules and deletes only what an apply created.
   rollback: new Set([
     'ecs UpdateService', 'ecs DeregisterTaskDefinition', 'ecs DeleteService',
-    'elbv2 ModifyRule', 'elbv2 ModifyListener', 'elbv2 DeleteTargetGroup', 'application-autoscaling DeregisterScalableTarget',
+    'elbv2 ModifyRule', 'elbv2 ModifyListener', 'elbv2 DeleteTargetGroup', 'application-autoscaling DeregisterScalableTarget', 'cloudwatch DeleteAlarms',
     ...MESH_RESOURCES.map((kind) => `appmesh Delete${kind}`),
     'servicediscovery DeleteService', 'servicediscovery DeleteNamespace',
   ]),
-  // Finalize removes the blue side of a finished cut-over: its rules' share, its service, group and revision, its App Mesh resources.
+  // Finalize removes the blue side of a finished cut-over: its rules' share, its scaling and alarms, its service, group and revision,
+  // its App Mesh resources (and first puts green in blue's Cloud Map registry).
   finalize: new Set([
     'elbv2 ModifyRule', 'elbv2 ModifyListener', 'elbv2 DeleteTargetGroup',
+    'application-autoscaling DeregisterScalableTarget', 'cloudwatch DeleteAlarms',
     'ecs UpdateService', 'ecs DeleteService', 'ecs DeregisterTaskDefinition',
     'appmesh DeleteVirtualService', 'appmesh DeleteVirtualNode',
   ]),

@@ -7,7 +7,7 @@ import type { Target } from '../sidecars.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
-export type PlanAwsService = 'ecs' | 'appmesh' | 'servicediscovery' | 'elbv2' | 'application-autoscaling' | 'ram' | 'route53';
+export type PlanAwsService = 'ecs' | 'appmesh' | 'servicediscovery' | 'elbv2' | 'application-autoscaling' | 'cloudwatch' | 'ram' | 'route53';
 
 /**
  * A value known only once an earlier step has run, such as the ARN of the
@@ -17,6 +17,14 @@ export type PlanAwsService = 'ecs' | 'appmesh' | 'servicediscovery' | 'elbv2' | 
 export interface StepOutputRef {
   $ref: string;
   path: string;
+  /**
+   * Only the resource part of the ARN found there, after its fifth colon:
+   * targetgroup/<name>/<id>, the way CloudWatch dimensions and Application
+   * Auto Scaling resource labels name a target group.
+   */
+  arnResource?: true;
+  /** Written before the value: the app/<name>/<id>/ of a resource label. */
+  prefix?: string;
 }
 
 export interface PlanStep {

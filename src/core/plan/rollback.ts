@@ -44,13 +44,14 @@ const short = (arn: string) => arn.split('/').pop()!;
 /** Resources are deleted dependents first: routes before routers, nodes before the mesh, services before namespaces. */
 const DELETE_ORDER = ['VirtualService', 'Route', 'VirtualRouter', 'VirtualNode', 'Service', 'Namespace', 'Mesh'];
 
-const GREEN_KINDS = new Set(['EcsService', 'TargetGroup', 'ScalableTarget']);
+const GREEN_KINDS = new Set(['EcsService', 'TargetGroup', 'ScalableTarget', 'MetricAlarm']);
 
 export function describeCreated(resource: CreatedResource): string {
   const what = resource.service === 'ram' ? 'RAM resource share'
     : resource.service === 'appmesh' ? `App Mesh ${resource.kind}`
     : resource.service === 'ecs' ? 'ECS service'
       : resource.service === 'application-autoscaling' ? 'scalable target'
+      : resource.service === 'cloudwatch' ? 'CloudWatch alarm'
       : resource.service === 'elbv2' ? 'target group'
         : `Cloud Map ${resource.kind === 'Namespace' ? 'namespace' : 'service'}`;
   return `${what} ${Object.values(resource.identity).join('/')}`;
@@ -60,6 +61,7 @@ function deleteOperation(resource: CreatedResource): string {
   if (resource.service === 'appmesh' || resource.service === 'elbv2') return `Delete${resource.kind}`;
   if (resource.service === 'ecs') return 'DeleteService';
   if (resource.service === 'application-autoscaling') return 'DeregisterScalableTarget';
+  if (resource.service === 'cloudwatch') return 'DeleteAlarms';
   return resource.kind === 'Namespace' ? 'DeleteNamespace' : 'DeleteService';
 }
 
@@ -69,7 +71,8 @@ function deleteStep(resource: CreatedResource, dependsOn: string[], ecsService?:
     service: resource.service,
     operation: deleteOperation(resource),
     // A green service created beside the blue one goes even with tasks running.
-    input: resource.kind === 'EcsService' ? { ...resource.identity, force: true } : { ...resource.identity },
+    input: resource.kind === 'EcsService' ? { ...resource.identity, force: true }
+      : resource.kind === 'MetricAlarm' ? { AlarmNames: [resource.identity.AlarmName] } : { ...resource.identity },
     dependsOn,
     action: 'delete',
     resource: describeCreated(resource),
@@ -149,9 +152,9 @@ export function planRollback(input: RollbackInput): Plan {
       });
       restoreIds.push(id);
     }
-    // The twin stops scaling before it is deleted; its policies go with its scalable target
-    // (Application Auto Scaling API Reference, DeregisterScalableTarget).
-    const scalingDeletes = created.filter((c) => c.kind === 'ScalableTarget' && c.ecsService === green.label).map((c) => deleteStep(c, restoreIds, green.label));
+    // The twin stops scaling before it is deleted; its policies and scheduled actions go with its scalable target
+    // (Application Auto Scaling API Reference, DeregisterScalableTarget), the alarms copied for it do not.
+    const scalingDeletes = created.filter((c) => (c.kind === 'ScalableTarget' || c.kind === 'MetricAlarm') && c.ecsService === green.label).map((c) => deleteStep(c, restoreIds, green.label));
     steps.push(...scalingDeletes);
     const twin = created.find((c) => c.kind === 'EcsService' && c.ecsService === green.label);
     const twinDelete = twin ? deleteStep(twin, [...restoreIds, ...scalingDeletes.map((d) => d.id)], green.label) : undefined;

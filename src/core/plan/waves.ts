@@ -18,8 +18,8 @@ export interface Wave {
 function perService(s: PlanStep): boolean {
   if (s.service === 'ecs') return ['RegisterTaskDefinition', 'UpdateService', 'CreateService'].includes(s.operation) || (s.operation === 'DeleteService' && !!s.ecsService);
   if (s.service === 'elbv2') return s.operation.startsWith('Modify') || (s.operation === 'DeleteTargetGroup' && !!s.ecsService);
-  // A green twin's scaling is registered (and, in a rollback, deregistered) with the twin.
-  if (s.service === 'application-autoscaling') return !!s.ecsService;
+  // A green twin's scaling and its alarms are made (and, in a rollback, removed) with the twin.
+  if (s.service === 'application-autoscaling' || s.service === 'cloudwatch') return !!s.ecsService;
   return false;
 }
 

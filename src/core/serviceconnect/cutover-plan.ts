@@ -2,12 +2,13 @@
 // green twin beside the blue service in the Service Connect namespace (AWS's
 // App Mesh to Service Connect migration guide: an ECS service cannot be in a
 // mesh and a namespace at once), green target groups copied from the blue
-// ones, the blue service's scaling copied, and every forward to blue made a
-// weighted forward (blue 100, green 0) for meshctl shift. Pure.
+// ones, every forward to blue made a weighted forward (blue 100, green 0) for
+// meshctl shift, and the blue service's scaling copied (scaling-copy.ts). Pure.
 import { weightedActions, type EdgeState } from '../edge.js';
 import type { Cluster, Service } from '../estate.js';
 import type { PlanStep } from '../plan/model.js';
-import { ECS_DESIRED_COUNT, scalingResourceId, type ServiceScaling } from '../scaling.js';
+import type { ServiceScaling } from '../scaling.js';
+import { planScalingCopy } from './scaling-copy.js';
 
 export const GREEN_SUFFIX = '-sc';
 
@@ -45,19 +46,27 @@ export function planGreenTwin(input: TwinInput): TwinPlan {
   let moveStep: string | undefined;
   if (!cluster.services.some((s) => s.name === green)) {
     moveStep = `ecs-green-service:${label}`;
-    const edgeSteps = edgeCutOver(service, label, moveStep, edge);
+    const edgeSteps = edgeCutOver(service, label, edge);
     steps.push(...edgeSteps.targetGroups.map((e) => e.step));
+    // ECS refuses a target group no load balancer forwards to (CreateService: "does not have an associated
+    // load balancer"): the weighted forwards, green at 0, come first.
+    steps.push(...edgeSteps.weights);
     const loadBalancers = edgeSteps.targetGroups.flatMap((e) => (e.loadBalancer ? [e.loadBalancer] : []));
     steps.push({
-      id: moveStep, service: 'ecs', operation: 'CreateService', action: 'create', dependsOn: [...input.dependsOn, ...edgeSteps.targetGroups.map((e) => e.step.id)], ecsService: label,
+      id: moveStep, service: 'ecs', operation: 'CreateService', action: 'create',
+      dependsOn: [...input.dependsOn, ...edgeSteps.targetGroups.map((e) => e.step.id), ...edgeSteps.weights.map((w) => w.id)], ecsService: label,
       resource: `ECS service ${cluster.name}/${green} (green, beside ${service.name})`,
       input: {
         ...greenServiceInput(service, cluster.name, green, input.taskDefinition, input.serviceConnectConfiguration, input.clientToken),
         ...(loadBalancers.length > 0 && { loadBalancers }),
       },
     });
-    steps.push(...scalingCopy(input.scaling, label, cluster.name, green, moveStep));
-    steps.push(...edgeSteps.weights);
+    const scaling = planScalingCopy({
+      blue: input.scaling, label, cluster: cluster.name, blueService: service.name, green, greenStep: moveStep,
+      targetGroupTwins: edgeSteps.twins, suffix: GREEN_SUFFIX,
+    });
+    steps.push(...scaling.steps);
+    notes.push(...scaling.notes);
     for (const w of edgeSteps.weights) {
       notes.push(`weighted routing ready on ${w.resource.replace(/ \(.*$/, '')}: ${service.name} weight 100, ${green} weight 0; meshctl shift moves the traffic to ${green} in steps`);
     }
@@ -72,15 +81,28 @@ export function planGreenTwin(input: TwinInput): TwinPlan {
   return { steps, ...(moveStep && { moveStep }), notes };
 }
 
+/** A target group's CloudWatch dimension value and resource-label tail: targetgroup/<name>/<id>, its ARN's resource part. */
+const targetGroupDimension = (arn: string) => arn.split(':').slice(5).join(':');
+
+interface EdgeCutOver {
+  targetGroups: { step: PlanStep; loadBalancer?: Record<string, unknown> }[];
+  weights: PlanStep[];
+  /** Each blue target group (by dimension value) with the step creating its green twin, if the plan makes one. */
+  twins: Record<string, string | undefined>;
+}
+
 /** Target groups for the green service (copies of the blue ones, for awsvpc tasks) and weighted forwards on the rules. */
-function edgeCutOver(service: Service, label: string, greenStep: string, edge: EdgeState): { targetGroups: { step: PlanStep; loadBalancer?: Record<string, unknown> }[]; weights: PlanStep[] } {
-  const targetGroups: { step: PlanStep; loadBalancer?: Record<string, unknown> }[] = [];
+function edgeCutOver(service: Service, label: string, edge: EdgeState): EdgeCutOver {
+  const targetGroups: EdgeCutOver['targetGroups'] = [];
   const weights: PlanStep[] = [];
+  const twins: EdgeCutOver['twins'] = {};
   for (const lb of service.loadBalancers) {
+    if (lb.targetGroupArn) twins[targetGroupDimension(lb.targetGroupArn)] = undefined;
     const blue = lb.targetGroupArn ? edge.targetGroups[lb.targetGroupArn] : undefined;
     if (!blue) continue;
     const name = `${blue.name.slice(0, 32 - GREEN_SUFFIX.length)}${GREEN_SUFFIX}`;
     const id = `elbv2-target-group:${label}:${blue.name}`;
+    twins[targetGroupDimension(blue.arn)] = id;
     targetGroups.push({
       step: {
         id, service: 'elbv2', operation: 'CreateTargetGroup', action: 'create', dependsOn: [], ecsService: label,
@@ -107,13 +129,13 @@ function edgeCutOver(service: Service, label: string, greenStep: string, edge: E
       const actions = weightedActions(forward, { $ref: id, path: 'TargetGroups.0.TargetGroupArn' });
       weights.push({
         id: `elbv2-weights:${forward.arn}`, service: 'elbv2', operation: forward.kind === 'rule' ? 'ModifyRule' : 'ModifyListener', action: 'update',
-        dependsOn: [greenStep], ecsService: label, before: forward.actions,
+        dependsOn: [id], ecsService: label, before: forward.actions,
         resource: `${forward.kind === 'rule' ? 'listener rule' : 'listener'} ${forward.arn.split('/').slice(-2).join('/')} (weighted: ${blue.name} 100, ${name} 0)`,
         input: forward.kind === 'rule' ? { RuleArn: forward.arn, Actions: actions } : { ListenerArn: forward.arn, DefaultActions: actions },
       });
     }
   }
-  return { targetGroups, weights };
+  return { targetGroups, weights, twins };
 }
 
 /**
@@ -138,21 +160,4 @@ function greenServiceInput(service: Service, cluster: string, name: string, task
     serviceConnectConfiguration: scConfig,
     clientToken,
   };
-}
-
-/** The blue service's scalable target and policies, registered for the green twin once it exists. */
-function scalingCopy(blue: ServiceScaling | undefined, label: string, cluster: string, green: string, greenStep: string): PlanStep[] {
-  if (!blue) return [];
-  const target = { ServiceNamespace: 'ecs', ResourceId: scalingResourceId(cluster, green), ScalableDimension: ECS_DESIRED_COUNT };
-  const register: PlanStep = {
-    id: `scaling-target:${label}`, service: 'application-autoscaling', operation: 'RegisterScalableTarget', action: 'create', dependsOn: [greenStep], ecsService: label,
-    resource: `scalable target ${target.ResourceId} (min ${blue.minCapacity}, max ${blue.maxCapacity}, as ${label})`,
-    input: { ...target, MinCapacity: blue.minCapacity, MaxCapacity: blue.maxCapacity, ...(blue.suspendedState && { SuspendedState: blue.suspendedState }) },
-  };
-  const policies = blue.policies.map((policy): PlanStep => ({
-    id: `scaling-policy:${label}:${String(policy.PolicyName)}`, service: 'application-autoscaling', operation: 'PutScalingPolicy', action: 'create', dependsOn: [register.id], ecsService: label,
-    resource: `scaling policy ${String(policy.PolicyName)} on ${target.ResourceId}`,
-    input: { ...target, ...policy },
-  }));
-  return [register, ...policies];
 }

@@ -65,6 +65,8 @@ export const CLOUDWATCH: Record<string, Requirement> = {
   },
   'cloudwatch DeleteAlarms': { action: 'cloudwatch:DeleteAlarms', access: 'write', page: CLOUDWATCH_PAGE, sid: 'MeshctlAlarms', resources: (s) => alarmNames(s).map((n) => alarm(s, n)) },
   'cloudwatch DescribeAlarms': read('cloudwatch:DescribeAlarms', CLOUDWATCH_PAGE, (s) => (alarmNames(s).length > 0 ? alarmNames(s).map((n) => alarm(s, n)) : ['*'])),
+  // The tags of the step-scaling alarms a green twin's copies take.
+  'cloudwatch ListTagsForResource': read('cloudwatch:ListTagsForResource', CLOUDWATCH_PAGE, (s) => [text(s.input.ResourceARN) ?? '*']),
   'cloudwatch GetMetricData': read('cloudwatch:GetMetricData', CLOUDWATCH_PAGE),
   'cloudwatch GetMetricStatistics': read('cloudwatch:GetMetricStatistics', CLOUDWATCH_PAGE),
 };
