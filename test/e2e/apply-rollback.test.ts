@@ -35,7 +35,8 @@ describe('apply on the demo fixtures', () => {
     // No plan file and no --target: a Service Connect plan, the default target.
     const result = await runCli(['apply', ...DEMO, '--dry-run']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('22 operation(s) would be sent');
+    // …the green twins' scaling included: pricing's three policies, its scheduled action and its step-scaling alarm.
+    expect(result.stdout).toContain('26 operation(s) would be sent');
   });
 });
 

@@ -85,6 +85,7 @@ describe('plan --target service-connect on the demo', () => {
     expect(plan.target).toBe('service-connect');
     expect(new Set(plan.steps.map((s) => `${s.service} ${s.operation}`))).toEqual(new Set([
       'ecs RegisterTaskDefinition', 'ecs UpdateService', 'ecs CreateService', 'elbv2 CreateTargetGroup', 'elbv2 ModifyTargetGroupAttributes', 'application-autoscaling RegisterScalableTarget', 'application-autoscaling PutScalingPolicy', 'elbv2 ModifyRule', 'elbv2 ModifyListener',
+      'application-autoscaling PutScheduledAction', 'cloudwatch PutMetricAlarm',
     ]));
     for (const step of plan.steps) expect(validateInput(step.service, step.operation, placeholders(step.input)), step.id).toEqual([]);
   });
@@ -96,10 +97,30 @@ describe('plan --target service-connect on the demo', () => {
     const green = plan.steps.find((s) => s.id === 'ecs-green-service:legacy-mesh/pricing')!;
     expect(green.input.loadBalancers).toEqual([{ targetGroupArn: { $ref: tg.id, path: 'TargetGroups.0.TargetGroupArn' }, containerName: 'pricing', containerPort: 8080 }]);
     const rule = plan.steps.find((s) => s.operation === 'ModifyRule')!;
-    expect(rule.dependsOn).toEqual([green.id]);
+    // ECS takes only a target group a load balancer forwards to: green joins the rule (at 0) before the green service is made.
+    expect(rule.dependsOn).toEqual([tg.id]);
+    expect(green.dependsOn).toContain(rule.id);
     const forward = (rule.input.Actions as { ForwardConfig: { TargetGroups: { Weight: number }[] } }[])[0]!.ForwardConfig.TargetGroups;
     expect(forward.map((g) => g.Weight)).toEqual([100, 0]);
     expect(rule.before).toEqual([{ Type: 'forward', TargetGroupArn: expect.stringContaining(':targetgroup/pricing/') }]);
+  });
+
+  it('copies the demo pricing\'s scaling to pricing-sc on green\'s metrics: the request-count label of the green target group, the step alarm on green acting on green\'s policy', async () => {
+    const plan = JSON.parse((await runCli(['plan', ...DEMO, '--output', 'json'])).stdout) as Plan;
+    const tg = plan.steps.find((s) => s.operation === 'CreateTargetGroup')!;
+    const requests = plan.steps.find((s) => s.id === 'scaling-policy:legacy-mesh/pricing:pricing-requests')!;
+    expect(requests.input.TargetTrackingScalingPolicyConfiguration).toMatchObject({
+      PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget', ResourceLabel: { $ref: tg.id, path: 'TargetGroups.0.TargetGroupArn', arnResource: true, prefix: expect.stringMatching(/^app\/shop-internal\/\w+\/$/) } },
+    });
+    const alarm = plan.steps.find((s) => s.operation === 'PutMetricAlarm')!;
+    expect(alarm.input).toMatchObject({
+      AlarmName: 'pricing-cpu-high-sc', Dimensions: [{ Name: 'ClusterName', Value: 'legacy-mesh' }, { Name: 'ServiceName', Value: 'pricing-sc' }],
+      AlarmActions: [{ $ref: 'scaling-policy:legacy-mesh/pricing:pricing-step-out', path: 'PolicyARN' }, 'arn:aws:sns:us-east-1:123456789012:pricing-oncall'], Tags: [{ Key: 'team', Value: 'pricing' }],
+    });
+    expect(plan.steps.find((s) => s.operation === 'PutScheduledAction')!.input).toMatchObject({ ResourceId: 'service/legacy-mesh/pricing-sc', ScheduledActionName: 'pricing-nightly' });
+    const text = (await runCli(['plan', ...DEMO])).stdout;
+    expect(text).toContain('scaling copied to pricing-sc: min 2, max 6, 3 policies, 1 scheduled action(s), 1 step-scaling alarm(s) as <name>-sc');
+    expect(text).toMatch(/"ResourceLabel": "<app\/shop-internal\/\w+\/resource part of TargetGroups\.0\.TargetGroupArn of elbv2-target-group:legacy-mesh\/pricing:pricing>"/);
   });
 
   it('--strategy in-place updates the App Mesh services themselves, and --remove-mesh-resources deletes their mesh resources after', async () => {
