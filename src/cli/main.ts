@@ -146,6 +146,8 @@ export function buildProgram(): Command {
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
     .option('--dry-run', 'print the finalize plan; send nothing')
     .option('--concurrency <n>', 'independent AWS operations in flight', '8')
+    .option('--wait-timeout <duration>', 'how long to wait for a green service joining blue\'s Cloud Map registry to deploy, before blue goes', '15m')
+    .option('--poll-interval <duration>', 'how often to check that deployment while waiting', '10s')
     .addHelpText('after', '\nExample:\n  $ meshctl finalize --bake 1h --alarm pricing-5xx')
     .action(action(async () => (await import('../commands/finalize.js')).runFinalize as Runner));
 

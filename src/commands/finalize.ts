@@ -1,5 +1,6 @@
 // meshctl finalize: once green has carried all the traffic for the bake time
-// with no alarm, plans the removal of the blue side (rules to green alone,
+// with no alarm, plans the removal of the blue side (green into blue's Cloud
+// Map registry first, rules to green alone, blue's scaling and step alarms,
 // blue scaled to 0 and deleted, its target group and revision, the App Mesh
 // resources only it used) and runs that plan through apply's executor.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -25,11 +26,15 @@ export interface FinalizeOptions extends GlobalOptions {
   yes?: boolean;
   dryRun?: boolean;
   concurrency: string;
+  waitTimeout: string;
+  pollInterval: string;
 }
 
 export async function runFinalize(options: FinalizeOptions): Promise<number> {
   const concurrency = positiveInt(options.concurrency, '--concurrency')!;
   const bakeMs = parseDuration(options.bake, '--bake');
+  const timeoutMs = parseDuration(options.waitTimeout, '--wait-timeout');
+  const pollMs = parseDuration(options.pollInterval, '--poll-interval');
   if (!/^\d+$/.test(options.max5xx)) throw new UsageError(`--max-5xx ${options.max5xx} is not a whole number`);
   if (options.fixtures && !options.dryRun) throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what finalize would send');
   const path = options.journal ?? await latestJournal(JOURNAL_DIR, 'apply');
@@ -54,6 +59,7 @@ export async function runFinalize(options: FinalizeOptions): Promise<number> {
   await mkdir(JOURNAL_DIR, { recursive: true });
   await writeFile(planFile, `${stableStringify(plan, 2)}\n`);
   return executePlan(session, plan, {
-    output: options.output, concurrency, wait: false, timeoutMs: 0, pollMs: 0, planFile, resumeWith: `meshctl apply ${planFile}`,
+    // Blue's removal is not awaited; a green joining blue's Cloud Map registry is, before blue goes (a later wave depends on it).
+    output: options.output, concurrency, wait: false, timeoutMs, pollMs, planFile, resumeWith: `meshctl apply ${planFile}`,
   });
 }

@@ -1,13 +1,17 @@
 // The cut-over core: weights, pairs from a journal, and the finalize plan; pure data, no AWS.
 import { describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/apply/journal.js';
-import { planFinalize, withoutBlue } from '../../src/core/cutover/finalize.js';
+import { planFinalize, withoutBlue, type FinalizedPair } from '../../src/core/cutover/finalize.js';
+import { dnsCallers, registryHandover, registryNames } from '../../src/core/cutover/registries.js';
+import { disallowedSteps } from '../../src/core/plan/allowed-operations.js';
+import type { ServiceScaling } from '../../src/core/scaling.js';
+import { validateInput } from '../support/sdk-shapes.js';
 import { cutoverProblems, greenDimensions } from '../../src/core/cutover/health.js';
 import { iamPolicy } from '../../src/core/iam-policy.js';
 import { blueGreenPairs } from '../../src/core/cutover/pairs.js';
 import { greenPercent, parseSteps, shiftedActions } from '../../src/core/cutover/weights.js';
 import { scheduleWaves } from '../../src/core/plan/waves.js';
-import { service, taskDefinition } from '../support/estate-builder.js';
+import { container, estate, service, taskDefinition } from '../support/estate-builder.js';
 
 const RULE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/1/2/3';
 const BLUE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/pricing/1';
@@ -54,9 +58,10 @@ describe('finalize plan', () => {
   it('forwards to green alone, then scales blue to 0 and deletes it, its target group, its revision and the App Mesh resources only it used', () => {
     expect(withoutBlue(weighted(0, 100), BLUE)).toEqual([{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: GREEN, Weight: 100 }], TargetGroupStickinessConfig: { Enabled: false } } }]);
     const blue = service(taskDefinition({ family: 'pricing' }), { clusterName: 'c' });
+    const green = service(taskDefinition({ family: 'pricing-sc' }), { clusterName: 'c', serviceRegistries: [] });
     const plan = planFinalize({
       region: 'us-east-1', account: '123456789012', createdAt: '2026-12-01T00:00:00Z', target: 'service-connect', journal: '.meshctl/journal-a.json',
-      pairs: [{ pair: blueGreenPairs(journal)[0]!, blue, mesh: { mesh: 'shop', node: 'pricing', virtualServices: ['pricing.shop.local'] } }],
+      pairs: [{ pair: blueGreenPairs(journal)[0]!, blue, green, mesh: { mesh: 'shop', node: 'pricing', virtualServices: ['pricing.shop.local'] } }],
       edgeActions: { [RULE]: weighted(0, 100) }, notes: [],
     });
     const ids = plan.steps.map((s) => [s.id, s.operation, s.dependsOn]);
@@ -79,6 +84,80 @@ describe('finalize plan', () => {
     const prefix: Record<string, string> = { ecs: 'ecs', elbv2: 'elasticloadbalancing', appmesh: 'appmesh' };
     const allowed = iamPolicy(plan).Statement.flatMap((s) => s.Action);
     for (const step of plan.steps) expect(allowed, step.id).toContain(`${prefix[step.service]}:${step.operation}`);
+  });
+});
+
+describe('finalize plan: blue\'s registry, scaling and alarms', () => {
+  const REGISTRY = [{ registryArn: 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-pricing' }];
+  const blueTd = taskDefinition({ family: 'pricing', containerDefinitions: [container({ name: 'pricing' })] });
+  const greenTd = taskDefinition({ family: 'pricing-sc', containerDefinitions: [container({ name: 'pricing' })] });
+  const blue = service(blueTd, { clusterName: 'c', serviceRegistries: REGISTRY });
+  const green = service(greenTd, { name: 'pricing-sc', clusterName: 'c', serviceRegistries: [] });
+  const scaling: ServiceScaling = {
+    minCapacity: 2, maxCapacity: 6, policies: [{ PolicyName: 'step', PolicyType: 'StepScaling' }], policyArns: { step: 'arn:policy/step' },
+    stepAlarms: [{ AlarmName: 'pricing-cpu-high' }], scheduledActions: [{ ScheduledActionName: 'nightly' }],
+  };
+  const finalize = (pair: Partial<FinalizedPair>) => planFinalize({
+    region: 'us-east-1', account: '123456789012', createdAt: '2026-12-01T00:00:00Z', target: 'service-connect', journal: '.meshctl/journal-a.json',
+    pairs: [{ pair: blueGreenPairs(journal)[0]!, blue, green, ...pair }], edgeActions: { [RULE]: weighted(0, 100) }, notes: [],
+  });
+
+  it('green joins blue\'s Cloud Map registry first, in a wave of its own that apply waits for; then blue goes', () => {
+    expect(registryHandover(blue, green, greenTd)).toEqual({ kind: 'join', registries: REGISTRY });
+    const plan = finalize({ joinRegistries: { registries: REGISTRY, names: ['pricing.shop.local'] } });
+    const join = plan.steps[0]!;
+    expect(join).toMatchObject({
+      id: 'finalize-join-registry:c/pricing', operation: 'UpdateService', ecsService: 'c/pricing-sc', dependsOn: [],
+      input: { cluster: 'c', service: 'pricing-sc', serviceRegistries: REGISTRY },
+    });
+    expect(plan.steps.filter((s) => s !== join).every((s) => s.dependsOn.length > 0)).toBe(true);
+    expect(plan.steps.find((s) => s.id === `finalize-edge:${RULE}`)!.dependsOn).toEqual([join.id]);
+    // Green is planned (and observed) too: its deployment is awaited before the wave that removes blue.
+    expect(plan.services.map((s) => s.service)).toEqual(['pricing-sc', 'pricing']);
+    expect(Object.keys(plan.observed.services)).toEqual([blue.arn, green.arn]);
+    const { waves } = scheduleWaves(plan);
+    expect(waves.map((w) => w.services)).toEqual([['c/pricing-sc'], ['c/pricing']]);
+    expect(validateInput('ecs', 'UpdateService', join.input)).toEqual([]);
+  });
+
+  it('green already in the registry, or no registry: nothing to join; another registry on green, or no container for it: cannot', () => {
+    expect(registryHandover(blue, { ...green, serviceRegistries: REGISTRY }, greenTd)).toEqual({ kind: 'joined' });
+    expect(registryHandover({ ...blue, serviceRegistries: [] }, green, greenTd)).toEqual({ kind: 'none' });
+    expect(registryHandover(blue, { ...green, serviceRegistries: [{ registryArn: 'arn:other' }] }, greenTd))
+      .toEqual({ kind: 'cannot', reason: 'pricing-sc is registered in another Cloud Map registry, and ECS takes one per service' });
+    const srv = [{ registryArn: REGISTRY[0]!.registryArn, containerName: 'api', containerPort: 8080 }];
+    expect(registryHandover({ ...blue, serviceRegistries: srv }, green, greenTd))
+      .toEqual({ kind: 'cannot', reason: 'pricing-sc\'s task definition has no container api, which blue\'s registry names' });
+  });
+
+  it('names the callers that resolve blue\'s DNS name from their environment', () => {
+    const web = taskDefinition({ family: 'web', containerDefinitions: [container({ name: 'web', environment: [{ name: 'PRICING_URL', value: 'http://pricing.shop.local:8080/v1' }] })] });
+    const est = estate({ services: [[blue, blueTd], [green, greenTd], [service(web), web]] });
+    est.cloudMap = {
+      namespaces: [{ id: 'ns-1', arn: 'arn:ns-1', name: 'shop.local', type: 'DNS_PRIVATE' }],
+      services: [{ id: 'srv-pricing', arn: REGISTRY[0]!.registryArn, name: 'pricing', namespaceId: 'ns-1' }],
+    };
+    const names = registryNames(est, REGISTRY);
+    expect(names).toEqual(['pricing.shop.local']);
+    expect(dnsCallers(est, names, [blue, green])).toEqual(['c/web (web.PRICING_URL)']);
+  });
+
+  it('removes blue\'s scalable target before blue scales to 0, then the alarms of its step policies', () => {
+    const plan = finalize({ blueScaling: scaling });
+    const deregister = plan.steps.find((s) => s.id === 'finalize-deregister-scaling:c/pricing')!;
+    expect(deregister).toMatchObject({
+      operation: 'DeregisterScalableTarget', action: 'delete', dependsOn: [`finalize-edge:${RULE}`],
+      input: { ServiceNamespace: 'ecs', ResourceId: 'service/c/pricing', ScalableDimension: 'ecs:service:DesiredCount' },
+    });
+    expect(plan.steps.find((s) => s.id === 'finalize-delete-alarms:c/pricing')).toMatchObject({
+      service: 'cloudwatch', operation: 'DeleteAlarms', dependsOn: [deregister.id], input: { AlarmNames: ['pricing-cpu-high'] },
+    });
+    expect(plan.steps.find((s) => s.id === 'finalize-scale:c/pricing')!.dependsOn).toContain(deregister.id);
+    // Scaling goes in blue's wave, not before it nor after every wave.
+    expect(scheduleWaves(plan).waves[0]!.steps.map((s) => s.operation)).toEqual(expect.arrayContaining(['DeregisterScalableTarget', 'DeleteAlarms']));
+    const policy = iamPolicy(plan).Statement.find((s) => s.Sid === 'MeshctlScalingAlarms')!;
+    expect(policy).toMatchObject({ Action: ['cloudwatch:DeleteAlarms'], Resource: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:pricing-cpu-high'] });
+    expect(disallowedSteps('finalize', plan.steps)).toEqual([]);
   });
 });
 

@@ -1,16 +1,34 @@
-// Finishing a blue-green cut-over, as a plan: the rules forward to green
-// alone, the blue service scales to 0 and goes, then its target group, its
-// revision and the App Mesh resources only it used. Run by apply's executor
-// and journal like any plan.
+// Finishing a blue-green cut-over, as a plan: green first joins blue's Cloud
+// Map registry (DNS callers keep resolving), the rules forward to green
+// alone, blue's scaling and its step-scaling alarms go (they would act on a
+// deleted service), the blue service scales to 0 and goes, then its target
+// group, its revision and the App Mesh resources only it used. Run by apply's
+// executor and journal like any plan.
 import type { Service } from '../estate.js';
 import { observedDeployments } from '../plan/drift.js';
 import { sealPlan } from '../plan/fingerprint.js';
 import { PLAN_FORMAT_VERSION, type ObservedState, type Plan, type PlannedService, type PlanStep } from '../plan/model.js';
+import { ECS_DESIRED_COUNT, scalingResourceId, type ServiceScaling } from '../scaling.js';
 import type { Target } from '../sidecars.js';
 import { stableStringify } from '../../util/stable-json.js';
 import type { BlueGreenPair } from './pairs.js';
+import type { ServiceRegistries } from './registries.js';
+
+/** Alarm names per DeleteAlarms call (Amazon CloudWatch API Reference). */
+const DELETE_ALARMS_MAX = 100;
 
 type Action = Record<string, unknown>;
+
+export interface FinalizedPair {
+  pair: BlueGreenPair;
+  blue: Service;
+  green: Service;
+  mesh?: { mesh: string; node: string; virtualServices: string[] };
+  /** Blue's Application Auto Scaling, when it has a scalable target: it goes, with the alarms driving its step policies. */
+  blueScaling?: ServiceScaling;
+  /** Blue's Cloud Map registries, for green to join before blue goes (and the DNS names they answer). */
+  joinRegistries?: { registries: ServiceRegistries; names: string[] };
+}
 
 export interface FinalizeInput {
   region: string;
@@ -18,7 +36,7 @@ export interface FinalizeInput {
   createdAt: string;
   target: Target;
   journal: string;
-  pairs: { pair: BlueGreenPair; blue: Service; mesh?: { mesh: string; node: string; virtualServices: string[] } }[];
+  pairs: FinalizedPair[];
   /** The rules and listeners of the pairs as they are now (green at 100). */
   edgeActions: Record<string, unknown>;
   /** Said once: App Mesh resources kept because another service uses them, or App Mesh could not be read. */
@@ -34,13 +52,57 @@ export function withoutBlue(actions: Action[], blue: string): Action[] {
   });
 }
 
+/** green takes blue's registries: its new deployment registers its tasks where DNS callers look. */
+function joinStep(pair: BlueGreenPair, green: Service, join: NonNullable<FinalizedPair['joinRegistries']>): PlanStep {
+  return {
+    id: `finalize-join-registry:${pair.label}`, service: 'ecs', operation: 'UpdateService', action: 'update', dependsOn: [], ecsService: `${pair.cluster}/${pair.green}`,
+    input: { cluster: pair.cluster, service: pair.green, serviceRegistries: join.registries }, before: { serviceRegistries: green.serviceRegistries },
+    resource: `ECS service ${pair.cluster}/${pair.green}: joins ${pair.blue}'s Cloud Map registry (${join.names.join(', ')}) before ${pair.blue} goes`,
+  };
+}
+
+/**
+ * Blue's scalable target goes before blue scales to 0 (Application Auto
+ * Scaling would otherwise scale it back up to its minimum); its policies and
+ * scheduled actions go with it (Application Auto Scaling API Reference,
+ * DeregisterScalableTarget), the alarms driving its step policies do not:
+ * they would act on a deleted policy of a deleted service, so they go too
+ * (green has its copies since apply).
+ */
+function scalingRemoval(pair: BlueGreenPair, blue: ServiceScaling, after: string[]): PlanStep[] {
+  const resourceId = scalingResourceId(pair.cluster, pair.blue);
+  const deregister: PlanStep = {
+    id: `finalize-deregister-scaling:${pair.label}`, service: 'application-autoscaling', operation: 'DeregisterScalableTarget', action: 'delete', dependsOn: after, ecsService: pair.label,
+    input: { ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: ECS_DESIRED_COUNT },
+    resource: `scalable target ${resourceId} with its ${blue.policies.length} polic${blue.policies.length === 1 ? 'y' : 'ies'} and ${blue.scheduledActions.length} scheduled action(s) (blue)`,
+  };
+  const names = blue.stepAlarms.map((a) => String(a.AlarmName));
+  const alarms = Array.from({ length: Math.ceil(names.length / DELETE_ALARMS_MAX) }, (_, i) => names.slice(i * DELETE_ALARMS_MAX, (i + 1) * DELETE_ALARMS_MAX))
+    .map((batch, i): PlanStep => ({
+      id: `finalize-delete-alarms:${pair.label}${i > 0 ? `:${i + 1}` : ''}`, service: 'cloudwatch', operation: 'DeleteAlarms', action: 'delete', dependsOn: [deregister.id], ecsService: pair.label,
+      input: { AlarmNames: batch }, resource: `CloudWatch alarm(s) ${batch.join(', ')} (blue's step scaling; ${pair.green} has its copies)`,
+    }));
+  return [deregister, ...alarms];
+}
+
 export function planFinalize(input: FinalizeInput): Plan {
   const steps: PlanStep[] = [];
   const services: PlannedService[] = [];
   const observed: ObservedState = { services: {}, meshResources: {}, cloudMap: {}, edge: {} };
-  for (const { pair, blue, mesh } of input.pairs) {
+  for (const { pair, blue, green, mesh, blueScaling, joinRegistries } of input.pairs) {
     const label = pair.label;
     observed.services[blue.arn] = { taskDefinition: blue.taskDefinitionArn, deployments: observedDeployments(blue) };
+    const join = joinRegistries ? joinStep(pair, green, joinRegistries) : undefined;
+    if (join) {
+      steps.push(join);
+      observed.services[green.arn] = { taskDefinition: green.taskDefinitionArn, deployments: observedDeployments(green) };
+      services.push({
+        cluster: pair.cluster, service: pair.green, status: 'change', taskDefinition: green.taskDefinitionArn, desiredCount: green.desiredCount, backends: [], findings: [],
+        notes: [`joins ${pair.blue}'s Cloud Map registry (${joinRegistries!.names.join(', ')}) and finishes its deployment before ${pair.blue} goes: DNS callers keep resolving`],
+      });
+    }
+    // Everything that removes blue waits for green in blue's registry (a wave of its own, whose deployment apply waits for).
+    const first = join ? [join.id] : [];
     const edgeIds: string[] = [];
     for (const edge of pair.edges) {
       const actions = (input.edgeActions[edge.arn] ?? []) as Action[];
@@ -48,15 +110,17 @@ export function planFinalize(input: FinalizeInput): Plan {
       const isRule = edge.arn.includes(':listener-rule/');
       const id = `finalize-edge:${edge.arn}`;
       steps.push({
-        id, service: 'elbv2', operation: isRule ? 'ModifyRule' : 'ModifyListener', action: 'update', dependsOn: [], ecsService: label, before: actions,
+        id, service: 'elbv2', operation: isRule ? 'ModifyRule' : 'ModifyListener', action: 'update', dependsOn: first, ecsService: label, before: actions,
         input: isRule ? { RuleArn: edge.arn, Actions: withoutBlue(actions, edge.blueTargetGroup) } : { ListenerArn: edge.arn, DefaultActions: withoutBlue(actions, edge.blueTargetGroup) },
         resource: `${isRule ? 'listener rule' : 'listener'} ${edge.arn.split('/').slice(-2).join('/')}: forward to ${pair.green} alone`,
       });
       edgeIds.push(id);
     }
+    const scaling = blueScaling ? scalingRemoval(pair, blueScaling, [...first, ...edgeIds]) : [];
+    steps.push(...scaling);
     const scale = `finalize-scale:${label}`;
     steps.push({
-      id: scale, service: 'ecs', operation: 'UpdateService', action: 'update', dependsOn: edgeIds, ecsService: label,
+      id: scale, service: 'ecs', operation: 'UpdateService', action: 'update', dependsOn: [...first, ...edgeIds, ...scaling.filter((s) => s.operation === 'DeregisterScalableTarget').map((s) => s.id)], ecsService: label,
       input: { cluster: pair.cluster, service: pair.blue, desiredCount: 0 }, before: { desiredCount: blue.desiredCount },
       resource: `ECS service ${label}: scale to 0 (${pair.green} serves)`,
     });
