@@ -111,7 +111,7 @@ describe('apply --target service-connect', () => {
     // (moto ignores DescribeScalingPolicies' ResourceId filter: keep the green service's own.)
     const policies = (await autoscaling.send(new aas.DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', ResourceId: 'service/legacy-mesh/pricing-sc' }))).ScalingPolicies!
       .filter((p) => p.ResourceId === 'service/legacy-mesh/pricing-sc');
-    expect(policies.map((p) => [p.PolicyName, p.TargetTrackingScalingPolicyConfiguration?.TargetValue])).toEqual([['pricing-cpu', 60]]);
+    expect(policies.map((p) => [p.PolicyName, p.TargetTrackingScalingPolicyConfiguration?.TargetValue]).sort()).toEqual([['pricing-cpu', 60], ['pricing-requests', 500], ['pricing-step-out', undefined]]);
 
     const greenRevisions = await Promise.all(['pricing-sc', 'inventory-sc'].map(async (name) => (await describe1('legacy-mesh', name))!.taskDefinition!));
     const rolledBack = await cli('rollback', '--yes', '--no-wait');

@@ -9,11 +9,13 @@
 // It also stands in for moto dropping serviceConnectConfiguration and
 // ignoring Cloud Map's NAMESPACE_ID filter (service-connect-standin.ts), for
 // RAM sharing of Cloud Map namespaces (ram-standin.ts), and for Route 53 VPC
-// association authorizations across accounts (route53-standin.ts). Each call
-// is recorded with the account it acts in.
+// association authorizations across accounts (route53-standin.ts), and for
+// predictive scaling policies, which moto refuses (scaling-standin.ts). Each
+// call is recorded with the account it acts in.
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { createRamStandIn, ramOperation, type RamStandInOptions } from './ram-standin.js';
 import { createRoute53StandIn, route53Operation } from './route53-standin.js';
+import { createScalingStandIn } from './scaling-standin.js';
 import { createServiceConnectStandIn, filterServicesByNamespace } from './service-connect-standin.js';
 import { createVirtualServicesStandIn, isVirtualServiceCall } from './virtual-services-standin.js';
 
@@ -204,6 +206,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
   const serviceConnect = createServiceConnectStandIn();
   const ram = createRamStandIn(options.ram);
   const route53 = createRoute53StandIn();
+  const scaling = createScalingStandIn();
   const endings = new Map<string, RolloutEnding>();
   const holds: { operation: string; when: 'before' | 'after'; held: () => void }[] = [];
   const takeHold = (operation: string, when: 'before' | 'after') => {
@@ -249,6 +252,13 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
         ram.handle(req, call.operation, body.toString(), res);
         return;
       }
+      const scalingAnswer = call.service === 'application-autoscaling' ? scaling.answer(call.operation, call.input, ram.accountOf(req)) : undefined;
+      if (scalingAnswer) {
+        const text = JSON.stringify(scalingAnswer);
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
       const zoneCall = call.service === 'route53' ? route53Operation(req) : undefined;
       if (zoneCall && route53.handle(ram.accountOf(req), zoneCall, body.toString(), res)) return;
       if (call.service === 'appmesh' && isVirtualServiceCall((req.url ?? '').split('?')[0]!)) {
@@ -274,6 +284,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
           // An error answer (moto sometimes returns an HTML 500 page under load) passes through untouched: the SDK retries it.
           if (ok && call.operation === 'DescribeServices') payload = serviceConnect.describe(endRollouts(payload, endings));
           if (ok && call.service === 'servicediscovery' && call.operation === 'ListServices') payload = filterServicesByNamespace(payload, call.input);
+          if (ok && call.service === 'application-autoscaling' && call.operation === 'DescribeScalingPolicies') payload = scaling.describe(call.input, payload);
           if (ok && call.service === 'servicediscovery' && call.operation === 'ListNamespaces') {
             route53.learnZones(payload);
             payload = ram.listNamespaces(req, payload);
