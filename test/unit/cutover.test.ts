@@ -158,6 +158,7 @@ describe('finalize plan: blue\'s registry, scaling and alarms', () => {
     const policy = iamPolicy(plan).Statement.find((s) => s.Sid === 'MeshctlScalingAlarms')!;
     expect(policy).toMatchObject({ Action: ['cloudwatch:DeleteAlarms'], Resource: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:pricing-cpu-high'] });
     expect(disallowedSteps('finalize', plan.steps)).toEqual([]);
+    for (const step of plan.steps) expect(validateInput(step.service, step.operation, step.input), step.id).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 // The rollback planner: pure data in, a plan out, no AWS.
 import { describe, expect, it } from 'vitest';
+import { validateInput } from '../support/sdk-shapes.js';
 import type { Journal, JournalService } from '../../src/apply/journal.js';
 import { recordRollback } from '../../src/apply/record-in-apply-journal.js';
 import { iamPolicy } from '../../src/core/iam-policy.js';
@@ -79,6 +80,7 @@ describe('planRollback', () => {
     });
     expect(byId(plan, 'delete:ecs-green-service:c/pricing').dependsOn).toContain('delete:scaling-alarm:c/pricing:pricing-cpu-high');
     expect(plan.rollback!.leftInPlace).toEqual(['Cloud Map namespace ns-1']);
+    expect(validateInput('cloudwatch', 'DeleteAlarms', byId(plan, 'delete:scaling-alarm:c/pricing:pricing-cpu-high').input)).toEqual([]);
   });
 
   it('says what it leaves behind without --remove-mesh-resources, and deletes it with the flag once every service is back', () => {

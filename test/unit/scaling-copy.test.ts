@@ -2,7 +2,14 @@
 // request-count label of the green target group, step-scaling alarms on
 // green's dimensions acting on green's policies, predictive scaling and
 // scheduled actions, the suspended state; what cannot be copied is said.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runSteps } from '../../src/apply/executor.js';
+import { JOURNAL_FORMAT_VERSION, JournalStore } from '../../src/apply/journal.js';
+import type { AwsCaller } from '../../src/aws/caller.js';
+import type { Plan } from '../../src/core/plan/model.js';
 import { resolveRefs, showRefs } from '../../src/core/plan/refs.js';
 import type { ServiceScaling } from '../../src/core/scaling.js';
 import { planScalingCopy, type ScalingCopyInput } from '../../src/core/serviceconnect/scaling-copy.js';
@@ -135,5 +142,20 @@ describe('copying a blue service\'s scaling to its green twin', () => {
 
   it('copies nothing for a service without a scalable target', () => {
     expect(planScalingCopy({ ...input(blue()), blue: undefined })).toEqual({ steps: [], notes: [] });
+  });
+});
+
+describe('applying a copied scheduled action', () => {
+  it('sends its window as timestamps: the plan holds JSON strings, the SDK takes Dates', async () => {
+    const sent: Record<string, unknown>[] = [];
+    const aws = { async call(_service: string, _operation: string, input: Record<string, unknown>) { sent.push(input); return {}; } } as unknown as AwsCaller;
+    const window = { ...blue().scheduledActions[0]!, StartTime: '2027-01-01T00:00:00.000Z', EndTime: '2027-03-01T00:00:00.000Z' };
+    const { steps } = planScalingCopy(input(blue({ policies: [], stepAlarms: [], scheduledActions: [window] })));
+    const store = new JournalStore(join(await mkdtemp(join(tmpdir(), 'meshctl-schedule-')), 'journal.json'), {
+      formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: 'sha256:x', region: 'us-east-1', target: 'service-connect', mesh: '', startedAt: 'now', updatedAt: '', services: {}, steps: {}, created: [],
+    });
+    const outputs = new Map<string, unknown>([['ecs-green-service:c/pricing', {}]]);
+    expect(await runSteps(steps, { callerOf: () => aws, plan: { steps } as Plan, store, outputs, sourceTaskDefinitions: {}, concurrency: 1 })).toEqual([]);
+    expect(sent[1]).toMatchObject({ ScheduledActionName: 'pricing-nightly', StartTime: new Date('2027-01-01T00:00:00.000Z'), EndTime: new Date('2027-03-01T00:00:00.000Z') });
   });
 });
