@@ -155,7 +155,7 @@ describe('finalize plan: blue\'s registry, scaling and alarms', () => {
     expect(plan.steps.find((s) => s.id === 'finalize-scale:c/pricing')!.dependsOn).toContain(deregister.id);
     // Scaling goes in blue's wave, not before it nor after every wave.
     expect(scheduleWaves(plan).waves[0]!.steps.map((s) => s.operation)).toEqual(expect.arrayContaining(['DeregisterScalableTarget', 'DeleteAlarms']));
-    const policy = iamPolicy(plan).Statement.find((s) => s.Sid === 'MeshctlScalingAlarms')!;
+    const policy = iamPolicy(plan).Statement.find((s) => s.Sid === 'MeshctlAlarms')!;
     expect(policy).toMatchObject({ Action: ['cloudwatch:DeleteAlarms'], Resource: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:pricing-cpu-high'] });
     expect(disallowedSteps('finalize', plan.steps)).toEqual([]);
     for (const step of plan.steps) expect(validateInput(step.service, step.operation, step.input), step.id).toEqual([]);

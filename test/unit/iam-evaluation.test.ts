@@ -155,14 +155,23 @@ describe('the policy of rollback, finalize and shift lets them run', () => {
     expectRuns(placed);
   });
 
-  it('finalize: rules to green alone, blue scaled to 0 and deleted with its target group, revision and App Mesh resources', () => {
+  it('finalize: green into blue\'s Cloud Map registry, rules to green alone, blue\'s scaling and step alarms removed, blue scaled to 0 and deleted with its target group, revision and App Mesh resources', () => {
     const blue = service(taskDefinition({ family: 'pricing' }), { clusterName: 'legacy', name: 'pricing' });
+    const green = service(taskDefinition({ family: 'pricing-sc' }), { clusterName: 'legacy', name: 'pricing-sc', serviceRegistries: [] });
     const plan = planFinalize({
       region: 'us-east-1', account: B, createdAt: '2026-12-03T00:00:00Z', target: 'service-connect', journal: '.meshctl/journal-a.json',
-      pairs: [{ pair: blueGreenPairs(journal)[0]!, blue, mesh: { mesh: 'shop', node: 'pricing', virtualServices: ['pricing.shop.local'] } }],
+      pairs: [{
+        pair: blueGreenPairs(journal)[0]!, blue, green, mesh: { mesh: 'shop', node: 'pricing', virtualServices: ['pricing.shop.local'] },
+        joinRegistries: { registries: blue.serviceRegistries, names: ['pricing.shop.local'] },
+        blueScaling: { minCapacity: 2, maxCapacity: 6, policies: [], policyArns: {}, stepAlarms: [{ AlarmName: 'pricing-cpu-high' }], scheduledActions: [] },
+      }],
       edgeActions: { [RULE]: forwardTo([BLUE_TG, 0], [GREEN_TG, 100]), [LISTENER]: forwardTo([BLUE_TG, 0], [GREEN_TG, 100]) }, notes: [],
     });
-    expect(kinds(plan)).toEqual(['appmesh DeleteVirtualNode', 'appmesh DeleteVirtualService', 'ecs DeleteService', 'ecs DeregisterTaskDefinition', 'ecs UpdateService', 'elbv2 DeleteTargetGroup', 'elbv2 ModifyListener', 'elbv2 ModifyRule']);
+    expect(kinds(plan)).toEqual([
+      'application-autoscaling DeregisterScalableTarget', 'appmesh DeleteVirtualNode', 'appmesh DeleteVirtualService', 'cloudwatch DeleteAlarms',
+      'ecs DeleteService', 'ecs DeregisterTaskDefinition', 'ecs UpdateService', 'elbv2 DeleteTargetGroup', 'elbv2 ModifyListener', 'elbv2 ModifyRule',
+    ]);
+    expect(plan.steps[0]).toMatchObject({ operation: 'UpdateService', input: { service: 'pricing-sc', serviceRegistries: blue.serviceRegistries } });
     expectRuns(plan);
   });
 
