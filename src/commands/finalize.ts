@@ -12,7 +12,7 @@ import { UsageError } from '../cli/errors.js';
 import { EXIT_DECLINED, EXIT_OK } from '../cli/exit-codes.js';
 import { computeFinalizePlan } from '../planning/finalize.js';
 import { renderServiceStepsText } from '../render/service-steps-text.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration, parsePollInterval } from '../util/duration.js';
 import { stableStringify } from '../util/stable-json.js';
 import { positiveInt } from './apply.js';
 import { dryRunResult, executePlan } from './execute-plan.js';
@@ -34,7 +34,7 @@ export async function runFinalize(options: FinalizeOptions): Promise<number> {
   const concurrency = positiveInt(options.concurrency, '--concurrency')!;
   const bakeMs = parseDuration(options.bake, '--bake');
   const timeoutMs = parseDuration(options.waitTimeout, '--wait-timeout');
-  const pollMs = parseDuration(options.pollInterval, '--poll-interval');
+  const pollMs = parsePollInterval(options.pollInterval);
   if (!/^\d+$/.test(options.max5xx)) throw new UsageError(`--max-5xx ${options.max5xx} is not a whole number`);
   if (options.fixtures && !options.dryRun) throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what finalize would send');
   const path = options.journal ?? await latestJournal(JOURNAL_DIR, 'apply');
