@@ -46,6 +46,14 @@ const APP_MESH_NAME_FIELDS: Record<string, string[]> = {
   Route: ['meshName', 'virtualRouterName', 'routeName'],
 };
 
+/** What names an App Mesh resource: its names, and the mesh owner when another account shared the mesh (App Mesh answers NotFound without it). */
+function appMeshIdentity(kind: string, input: Raw): Record<string, string> {
+  return {
+    ...Object.fromEntries(APP_MESH_NAME_FIELDS[kind]!.map((f) => [f, String(input[f])])),
+    ...(typeof input.meshOwner === 'string' && { meshOwner: input.meshOwner }),
+  };
+}
+
 function appMeshKind(operation: string): string | undefined {
   const kind = operation.replace(/^(Create|Update)/, '');
   return APP_MESH_NAME_FIELDS[kind] ? kind : undefined;
@@ -69,8 +77,7 @@ async function findRegistered(aws: AwsCaller, input: RegisterTaskDefinitionInput
 async function adoptExisting(aws: AwsCaller, step: PlanStep, input: Raw): Promise<unknown | undefined> {
   const kind = appMeshKind(step.operation);
   if (step.service === 'appmesh' && kind) {
-    const identity = Object.fromEntries(APP_MESH_NAME_FIELDS[kind]!.map((f) => [f, input[f]]));
-    return aws.call('appmesh', `Describe${kind}`, identity);
+    return aws.call('appmesh', `Describe${kind}`, appMeshIdentity(kind, input));
   }
   if (step.service === 'ram' && step.operation === 'CreateResourceShare') {
     const listed = await aws.call<Raw>('ram', 'GetResourceShares', { resourceOwner: 'SELF', name: input.name, resourceShareStatus: 'ACTIVE' });
@@ -129,7 +136,7 @@ function createdResource(step: PlanStep, input: Raw, output: Raw): CreatedResour
   }
   const kind = appMeshKind(step.operation);
   if (step.service === 'appmesh' && kind) {
-    return { step: step.id, service: 'appmesh', kind, identity: Object.fromEntries(APP_MESH_NAME_FIELDS[kind]!.map((f) => [f, String(input[f])])), ecsService: step.ecsService };
+    return { step: step.id, service: 'appmesh', kind, identity: appMeshIdentity(kind, input), ecsService: step.ecsService };
   }
   if (step.service === 'servicediscovery') {
     return { step: step.id, service: 'servicediscovery', kind: 'Service', identity: { Id: String(output.Service?.Id) }, ecsService: step.ecsService };

@@ -1,5 +1,5 @@
 // The private hosted zones of the Cloud Map DNS namespaces a plan over several
-// accounts uses, with the VPCs associated with them: read in the namespace's
+// accounts (or VPCs) uses, with the VPCs associated with them: read in the namespace's
 // account (GetNamespace only when the listing did not name the zone).
 import type { HostedZone } from '../core/plan/cross-account.js';
 import type { CloudMapNamespace } from '../core/estate.js';
@@ -10,7 +10,9 @@ type Raw = Record<string, any>;
 
 export async function readHostedZones(accounts: AccountSession[], namespaces: CloudMapNamespace[]): Promise<Record<string, HostedZone>> {
   const zones: Record<string, HostedZone> = {};
-  await Promise.all(namespaces.filter((n) => n.type === 'DNS_PRIVATE' && accounts.some((a) => a.id === accountOfArn(n.arn))).map(async (ns) => {
+  // One account reads its own namespaces (its id may be unknown: a one-account run learns it from ARNs).
+  const readable = (ns: CloudMapNamespace) => accounts.length === 1 || accounts.some((a) => a.id === accountOfArn(ns.arn));
+  await Promise.all(namespaces.filter((n) => n.type === 'DNS_PRIVATE' && readable(n)).map(async (ns) => {
     const owner = accountOfArn(ns.arn);
     const aws = callerFor(accounts, owner);
     if (!ns.hostedZoneId) {

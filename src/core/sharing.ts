@@ -2,10 +2,21 @@
 // services use it, through AWS RAM: a share in the owner's account (a new one,
 // or the one already holding the resource), then, in each consumer account,
 // the acceptance of RAM's invitation (none comes inside one AWS Organization).
+import { accountOfArn } from './arn.js';
 import type { PlanStep } from './plan/model.js';
 
 /** ECS Service Connect in a shared namespace needs this managed permission (Cloud Map Developer Guide, "Shared namespaces"). */
-export const CLOUD_MAP_ECS_PERMISSION = 'arn:aws:ram::aws:permission/AWSRAMPermissionCloudMapECSFullPermission';
+const CLOUD_MAP_ECS_PERMISSION_NAME = 'AWSRAMPermissionCloudMapECSFullPermission';
+
+/** The managed permission's ARN in the partition of `resourceArn` (AWS RAM managed permissions are `arn:<partition>:ram::aws:permission/…`). */
+export function cloudMapEcsPermission(resourceArn: string): string {
+  return `arn:${resourceArn.split(':')[1] ?? 'aws'}:ram::aws:permission/${CLOUD_MAP_ECS_PERMISSION_NAME}`;
+}
+
+/** The AWS CLI commands that share a namespace with `consumer` by hand. */
+export function shareCommand(namespaceArn: string, consumer: string): string {
+  return `in account ${accountOfArn(namespaceArn)}, aws ram create-resource-share --name meshctl-namespace --resource-arns ${namespaceArn} --principals ${consumer} --permission-arns ${cloudMapEcsPermission(namespaceArn)}; in this account, if the accounts are not in one AWS Organization, aws ram accept-resource-share-invitation`;
+}
 
 export interface ShareNeed {
   kind: 'namespace' | 'mesh';
@@ -42,7 +53,7 @@ export function planSharing(needs: ShareNeed[], token: (id: string) => string): 
         resource: `RAM share of ${what} with account(s) ${consumers.join(', ')}`,
         input: {
           name: `meshctl-${need.name}`.replace(/[^\w.-]/g, '-').slice(0, 255), resourceArns: [need.arn], principals: consumers,
-          ...(need.kind === 'namespace' && { permissionArns: [CLOUD_MAP_ECS_PERMISSION] }),
+          ...(need.kind === 'namespace' && { permissionArns: [cloudMapEcsPermission(need.arn)] }),
           // The consumers are other accounts; inside one Organization RAM shares without an invitation either way.
           allowExternalPrincipals: true, clientToken: token(shareId),
         },

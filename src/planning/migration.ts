@@ -16,7 +16,7 @@ import type { Estate } from '../core/estate.js';
 import { mergeEdgeStates } from '../core/edge.js';
 import type { Plan } from '../core/plan/model.js';
 import { placeInAccounts } from '../core/plan/accounts.js';
-import { planAppMeshAcrossAccounts } from '../core/plan/cross-account.js';
+import { planAppMeshAcrossAccounts, plannedVpcs } from '../core/plan/cross-account.js';
 import { readHostedZones } from '../aws/read-zones.js';
 import { planServiceConnect, type MigrationStrategy } from '../core/serviceconnect/plan.js';
 import { appMeshNode } from '../core/service-facts.js';
@@ -55,11 +55,12 @@ export async function computePlan(session: { accounts: AccountSession[]; region:
   if (target === 'appmesh') {
     if (estate.appMesh.unreadable) throw new UsageError(`cannot read App Mesh (${estate.appMesh.unreadable}); --target appmesh needs it. Plan with --target service-connect to move off App Mesh from ECS and Cloud Map data alone`);
     const specs = await readMeshSpecs(meshAccount(settings.mesh.name), estate, meshResourceNames(settings.mesh.name, resolved));
-    const plan = inAccounts(planAppMesh({ estate, config: settings, specs, createdAt }), estate, accounts);
-    if (!estate.accounts) return { plan, estate };
-    // Over several accounts: the mesh and namespace shared, the namespace's hosted zone resolvable in every VPC.
+    const plan = inAccounts(planAppMesh({ estate, config: settings, specs, createdAt, account: homeAccount(accounts) }), estate, accounts);
+    if (!estate.accounts && plannedVpcs(plan, estate).length < 2) return { plan, estate };
+    // Over several accounts or VPCs: the mesh and namespace shared, the namespace's hosted zone resolvable in every VPC.
     const used = Object.keys(plan.observed.cloudMap).filter((k) => k.startsWith('namespace/')).map((k) => k.slice('namespace/'.length));
-    const zones = await readHostedZones(accounts, estate.cloudMap.namespaces.filter((n) => used.includes(n.name)));
+    // One account reads only its own namespaces' zones (one shared from elsewhere is its owner's to associate).
+    const zones = await readHostedZones(accounts, estate.cloudMap.namespaces.filter((n) => used.includes(n.name) && (estate.accounts || accountOfArn(n.arn) === plan.account)));
     return { plan: planAppMeshAcrossAccounts(plan, estate, zones), estate };
   }
   const leaving = await leavingMeshSpecs(meshAccount, estate, resolved);
@@ -85,10 +86,14 @@ export async function computePlan(session: { accounts: AccountSession[]; region:
   return { plan: inAccounts(plan, estate, accounts), estate };
 }
 
+/** The caller's own account id, when the run read it (a one-account run learns it from the estate's ARNs). */
+function homeAccount(accounts: AccountSession[]): string | undefined {
+  return accounts.find((a) => a.home)?.id ?? (accounts.length === 1 ? accounts[0]!.id : undefined);
+}
+
 /** Every step in its account; the caller's own is the plan's. */
 export function inAccounts(plan: Plan, estate: Estate, accounts: AccountSession[]): Plan {
-  const home = accounts.find((a) => a.home)?.id ?? (accounts.length === 1 && accounts[0]!.id) ?? plan.account;
-  return placeInAccounts(plan, estate, home || plan.account, estate.accounts);
+  return placeInAccounts(plan, estate, homeAccount(accounts) ?? plan.account, estate.accounts);
 }
 
 /**

@@ -197,8 +197,10 @@ describe('App Mesh over two accounts (a shared mesh, a private DNS namespace acr
     const node = plan.steps.find((s) => s.id === 'virtual-node:checkout')!;
     expect(node).toMatchObject({ account: CALLER_ACCOUNT, input: { meshName: 'shared', meshOwner: PROVIDER_ACCOUNT } });
     expect(node.dependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ram-accept:arn:aws:appmesh:/)]));
-    // Cloud Map services are made in the namespace's account.
-    expect(plan.steps.find((s) => s.id === `cloudmap-service:shop.private/checkout`)!.account).toBe(PROVIDER_ACCOUNT);
+    // A virtual node's Cloud Map service is made in the node's account, in the shared namespace named by its ARN.
+    expect(plan.steps.find((s) => s.id === `cloudmap-service:shop.private/checkout`)).toMatchObject({
+      account: CALLER_ACCOUNT, input: { NamespaceId: expect.stringMatching(new RegExp(`^arn:aws:servicediscovery:us-east-1:${PROVIDER_ACCOUNT}:namespace/`)) },
+    });
 
     const applied = await cli(['apply', 'appmesh-plan.json', '--no-wait', '--output', 'json'], 'appmesh.yaml');
     const steps = (JSON.parse(applied.stdout) as { steps: { id: string; status: string }[] }).steps;

@@ -12,7 +12,7 @@ import { AmbiguousClusterError, mergeEstates } from '../../src/core/merge-estate
 import { placeInAccounts } from '../../src/core/plan/accounts.js';
 import { planAppMeshAcrossAccounts } from '../../src/core/plan/cross-account.js';
 import type { Plan, PlanStep } from '../../src/core/plan/model.js';
-import { CLOUD_MAP_ECS_PERMISSION, planSharing } from '../../src/core/sharing.js';
+import { planSharing } from '../../src/core/sharing.js';
 import { estate, service, taskDefinition } from '../support/estate-builder.js';
 
 const A = '111111111111';
@@ -60,7 +60,7 @@ describe('merging the estates of several accounts', () => {
 });
 
 describe('placing steps in accounts', () => {
-  it('runs a service\'s steps in its cluster\'s account, a Cloud Map service in its namespace\'s, and names a shared mesh\'s owner', () => {
+  it('runs a service\'s steps in its cluster\'s account, its Cloud Map service too (a virtual node\'s own account), and names a shared mesh\'s owner', () => {
     const merged = mergeEstates([{ name: 'provider', estate: accountEstate(A, 'pricing') }, { name: 'caller', estate: accountEstate(B, 'storefront') }]);
     merged.cloudMap.namespaces.push({ id: 'ns-a', arn: namespaceArn, name: 'shop', type: 'DNS_PRIVATE' });
     merged.appMesh.meshes.push({ name: 'shared', arn: `arn:aws:appmesh:us-east-1:${A}:mesh/shared`, version: 1, virtualNodes: [], virtualServices: [], virtualRouters: [] });
@@ -73,7 +73,7 @@ describe('placing steps in accounts', () => {
       { id: 'namespace', service: 'servicediscovery', operation: 'CreateHttpNamespace', input: { Name: 'new' } },
     ]), merged, B, { [A]: 'provider', [B]: 'caller' });
     const at = Object.fromEntries(placed.steps.map((s) => [s.id, s.account]));
-    expect(at).toEqual({ update: B, registry: A, node: B, 'provider-node': A, defaults: A, namespace: B });
+    expect(at).toEqual({ update: B, registry: B, node: B, 'provider-node': A, defaults: A, namespace: B });
     expect(placed.steps.find((s) => s.id === 'node')!.input.meshOwner).toBe(A);
     expect(placed.steps.find((s) => s.id === 'provider-node')!.input.meshOwner).toBeUndefined();
     expect(placed.accounts).toEqual({ [A]: 'provider', [B]: 'caller' });
@@ -86,7 +86,7 @@ describe('sharing through RAM', () => {
   it('creates a share in the owner\'s account with the Cloud Map permission, and an acceptance per consumer', () => {
     const { steps, usableAfter } = planSharing([{ kind: 'namespace', arn: namespaceArn, name: 'shop', owner: A, consumers: [B] }], (id) => `t-${id.length}`);
     expect(steps.map((s) => [s.account, s.operation])).toEqual([[A, 'CreateResourceShare'], [B, 'AcceptResourceShareInvitation']]);
-    expect(steps[0]!.input).toMatchObject({ resourceArns: [namespaceArn], principals: [B], permissionArns: [CLOUD_MAP_ECS_PERMISSION] });
+    expect(steps[0]!.input).toMatchObject({ resourceArns: [namespaceArn], principals: [B], permissionArns: ['arn:aws:ram::aws:permission/AWSRAMPermissionCloudMapECSFullPermission'] });
     expect(steps[1]!.input.resourceShareArn).toEqual({ $ref: steps[0]!.id, path: 'resourceShare.resourceShareArn' });
     expect(usableAfter.get(`${namespaceArn} ${B}`)).toBe(steps[1]!.id);
   });

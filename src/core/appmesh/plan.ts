@@ -6,13 +6,14 @@ import { isSubset } from '../../util/subset.js';
 import type { Finding } from '../checks/rule.js';
 import { egressIgnoredPorts } from '../checks/db-egress-ports.js';
 import { scanDbEndpoints } from '../db-endpoints.js';
-import { accountOfArn } from '../arn.js';
+import { accountOfArn, partitionOf } from '../arn.js';
 import type { Estate } from '../estate.js';
 import { observedDeployments } from '../plan/drift.js';
 import { idempotencyToken, observedDigest, sealPlan } from '../plan/fingerprint.js';
 import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedBackend, type PlannedService, type PlanStep } from '../plan/model.js';
 import { checkService } from '../precheck.js';
 import { redactDeep } from '../redact.js';
+import { shareCommand } from '../sharing.js';
 import { ENVOY_CONTAINER, XRAY_CONTAINER } from '../sidecars.js';
 import { registrationInput } from '../task-definition-input.js';
 import { inferBackends } from './backends.js';
@@ -30,15 +31,15 @@ export interface AppMeshPlanInput {
   config: MeshctlConfig;
   specs: MeshSpecs;
   createdAt: string;
+  /** The run's own account, where a mesh or namespace the plan creates lives (default: the first cluster's). */
+  account?: string;
 }
 
 function accountOf(estate: Estate): string {
   return accountOfArn(estate.clusters[0]?.arn ?? '');
 }
 
-function partitionOf(region: string): string {
-  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-}
+const isArn = (ref: string) => ref.startsWith('arn:');
 
 function blockingFinding(resolved: ResolvedService, rule: string, message: string, hint: string): Finding {
   return { rule, severity: 'error', cluster: resolved.cluster.name, service: resolved.service.name, message, hint, blocking: true };
@@ -50,37 +51,92 @@ interface ServiceDecision {
   blocking: Finding[];
 }
 
-function decide(estate: Estate, config: MeshctlConfig, resolved: ResolvedService): ServiceDecision {
+/** Why the service's namespace cannot be used by this plan, as a blocking finding: none, unknown, or made by another account's plan. */
+function namespaceProblem(estate: Estate, config: MeshctlConfig, resolved: ResolvedService, home: string): Finding | undefined {
+  const cm = resolved.cloudMap;
+  if (!cm) {
+    return blockingFinding(resolved, 'service-discovery', 'no Cloud Map namespace to register the service in',
+      'Set cloudMap.namespace in meshctl.yaml to an existing private DNS namespace.');
+  }
+  if (cm.namespaceId) return undefined;
+  const account = accountOfArn(resolved.service.arn);
+  // A namespace named by its ARN is never created: it is another account's, or must already exist.
+  if (isArn(cm.namespaceName)) {
+    const owner = accountOfArn(cm.namespaceName);
+    return blockingFinding(resolved, 'shared-namespace', `Cloud Map namespace ${cm.namespaceName} ${owner === account ? 'does not exist' : `of account ${owner} is not shared with this account`}`,
+      owner === account ? 'Name an existing namespace in cloudMap.namespace, or give a name (not an ARN) and set cloudMap.vpc so the plan creates it.'
+        : `Add account ${owner} under accounts: in meshctl.yaml (meshctl then plans the RAM share), or share it by hand: ${shareCommand(cm.namespaceName, account)}, then plan again.`);
+  }
+  if (!config.cloudMap.vpc) {
+    return blockingFinding(resolved, 'service-discovery', `Cloud Map namespace ${cm.namespaceName} does not exist`,
+      'Set cloudMap.vpc in meshctl.yaml so the plan creates it as a private DNS namespace, or set cloudMap.namespace to an existing one.');
+  }
+  // The plan creates it in the run's own account; another account can use it only once it exists and is shared.
+  if (estate.accounts && account !== home) {
+    return blockingFinding(resolved, 'shared-namespace', `Cloud Map namespace ${cm.namespaceName} does not exist yet; this plan creates it in account ${home}`,
+      `Apply the plan for account ${home} first (meshctl apply with --account ${estate.accounts[home] ?? home}), then plan again: meshctl shares the namespace with this account through AWS RAM.`);
+  }
+  return undefined;
+}
+
+function decide(estate: Estate, config: MeshctlConfig, resolved: ResolvedService, home: string): ServiceDecision {
   // The configured ports count toward the 15-port limit exactly as precheck counts them.
   const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'appmesh', sizing: config.sidecars, configuredEgressPorts: () => resolved.overrides?.egressIgnoredPorts ?? [] });
   const blocking = findings.filter((f) => f.blocking);
-  if (!resolved.cloudMap) {
-    blocking.push(blockingFinding(resolved, 'service-discovery', 'no Cloud Map namespace to register the service in',
-      'Set cloudMap.namespace in meshctl.yaml to an existing private DNS namespace.'));
-  } else if (!resolved.cloudMap.namespaceId && !config.cloudMap.vpc) {
-    blocking.push(blockingFinding(resolved, 'service-discovery', `Cloud Map namespace ${resolved.cloudMap.namespaceName} does not exist`,
-      'Set cloudMap.vpc in meshctl.yaml so the plan creates it as a private DNS namespace, or set cloudMap.namespace to an existing one.'));
-  }
+  const problem = namespaceProblem(estate, config, resolved, home);
+  if (problem) blocking.push(problem);
   return { resolved, findings: findings.filter((f) => !f.blocking && f.severity !== 'info'), blocking };
+}
+
+/**
+ * The Cloud Map CreateService input for a node's registry. It is made in the
+ * node's own account (a virtual node references only Cloud Map services of
+ * its account: App Mesh User Guide, "Working with shared meshes"), naming a
+ * namespace another account shared by its ARN (Cloud Map API Reference,
+ * CreateService NamespaceId). An HTTP namespace takes no DnsConfig (Cloud Map
+ * answers InvalidInput).
+ */
+function cloudMapServiceInput(r: ResolvedService, namespaceStep: string | undefined, token: string): Record<string, unknown> {
+  const cm = r.cloudMap!;
+  const foreign = cm.namespaceArn !== undefined && accountOfArn(cm.namespaceArn) !== accountOfArn(r.service.arn);
+  return {
+    Name: cm.serviceName,
+    NamespaceId: foreign ? cm.namespaceArn : cm.namespaceId ?? { $ref: namespaceStep, path: 'NamespaceId' },
+    ...(cm.namespaceType !== 'HTTP' && { DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 60 }] } }),
+    HealthCheckCustomConfig: { FailureThreshold: 1 },
+    CreatorRequestId: token,
+  };
+}
+
+/** App Mesh clients resolve a virtual-service name through DNS before Envoy takes the connection; an HTTP namespace publishes none. */
+function httpNamespaceWarnings(ready: ServiceDecision[]): string[] {
+  const byNamespace = new Map<string, string[]>();
+  for (const { resolved } of ready.filter((d) => d.resolved.cloudMap?.namespaceType === 'HTTP')) {
+    const names = byNamespace.get(resolved.cloudMap!.namespaceName) ?? [];
+    byNamespace.set(resolved.cloudMap!.namespaceName, [...names, resolved.virtualServiceName!]);
+  }
+  return [...byNamespace].sort(([a], [b]) => a.localeCompare(b)).map(([namespace, names]) =>
+    `Cloud Map namespace ${namespace} is an HTTP namespace: App Mesh names in it (${[...new Set(names)].sort().join(', ')}) do not resolve through DNS, and a client's lookup fails before Envoy sees the request. Give each name a DNS record its callers resolve (a Route 53 private hosted zone in their VPCs; any address does, Envoy routes by name), or use a private DNS namespace.`);
 }
 
 function servicePorts(resolved: ResolvedService): number[] {
   return egressIgnoredPorts(scanDbEndpoints(resolved.taskDefinition, [ENVOY_CONTAINER, XRAY_CONTAINER]).ports, resolved.overrides?.egressIgnoredPorts ?? []);
 }
 
-export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInput): Plan {
+export function planAppMesh({ estate, config, specs, createdAt, account = accountOf(estate) }: AppMeshPlanInput): Plan {
   const meshName = config.mesh.name;
-  const account = accountOf(estate);
-  const arnPrefix = `arn:${partitionOf(estate.region)}:appmesh:${estate.region}:${account}:mesh/${meshName}`;
   const all = resolveServices(estate, config);
   // Services already in another App Mesh mesh are left as they are; --target service-connect moves them.
   const inOtherMesh = all.filter((r) => {
     const node = appMeshNode(r.taskDefinition);
     return node !== undefined && node.mesh !== meshName;
   });
-  const decisions = all.filter((r) => !inOtherMesh.includes(r)).map((r) => decide(estate, config, r));
+  const decisions = all.filter((r) => !inOtherMesh.includes(r)).map((r) => decide(estate, config, r, account));
   const ready = decisions.filter((d) => d.blocking.length === 0);
   const existingMesh = estate.appMesh.meshes.find((m) => m.name === meshName);
+  // Resource ARNs in a mesh name the mesh owner's account, whoever creates them: Envoy's APPMESH_RESOURCE_ARN too.
+  const meshOwner = existingMesh ? accountOfArn(existingMesh.arn) : account;
+  const arnPrefix = `arn:${partitionOf(estate.region)}:appmesh:${estate.region}:${meshOwner}:mesh/${meshName}`;
 
   const knownVirtualServices = new Set<string>([
     ...ready.map((d) => d.resolved.virtualServiceName!),
@@ -144,13 +200,7 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
       add({
         id: registryStep, service: 'servicediscovery', operation: 'CreateService', dependsOn: namespaceStep ? [namespaceStep] : [], action: 'create',
         resource: `Cloud Map service ${cm.serviceName}.${cm.namespaceName}`, ecsService: label,
-        input: {
-          Name: cm.serviceName,
-          NamespaceId: cm.namespaceId ?? { $ref: namespaceStep, path: 'NamespaceId' },
-          DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 60 }] },
-          HealthCheckCustomConfig: { FailureThreshold: 1 },
-          CreatorRequestId: token(registryStep),
-        },
+        input: cloudMapServiceInput(r, namespaceStep, token(registryStep)),
       });
     }
     const backends: PlannedBackend[] = r.overrides?.backends
@@ -244,6 +294,7 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
   const blocked: BlockedService[] = decisions
     .filter((d) => d.blocking.length > 0)
     .map((d) => ({ cluster: d.resolved.cluster.name, service: d.resolved.service.name, findings: d.blocking }));
+  const warnings = httpNamespaceWarnings(ready);
 
   return sealPlan({
     formatVersion: PLAN_FORMAT_VERSION,
@@ -257,6 +308,7 @@ export function planAppMesh({ estate, config, specs, createdAt }: AppMeshPlanInp
     steps,
     services: plannedServices,
     blocked,
+    ...(warnings.length > 0 && { warnings }),
     summary: {
       create: steps.filter((s) => s.action === 'create').length,
       update: steps.filter((s) => s.action === 'update').length,

@@ -6,9 +6,13 @@ import type { CloudMapNamespace, Cluster, Estate, LaunchKind, Service, TaskDefin
 import { launchKind } from '../service-facts.js';
 
 export interface CloudMapRegistration {
+  /** The namespace's name, also when meshctl.yaml names it by its ARN (an unknown ARN stays as written). */
   namespaceName: string;
-  /** Undefined when the namespace does not exist yet. */
+  /** Undefined when the namespace does not exist yet (or cannot be seen). */
   namespaceId?: string;
+  namespaceArn?: string;
+  /** HTTP, DNS_PRIVATE or DNS_PUBLIC, for an existing namespace. */
+  namespaceType?: string;
   serviceName: string;
   /** Undefined when the service is not registered yet. */
   registryArn?: string;
@@ -34,10 +38,17 @@ function included(config: MeshctlConfig, cluster: string, service: string): bool
   return !exclude.services.includes(service) && !exclude.services.includes(`${cluster}/${service}`);
 }
 
-/** The namespace for services without a registry: configured, else the one most registered services use. */
+/**
+ * The namespace for services without a registry: configured (by name or by
+ * ARN, as the README allows), else the one most registered services use.
+ */
 function defaultNamespace(estate: Estate, config: MeshctlConfig): { name: string; namespace?: CloudMapNamespace } | undefined {
   const byName = (name: string) => estate.cloudMap.namespaces.find((n) => n.name === name);
-  if (config.cloudMap.namespace) return { name: config.cloudMap.namespace, namespace: byName(config.cloudMap.namespace) };
+  const configured = config.cloudMap.namespace;
+  if (configured) {
+    const namespace = estate.cloudMap.namespaces.find((n) => n.arn === configured) ?? byName(configured);
+    return { name: namespace?.name ?? configured, namespace };
+  }
   const counts = new Map<string, number>();
   for (const s of estate.cloudMap.services) {
     const ns = estate.cloudMap.namespaces.find((n) => n.id === s.namespaceId);
@@ -46,6 +57,8 @@ function defaultNamespace(estate: Estate, config: MeshctlConfig): { name: string
   const [best] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return best ? { name: best[0], namespace: byName(best[0]) } : undefined;
 }
+
+const namespaceFields = (ns: CloudMapNamespace) => ({ namespaceName: ns.name, namespaceId: ns.id, namespaceArn: ns.arn, namespaceType: ns.type });
 
 export function resolveServices(estate: Estate, config: MeshctlConfig): ResolvedService[] {
   const selected = estate.clusters.flatMap((cluster) => cluster.services
@@ -63,9 +76,9 @@ export function resolveServices(estate: Estate, config: MeshctlConfig): Resolved
     const registered = registry && estate.cloudMap.services.find((s) => s.arn === registry.registryArn);
     const registeredNamespace = registered && estate.cloudMap.namespaces.find((n) => n.id === registered.namespaceId);
     if (registered && registeredNamespace) {
-      cloudMap = { namespaceName: registeredNamespace.name, namespaceId: registeredNamespace.id, serviceName: registered.name, registryArn: registered.arn };
+      cloudMap = { ...namespaceFields(registeredNamespace), serviceName: registered.name, registryArn: registered.arn };
     } else if (!registry && fallback) {
-      cloudMap = { namespaceName: fallback.name, namespaceId: fallback.namespace?.id, serviceName: virtualNodeName };
+      cloudMap = { namespaceName: fallback.name, ...(fallback.namespace && namespaceFields(fallback.namespace)), serviceName: virtualNodeName };
     }
     return {
       cluster,

@@ -1,11 +1,12 @@
-// What an App Mesh plan over several accounts adds: the mesh and the Cloud
-// Map namespace shared (AWS RAM) with the accounts whose services join them,
-// and the namespace's private hosted zone associated with every VPC of those
-// services, so the virtual-service names resolve there. Across accounts the
-// association takes three steps (Route 53 API Reference,
-// CreateVPCAssociationAuthorization): the zone's owner authorizes the VPC, the
-// VPC's owner associates it, the zone's owner removes the authorization.
-import { accountOfArn } from '../arn.js';
+// What an App Mesh plan over several accounts or VPCs adds: the mesh and the
+// Cloud Map namespace shared (AWS RAM) with the accounts whose services join
+// them, and the namespace's private hosted zone associated with every VPC of
+// those services, so the virtual-service names resolve there (in one account
+// too, when its services span VPCs). Across accounts the association takes
+// three steps (Route 53 API Reference, CreateVPCAssociationAuthorization): the
+// zone's owner authorizes the VPC, the VPC's owner associates it, the zone's
+// owner removes the authorization.
+import { accountOfArn, partitionOf } from '../arn.js';
 import type { Estate } from '../estate.js';
 import { planSharing, type ShareNeed } from '../sharing.js';
 import { idempotencyToken, observedDigest, sealPlan } from './fingerprint.js';
@@ -18,9 +19,10 @@ export interface HostedZone {
   vpcs: string[];
 }
 
-function vpcsOf(plan: Plan, estate: Estate, account: string): string[] {
+/** The VPCs of the services the plan changes (in `account` only, when given). */
+export function plannedVpcs(plan: Plan, estate: Estate, account?: string): string[] {
   const subnets = estate.network?.subnets ?? {};
-  const labels = new Set(plan.services.filter((s) => s.status === 'change' && s.account === account).map((s) => `${s.cluster}/${s.service}`));
+  const labels = new Set(plan.services.filter((s) => s.status === 'change' && (account === undefined || s.account === account)).map((s) => `${s.cluster}/${s.service}`));
   const services = estate.clusters.flatMap((c) => c.services).filter((s) => labels.has(`${s.clusterName}/${s.name}`));
   return [...new Set(services.flatMap((s) => s.awsvpcConfiguration?.subnets ?? []).map((id) => subnets[id]?.vpcId).filter((v): v is string => !!v))].sort();
 }
@@ -46,21 +48,23 @@ function zoneAssociation(zoneId: string, zone: HostedZone, vpc: string, vpcAccou
 }
 
 export function planAppMeshAcrossAccounts(plan: Plan, estate: Estate, zones: Record<string, HostedZone>): Plan {
-  if (!estate.accounts) return plan;
   const token = (id: string) => idempotencyToken(observedDigest(plan.observed), id);
-  const consumers = [...new Set(plan.services.filter((s) => s.status === 'change').map((s) => s.account).filter((a): a is string => !!a))].sort();
+  const consumers = [...new Set(plan.services.filter((s) => s.status === 'change').map((s) => s.account ?? plan.account))].sort();
+  // Only accounts of the run can share; one account shares nothing.
+  const inRun = (account: string) => (estate.accounts ? account in estate.accounts : account === plan.account);
   const needs: ShareNeed[] = [];
   const mesh = estate.appMesh.meshes.find((m) => m.name === plan.mesh);
   const meshOwner = mesh ? accountOfArn(mesh.arn) : plan.steps.find((s) => s.operation === 'CreateMesh')?.account;
-  if (meshOwner && estate.accounts[meshOwner]) {
+  if (meshOwner && inRun(meshOwner)) {
     const others = consumers.filter((c) => c !== meshOwner && !(mesh?.sharedWith ?? []).includes(c));
     if (others.length > 0) {
-      const arn = mesh?.arn ?? `arn:aws:appmesh:${plan.region}:${meshOwner}:mesh/${plan.mesh}`;
+      // moto's mesh ARNs lack the mesh/ part: the ARN is built, in the region's partition, unless the mesh is read.
+      const arn = mesh?.arn ?? `arn:${partitionOf(plan.region)}:appmesh:${plan.region}:${meshOwner}:mesh/${plan.mesh}`;
       needs.push({ kind: 'mesh', arn, name: plan.mesh, owner: meshOwner, consumers: others, ...(mesh?.resourceShare && { share: mesh.resourceShare }) });
     }
   }
   const namespaceNames = Object.keys(plan.observed.cloudMap).filter((k) => k.startsWith('namespace/')).map((k) => k.slice('namespace/'.length));
-  const namespaces = estate.cloudMap.namespaces.filter((n) => namespaceNames.includes(n.name) && estate.accounts![accountOfArn(n.arn)]);
+  const namespaces = estate.cloudMap.namespaces.filter((n) => namespaceNames.includes(n.name) && inRun(accountOfArn(n.arn)));
   for (const ns of namespaces) {
     const others = consumers.filter((c) => c !== accountOfArn(ns.arn) && !(ns.sharedWith ?? []).includes(c));
     if (others.length > 0) needs.push({ kind: 'namespace', arn: ns.arn, name: ns.name, owner: accountOfArn(ns.arn), consumers: others, ...(ns.resourceShare && { share: ns.resourceShare }) });
@@ -74,18 +78,20 @@ export function planAppMeshAcrossAccounts(plan: Plan, estate: Estate, zones: Rec
   for (const ns of namespaces.filter((n) => n.hostedZoneId && zones[n.hostedZoneId])) {
     const zone = zones[ns.hostedZoneId!]!;
     for (const account of consumers) {
-      for (const vpc of vpcsOf(plan, estate, account).filter((v) => !zone.vpcs.includes(v))) {
+      for (const vpc of plannedVpcs(plan, estate, account).filter((v) => !zone.vpcs.includes(v))) {
         zoneSteps.push(...zoneAssociation(ns.hostedZoneId!, zone, vpc, account, plan.region, ns.name));
       }
     }
   }
   if (sharing.steps.length === 0 && zoneSteps.length === 0) return plan;
 
-  // A consumer's mesh resources wait for the mesh to be shared; its services also for the namespace and the zone.
+  // A consumer's mesh resources wait for the mesh to be shared, its Cloud Map services for the namespace; its ECS services for both and the zone.
+  const waitsFor = (step: PlanStep, key: string) => (step.service === 'appmesh' ? key.includes(':appmesh:')
+    : step.service === 'servicediscovery' ? key.includes(':servicediscovery:') : step.operation === 'UpdateService');
   const steps = plan.steps.map((step) => {
     const account = step.account ?? plan.account;
     const extra = [
-      ...[...sharing.usableAfter].filter(([key]) => key.endsWith(` ${account}`) && (step.service === 'appmesh' ? key.includes(':appmesh:') : step.operation === 'UpdateService')).map(([, id]) => id),
+      ...[...sharing.usableAfter].filter(([key]) => key.endsWith(` ${account}`) && waitsFor(step, key)).map(([, id]) => id),
       ...(step.operation === 'UpdateService' ? zoneSteps.filter((z) => z.operation === 'AssociateVPCWithHostedZone' && z.account === account).map((z) => z.id) : []),
     ];
     return extra.length > 0 ? { ...step, dependsOn: [...step.dependsOn, ...extra] } : step;

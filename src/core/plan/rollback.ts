@@ -54,7 +54,8 @@ export function describeCreated(resource: CreatedResource): string {
       : resource.service === 'cloudwatch' ? 'CloudWatch alarm'
       : resource.service === 'elbv2' ? 'target group'
         : `Cloud Map ${resource.kind === 'Namespace' ? 'namespace' : 'service'}`;
-  return `${what} ${Object.values(resource.identity).join('/')}`;
+  const { meshOwner, ...names } = resource.identity;
+  return `${what} ${Object.values(names).join('/')}${meshOwner ? ` (mesh of account ${meshOwner})` : ''}`;
 }
 
 function deleteOperation(resource: CreatedResource): string {

@@ -21,7 +21,7 @@ import { idempotencyToken, observedDigest, sealPlan } from '../plan/fingerprint.
 import { scalingResourceId, type ServiceScaling } from '../scaling.js';
 import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedBackend, type PlannedService, type PlanStep } from '../plan/model.js';
 import { checkService } from '../precheck.js';
-import { CLOUD_MAP_ECS_PERMISSION, planSharing, type ShareNeed } from '../sharing.js';
+import { planSharing, shareCommand, type ShareNeed } from '../sharing.js';
 import { redactDeep } from '../redact.js';
 import { appMeshNode, meshStatus } from '../service-facts.js';
 import { ENVOY_CONTAINER, XRAY_CONTAINER } from '../sidecars.js';
@@ -140,9 +140,6 @@ function dependencyGroups(decisions: Decision[], specs: MeshSpecs): Map<string, 
 const NAMESPACE_ARN = /^arn:aws[\w-]*:servicediscovery:[\w-]+:(\d{12}):namespace\/ns-[\w]+$/;
 const isNamespaceArn = (ref: string) => NAMESPACE_ARN.test(ref);
 const namespaceOf = (estate: Estate, ref: string) => estate.cloudMap.namespaces.find((n) => n.name === ref || n.arn === ref);
-
-/** The AWS CLI commands that share a namespace by hand. */
-const shareCommand = (arn: string, consumer: string) => `in account ${accountOfArn(arn)}, aws ram create-resource-share --name meshctl-namespace --resource-arns ${arn} --principals ${consumer} --permission-arns ${CLOUD_MAP_ECS_PERMISSION}; in this account, if the accounts are not in one AWS Organization, aws ram accept-resource-share-invitation`;
 
 /** The account that creates a namespace the plan creates: the first service's (by cluster/service) that uses it. */
 function creatorOf(namespace: string, estate: Estate, config: MeshctlConfig): string | undefined {
