@@ -61,7 +61,10 @@ interface Decision {
   onAppMesh: boolean;
   /** App Mesh virtual node of the service, from Envoy's APPMESH_RESOURCE_ARN. */
   meshNode?: { mesh: string; node: string };
+  /** The namespace as the service names it: its own account's by name, another account's by ARN, one to create by name. */
   namespace?: string;
+  /** That namespace, when it exists. */
+  joined?: CloudMapNamespace;
   /** Another account's namespace this service's account does not see yet: the plan shares it first. */
   sharedFrom?: CloudMapNamespace;
   /** Names clients use today (App Mesh virtual services, Cloud Map DNS names), or the new one for a fresh service. */
@@ -139,23 +142,26 @@ function dependencyGroups(decisions: Decision[], specs: MeshSpecs): Map<string, 
  */
 const NAMESPACE_ARN = /^arn:aws[\w-]*:servicediscovery:[\w-]+:(\d{12}):namespace\/ns-[\w]+$/;
 const isNamespaceArn = (ref: string) => NAMESPACE_ARN.test(ref);
-const namespaceOf = (estate: Estate, ref: string) => estate.cloudMap.namespaces.find((n) => n.name === ref || n.arn === ref);
+/** A namespace by ARN (exact), else by name. */
+const namespaceOf = (estate: Estate, ref: string) => estate.cloudMap.namespaces.find((n) => n.arn === ref) ?? estate.cloudMap.namespaces.find((n) => n.name === ref);
 
 /** The account that creates a namespace the plan creates: the first service's (by cluster/service) that uses it. */
 function creatorOf(namespace: string, estate: Estate, config: MeshctlConfig): string | undefined {
-  const first = resolveServices(estate, config).find((r) => namespaceFor(r, estate, config) === namespace);
+  const first = resolveServices(estate, config).find((r) => namespaceFor(r, estate, config)?.ref === namespace);
   return first && accountOfArn(first.service.arn);
 }
 
-function namespaceFor(resolved: ResolvedService, estate: Estate, config: MeshctlConfig): string | undefined {
-  if (resolved.service.serviceConnect?.namespace) {
-    const ns = resolved.service.serviceConnect.namespace;
-    return estate.cloudMap.namespaces.find((n) => n.arn === ns || n.name === ns)?.name ?? ns;
-  }
-  if (config.cloudMap.namespace) return config.cloudMap.namespace;
-  if (resolved.cloudMap) return resolved.cloudMap.namespaceName;
+/**
+ * The namespace a service joins, as it is named (its live Service Connect
+ * namespace, meshctl.yaml's, its registry's, its cluster's default: a name
+ * or an ARN), and the namespace itself when the run sees it.
+ */
+function namespaceFor(resolved: ResolvedService, estate: Estate, config: MeshctlConfig): { ref: string; found?: CloudMapNamespace } | undefined {
+  const ref = resolved.service.serviceConnect?.namespace ?? config.cloudMap.namespace ?? resolved.cloudMap?.namespaceArn ?? resolved.cloudMap?.namespaceName;
+  if (ref) return { ref, found: namespaceOf(estate, ref) };
   const defaults = resolved.cluster.serviceConnectDefaultsNamespace;
-  return defaults ? estate.cloudMap.namespaces.find((n) => n.arn === defaults || n.name === defaults)?.name : undefined;
+  const found = defaults ? namespaceOf(estate, defaults) : undefined;
+  return found && { ref: found.arn, found };
 }
 
 /**
@@ -204,9 +210,11 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
   const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'service-connect', sizing: config.sidecars, keepXray: config.serviceConnect.keepXray });
   const blocking = findings.filter((f) => f.blocking);
   const block = (rule: string, message: string, hint: string) => blocking.push({ rule, severity: 'error', blocking: true, cluster: resolved.cluster.name, service: resolved.service.name, message: `${label}: ${message}`, hint });
-  let namespace = namespaceFor(resolved, estate, config);
+  const joins = namespaceFor(resolved, estate, config);
   const serviceAccount = accountOfArn(resolved.service.arn);
-  const existing = namespace ? namespaceOf(estate, namespace) : undefined;
+  const existing = joins?.found;
+  // The service names its own account's namespace by name (aliases, discovery names and messages use it), another account's by ARN.
+  let namespace = existing ? existing.name : joins?.ref;
   let sharedFrom: CloudMapNamespace | undefined;
   if (existing && accountOfArn(existing.arn) !== serviceAccount) {
     // Another account's namespace is named by its ARN (AWS requires it), and must be shared with this one.
@@ -229,7 +237,7 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
   }
   if (!namespace) block('service-discovery', 'no Cloud Map namespace for Service Connect', 'Set cloudMap.namespace in meshctl.yaml (meshctl creates it as an HTTP namespace when missing).');
   // A namespace named by ARN is never created: it is another account's (shared through RAM) or must already exist.
-  else if (isNamespaceArn(namespace) && !namespaceOf(estate, namespace)) {
+  else if (isNamespaceArn(namespace) && !existing) {
     const owner = accountOfArn(namespace);
     const own = owner === serviceAccount;
     block('shared-namespace', own ? `Cloud Map namespace ${namespace} does not exist` : `Cloud Map namespace ${namespace} of account ${owner} is not shared with this account`,
@@ -263,7 +271,7 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
       'Keep the current protocol (remove services.<name>.protocol from meshctl.yaml), or move the service to a new ECS service by hand.');
   }
   return {
-    resolved, label, onAppMesh, meshNode, namespace, policy, rewritten, ...(sharedFrom && { sharedFrom }),
+    resolved, label, onAppMesh, meshNode, namespace, policy, rewritten, ...(existing && { joined: existing }), ...(sharedFrom && { sharedFrom }),
     names: namesOf(resolved, meshNode, specs, estate),
     findings: findings.filter((f) => !f.blocking && f.severity !== 'info'),
     blocking,
@@ -373,7 +381,7 @@ function planMove(decision: Decision, backends: PlannedBackend[], ctx: MoveConte
   let moveStep: string | undefined;
   const namespaceStep = ctx.shared.find((s) => s.id === `cloudmap-namespace:${decision.namespace}`)?.id;
   const cloudMapNames = new Set(ctx.estate.cloudMap.services
-    .filter((s) => s.namespaceId === namespaceOf(ctx.estate, decision.namespace!)?.id)
+    .filter((s) => s.namespaceId === decision.joined?.id)
     .map((s) => s.name));
   const scConfig = plannedConfiguration(decision, cloudMapNames, ctx.tls);
   const registerStep = `task-definition:${label}`;
@@ -465,7 +473,7 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
   if (estate.appMesh.unreadable && decisions.some((d) => d.onAppMesh)) {
     warnings.push(`App Mesh could not be read (${estate.appMesh.unreadable}): planned from ECS and Cloud Map alone; listener protocols, timeouts, TLS, routes and extra virtual-service names of the App Mesh services were not carried over and are missing from the parity report`);
   }
-  const observed = observe(decisions, estate, specs, edge);
+  const observed = observe(decisions, specs, edge);
   const tokenSeed = observedDigest(observed);
   const token = (id: string) => idempotencyToken(tokenSeed, id);
 
@@ -529,7 +537,7 @@ function meshDeletions(ready: Decision[], specs: MeshSpecs, steps: PlanStep[], s
   return deletions;
 }
 
-function observe(decisions: Decision[], estate: Estate, specs: MeshSpecs, edge: EdgeState): ObservedState {
+function observe(decisions: Decision[], specs: MeshSpecs, edge: EdgeState): ObservedState {
   const services: ObservedState['services'] = {};
   const cloudMap: ObservedState['cloudMap'] = {};
   const meshResources: ObservedState['meshResources'] = {};
@@ -539,7 +547,7 @@ function observe(decisions: Decision[], estate: Estate, specs: MeshSpecs, edge: 
       taskDefinition: s.taskDefinitionArn,
       deployments: observedDeployments(s),
     };
-    if (d.namespace) cloudMap[`namespace/${d.namespace}`] = namespaceOf(estate, d.namespace)?.id ?? null;
+    if (d.namespace) cloudMap[`namespace/${d.namespace}`] = d.joined?.id ?? null;
     if (d.meshNode) meshResources[`virtualNode/${d.meshNode.node}`] = specs.virtualNodes[d.meshNode.node]?.version ?? null;
   }
   for (const [name, vs] of Object.entries(specs.virtualServices)) meshResources[`virtualService/${name}`] = vs.version;
