@@ -30,7 +30,7 @@ import { mergeServiceConnect, type ServiceConnectEntry } from './merge.js';
 import { rewriteForServiceConnect, serviceConnectName, ServiceConnectRewriteError, type AppProtocol } from './rewrite.js';
 import { GREEN_SUFFIX, greenName, planGreenTwin } from './cutover-plan.js';
 import { rolloutOrder, type RolloutOrder } from './rollout-order.js';
-import { emptyPolicy, endpointPolicy, providedNames, virtualServiceTargets, type EndpointPolicy } from './traffic-policy.js';
+import { emptyPolicy, endpointPolicy, forFinalProtocols, providedNames, virtualServiceTargets, type EndpointPolicy } from './traffic-policy.js';
 
 export type MigrationStrategy = 'blue-green' | 'in-place';
 
@@ -117,6 +117,13 @@ function appProtocolChanges(resolved: ResolvedService, rewritten: RegisterTaskDe
   return rewritten.containerDefinitions.flatMap((c) => (c.portMappings ?? [])
     .filter((p) => p.name !== undefined && live.has(p.name) && before.has(p.name) && before.get(p.name) !== p.appProtocol)
     .map((p) => `${p.name} ${before.get(p.name!) ?? 'unset (TCP)'} → ${p.appProtocol ?? 'unset (TCP)'}`));
+}
+
+/** The appProtocol a container port ends up with in the rewritten task definition (undefined: unset, TCP). */
+function finalAppProtocol(rewritten: RegisterTaskDefinitionInput): (port: number) => string | undefined {
+  const byPort = new Map(rewritten.containerDefinitions.filter((c) => c.name !== XRAY_CONTAINER)
+    .flatMap((c) => (c.portMappings ?? []).filter((p) => p.containerPort !== undefined).map((p) => [p.containerPort!, p.appProtocol] as const)));
+  return (port) => byPort.get(port);
 }
 
 /** Services on App Mesh connected by backends move together: connected components of the backend graph. */
@@ -265,13 +272,14 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
       block('cpu-memory-headroom', error.message, 'Set the task definition\'s cpu and memory so the containers and the agent fit.');
     }
   }
+  const finalPolicy = rewritten ? forFinalProtocols(policy, finalAppProtocol(rewritten)) : policy;
   const protocolChanges = rewritten ? appProtocolChanges(resolved, rewritten) : [];
   if (protocolChanges.length > 0) {
     block('app-protocol', `the plan would change appProtocol on port(s) the service serves on Service Connect (${protocolChanges.join(', ')}); AWS does not allow that on a live port: the service would have to be deleted and recreated`,
       'Keep the current protocol (remove services.<name>.protocol from meshctl.yaml), or move the service to a new ECS service by hand.');
   }
   return {
-    resolved, label, onAppMesh, meshNode, namespace, policy, rewritten, ...(existing && { joined: existing }), ...(sharedFrom && { sharedFrom }),
+    resolved, label, onAppMesh, meshNode, namespace, policy: finalPolicy, rewritten, ...(existing && { joined: existing }), ...(sharedFrom && { sharedFrom }),
     names: namesOf(resolved, meshNode, specs, estate),
     findings: findings.filter((f) => !f.blocking && f.severity !== 'info'),
     blocking,

@@ -119,3 +119,26 @@ export function endpointPolicy(specs: MeshSpecs, node: string, tls: ServiceConne
   }
   return policy;
 }
+
+const REQUEST_PROTOCOLS = new Set(['http', 'http2', 'grpc']);
+
+/**
+ * The policy as the ports end up: perRequestTimeoutSeconds "can only be set
+ * if Service Connect appProtocol isn't TCP. Only idleTimeout is allowed for
+ * TCP appProtocol" (Amazon ECS API Reference, TimeoutConfiguration). A port
+ * whose final appProtocol is not http, http2 or grpc (TCP, or unset) keeps
+ * its idle timeout only, and the parity report says the per-request timeout
+ * was not kept.
+ */
+export function forFinalProtocols(policy: EndpointPolicy, finalAppProtocol: (port: number) => string | undefined): EndpointPolicy {
+  const timeout = new Map(policy.timeout);
+  const parity = [...policy.parity];
+  for (const [port, { perRequestTimeoutSeconds, idleTimeoutSeconds }] of policy.timeout) {
+    const protocol = finalAppProtocol(port);
+    if (perRequestTimeoutSeconds === undefined || REQUEST_PROTOCOLS.has(protocol ?? '')) continue;
+    if (idleTimeoutSeconds === undefined) timeout.delete(port);
+    else timeout.set(port, { idleTimeoutSeconds });
+    parity.push(`per-request timeout of ${perRequestTimeoutSeconds}s on port ${port}: not kept, the port's appProtocol is ${protocol ?? 'unset (TCP)'} and Service Connect takes a per-request timeout only for http, http2 and grpc${idleTimeoutSeconds !== undefined ? ` (the idle timeout of ${idleTimeoutSeconds}s is kept)` : ''}`);
+  }
+  return { ...policy, timeout, parity };
+}
