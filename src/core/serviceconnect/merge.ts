@@ -24,13 +24,23 @@ export interface PlannedServiceConnect {
 
 const aliasKey = (a: { port: number; dnsName?: string }) => `${a.dnsName ?? ''}:${a.port}`;
 
+/** A discovery name for an added entry, given the planned one and the names the configuration already has. */
+export type DiscoveryNamer = (planned: string, taken: Set<string>) => string;
+
+const numbered: DiscoveryNamer = (planned, taken) => {
+  let name = planned;
+  for (let n = 2; taken.has(name); n += 1) name = `${planned.slice(0, 60)}-${n}`;
+  return name;
+};
+
 /**
  * The configuration to send: the existing one with every field kept, plus
  * the planned entries whose names are not served yet. An existing entry for
  * the same port that has no client alias is kept as is when the planned one
- * adds nothing else.
+ * adds nothing else. `discoveryName` names each added entry (by default the
+ * planned name, numbered when the configuration has it already).
  */
-export function mergeServiceConnect(existing: ServiceConnectConfig | undefined, planned: PlannedServiceConnect): Record<string, unknown> {
+export function mergeServiceConnect(existing: ServiceConnectConfig | undefined, planned: PlannedServiceConnect, discoveryName: DiscoveryNamer = numbered): Record<string, unknown> {
   const current = existing?.enabled ? existing : undefined;
   const entries = ((current?.services ?? []) as ServiceConnectEntry[]).map((e) => ({ ...e }));
   const served = new Set(entries.flatMap((e) => (e.clientAliases ?? []).map(aliasKey)));
@@ -39,11 +49,10 @@ export function mergeServiceConnect(existing: ServiceConnectConfig | undefined, 
     const aliases = entry.clientAliases ?? [];
     if (aliases.length > 0 && aliases.every((a) => served.has(aliasKey(a)))) continue;
     if (aliases.length === 0 && entries.some((e) => e.portName === entry.portName)) continue;
-    let discoveryName = entry.discoveryName;
-    for (let n = 2; discoveryNames.has(discoveryName); n += 1) discoveryName = `${entry.discoveryName.slice(0, 60)}-${n}`;
-    discoveryNames.add(discoveryName);
+    const name = discoveryName(entry.discoveryName, discoveryNames);
+    discoveryNames.add(name);
     for (const a of aliases) served.add(aliasKey(a));
-    entries.push({ ...entry, discoveryName });
+    entries.push({ ...entry, discoveryName: name });
   }
   const logConfiguration = current?.logConfiguration ?? planned.logConfiguration;
   return {

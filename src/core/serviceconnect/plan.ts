@@ -27,8 +27,9 @@ import { appMeshNode, meshStatus } from '../service-facts.js';
 import { ENVOY_CONTAINER, XRAY_CONTAINER } from '../sidecars.js';
 import { registrationInput, type RegisterTaskDefinitionInput } from '../task-definition-input.js';
 import { mergeServiceConnect, type ServiceConnectEntry } from './merge.js';
+import { claimAliases, claimDiscoveryName, namesInNamespace, type NamespaceNames } from './names.js';
 import { rewriteForServiceConnect, serviceConnectName, ServiceConnectRewriteError, type AppProtocol } from './rewrite.js';
-import { GREEN_SUFFIX, greenName, planGreenTwin } from './cutover-plan.js';
+import { greenName, planGreenTwin } from './cutover-plan.js';
 import { rolloutOrder, type RolloutOrder } from './rollout-order.js';
 import { emptyPolicy, endpointPolicy, forFinalProtocols, providedNames, virtualServiceTargets, type EndpointPolicy } from './traffic-policy.js';
 
@@ -69,6 +70,8 @@ interface Decision {
   sharedFrom?: CloudMapNamespace;
   /** Names clients use today (App Mesh virtual services, Cloud Map DNS names), or the new one for a fresh service. */
   names: string[];
+  /** The name the plan made up for a service clients know by none. */
+  invented?: string;
   policy: EndpointPolicy;
   rewritten?: RegisterTaskDefinitionInput;
   findings: Finding[];
@@ -98,11 +101,12 @@ function registryNames(resolved: ResolvedService, estate: Estate): string[] {
   });
 }
 
-function namesOf(resolved: ResolvedService, meshNode: { node: string } | undefined, specs: MeshSpecs, estate: Estate): string[] {
-  const known = [...(meshNode ? providedNames(specs, meshNode.node) : []), ...registryNames(resolved, estate)];
+/** Names clients use today; for a service with none (and not on Service Connect yet), one the plan makes up (`invented`). */
+function namesOf(resolved: ResolvedService, meshNode: { node: string } | undefined, specs: MeshSpecs, estate: Estate): { names: string[]; invented?: string } {
+  const known = [...new Set([...(meshNode ? providedNames(specs, meshNode.node) : []), ...registryNames(resolved, estate)])].sort();
   // A service already on Service Connect keeps the names it serves; only names clients resolve elsewhere are added.
-  if (known.length === 0 && !resolved.service.serviceConnect?.enabled && resolved.virtualServiceName) known.push(resolved.virtualServiceName);
-  return [...new Set(known)].sort();
+  if (known.length === 0 && !resolved.service.serviceConnect?.enabled && resolved.virtualServiceName) return { names: [resolved.virtualServiceName], invented: resolved.virtualServiceName };
+  return { names: known };
 }
 
 /**
@@ -176,21 +180,16 @@ function namespaceFor(resolved: ResolvedService, estate: Estate, config: Meshctl
  * client alias per entry), with discovery names AWS accepts, and the
  * timeouts and TLS App Mesh had on the port. Merged into what the service has.
  */
-function plannedConfiguration(decision: Decision, existingCloudMapNames: Set<string>, tls: Record<string, unknown> | undefined): Record<string, unknown> {
+function plannedConfiguration(decision: Decision, names: NamespaceNames, tls: Record<string, unknown> | undefined): Record<string, unknown> {
   const r = decision.resolved;
   const rewritten = decision.rewritten!;
   const ports = rewritten.containerDefinitions.filter((c) => c.name !== XRAY_CONTAINER).flatMap((c) => (c.portMappings ?? [])
     .filter((p) => p.containerPort !== undefined && p.name && (p.protocol ?? 'tcp') === 'tcp')
     .map((p) => ({ name: p.name!, port: p.containerPort! })));
-  const names: (string | undefined)[] = decision.names.length > 0 ? decision.names : [undefined];
-  const used = new Set<string>();
-  const services: ServiceConnectEntry[] = ports.flatMap((p) => names.map((dnsName) => {
-    const base = names.length > 1 && dnsName ? dnsName.split('.')[0]! : r.service.name;
-    let discoveryName = serviceConnectName(ports.length > 1 ? `${base}-${p.port}` : base);
-    // Cloud Map service names are unique per namespace: a DNS registry already holding the name gets a -sc twin.
-    if (existingCloudMapNames.has(discoveryName)) discoveryName = `${discoveryName.slice(0, 64 - GREEN_SUFFIX.length)}${GREEN_SUFFIX}`;
-    for (let n = 2; used.has(discoveryName); n += 1) discoveryName = `${discoveryName.slice(0, 60)}-${n}`;
-    used.add(discoveryName);
+  const dnsNames: (string | undefined)[] = decision.names.length > 0 ? decision.names : [undefined];
+  const services: ServiceConnectEntry[] = ports.flatMap((p) => dnsNames.map((dnsName) => {
+    const base = dnsNames.length > 1 && dnsName ? dnsName.split('.')[0]! : r.service.name;
+    const discoveryName = serviceConnectName(ports.length > 1 ? `${base}-${p.port}` : base);
     const timeout = decision.policy.timeout.get(p.port);
     return {
       portName: p.name,
@@ -201,7 +200,9 @@ function plannedConfiguration(decision: Decision, existingCloudMapNames: Set<str
     };
   }));
   const logs = logConfiguration(rewritten.containerDefinitions);
-  return mergeServiceConnect(r.service.serviceConnect, { namespace: decision.namespace!, services, ...(logs && { logConfiguration: logs }) });
+  // Discovery names are unique across the namespace: each added entry claims one no service (in any cluster) or Cloud Map service holds.
+  return mergeServiceConnect(r.service.serviceConnect, { namespace: decision.namespace!, services, ...(logs && { logConfiguration: logs }) },
+    (planned, taken) => claimDiscoveryName(names, taken, planned, decision.label));
 }
 
 /** Backends a service calls: its App Mesh node's backends, and names its environment mentions. */
@@ -280,7 +281,7 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
   }
   return {
     resolved, label, onAppMesh, meshNode, namespace, policy: finalPolicy, rewritten, ...(existing && { joined: existing }), ...(sharedFrom && { sharedFrom }),
-    names: namesOf(resolved, meshNode, specs, estate),
+    ...namesOf(resolved, meshNode, specs, estate),
     findings: findings.filter((f) => !f.blocking && f.severity !== 'info'),
     blocking,
   };
@@ -367,6 +368,8 @@ interface MoveContext {
   shared: PlanStep[];
   groups: Map<string, number>;
   tls: Record<string, unknown> | undefined;
+  /** What the decision's namespace holds, and what the plan has claimed in it so far. */
+  names: (decision: Decision) => NamespaceNames;
 }
 
 interface ServiceMove {
@@ -388,10 +391,7 @@ function planMove(decision: Decision, backends: PlannedBackend[], ctx: MoveConte
   let unchanged = 0;
   let moveStep: string | undefined;
   const namespaceStep = ctx.shared.find((s) => s.id === `cloudmap-namespace:${decision.namespace}`)?.id;
-  const cloudMapNames = new Set(ctx.estate.cloudMap.services
-    .filter((s) => s.namespaceId === decision.joined?.id)
-    .map((s) => s.name));
-  const scConfig = plannedConfiguration(decision, cloudMapNames, ctx.tls);
+  const scConfig = plannedConfiguration(decision, ctx.names(decision), ctx.tls);
   const registerStep = `task-definition:${label}`;
   const tdChanged = stableStringify(decision.rewritten) !== stableStringify(registrationInput(r.taskDefinition));
   const scChanged = stableStringify(r.service.serviceConnect ?? null) !== stableStringify(scConfig);
@@ -474,8 +474,37 @@ function orderMoves(moves: ServiceMove[], order: RolloutOrder, usableAfter: Map<
   }
 }
 
+/** Each namespace's names, read once from the estate and claimed as the plan goes. */
+function namespaceNames(estate: Estate): (decision: Decision) => NamespaceNames {
+  const byNamespace = new Map<string, NamespaceNames>();
+  return (decision) => {
+    const key = decision.namespace!;
+    if (!byNamespace.has(key)) byNamespace.set(key, namesInNamespace(estate, decision.joined, key));
+    return byNamespace.get(key)!;
+  };
+}
+
+/** Client aliases are unique across the namespace: a name another service answers blocks the move, a made-up one gets the cluster. */
+function claimClientAliases(decisions: Decision[], names: (decision: Decision) => NamespaceNames): void {
+  for (const d of decisions.filter((x) => x.blocking.length === 0)) {
+    const namespaceName = d.joined?.name ?? d.namespace!;
+    const claim = claimAliases(names(d), d.label, d.names, d.invented, namespaceName);
+    if ('names' in claim) {
+      d.names = claim.names;
+      continue;
+    }
+    d.blocking.push({
+      rule: 'client-alias', severity: 'error', blocking: true, cluster: d.resolved.cluster.name, service: d.resolved.service.name,
+      message: `${d.label}: clients call it ${claim.conflict}, a name ${claim.holder} already answers in namespace ${namespaceName}; a client alias sends every caller in the namespace to one service`,
+      hint: `Move the callers of one of the two to another name first, or leave one out (exclude.services in meshctl.yaml) until ${claim.holder} no longer serves ${claim.conflict}.`,
+    });
+  }
+}
+
 export function planServiceConnect({ estate, config, specs, createdAt, strategy, removeMeshResources, edge = { targetGroups: {}, forwards: [] }, scaling = {} }: ServiceConnectPlanInput): Plan {
   const decisions = resolveServices(estate, config).map((resolved) => decide(resolved, estate, config, specs, strategy));
+  const names = namespaceNames(estate);
+  claimClientAliases(decisions, names);
   const ready = decisions.filter((d) => d.blocking.length === 0);
   const warnings: string[] = [];
   if (estate.appMesh.unreadable && decisions.some((d) => d.onAppMesh)) {
@@ -492,7 +521,7 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
 
   const { backends, order } = callGraph(ready, specs);
   for (const cycle of order.cycles) warnings.push(`${cycle.join(', ')} call each other: they cannot move servers-first and roll out as one group; expect failed calls between them until all their deployments complete`);
-  const context: MoveContext = { estate, strategy, edge, scaling, token, shared: [...steps], groups: dependencyGroups(ready, specs), tls: tlsConfiguration(config) };
+  const context: MoveContext = { estate, strategy, edge, scaling, token, shared: [...steps], groups: dependencyGroups(ready, specs), tls: tlsConfiguration(config), names };
   const moves = ready.map((d) => planMove(d, backends.get(d.label)!, context));
   orderMoves(moves, order, sharing.usableAfter);
   const position = (m: ServiceMove) => order.position.get(m.decision.label)!;
