@@ -13,6 +13,7 @@ import { platformVersion } from './platform-version.js';
 import { proxyPortConflict } from './proxy-port-conflict.js';
 import { proxyUidConflict } from './proxy-uid-conflict.js';
 import type { Rule } from './rule.js';
+import { serviceConnectPlatform } from './service-connect-platform.js';
 import { serviceDiscovery } from './service-discovery.js';
 import { taskMemory } from './task-memory.js';
 import { taskRole } from './task-role.js';
@@ -20,6 +21,7 @@ import { taskRole } from './task-role.js';
 export const RULES: readonly Rule[] = [
   appmeshEndOfSupport,
   networkModeRule,
+  serviceConnectPlatform,
   deploymentController,
   deploymentInProgress,
   taskMemory,
