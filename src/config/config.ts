@@ -43,7 +43,7 @@ const ServiceOverride = z.object({
  * the caller's own account (to give it a name or a cluster list).
  */
 const Account = z.object({
-  roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/, 'expected an IAM role ARN (arn:aws:iam::123456789012:role/NAME)').optional(),
+  roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/, 'expected an IAM role ARN (arn:PARTITION:iam::123456789012:role/NAME, PARTITION aws, aws-cn or aws-us-gov)').optional(),
   externalId: z.string().min(2).max(1224).optional(),
   /** RoleSessionName: how the session shows in the account's CloudTrail. */
   sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, '2-64 characters: letters, digits and +=,.@-_').optional(),
@@ -76,7 +76,7 @@ const ConfigSchema = z.object({
     setClusterDefaults: z.boolean().default(false),
     /** TLS for ports whose App Mesh listener had TLS: AWS Private CA and the role ECS uses with it. */
     tls: z.object({
-      awsPcaAuthorityArn: z.string().regex(/^arn:aws[a-z-]*:acm-pca:/, 'expected an AWS Private CA ARN (arn:aws:acm-pca:…)'),
+      awsPcaAuthorityArn: z.string().regex(/^arn:aws[a-z-]*:acm-pca:/, 'expected an AWS Private CA ARN (arn:PARTITION:acm-pca:…)'),
       roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\//, 'expected an IAM role ARN'),
       kmsKey: z.string().min(1).optional(),
     }).strict().optional(),
