@@ -1,5 +1,8 @@
 // Fargate on-demand prices for cost estimates in plans: Linux, per hour, as
-// AWS publishes them. Regions not listed get no estimate rather than a guess.
+// AWS publishes them. Regions not listed get no estimate rather than a guess,
+// and neither do tasks these prices do not cover: Fargate Spot (its price
+// moves) and Windows (it adds an OS license per vCPU-hour) (AWS Fargate
+// pricing page).
 import type { Resources } from './service-facts.js';
 
 /** When these prices were read off AWS's Fargate pricing page. */
@@ -24,4 +27,17 @@ export function fargateMonthlyCost(region: string, architecture: 'X86_64' | 'ARM
   if (!rate) return undefined;
   const hourly = (size.cpu / 1024) * rate.perVcpuHour + (size.memory / 1024) * rate.perGbHour;
   return hourly * HOURS_PER_MONTH * tasks;
+}
+
+/** What the Linux on-demand table does not price, and why. */
+export interface Unpriced {
+  what: 'Fargate Spot' | 'Windows';
+  why: string;
+}
+
+/** Why the table does not price a service's Fargate tasks, or undefined when it does. */
+export function unpriced(capacityProviders: string[] | undefined, operatingSystemFamily: string | undefined): Unpriced | undefined {
+  if ((capacityProviders ?? []).includes('FARGATE_SPOT')) return { what: 'Fargate Spot', why: 'Spot prices move, the table holds on-demand ones' };
+  if (operatingSystemFamily?.startsWith('WINDOWS')) return { what: 'Windows', why: 'Windows adds an OS license the Linux table does not hold' };
+  return undefined;
 }

@@ -2,15 +2,26 @@
 // the precheck rules and the planner.
 import type { Cluster, ContainerDefinition, LaunchKind, MeshStatus, Service, TaskDefinition } from './estate.js';
 
+/** The capacity providers a service's tasks are placed with: its own strategy, else its cluster's default; none with a launch type. */
+export function capacityProviders(service: Service, cluster: Cluster): string[] {
+  if (service.launchType) return [];
+  const strategy = service.capacityProviderStrategy.length > 0 ? service.capacityProviderStrategy : cluster.defaultCapacityProviderStrategy;
+  return strategy.map((p) => p.capacityProvider);
+}
+
+/** A planned service's placement, when it has capacity providers (the plan summary does not price Fargate Spot). */
+export function placement(service: Service, cluster: Cluster): { capacityProviders?: string[] } {
+  const providers = capacityProviders(service, cluster);
+  return providers.length > 0 ? { capacityProviders: providers } : {};
+}
+
 export function launchKind(service: Service, cluster: Cluster): LaunchKind {
   if (service.launchType === 'FARGATE' || service.launchType === 'EC2' || service.launchType === 'EXTERNAL') {
     return service.launchType;
   }
-  const strategy = service.capacityProviderStrategy.length > 0
-    ? service.capacityProviderStrategy
-    : cluster.defaultCapacityProviderStrategy;
+  const strategy = capacityProviders(service, cluster);
   // Capacity-provider services run on Fargate only when every provider is a Fargate one.
-  if (strategy.length > 0 && strategy.every((p) => p.capacityProvider.startsWith('FARGATE'))) return 'FARGATE';
+  if (strategy.length > 0 && strategy.every((p) => p.startsWith('FARGATE'))) return 'FARGATE';
   return 'EC2';
 }
 

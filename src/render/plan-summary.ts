@@ -2,7 +2,7 @@
 // what happens to it, its task size before → after, the Fargate cost change
 // a month, whether apply will refuse it without --force, and when it moves.
 import chalk from 'chalk';
-import { FARGATE_PRICES_AS_OF, fargateMonthlyCost, HOURS_PER_MONTH } from '../core/fargate-prices.js';
+import { FARGATE_PRICES_AS_OF, fargateMonthlyCost, HOURS_PER_MONTH, unpriced } from '../core/fargate-prices.js';
 import type { Plan, PlannedService } from '../core/plan/model.js';
 import type { Resources } from '../core/service-facts.js';
 import { fittedTable } from './table.js';
@@ -10,7 +10,7 @@ import { fittedTable } from './table.js';
 interface SizedInput {
   cpu?: string;
   memory?: string;
-  runtimePlatform?: { cpuArchitecture?: string };
+  runtimePlatform?: { cpuArchitecture?: string; operatingSystemFamily?: string };
 }
 
 const size = (td: SizedInput | undefined): Resources | undefined =>
@@ -32,6 +32,7 @@ const DROPPABLE = ['Fargate $/month', 'task CPU/MiB', 'action'];
 export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<string, unknown>, columns?: number): string {
   let total = 0;
   let priced = false;
+  const notInEstimate = new Map<string, { why: string; labels: string[] }>();
   const rows = plan.services.map((svc) => {
     const label = `${svc.cluster}/${svc.service}`;
     const register = plan.steps.find((s) => s.ecsService === label && s.operation === 'RegisterTaskDefinition');
@@ -41,7 +42,12 @@ export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<stri
     const before = size(beforeTd);
     const after = register ? size(register.input as SizedInput) : before;
     let cost = '';
-    if (svc.launch === 'FARGATE' && before && after && svc.desiredCount !== undefined) {
+    const notPriced = svc.launch === 'FARGATE' ? unpriced(svc.capacityProviders, beforeTd?.runtimePlatform?.operatingSystemFamily) : undefined;
+    if (notPriced) {
+      cost = `not estimated (${notPriced.what})`;
+      const group = notInEstimate.get(notPriced.what) ?? { why: notPriced.why, labels: [] };
+      notInEstimate.set(notPriced.what, { ...group, labels: [...group.labels, label] });
+    } else if (svc.launch === 'FARGATE' && before && after && svc.desiredCount !== undefined) {
       const arch = beforeTd?.runtimePlatform?.cpuArchitecture === 'ARM64' ? 'ARM64' : 'X86_64';
       const was = fargateMonthlyCost(plan.region, arch, before, svc.desiredCount);
       const will = fargateMonthlyCost(plan.region, arch, after, svc.desiredCount);
@@ -64,5 +70,8 @@ export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<stri
   const lines = [fitted.text];
   if (fitted.dropped.length > 0) lines.push(chalk.dim(`(${fitted.dropped.join(', ')} left out to fit ${columns} columns: widen the terminal, or see --output json)`));
   if (priced) lines.push(chalk.dim(`Fargate estimate: desired count × ${HOURS_PER_MONTH} h at ${plan.region} Linux on-demand prices of ${FARGATE_PRICES_AS_OF}; total ${dollars(total)} a month (green twins count in full until the blue services are removed).`));
+  if (notInEstimate.size > 0) {
+    lines.push(chalk.dim(`Not in the estimate: ${[...notInEstimate].map(([what, { why, labels }]) => `${what} (${labels.join(', ')}): ${why}`).join('; ')}.`));
+  }
   return lines.join('\n');
 }

@@ -20,7 +20,7 @@ import { inferBackends } from './backends.js';
 import { envoyImage, XRAY_DAEMON_IMAGE } from './envoy-image.js';
 import { resolveServices, type ResolvedService } from './resolve.js';
 import { rewriteForAppMesh } from './rewrite.js';
-import { appMeshNode } from '../service-facts.js';
+import { appMeshNode, placement } from '../service-facts.js';
 import {
   routeName, routerName, routeSpec, virtualNodeSpec, virtualRouterSpec, virtualServiceSpec,
   type ExistingMeshResource, type MeshSpecs,
@@ -273,6 +273,7 @@ export function planAppMesh({ estate, config, specs, createdAt, account = accoun
       status,
       taskDefinition: `${r.taskDefinition.family}:${r.taskDefinition.revision}`,
       launch: r.launch,
+      ...placement(r.service, r.cluster),
       desiredCount: r.service.desiredCount,
       virtualNode: r.virtualNodeName,
       virtualService: r.virtualServiceName!,

@@ -76,6 +76,8 @@ export interface PlannedService {
   taskDefinition: string;
   /** Where and how many tasks run: the summary's cost estimate. */
   launch?: LaunchKind;
+  /** The capacity providers its tasks are placed with (none with a launch type): Fargate Spot is not priced. */
+  capacityProviders?: string[];
   desiredCount?: number;
   /** App Mesh target: the service's virtual node and virtual service, and its mesh when it is not the plan's. */
   virtualNode?: string;

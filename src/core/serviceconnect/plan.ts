@@ -23,7 +23,7 @@ import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan
 import { checkService } from '../precheck.js';
 import { planSharing, shareCommand, type ShareNeed } from '../sharing.js';
 import { redactDeep } from '../redact.js';
-import { appMeshNode, meshStatus } from '../service-facts.js';
+import { appMeshNode, meshStatus, placement } from '../service-facts.js';
 import { ENVOY_CONTAINER, XRAY_CONTAINER } from '../sidecars.js';
 import { registrationInput, type RegisterTaskDefinitionInput } from '../task-definition-input.js';
 import { mergeServiceConnect, type ServiceConnectEntry } from './merge.js';
@@ -437,6 +437,7 @@ function planMove(decision: Decision, backends: PlannedBackend[], ctx: MoveConte
     status: steps.length > 0 ? 'change' : 'unchanged',
     taskDefinition: `${r.taskDefinition.family}:${r.taskDefinition.revision}`,
     launch: r.launch,
+    ...placement(r.service, r.cluster),
     desiredCount: r.service.desiredCount,
     serviceConnect: {
       namespace: decision.namespace!,
