@@ -89,7 +89,7 @@ function proxyConfiguration(appPorts: number[], options: AppMeshRewrite): ProxyC
   ];
   if (appPorts.length > 0) properties.push({ name: 'AppPorts', value: appPorts.join(',') });
   properties.push({ name: 'EgressIgnoredIPs', value: [...new Set([...METADATA_IPS, ...options.egressIgnoredIPs])].join(',') });
-  // AWS rejects an empty EgressIgnoredPorts, so it is left out when there is nothing to ignore.
+  // EgressIgnoredPorts "can be an empty list" (Amazon ECS API Reference, ProxyConfiguration); with nothing to ignore it is left out, which means the same.
   if (options.egressIgnoredPorts.length > 0) {
     properties.push({ name: 'EgressIgnoredPorts', value: [...new Set(options.egressIgnoredPorts)].sort((a, b) => a - b).join(',') });
   }

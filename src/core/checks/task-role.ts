@@ -14,7 +14,7 @@ export const taskRole: ServiceRule = {
       severity: 'error',
       blocking: true,
       message: `task definition ${taskDefinition.family} has no task role: Envoy on Fargate reads its App Mesh configuration with the task role's credentials and never becomes healthy without one`,
-      hint: `Give ${taskDefinition.family} a taskRoleArn whose role allows appmesh:StreamAggregatedResources on the virtual node (meshctl iam-policy prints it).`,
+      hint: `Give ${taskDefinition.family} a taskRoleArn whose role allows appmesh:StreamAggregatedResources on the virtual node: that is the task role's own permission, which Envoy uses at run time, not one of meshctl's (meshctl iam-policy does not print it, and meshctl does not change task roles).`,
     }];
   },
 };
