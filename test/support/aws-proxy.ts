@@ -8,11 +8,13 @@
 // which AWS makes optional (the proxy adds an empty list before moto sees it).
 // It also stands in for moto dropping serviceConnectConfiguration and
 // ignoring Cloud Map's NAMESPACE_ID filter (service-connect-standin.ts), for
-// RAM sharing of Cloud Map namespaces (ram-standin.ts), and for Route 53 VPC
-// association authorizations across accounts (route53-standin.ts), and for
-// predictive scaling policies, which moto refuses (scaling-standin.ts). Each
-// call is recorded with the account it acts in.
+// RAM sharing of Cloud Map namespaces (ram-standin.ts), for Route 53 VPC
+// association authorizations across accounts (route53-standin.ts), for
+// predictive scaling policies, which moto refuses (scaling-standin.ts), and
+// refuses the Cloud Map CreateService calls AWS refuses and moto accepts
+// (cloud-map-standin.ts). Each call is recorded with the account it acts in.
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { refuseCreateService } from './cloud-map-standin.js';
 import { createRamStandIn, ramOperation, type RamStandInOptions } from './ram-standin.js';
 import { createRoute53StandIn, route53Operation } from './route53-standin.js';
 import { createScalingStandIn } from './scaling-standin.js';
@@ -256,6 +258,13 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
       if (scalingAnswer) {
         const text = JSON.stringify(scalingAnswer);
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
+      const refused = call.service === 'servicediscovery' && call.operation === 'CreateService' ? refuseCreateService(call.account, call.input, ram) : undefined;
+      if (refused) {
+        const text = JSON.stringify({ __type: refused.code, message: refused.message });
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
         res.end(text);
         return;
       }

@@ -144,6 +144,9 @@ export function createRamStandIn(options: RamStandInOptions = {}) {
       invitation.status = 'ACCEPTED';
       return answer(res, 200, { resourceShareInvitation: { resourceShareInvitationArn: invitation.arn, resourceShareArn: invitation.share, status: 'ACCEPTED' }, clientToken: input.clientToken });
     },
+    /** For the Cloud Map stand-in: the namespaces ListNamespaces answered, and who sees them. */
+    namespace: (ref: string): Raw | undefined => namespaces.get(ref) ?? [...namespaces.values()].find((n) => n.Id === ref),
+    sees: (account: string, arn: string): boolean => arn.split(':')[4] === account || sharedWith(account).includes(arn),
     /** What a test checks: the shares and invitations made. */
     shares: () => [...shares.values()],
     invitations: () => [...invitations],

@@ -18,6 +18,7 @@ import { mergeEstates } from '../../src/core/merge-estates.js';
 import { placeInAccounts } from '../../src/core/plan/accounts.js';
 import { planAppMeshAcrossAccounts } from '../../src/core/plan/cross-account.js';
 import type { Plan, PlanStep } from '../../src/core/plan/model.js';
+import { parsePlan } from '../../src/core/plan/plan-file.js';
 import { planRollback } from '../../src/core/plan/rollback.js';
 import { estate, service, taskDefinition } from '../support/estate-builder.js';
 import { validateInput } from '../support/sdk-shapes.js';
@@ -82,6 +83,8 @@ describe('a mesh the plan creates, joined by another account', () => {
     expect(share).toMatchObject({ account: B, dependsOn: ['mesh:meshctl'], input: { resourceArns: [`arn:aws:appmesh:us-east-1:${B}:mesh/meshctl`], principals: [A] } });
     expect(byId(plan, 'virtual-node:pricing').dependsOn).toContain(`ram-accept:arn:aws:appmesh:us-east-1:${B}:mesh/meshctl:${A}`);
     expectValidInputs(plan);
+    // apply takes it: every step comes after the steps it depends on (the mesh before its share).
+    expect(() => parsePlan(JSON.stringify(plan), 'plan.json')).not.toThrow();
   });
 
   it('gives Envoy the node\'s ARN in the mesh owner\'s account, whichever account runs the task', () => {

@@ -97,7 +97,9 @@ export function planAppMeshAcrossAccounts(plan: Plan, estate: Estate, zones: Rec
     return extra.length > 0 ? { ...step, dependsOn: [...step.dependsOn, ...extra] } : step;
   });
   const { fingerprint: _old, ...rest } = plan;
-  const all = [...sharing.steps, ...zoneSteps, ...steps];
+  // Steps come after what they depend on: a mesh the plan creates before its share.
+  const meshFirst = steps.filter((s) => s.operation === 'CreateMesh');
+  const all = [...meshFirst, ...sharing.steps, ...zoneSteps, ...steps.filter((s) => !meshFirst.includes(s))];
   return sealPlan({
     ...rest, steps: all,
     summary: { ...plan.summary, create: all.filter((s) => s.action === 'create').length, update: all.filter((s) => s.action === 'update').length, delete: all.filter((s) => s.action === 'delete').length },
