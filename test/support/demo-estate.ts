@@ -46,7 +46,19 @@ function app(name: string, port: number | undefined, vars: Record<string, string
 export interface SeededDemo {
   clusters: string[];
   services: string[];
+  /** The ARN of the shop.local namespace: fixtures/demo/meshctl.yaml names it so. */
+  namespaceArn: string;
 }
+
+/** fixtures/demo/meshctl.yaml: the namespace named by its ARN, and inventory's port made TCP (its App Mesh per-request timeout cannot be kept). */
+export const demoConfig = (demo: SeededDemo) => `# The demo with a meshctl.yaml: npx meshctl plan --fixtures fixtures/demo --config fixtures/demo/meshctl.yaml
+# The namespace named by its ARN (as another account's must be), and inventory's port as TCP.
+cloudMap:
+  namespace: ${demo.namespaceArn}
+services:
+  inventory:
+    protocol: tcp
+`;
 
 /**
  * Seeds the demo into moto at `endpoint`. App Mesh calls, and the creation of
@@ -68,7 +80,8 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
   const network = { awsvpcConfiguration: { subnets: [subnet], securityGroups: [sg] } };
 
   await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: DEMO_NAMESPACE, Vpc: vpc }));
-  const namespaceId = (await sd.send(new ListNamespacesCommand({}))).Namespaces!.find((n) => n.Name === DEMO_NAMESPACE)!.Id!;
+  const namespace = (await sd.send(new ListNamespacesCommand({}))).Namespaces!.find((n) => n.Name === DEMO_NAMESPACE)!;
+  const namespaceId = namespace.Id!;
   const registry = async (name: string) => (await sd.send(new CreateCloudMapServiceCommand({
     Name: name, NamespaceId: namespaceId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 60 }] },
   }))).Service!.Arn!;
@@ -205,6 +218,8 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
             timeout: { http: { perRequest: { unit: 's', value: 15 }, idle: { unit: 's', value: 300 } } },
             outlierDetection: { maxServerErrors: 5, interval: { unit: 's', value: 10 }, baseEjectionDuration: { unit: 's', value: 30 }, maxEjectionPercent: 50 },
           }),
+          // inventory's timeouts too: fixtures/demo/meshctl.yaml makes its port TCP, where only the idle one carries over.
+          ...(name === 'inventory' && { timeout: { http: { perRequest: { unit: 's', value: 5 }, idle: { unit: 's', value: 60 } } } }),
         }],
         serviceDiscovery: { awsCloudMap: { namespaceName: DEMO_NAMESPACE, serviceName: name } },
         ...(backends.length > 0 && { backends: backends.map((virtualServiceName) => ({ virtualService: { virtualServiceName } })) }),
@@ -268,5 +283,6 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
   return {
     clusters: ['legacy-mesh', 'shop-ec2', 'shop-fargate'],
     services: ['orders', 'payments', 'legacy-reports', 'web', 'catalog', 'checkout', 'recommender', 'pricing', 'inventory'],
+    namespaceArn: namespace.Arn!,
   };
 }
