@@ -4,7 +4,10 @@
 // for <service>", section "Resource types defined by <service>"). A resource
 // whose id AWS generates on creation (a target group's, a namespace's) is
 // named up to that id: `targetgroup/<name>/*`, `namespace/*`.
-import { accountOfArn } from '../arn.js';
+import { accountOfArn, partitionOf } from '../arn.js';
+
+// One partition rule for every ARN meshctl writes (src/core/arn.ts).
+export { partitionOf };
 import type { PlanStep } from '../plan/model.js';
 
 /** What a step's requirements are built from. */
@@ -16,13 +19,6 @@ export interface Scope {
   input: Record<string, unknown>;
   /** The step an output reference in the input points to. */
   stepOf(reference: unknown): PlanStep | undefined;
-}
-
-/** The ARN partition of a region: China and GovCloud have their own. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }
 
 export const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
