@@ -34,11 +34,19 @@ const MODULES: Record<AwsService, { load: () => Promise<SdkModule>; client: stri
   cloudwatch: { load: () => import('@aws-sdk/client-cloudwatch'), client: 'CloudWatchClient' },
   route53: { load: () => import('@aws-sdk/client-route-53'), client: 'Route53Client' },
   ram: { load: () => import('@aws-sdk/client-ram'), client: 'RAMClient' },
+  // Only for meshctl's own state (journals and locks), never the estate.
+  s3: { load: () => import('@aws-sdk/client-s3'), client: 'S3Client' },
 };
 
-/** SDK responses carry Date objects and $metadata; the estate is plain JSON, the same live or replayed. */
-function toPlainOutput(output: Record<string, unknown>): AwsOutput {
+/**
+ * SDK responses carry Date objects and $metadata; the estate is plain JSON,
+ * the same live or replayed. A streamed body (S3 GetObject) is read whole as
+ * UTF-8 text: meshctl only stores JSON documents there.
+ */
+async function toPlainOutput(output: Record<string, unknown>): Promise<AwsOutput> {
   const { $metadata: _metadata, ...rest } = output;
+  const body = rest.Body as { transformToString?: (encoding?: string) => Promise<string> } | undefined;
+  if (typeof body?.transformToString === 'function') rest.Body = await body.transformToString('utf-8');
   return JSON.parse(JSON.stringify(rest)) as AwsOutput;
 }
 
@@ -147,6 +155,9 @@ export function createSdkCaller(options: SdkOptions): AwsCaller {
           // Without throwOnRequestTimeout the handler only warns when the request timeout passes, and waits on.
           requestHandler: { connectionTimeout: options.connectTimeoutMs, requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true },
           logger: sdkLogger(options.log),
+          // S3 (the state bucket): an endpoint of one's own (a proxy, an S3-compatible store) rarely resolves
+          // BUCKET.host names, so buckets go in the path there; a bucket in another region is followed there.
+          ...(service === 's3' && { forcePathStyle: options.endpointUrl !== undefined, followRegionRedirects: true }),
         });
         return { module, client };
       });
@@ -162,7 +173,7 @@ export function createSdkCaller(options: SdkOptions): AwsCaller {
       if (!Command) throw new Error(`the AWS SDK for ${service} has no operation ${operation}`);
       const started = Date.now();
       try {
-        return toPlainOutput(await client.send(new Command(input))) as T;
+        return await toPlainOutput(await client.send(new Command(input))) as T;
       } catch (error) {
         const { code, message } = callFailure(error, endpointOf(service), { connectMs: options.connectTimeoutMs, requestMs: options.requestTimeoutMs }, Date.now() - started);
         throw new AwsCallError(service, operation, code, message);
