@@ -12,7 +12,7 @@ import { REDACTED } from '../core/redact.js';
 import { restoreSecrets } from '../core/restore-secrets.js';
 import { registrationInput, type RegisterTaskDefinitionInput } from '../core/task-definition-input.js';
 import { isSubset } from '../util/subset.js';
-import type { CreatedResource, JournalStore } from './journal.js';
+import { JournalSaveError, type CreatedResource, type JournalStore } from './journal.js';
 import { awaitShareAccess, type ShareAccess } from './share-access.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -219,8 +219,15 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
     if (existing) return finish(step, ctx, input, existing as Raw, 'adopted', true);
   }
 
+  // Never mutate without a durable record: the step is marked running in the state before it is sent.
+  const before = record.status;
   record.status = 'running';
-  await store.save();
+  try {
+    await store.save();
+  } catch (error) {
+    record.status = before;
+    throw error;
+  }
   ctx.onStep?.(step, 'start');
   let output: Raw;
   try {
@@ -268,11 +275,14 @@ async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output:
 /**
  * Runs the steps as a dependency graph. A failed step skips the steps that
  * depend on it; independent steps go on. Dependencies outside `steps` must
- * already be done (in ctx.outputs).
+ * already be done (in ctx.outputs). A journal that cannot be saved stops
+ * everything: no step is sent after it (each is saved as running first), the
+ * steps in flight finish, and the save's error is thrown.
  */
 export async function runSteps(steps: PlanStep[], ctx: ExecutionContext): Promise<StepFailure[]> {
   const limit = pLimit(ctx.concurrency);
   const failures: StepFailure[] = [];
+  let unsaved: JournalSaveError | undefined;
   const settled = new Map<string, Promise<boolean>>();
   const byId = new Map(steps.map((s) => [s.id, s]));
 
@@ -292,15 +302,19 @@ export async function runSteps(steps: PlanStep[], ctx: ExecutionContext): Promis
         await limit(() => executeStep(step, ctx));
         return true;
       } catch (error) {
+        if (error instanceof JournalSaveError) {
+          unsaved ??= error;
+          return false;
+        }
         const record = ctx.store.step(step.id);
         record.status = 'failed';
         record.error = error instanceof AwsCallError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
         if (step.ecsService && ctx.store.journal.services[step.ecsService]) {
           Object.assign(ctx.store.journal.services[step.ecsService]!, { state: 'failed', message: record.error });
         }
-        await ctx.store.save();
         failures.push({ step, error });
         ctx.onStep?.(step, 'failed', record.error);
+        await ctx.store.save().catch((saveError: unknown) => { unsaved ??= saveError as JournalSaveError; });
         return false;
       }
     })();
@@ -309,6 +323,7 @@ export async function runSteps(steps: PlanStep[], ctx: ExecutionContext): Promis
   };
 
   await Promise.all(steps.map(run));
+  if (unsaved) throw unsaved;
   await ctx.store.save();
   return failures;
 }

@@ -1,22 +1,27 @@
-// One apply or rollback per journal at a time. The lock is a file created
-// atomically (O_EXCL) beside the journal, naming its owner (pid, host, start
-// time, command); it is removed on exit. A lock whose owner is a dead process
-// on this host (a SIGKILLed apply) is taken over; any other held lock is
-// refused, naming the holder.
-import { unlinkSync } from 'node:fs';
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+// One apply, rollback, finalize or shift per journal at a time. The lock is a
+// document created only if none is there (O_EXCL locally, If-None-Match '*'
+// on S3) beside the journal, naming its holder (id, user, host, pid, start,
+// command). It is released when the run ends. A lock whose holder is gone is
+// taken over: locally when its process on this host is dead (a SIGKILLed
+// apply); on S3 only once its heartbeat, refreshed while it is held, is older
+// than the TTL it states. Otherwise `meshctl unlock LOCK-ID` frees it, as
+// `terraform force-unlock` does; the id is in every refusal.
+import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { describeHolder, inState, lockName, locationOf, StateConflictError, staleLock, type LockRecord, type StateBackend, type StateRef } from '../core/state.js';
 import { ExpectedError } from '../util/expected-error.js';
 
-export interface LockOwner {
-  pid: number;
-  host: string;
-  startedAt: string;
-  command: string;
-}
-
 export class JournalLockError extends ExpectedError {}
+
+export interface HeldLock {
+  id: string;
+  /** The lock this run took over, and why it could. */
+  tookOver?: { holder: LockRecord; why: string };
+  /** Throws once the lock is lost (unlocked, taken over, or expired without a heartbeat): nothing more may be changed. */
+  check(): void;
+  /** Releases the lock; says why when it could not. */
+  release(): Promise<string | undefined>;
+}
 
 function alive(pid: number): boolean {
   try {
@@ -28,60 +33,125 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Creates the journal's directory, saying clearly when it cannot. */
-export async function ensureJournalDir(journalPath: string): Promise<void> {
-  const dir = dirname(journalPath);
+function currentUser(): string {
   try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' || code === 'ENOTDIR') throw new JournalLockError(`${dir} is a file, not a directory: meshctl keeps its journals there; move the file away`);
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new JournalLockError(`cannot write ${dir} (${code}): meshctl keeps its journals there; run from a writable directory`);
-    throw error;
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? '';
   }
 }
 
-async function tryCreate(lockPath: string, owner: LockOwner): Promise<boolean> {
+const parseLock = (text: string): LockRecord | undefined => {
   try {
-    const handle = await open(lockPath, 'wx');
-    await handle.writeFile(`${JSON.stringify(owner)}\n`);
-    await handle.close();
-    return true;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new JournalLockError(`cannot write ${lockPath} (${code}); run from a writable directory`);
-    throw error;
+    const lock = JSON.parse(text) as LockRecord;
+    return typeof lock === 'object' && lock !== null ? lock : undefined;
+  } catch {
+    return undefined;
   }
+};
+
+const text = (lock: LockRecord) => `${JSON.stringify(lock, null, 2)}\n`;
+
+function refusal(ref: StateRef, holder: LockRecord | undefined): JournalLockError {
+  const journal = locationOf(ref);
+  if (!holder?.id) return new JournalLockError(`another meshctl holds the journal ${journal} (its lock ${locationOf({ ...ref, name: lockName(ref.name) })} is unreadable): wait for it to finish; if it is gone, remove that lock`);
+  const expiry = ref.state.lockTtlMs ? ', or wait until it expires' : '';
+  return new JournalLockError(`${describeHolder(holder)} holds the journal ${journal} (lock ${holder.id}): wait for it to finish; if it is gone, free it with meshctl unlock ${holder.id}${expiry}`);
 }
 
-/** Takes the journal's lock for `command`; returns its release. */
-export async function lockJournal(journalPath: string, command: string): Promise<() => Promise<void>> {
-  await ensureJournalDir(journalPath);
-  const lockPath = `${journalPath}.lock`;
-  const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    if (await tryCreate(lockPath, owner)) {
-      const releaseOnExit = () => { try { unlinkSync(lockPath); } catch { /* already gone */ } };
-      process.once('exit', releaseOnExit);
-      return async () => {
-        process.removeListener('exit', releaseOnExit);
-        await unlink(lockPath).catch(() => undefined);
-      };
-    }
-    let holder: LockOwner | undefined;
+/** Takes the lock of the journal at `ref` for `command`. */
+export async function lockJournal(ref: StateRef, command: string): Promise<HeldLock> {
+  const { state } = ref;
+  const name = lockName(ref.name);
+  const ttlMs = state.lockTtlMs;
+  const started = new Date().toISOString();
+  const lock: LockRecord = {
+    id: randomUUID(), journal: locationOf(ref), command, user: currentUser(), host: hostname(), pid: process.pid, startedAt: started,
+    ...(ttlMs && { heartbeatAt: started, ttlSeconds: ttlMs / 1000 }),
+  };
+  let tookOver: HeldLock['tookOver'];
+  for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
-      holder = JSON.parse(await readFile(lockPath, 'utf8')) as LockOwner;
-    } catch {
-      holder = undefined;
+      const etag = await state.write(name, text(lock), { ifNoneMatch: '*' });
+      return held(state, name, lock, etag, tookOver);
+    } catch (error) {
+      if (!(error instanceof StateConflictError)) throw error;
     }
-    const dead = holder && holder.host === owner.host && !alive(holder.pid);
-    if (!dead) {
-      const who = holder ? `${holder.command} (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt})` : 'another meshctl (unreadable lock)';
-      throw new JournalLockError(`${who} holds the journal ${journalPath}: wait for it to finish; if that process is gone, remove ${lockPath}`);
-    }
-    // The owner died without releasing (kill -9): take the lock over.
-    await unlink(lockPath).catch(() => undefined);
+    const found = await state.read(name);
+    if (!found) continue;
+    const holder = parseLock(found.text);
+    const why = staleLock(holder, Date.now(), { host: lock.host, alive }, ttlMs !== undefined);
+    if (!why) throw refusal(ref, holder);
+    // Only the version judged stale goes: a holder that just refreshed it keeps it.
+    await state.delete(name, found.etag).catch((error: unknown) => { if (!(error instanceof StateConflictError)) throw error; });
+    tookOver = { holder: holder!, why };
   }
-  throw new JournalLockError(`could not take the lock ${lockPath}: another meshctl took it first; try again`);
+  throw new JournalLockError(`could not take the lock of ${locationOf(ref)}: another meshctl took it first; try again`);
+}
+
+function held(state: StateBackend, name: string, lock: LockRecord, firstEtag: string, tookOver: HeldLock['tookOver']): HeldLock {
+  let etag = firstEtag;
+  let lastBeat = Date.now();
+  let lost: string | undefined;
+  let beating: Promise<void> | undefined;
+  const ttlMs = state.lockTtlMs;
+  const expired = () => ttlMs !== undefined && Date.now() - lastBeat > ttlMs;
+  const beat = async () => {
+    const at = new Date();
+    const next = { ...lock, heartbeatAt: at.toISOString() };
+    try {
+      etag = await state.write(name, text(next), { ifMatch: etag });
+      lastBeat = at.getTime();
+    } catch (error) {
+      if (error instanceof StateConflictError) lost = `the lock ${lock.id} of ${lock.journal} was freed or taken over while this run held it (meshctl unlock, or it expired)`;
+      else if (expired()) lost = `the lock ${lock.id} of ${lock.journal} expired: no heartbeat could be written for ${ttlMs! / 1000}s (${(error as Error).message})`;
+    }
+  };
+  const timer = ttlMs ? setInterval(() => { beating ??= beat().finally(() => { beating = undefined; }); }, Math.max(ttlMs / 4, 100)) : undefined;
+  timer?.unref();
+  // A local lock goes with its process, however it exits (but kill -9).
+  const releaseOnExit = () => state.deleteNow?.(name);
+  if (state.deleteNow) process.once('exit', releaseOnExit);
+  return {
+    id: lock.id,
+    ...(tookOver && { tookOver }),
+    check() {
+      if (!lost && expired()) lost = `the lock ${lock.id} of ${lock.journal} expired: its last heartbeat is more than ${ttlMs! / 1000}s old`;
+      if (lost) throw new JournalLockError(`${lost}; this run stopped before its next change`);
+    },
+    async release() {
+      if (timer) clearInterval(timer);
+      process.removeListener('exit', releaseOnExit);
+      await beating;
+      if (lost) return undefined;
+      try {
+        await state.delete(name, etag);
+        return undefined;
+      } catch (error) {
+        if (error instanceof StateConflictError) return undefined;
+        return `could not release the lock ${lock.id} of ${lock.journal} ${inState(state)} (${(error as Error).message}): free it with meshctl unlock ${lock.id}`;
+      }
+    },
+  };
+}
+
+/** `meshctl unlock LOCK-ID`: removes that lock (the version read, so a re-taken lock stays), returning what it said. */
+export async function unlockById(state: StateBackend, id: string): Promise<LockRecord> {
+  const names = (await state.list()).filter((n) => n.endsWith('.lock'));
+  const locks = await Promise.all(names.map(async (name) => {
+    const found = await state.read(name);
+    return { name, found, lock: found ? parseLock(found.text) : undefined };
+  }));
+  const match = locks.find((l) => l.lock?.id === id);
+  if (!match) {
+    const heldNow = locks.filter((l) => l.lock?.id).map((l) => `${l.lock!.id} (${describeHolder(l.lock!)} on ${l.lock!.journal})`);
+    throw new JournalLockError(`no lock ${id} ${inState(state)}: ${heldNow.length > 0 ? `the locks held there are ${heldNow.join('; ')}` : 'no lock is held there'}`);
+  }
+  try {
+    await state.delete(match.name, match.found!.etag);
+  } catch (error) {
+    if (error instanceof StateConflictError) throw new JournalLockError(`the lock ${id} changed while it was being freed (its holder is alive and refreshed it): nothing was unlocked; check who holds it with meshctl status`);
+    throw error;
+  }
+  return match.lock!;
 }

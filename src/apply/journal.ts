@@ -1,13 +1,14 @@
-// The apply journal: written before the first mutation and rewritten
-// atomically (write, then rename) after every step, so a crash at any point
-// leaves a journal a re-run resumes from. It records each service's previous
+// The apply journal: written before the first mutation and rewritten whole
+// after every step, in the state (a local directory or an S3 prefix), so a
+// crash at any point leaves a journal a re-run resumes from, wherever it runs. It records each service's previous
 // task definition and registries (what rollback restores) and every resource
 // apply created (what --remove-mesh-resources may delete).
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { AwsCallError } from '../aws/caller.js';
 import { redactDeep } from '../core/redact.js';
+import { locationOf, StateConflictError, type StateBackend, type StateRef } from '../core/state.js';
 import { ExpectedError } from '../util/expected-error.js';
 
+/** The default state: a directory of the directory meshctl runs in. */
 export const JOURNAL_DIR = '.meshctl';
 export const JOURNAL_FORMAT_VERSION = 1;
 
@@ -95,24 +96,63 @@ export interface ShiftRecord {
 
 export class JournalError extends ExpectedError {}
 
-export function journalPath(fingerprint: string, dir = JOURNAL_DIR): string {
-  return join(dir, `journal-${fingerprint.replace(/^sha256:/, '').slice(0, 16)}.json`);
+/**
+ * The journal could not be saved (the state unreachable after the SDK's
+ * retries, a lost race on its version, the lock lost): the run stops before
+ * its next change, since nothing may be changed without a durable record.
+ */
+export class JournalSaveError extends ExpectedError {
+  constructor(readonly location: string, readonly reason: string) {
+    super(`could not save the journal ${location}: ${reason}`);
+  }
+}
+
+/** The journal's name in its state: journal-<first 16 hex digits of the plan fingerprint>.json. */
+export function journalName(fingerprint: string): string {
+  return `journal-${fingerprint.replace(/^sha256:/, '').slice(0, 16)}.json`;
+}
+
+/** A rollback or finalize plan saved beside the journals, by its fingerprint. */
+export function planName(kind: 'rollback' | 'finalize', fingerprint: string): string {
+  return `${kind}-${fingerprint.replace(/^sha256:/, '').slice(0, 16)}.json`;
+}
+
+export const isJournalName = (name: string): boolean => /^journal-[0-9a-f]+\.json$/.test(name);
+
+export interface LoadedJournal {
+  ref: StateRef;
+  journal: Journal;
+  /** The version read: every save is conditional on it. */
+  etag?: string;
 }
 
 export class JournalStore {
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(readonly path: string, readonly journal: Journal) {}
+  /** `guard` throws when the run may no longer write (its lock lost). */
+  constructor(readonly ref: StateRef, readonly journal: Journal, private etag?: string, private readonly guard?: () => void) {}
 
-  /** Rewrites the journal atomically; writes are serialized so the newest state always lands last. */
+  get location(): string {
+    return locationOf(this.ref);
+  }
+
+  /**
+   * Rewrites the journal whole, on the version last read or written (created
+   * only if absent the first time): a journal changed by anyone else is a
+   * conflict, never overwritten. Writes are serialized so the newest state
+   * always lands last. A failed save fails every later one (the chain stays
+   * rejected): the run stops.
+   */
   save(): Promise<void> {
     this.journal.updatedAt = new Date().toISOString();
     const text = `${JSON.stringify(redactDeep(this.journal), null, 2)}\n`;
-    const tmp = `${this.path}.tmp`;
     this.writing = this.writing.then(async () => {
-      await mkdir(dirname(this.path), { recursive: true });
-      await writeFile(tmp, text);
-      await rename(tmp, this.path);
+      try {
+        this.guard?.();
+        this.etag = await this.ref.state.write(this.ref.name, text, this.etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: this.etag });
+      } catch (error) {
+        throw saveFailure(this.location, error);
+      }
     });
     return this.writing;
   }
@@ -122,49 +162,53 @@ export class JournalStore {
   }
 }
 
-export async function readJournal(path: string): Promise<Journal> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new JournalError(`cannot read journal ${path}; pass an existing journal with --journal FILE`);
+function saveFailure(location: string, error: unknown): Error {
+  if (error instanceof StateConflictError) {
+    return new JournalSaveError(location, 'someone else changed it since this run read it (another meshctl, or a hand edit): this run does not overwrite it');
   }
+  if (error instanceof JournalSaveError || !(error instanceof Error)) return error as Error;
+  return new JournalSaveError(location, error instanceof AwsCallError ? `AWS ${error.service}:${error.operation} failed (${error.code}): ${error.message.split('\n')[0]}` : error.message);
+}
+
+export async function readJournal(ref: StateRef): Promise<LoadedJournal> {
+  const location = locationOf(ref);
+  const found = await ref.state.read(ref.name).catch((error: unknown) => {
+    // Only a local file that cannot be read counts as missing; S3 says why (denied, unreachable).
+    if (error instanceof ExpectedError || error instanceof AwsCallError) throw error;
+    return undefined;
+  });
+  if (!found) throw new JournalError(`cannot read journal ${location}; pass an existing journal with --journal FILE`);
   try {
-    const journal = JSON.parse(text) as Journal;
+    const journal = JSON.parse(found.text) as Journal;
     if (journal.tool !== 'meshctl' || journal.formatVersion !== JOURNAL_FORMAT_VERSION) throw new Error('not a meshctl journal');
-    return journal;
+    return { ref, journal, etag: found.etag };
   } catch (error) {
-    throw new JournalError(`${path} is not a meshctl journal (${(error as Error).message})`);
+    throw new JournalError(`${location} is not a meshctl journal (${(error as Error).message})`);
   }
 }
 
 /** Opens the plan's journal to resume it, or starts a fresh one. A journal of another plan is refused. */
-export async function openJournal(path: string, planFingerprint: string, fresh: () => Journal): Promise<{ store: JournalStore; resumed: boolean }> {
-  try {
-    const existing = await readJournal(path);
-    if (existing.planFingerprint !== planFingerprint) {
-      throw new JournalError(`the journal ${path} belongs to another plan (${existing.planFingerprint.slice(0, 19)}…, this one is ${planFingerprint.slice(0, 19)}…): finish or roll back that one first (meshctl rollback --journal ${path}), or move the journal away`);
-    }
-    return { store: new JournalStore(path, existing), resumed: true };
-  } catch (error) {
-    if (error instanceof JournalError && /cannot read/.test(error.message)) return { store: new JournalStore(path, fresh()), resumed: false };
-    throw error;
+export async function openJournal(ref: StateRef, planFingerprint: string, fresh: () => Journal, guard?: () => void): Promise<{ store: JournalStore; resumed: boolean }> {
+  const location = locationOf(ref);
+  if (!(await ref.state.read(ref.name))) return { store: new JournalStore(ref, fresh(), undefined, guard), resumed: false };
+  const { journal, etag } = await readJournal(ref);
+  if (journal.planFingerprint !== planFingerprint) {
+    throw new JournalError(`the journal ${location} belongs to another plan (${journal.planFingerprint.slice(0, 19)}…, this one is ${planFingerprint.slice(0, 19)}…): finish or roll back that one first (meshctl rollback --journal ${location}), or move the journal away`);
   }
+  return { store: new JournalStore(ref, journal, etag, guard), resumed: true };
 }
 
-/** The journal most recently written under .meshctl/, if any: of an apply, or of any plan (apply, rollback, finalize). */
-export async function latestJournal(dir = JOURNAL_DIR, kind: 'apply' | 'any' = 'any'): Promise<string | undefined> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => /^journal-[0-9a-f]+\.json$/.test(n));
-  } catch {
-    return undefined;
-  }
-  const dated = await Promise.all(names.map(async (name) => {
-    const journal = await readJournal(join(dir, name)).catch(() => undefined);
-    const isApply = journal?.undoes === undefined && journal?.finalizes === undefined;
-    const wanted = journal !== undefined && (kind === 'any' || (kind === 'apply') === isApply);
-    return { path: join(dir, name), updatedAt: wanted ? journal.updatedAt : undefined };
-  }));
-  return dated.filter((d) => d.updatedAt !== undefined).sort((a, b) => b.updatedAt!.localeCompare(a.updatedAt!))[0]?.path;
+/** The journal most recently written in the state, if any: of an apply, or of any plan (apply, rollback, finalize). */
+export async function latestJournal(state: StateBackend, kind: 'apply' | 'any' = 'any'): Promise<LoadedJournal | undefined> {
+  const names = (await state.list()).filter(isJournalName);
+  const loaded = await Promise.all(names.map((name) => readJournal({ state, name }).catch((error: unknown) => {
+    if (error instanceof JournalError) return undefined;
+    throw error;
+  })));
+  const wanted = loaded.filter((l): l is LoadedJournal => {
+    if (!l) return false;
+    const isApply = l.journal.undoes === undefined && l.journal.finalizes === undefined;
+    return kind === 'any' || (kind === 'apply') === isApply;
+  });
+  return wanted.sort((a, b) => b.journal.updatedAt.localeCompare(a.journal.updatedAt))[0];
 }

@@ -1,7 +1,7 @@
 // The accounts of a run: the caller's own, and those meshctl.yaml names, each
 // reached by assuming a role or through a profile. Each has its own caller;
 // plan steps name their account and run with its caller.
-import type { AccountConfig } from '../config/config.js';
+import { HOME_ACCOUNT_NAME, type AccountConfig } from '../config/config.js';
 import { ExpectedError } from '../util/expected-error.js';
 import { AwsCallError, type AwsCaller } from './caller.js';
 
@@ -19,7 +19,7 @@ export interface AccountSession {
 }
 
 /** The caller's own account, when meshctl.yaml does not name it. */
-export const HOME_ACCOUNT = 'caller';
+export const HOME_ACCOUNT = HOME_ACCOUNT_NAME;
 
 /** An account of the run cannot be reached: nothing has been read or changed yet. */
 export class AccountAccessError extends ExpectedError {}

@@ -3,7 +3,9 @@
 import chalk from 'chalk';
 import type { Recorder } from '../aws/recording.js';
 import { openSession, type AwsSession } from '../aws/session.js';
+import { DEFAULT_STATE, openState, type RunState, type StateSettings } from '../apply/open-state.js';
 import { loadConfig, type MeshctlConfig } from '../config/config.js';
+import { parseStateUrl } from '../core/state.js';
 import { parseDuration } from '../util/duration.js';
 import { stopReadProgress, withReadProgress } from './read-progress.js';
 
@@ -22,6 +24,8 @@ export interface GlobalOptions {
   config?: string;
   /** --account: only these of meshctl.yaml's accounts. */
   account?: string[];
+  /** --state (or MESHCTL_STATE): s3://BUCKET/PREFIX or a directory, over meshctl.yaml's state:. */
+  state?: string;
 }
 
 export function applyColor(options: GlobalOptions): void {
@@ -64,4 +68,24 @@ export async function openAws(options: GlobalOptions, request: SessionRequest): 
 
 export function config(options: GlobalOptions): Promise<MeshctlConfig> {
   return loadConfig(options.config);
+}
+
+/** Where the state is: --state over meshctl.yaml's state: over ./.meshctl. */
+export function stateSettings(options: GlobalOptions, settings: MeshctlConfig): StateSettings {
+  const configured = settings.state;
+  const url = options.state ?? configured?.url ?? DEFAULT_STATE.url;
+  if (options.state !== undefined) parseStateUrl(options.state);
+  return {
+    url,
+    ...(configured?.account && { account: configured.account }),
+    ...(configured?.kmsKeyId && url.startsWith('s3://') && { kmsKeyId: configured.kmsKeyId }),
+    lockTtlMs: configured?.lockTtl ? parseDuration(configured.lockTtl, 'state.lockTtl') : DEFAULT_STATE.lockTtlMs,
+  };
+}
+
+/** The run's state; an S3 state is announced on stderr with whose credentials reach it. */
+export async function openRunState(options: GlobalOptions, session: AwsSession | undefined): Promise<RunState> {
+  const state = openState(stateSettings(options, await config(options)), options.fixtures ? undefined : session?.accounts);
+  if (state.banner) writeErr(state.banner);
+  return state;
 }

@@ -42,6 +42,7 @@ export function buildProgram(): Command {
     .option('--fixtures <dir>', 'replay recorded AWS responses from DIR: no network, no credentials')
     .option('--config <file>', 'meshctl config, YAML or JSON (default: ./meshctl.yaml when present)')
     .option('--account <name>', 'only this account of meshctl.yaml\'s accounts (repeatable; the caller\'s own is "caller" unless named there)', collect)
+    .addOption(new Option('--state <url>', 'where journals, saved rollback/finalize plans and locks live: s3://BUCKET/PREFIX (shared by a team and CI) or a directory (default: state: in meshctl.yaml, else .meshctl)').env('MESHCTL_STATE'))
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--no-color', 'plain output without colors (also NO_COLOR)')
     .option('--verbose', 'log each AWS call with its duration to stderr')
@@ -103,7 +104,7 @@ export function buildProgram(): Command {
     .description('put services back on their previous task definition and deregister the revision rolled back from')
     .option('--cluster <name>', 'only services of this cluster (repeatable)', collect)
     .option('--service <name>', 'service to roll back (repeatable; default: every service in the journal)', collect)
-    .option('--journal <file>', 'apply journal to roll back (default: the latest under .meshctl/)')
+    .option('--journal <file>', 'apply journal to roll back, a path or s3:// URL (default: the latest in the state)')
     .option('--to-revision <n>', 'roll back to this revision of the family instead (must be ACTIVE)')
     .option('--keep-revision', 'do not deregister the revision rolled back from')
     .option('--remove-mesh-resources', 'delete the mesh and Cloud Map resources apply created for these services')
@@ -119,7 +120,7 @@ export function buildProgram(): Command {
 
   program.command('shift')
     .description('move the traffic of blue-green pairs from blue to green in steps, watching alarms, target health and 5xx; step back on trouble')
-    .option('--journal <file>', 'apply journal of the blue-green move (default: the latest under .meshctl/)')
+    .option('--journal <file>', 'apply journal of the blue-green move, a path or s3:// URL (default: the latest in the state)')
     .option('--service <name>', 'only this blue service (repeatable; default: every blue-green pair of the journal)', collect)
     .option('--to <percent>', 'set green\'s weight at once (--to 0: all traffic back to blue)')
     .option('--steps <percents>', 'green\'s weights in turn, rising (for example 10,25,50,100)')
@@ -138,7 +139,7 @@ export function buildProgram(): Command {
 
   program.command('finalize')
     .description('once green has carried all traffic for the bake time with no alarm, remove the blue side of each blue-green pair')
-    .option('--journal <file>', 'apply journal of the blue-green move (default: the latest under .meshctl/)')
+    .option('--journal <file>', 'apply journal of the blue-green move, a path or s3:// URL (default: the latest in the state)')
     .option('--service <name>', 'only this blue service (repeatable; default: every blue-green pair of the journal)', collect)
     .option('--bake <duration>', 'how long green must have carried all traffic', '30m')
     .option('--alarm <name>', 'CloudWatch alarm that must not be in ALARM (repeatable)', collect)
@@ -153,9 +154,26 @@ export function buildProgram(): Command {
 
   program.command('status')
     .description('where an apply or rollback stands: per service its state, steps, revision and rollout (exit 1 when one failed)')
-    .option('--journal <file>', 'journal to report on (default: the latest under .meshctl/)')
-    .addHelpText('after', '\nExample:\n  $ meshctl status --output json')
+    .option('--journal <file>', 'journal to report on, a path or s3:// URL (default: the latest in the state)')
+    .option('--watch', 'refresh until every deployment settled and no run holds the journal (exit 1 if one failed)')
+    .option('--poll-interval <duration>', 'with --watch: how often to look again', '10s')
+    .option('--wait-timeout <duration>', 'with --watch: give up (exit 1) after this long', '30m')
+    .addHelpText('after', '\nExample:\n  $ meshctl status --watch --state s3://acme-meshctl/shop')
     .action(action(async () => (await import('../commands/status.js')).runStatus as Runner));
+
+  program.command('unlock')
+    .description('free the lock a gone run left on a journal (as terraform force-unlock); LOCK-ID is in the refusal and in status')
+    .argument('<lock-id>', 'the lock\'s id')
+    .addHelpText('after', '\nExample:\n  $ meshctl unlock 5c0f9a7e-2b1d-4c3e-9f8a-0d6b7e1c2a34')
+    .action(actionWithArgument(async () => (await import('../commands/unlock.js')).runUnlock as RunnerWithArgument));
+
+  program.command('state')
+    .description('the shared state (journals, saved plans, locks)')
+    .command('push')
+    .description('upload the journals and saved plans of a local directory to the configured state; refuses to overwrite different content')
+    .option('--from <dir>', 'the local state to upload', '.meshctl')
+    .addHelpText('after', '\nExample:\n  $ meshctl state push --state s3://acme-meshctl/shop')
+    .action(action(async () => (await import('../commands/state-push.js')).runStatePush as Runner));
 
   program.command('iam-policy')
     .description('print the least-privilege IAM policy to run precheck, plan, apply and rollback (for a plan, scoped to its resources; --for shift, to a cut-over\'s traffic moves)')

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { callerAccount } from '../aws/caller-identity.js';
 import type { AwsSession } from '../aws/session.js';
 import { confirm } from '../cli/confirm.js';
-import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
+import type { RunState } from '../apply/open-state.js';
+import { config, openAws, openRunState, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_DECLINED } from '../cli/exit-codes.js';
 import type { Plan } from '../core/plan/model.js';
@@ -30,14 +31,19 @@ export function positiveInt(value: string | undefined, flag: string): number | u
   return Number(value);
 }
 
-/** A saved plan, checked for structure, edits, region and account before anything runs. */
-async function loadPlanFile(planFile: string, session: AwsSession): Promise<Plan> {
-  let text: string;
-  try {
-    text = await readFile(planFile, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read plan ${planFile}; save one with meshctl plan --out ${planFile}`);
+/** The text of a saved plan: a file, or a plan rollback or finalize saved in an S3 state. */
+export async function readPlanText(planFile: string, state: RunState): Promise<string | undefined> {
+  if (planFile.startsWith('s3://')) {
+    const ref = await state.find(planFile);
+    return (await ref.state.read(ref.name))?.text;
   }
+  return readFile(planFile, 'utf8').catch(() => undefined);
+}
+
+/** A saved plan, checked for structure, edits, region and account before anything runs. */
+async function loadPlanFile(planFile: string, session: AwsSession, state: RunState): Promise<Plan> {
+  const text = await readPlanText(planFile, state);
+  if (text === undefined) throw new UsageError(`cannot read plan ${planFile}; save one with meshctl plan --out ${planFile}`);
   const plan = parsePlan(text, planFile);
   if (plan.region !== session.region) {
     throw new UsageError(`${planFile} was planned for ${plan.region}, but this run targets ${session.region}; pass --region ${plan.region}`);
@@ -63,10 +69,11 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
     throw new UsageError(`--cluster, --service, --target, --strategy and --remove-mesh-resources choose what to plan; ${planFile} is already planned: apply it as it is, or plan again with them`);
   }
   const session = await openAws(options, { allowMutations: !options.dryRun });
+  const state = await openRunState(options, session);
 
   let plan: Plan;
   if (planFile) {
-    plan = await loadPlanFile(planFile, session);
+    plan = await loadPlanFile(planFile, session, state);
   } else {
     const computed = await computePlan(session, await config(options), selection);
     plan = computed.plan;
@@ -82,7 +89,7 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
     }
   }
   const resumeWith = planFile ? `meshctl apply ${planFile}` : 'meshctl plan --out plan.json, then meshctl apply plan.json';
-  return executePlan(session, plan, {
+  return executePlan(session, state, plan, {
     dryRun: options.dryRun, force: options.force, output: options.output, concurrency, waveSize, wait: options.wait, timeoutMs, pollMs,
     resumeWith, ...(planFile && { planFile }),
   });

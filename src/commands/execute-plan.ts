@@ -4,8 +4,9 @@
 // took. apply and rollback both end here.
 import chalk from 'chalk';
 import { applyPlan, journalServices, type ApplyReport } from '../apply/apply-plan.js';
-import { JOURNAL_FORMAT_VERSION, JournalStore, journalPath, openJournal, readJournal, type Journal } from '../apply/journal.js';
-import { lockJournal } from '../apply/journal-lock.js';
+import { JOURNAL_FORMAT_VERSION, JournalSaveError, journalName, JournalStore, openJournal, readJournal, type Journal } from '../apply/journal.js';
+import { lockJournal, type HeldLock } from '../apply/journal-lock.js';
+import type { RunState } from '../apply/open-state.js';
 import { recordFinalize, recordRollback } from '../apply/record-in-apply-journal.js';
 import { readPlannedState } from '../aws/read-planned.js';
 import { requireAccounts } from '../aws/accounts.js';
@@ -18,6 +19,7 @@ import { createProgress } from '../cli/progress.js';
 import { drift, keysChangedBy, observeAgain } from '../core/plan/drift.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
 import { showRefs } from '../core/plan/refs.js';
+import { describeHolder, locationOf, type StateRef } from '../core/state.js';
 import { leftInPlaceLines } from '../render/service-steps-text.js';
 import { table } from '../render/table.js';
 import { ExpectedError } from '../util/expected-error.js';
@@ -121,7 +123,43 @@ function renderReport(plan: Plan, report: ApplyReport, rows: ResultRow[], journa
   return lines.join('\n');
 }
 
-export async function executePlan(session: AwsSession, plan: Plan, options: ExecuteOptions): Promise<number> {
+/** What AWS already has from this run when its journal could not be saved: the steps done, from the journal in memory. */
+function unsavedRunError(plan: Plan, error: JournalSaveError, journal: Journal, resumeWith: string, location: string): ExpectedError {
+  const done = plan.steps.filter((st) => journal.steps[st.id]?.status === 'done');
+  const lines = [`${error.message}; ${plan.rollback ? 'rollback' : plan.finalize ? 'finalize' : 'apply'} stopped before its next change (nothing is changed without a durable record).`];
+  if (done.length === 0) lines.push('AWS has no change from this run.');
+  else {
+    lines.push(`AWS already has these changes from this run (${done.length}), which the saved journal may not show as done:`);
+    for (const st of done) lines.push(`  - ${st.service} ${st.operation} ${st.resource}${st.account ? ` in ${st.account}` : ''} (step ${st.id})`);
+  }
+  lines.push(`The saved journal marks every step that was sent as at least running, so a re-run adopts what exists rather than sending it twice: once the state can be written, run ${resumeWith}${plan.rollback || plan.finalize ? '' : `, or undo with meshctl rollback --journal ${location}`}`);
+  return new ExpectedError(lines.join('\n'));
+}
+
+/** Takes the lock of each journal the run writes; says when one was taken over. */
+export async function lockAll(refs: StateRef[], command: string): Promise<HeldLock[]> {
+  const locks: HeldLock[] = [];
+  try {
+    for (const ref of refs) {
+      const lock = await lockJournal(ref, command);
+      locks.push(lock);
+      if (lock.tookOver) writeErr(`took over the lock ${lock.tookOver.holder.id} of ${locationOf(ref)} (${describeHolder(lock.tookOver.holder)}): ${lock.tookOver.why}`);
+    }
+    return locks;
+  } catch (error) {
+    await releaseAll(locks);
+    throw error;
+  }
+}
+
+export async function releaseAll(locks: HeldLock[]): Promise<void> {
+  for (const lock of [...locks].reverse()) {
+    const warning = await lock.release();
+    if (warning) writeErr(`warning: ${warning}`);
+  }
+}
+
+export async function executePlan(session: AwsSession, state: RunState, plan: Plan, options: ExecuteOptions): Promise<number> {
   const unforced = plan.services.filter((s) => s.findings.some((f) => f.severity === 'error'));
   if (unforced.length > 0 && !options.force && !options.dryRun) {
     const list = unforced.map((s) => `  ${s.cluster}/${s.service}: ${s.findings.filter((f) => f.severity === 'error').map((f) => f.rule).join(', ')}`).join('\n');
@@ -135,20 +173,23 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
   requireAccounts(session.accounts, plan);
   // Only what can have changed since the plan: for the drift check and the journal's record of each service.
   const { estate, specs, edgeActions } = await readPlannedState(session.accounts, session.region, plan);
-  const path = journalPath(plan.fingerprint);
+  const ref: StateRef = { state: state.home, name: journalName(plan.fingerprint) };
+  const path = locationOf(ref);
   // The apply journal a rollback undoes or a finalize finishes: locked too, and updated after.
-  const undone = plan.rollback?.journal ?? plan.finalize?.journal;
+  const undoneAt = plan.rollback?.journal ?? plan.finalize?.journal;
+  const undoneRef = undoneAt ? await state.find(undoneAt) : undefined;
+  const undone = undoneRef && locationOf(undoneRef);
   const command = plan.rollback ? 'meshctl rollback' : plan.finalize ? 'meshctl finalize' : 'meshctl apply';
   // One apply or rollback per journal: a second one is refused, naming the holder (a dry run writes nothing and takes no lock).
-  const releases = options.dryRun ? [] : [await lockJournal(path, command)];
+  const locks = options.dryRun ? [] : await lockAll([ref, ...(undoneRef ? [undoneRef] : [])], command);
+  const guard = () => { for (const lock of locks) lock.check(); };
   try {
-    if (undone && !options.dryRun) releases.push(await lockJournal(undone, command));
-    const { store, resumed } = await openJournal(path, plan.fingerprint, (): Journal => ({
+    const { store, resumed } = await openJournal(ref, plan.fingerprint, (): Journal => ({
       formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: plan.fingerprint, region: plan.region, target: plan.target, mesh: plan.mesh,
       startedAt: new Date().toISOString(), updatedAt: '', services: journalServices(plan, estate), steps: {}, created: [],
       ...(plan.rollback && { undoes: undone ?? '' }),
-      ...(plan.finalize && { finalizes: plan.finalize.journal }),
-    }));
+      ...(plan.finalize && { finalizes: undone }),
+    }), guard);
     // What a resumed run already touched has changed on purpose.
     const touched = new Set(plan.steps.filter((s) => ['done', 'running', 'failed'].includes(store.journal.steps[s.id]?.status ?? '')).flatMap((s) => keysChangedBy(s, plan)));
     const changes = drift(plan.observed, observeAgain(plan.observed, estate, specs, edgeActions), touched);
@@ -162,12 +203,18 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
     }
 
     // The apply journal remembers an unfinished rollback, so the next meshctl rollback finishes it rather than planning anew.
-    const undoneStore = undone ? new JournalStore(undone, await readJournal(undone)) : undefined;
-    if (undoneStore && plan.rollback && options.planFile) {
-      undoneStore.journal.pendingRollback = options.planFile;
-      await undoneStore.save();
+    const undoneLoaded = undoneRef ? await readJournal(undoneRef) : undefined;
+    const undoneStore = undoneLoaded && new JournalStore(undoneLoaded.ref, undoneLoaded.journal, undoneLoaded.etag, guard);
+    try {
+      if (undoneStore && plan.rollback && options.planFile) {
+        undoneStore.journal.pendingRollback = options.planFile;
+        await undoneStore.save();
+      }
+      await store.save();
+    } catch (error) {
+      if (error instanceof JournalSaveError) throw unsavedRunError(plan, error, store.journal, options.resumeWith, path);
+      throw error;
     }
-    await store.save();
     writeErr(`${plan.rollback ? 'rolling back with plan' : plan.finalize ? 'finalizing with plan' : 'applying plan'} ${plan.fingerprint}`);
     writeErr(`${resumed ? 'resuming from' : 'journal:'} ${path}`);
     const progress = createProgress(options.output === 'json');
@@ -177,22 +224,31 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
     const disarm = onInterrupt(async () => {
       progress.stop();
       await store.save();
+      await releaseAll(locks.splice(0));
       if (plan.rollback || plan.finalize) return `interrupted: the journal ${path} is saved. Finish with: ${options.resumeWith}`;
       return `interrupted: the journal ${path} is saved. Finish with: ${options.resumeWith}; or undo with: meshctl rollback --journal ${path}`;
     });
-    const report = await applyPlan(session.accounts, plan, estate, store, { concurrency: options.concurrency, waveSize: options.waveSize, wait: options.wait, timeoutMs: options.timeoutMs, pollMs: options.pollMs }, {
-      onStep: (step, status, detail) => {
-        if (step.ecsService && !started.has(step.ecsService)) started.set(step.ecsService, Date.now());
-        if (status !== 'start') finished(step.ecsService);
-        progress.step(step, status, detail);
-      },
-      onWait: (_step, line) => progress.note(`… ${line}`),
-      onWave: (index, total, services) => progress.note(`wave ${index + 1}/${total}: ${services.join(', ')}`),
-      onProgress: (rollouts) => {
-        for (const r of rollouts.filter((x) => x.rolloutState === 'COMPLETED')) finished(r.label);
-        progress.rollouts(rollouts);
-      },
-    });
+    let report: ApplyReport;
+    try {
+      report = await applyPlan(session.accounts, plan, estate, store, { concurrency: options.concurrency, waveSize: options.waveSize, wait: options.wait, timeoutMs: options.timeoutMs, pollMs: options.pollMs }, {
+        onStep: (step, status, detail) => {
+          if (step.ecsService && !started.has(step.ecsService)) started.set(step.ecsService, Date.now());
+          if (status !== 'start') finished(step.ecsService);
+          progress.step(step, status, detail);
+        },
+        onWait: (_step, line) => progress.note(`… ${line}`),
+        onWave: (index, total, services) => progress.note(`wave ${index + 1}/${total}: ${services.join(', ')}`),
+        onProgress: (rollouts) => {
+          for (const r of rollouts.filter((x) => x.rolloutState === 'COMPLETED')) finished(r.label);
+          progress.rollouts(rollouts);
+        },
+      });
+    } catch (error) {
+      disarm();
+      progress.stop();
+      if (error instanceof JournalSaveError) throw unsavedRunError(plan, error, store.journal, options.resumeWith, path);
+      throw error;
+    }
     for (const r of report.rollouts) finished(r.label);
     disarm();
     progress.stop();
@@ -214,6 +270,6 @@ export async function executePlan(session: AwsSession, plan: Plan, options: Exec
     } else writeOut(renderReport(plan, report, rows, path));
     return failed ? EXIT_FINDINGS : EXIT_OK;
   } finally {
-    for (const release of releases.reverse()) await release();
+    await releaseAll(locks);
   }
 }

@@ -3,13 +3,13 @@
 // Map registry first, rules to green alone, blue's scaling and step alarms,
 // blue scaled to 0 and deleted, its target group and revision, the App Mesh
 // resources only it used) and runs that plan through apply's executor.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { JOURNAL_DIR, latestJournal, readJournal } from '../apply/journal.js';
+import { planName } from '../apply/journal.js';
+import { journalFor } from '../apply/open-state.js';
 import { confirm } from '../cli/confirm.js';
-import { openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
+import { openAws, openRunState, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_DECLINED, EXIT_OK } from '../cli/exit-codes.js';
+import { inState, locationOf } from '../core/state.js';
 import { computeFinalizePlan } from '../planning/finalize.js';
 import { renderServiceStepsText } from '../render/service-steps-text.js';
 import { parseDuration, parsePollInterval } from '../util/duration.js';
@@ -37,10 +37,12 @@ export async function runFinalize(options: FinalizeOptions): Promise<number> {
   const pollMs = parsePollInterval(options.pollInterval);
   if (!/^\d+$/.test(options.max5xx)) throw new UsageError(`--max-5xx ${options.max5xx} is not a whole number`);
   if (options.fixtures && !options.dryRun) throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what finalize would send');
-  const path = options.journal ?? await latestJournal(JOURNAL_DIR, 'apply');
-  if (!path) throw new UsageError('no apply journal under .meshctl/: finalize finishes a blue-green apply; pass --journal FILE');
-  const journal = await readJournal(path);
   const session = await openAws(options, { allowMutations: !options.dryRun });
+  const state = await openRunState(options, session);
+  const loaded = await journalFor(state, options.journal, 'apply');
+  if (!loaded) throw new UsageError(`no apply journal ${inState(state.home)}: finalize finishes a blue-green apply; pass --journal FILE`);
+  const { journal } = loaded;
+  const path = locationOf(loaded.ref);
   if (journal.region !== session.region) throw new UsageError(`the journal ${path} is for ${journal.region}; pass --region ${journal.region}`);
 
   const plan = await computeFinalizePlan(session, session.region, { journal: { path, data: journal }, service: options.service, bakeMs, alarms: options.alarm ?? [], max5xx: Number(options.max5xx) });
@@ -54,11 +56,11 @@ export async function runFinalize(options: FinalizeOptions): Promise<number> {
       return EXIT_DECLINED;
     }
   }
-  // Saved beside the journals: running the same apply of it finishes an interrupted finalize.
-  const planFile = join(JOURNAL_DIR, `finalize-${plan.fingerprint.replace(/^sha256:/, '').slice(0, 16)}.json`);
-  await mkdir(JOURNAL_DIR, { recursive: true });
-  await writeFile(planFile, `${stableStringify(plan, 2)}\n`);
-  return executePlan(session, plan, {
+  // Saved beside the journals (in the state): running the same apply of it finishes an interrupted finalize, from anywhere.
+  const name = planName('finalize', plan.fingerprint);
+  await state.home.write(name, `${stableStringify(plan, 2)}\n`);
+  const planFile = state.home.locate(name);
+  return executePlan(session, state, plan, {
     // Blue's removal is not awaited; a green joining blue's Cloud Map registry is, before blue goes (a later wave depends on it).
     output: options.output, concurrency, wait: false, timeoutMs, pollMs, planFile, resumeWith: `meshctl apply ${planFile}`,
   });

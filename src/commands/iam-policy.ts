@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { JOURNAL_DIR, latestJournal, readJournal } from '../apply/journal.js';
+import { journalFor } from '../apply/open-state.js';
 import { accountOfArn, HOME_ACCOUNT } from '../aws/accounts.js';
-import { config, writeOut, type GlobalOptions } from '../cli/context.js';
+import { config, openAws, openRunState, stateSettings, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
 import { blueGreenPairs } from '../core/cutover/pairs.js';
 import { shiftOperations } from '../core/cutover/shift-operations.js';
 import { accountPolicies, iamPolicy, type PolicyAccount, type StepsScope } from '../core/iam-policy.js';
 import { parsePlan } from '../core/plan/plan-file.js';
+import { inState, locationOf } from '../core/state.js';
 
 export interface IamPolicyOptions extends GlobalOptions {
   for?: string;
@@ -28,9 +29,13 @@ async function planScope(planFile: string): Promise<PolicyScope> {
 
 /** shift is no saved plan: its weight moves come from the apply journal's blue-green pairs (or a Route 53 zone). */
 async function shiftScope(options: IamPolicyOptions): Promise<PolicyScope> {
-  const path = options.journal ?? await latestJournal(JOURNAL_DIR, 'apply');
-  if (!path) throw new UsageError('no apply journal under .meshctl/: iam-policy --for shift scopes the policy to a blue-green apply; pass --journal FILE');
-  const journal = await readJournal(path);
+  // The journal may be in an S3 state: only then is AWS reached (to read it).
+  const remote = stateSettings(options, await config(options)).url.startsWith('s3://') || !!options.journal?.startsWith('s3://');
+  const state = await openRunState(options, remote ? await openAws(options, { allowMutations: false }) : undefined);
+  const loaded = await journalFor(state, options.journal, 'apply');
+  if (!loaded) throw new UsageError(`no apply journal ${inState(state.home)}: iam-policy --for shift scopes the policy to a blue-green apply; pass --journal FILE`);
+  const { journal } = loaded;
+  const path = locationOf(loaded.ref);
   const pairs = options.route53Zone ? [] : blueGreenPairs(journal, options.service ?? []);
   if (!options.route53Zone && pairs.length === 0) {
     throw new UsageError(`no blue-green pair behind a load balancer in ${path}${options.service ? ` for ${options.service.join(', ')}` : ''}: for a Route 53 entry point, name its hosted zone with --route53-zone`);

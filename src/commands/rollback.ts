@@ -3,15 +3,16 @@
 // removed) and runs that plan through apply's executor and journal. An
 // interrupted rollback is finished from its saved plan before anything new
 // is planned.
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { JOURNAL_DIR, latestJournal, readJournal } from '../apply/journal.js';
+import { writeFile } from 'node:fs/promises';
+import { planName } from '../apply/journal.js';
+import { journalFor } from '../apply/open-state.js';
 import { confirm } from '../cli/confirm.js';
-import { openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
+import { openAws, openRunState, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_DECLINED, EXIT_OK } from '../cli/exit-codes.js';
 import type { Plan } from '../core/plan/model.js';
 import { parsePlan } from '../core/plan/plan-file.js';
+import { inState, locationOf } from '../core/state.js';
 import { computeRollbackPlan } from '../planning/rollback.js';
 import { renderServiceStepsText } from '../render/service-steps-text.js';
 import { parseDuration, parsePollInterval } from '../util/duration.js';
@@ -35,8 +36,6 @@ export interface RollbackOptions extends GlobalOptions {
   pollInterval: string;
 }
 
-const exists = (path: string) => access(path).then(() => true, () => false);
-
 export async function runRollback(options: RollbackOptions): Promise<number> {
   const concurrency = positiveInt(options.concurrency, '--concurrency')!;
   const timeoutMs = parseDuration(options.waitTimeout, '--wait-timeout');
@@ -45,22 +44,25 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
   if (options.fixtures && !options.dryRun && !options.out) {
     throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what rollback would send');
   }
-  const path = options.journal ?? await latestJournal(JOURNAL_DIR, 'apply');
-  const journal = path ? await readJournal(path) : undefined;
+  const session = await openAws(options, { allowMutations: !options.dryRun && !options.out });
+  const state = await openRunState(options, session);
+  const loaded = await journalFor(state, options.journal, 'apply');
+  const path = loaded && locationOf(loaded.ref);
+  const journal = loaded?.journal;
   if (journal?.undoes !== undefined) throw new UsageError(`${path} is the journal of a rollback; pass the apply journal it undid (${journal.undoes || 'none: it rolled back named services'})`);
   if (journal?.finalizes !== undefined) throw new UsageError(`${path} is the journal of a finalize, which cannot be rolled back (the blue services are gone); pass an apply journal`);
   if (!journal && (!options.service || options.service.length === 0)) {
-    throw new UsageError('no journal under .meshctl/ to roll back from: name the services with --service (and --cluster), or pass --journal FILE');
+    throw new UsageError(`no journal ${inState(state.home)} to roll back from: name the services with --service (and --cluster), or pass --journal FILE`);
   }
-  const session = await openAws(options, { allowMutations: !options.dryRun && !options.out });
   if (journal && journal.region !== session.region) throw new UsageError(`the journal ${path} is for ${journal.region}; pass --region ${journal.region}`);
 
   let plan: Plan;
   let planFile: string;
   const pending = journal?.pendingRollback;
-  if (pending && await exists(pending)) {
+  const pendingText = pending ? await state.find(pending).then((ref) => ref.state.read(ref.name)) : undefined;
+  if (pending && pendingText) {
     // Finishing what was started beats planning anew: the services it moved no longer look like they need moving.
-    plan = parsePlan(await readFile(pending, 'utf8'), pending);
+    plan = parsePlan(pendingText.text, pending);
     planFile = pending;
     writeErr(`finishing the interrupted rollback planned in ${pending}`);
   } else {
@@ -68,7 +70,7 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
       cluster: options.cluster, service: options.service, ...(journal && path && { journal: { path, data: journal } }),
       toRevision: options.toRevision, keepRevision: options.keepRevision ?? false, removeMeshResources: options.removeMeshResources ?? false,
     })).plan;
-    planFile = options.out ?? join(JOURNAL_DIR, `rollback-${plan.fingerprint.replace(/^sha256:/, '').slice(0, 16)}.json`);
+    planFile = options.out ?? state.home.locate(planName('rollback', plan.fingerprint));
   }
   const planJson = `${stableStringify(plan, 2)}\n`;
 
@@ -91,11 +93,9 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
       return EXIT_DECLINED;
     }
   }
-  if (planFile !== pending) {
-    await mkdir(JOURNAL_DIR, { recursive: true });
-    await writeFile(planFile, planJson);
-  }
-  return executePlan(session, plan, {
+  // Saved beside the journals (in the state), where the apply journal points to it until it is finished.
+  if (planFile !== pending) await state.home.write(planName('rollback', plan.fingerprint), planJson);
+  return executePlan(session, state, plan, {
     output: options.output, concurrency, wait: options.wait, timeoutMs, pollMs, planFile,
     // With an apply journal, rollback finds the unfinished plan itself; without, applying the saved plan resumes it.
     resumeWith: path ? `meshctl rollback --journal ${path}` : `meshctl apply ${planFile}`,

@@ -3,12 +3,12 @@
 // the green targets' health and their 5xx; on trouble it steps back and stops.
 // Where it stands is kept in the apply journal, so a re-run goes on from there.
 import chalk from 'chalk';
-import { JOURNAL_DIR, JournalStore, latestJournal, readJournal, type ShiftRecord } from '../apply/journal.js';
-import { lockJournal } from '../apply/journal-lock.js';
+import { JournalStore, readJournal, type ShiftRecord } from '../apply/journal.js';
+import { journalFor } from '../apply/open-state.js';
 import type { AwsCaller } from '../aws/caller.js';
 import { cutoverProblems, unknownAlarms, type HealthCheck } from '../aws/read-cutover-health.js';
 import { readEdgeActions } from '../aws/read-edge.js';
-import { openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
+import { openAws, openRunState, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { pairsAccount } from '../planning/pairs-account.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
@@ -18,7 +18,9 @@ import { blueGreenPairs, type BlueGreenPair } from '../core/cutover/pairs.js';
 import { edgeOperation } from '../core/cutover/shift-operations.js';
 import { greenPercent, parseSteps, shiftedActions } from '../core/cutover/weights.js';
 import { greenShare, readWeightedPair, setWeightedPair, type WeightedPair } from '../aws/route53-weights.js';
+import { inState, locationOf } from '../core/state.js';
 import { parseDuration, parsePollInterval } from '../util/duration.js';
+import { lockAll, releaseAll } from './execute-plan.js';
 
 export interface ShiftOptions extends GlobalOptions {
   journal?: string;
@@ -95,15 +97,17 @@ export async function runShift(options: ShiftOptions): Promise<number> {
   const weighted: WeightedPair | undefined = options.route53Name
     ? { hostedZoneId: options.route53Zone!, name: options.route53Name, blue: options.blueSetId, green: options.greenSetId }
     : undefined;
-  const path = options.journal ?? await latestJournal(JOURNAL_DIR, 'apply');
-  if (!path) throw new UsageError('no apply journal under .meshctl/: shift moves the traffic of a blue-green apply; pass --journal FILE');
-  const journal = await readJournal(path);
+  const session = await openAws(options, { allowMutations: !options.dryRun });
+  const state = await openRunState(options, session);
+  const loaded = await journalFor(state, options.journal, 'apply');
+  if (!loaded) throw new UsageError(`no apply journal ${inState(state.home)}: shift moves the traffic of a blue-green apply; pass --journal FILE`);
+  const path = locationOf(loaded.ref);
+  let journal = loaded.journal;
   // A Route 53 weighted pair stands for the entry point: the load-balancer pairs are then left alone.
   const pairs = weighted ? [] : blueGreenPairs(journal, options.service ?? []);
   if (!weighted && pairs.length === 0) {
     throw new UsageError(`no blue-green pair behind a load balancer in ${path}${options.service ? ` for ${options.service.join(', ')}` : ''}: shift moves the traffic of services apply moved blue-green (meshctl plan --strategy blue-green); for a Route 53 entry point, name its weighted records with --route53-zone and --route53-name`);
   }
-  const session = await openAws(options, { allowMutations: !options.dryRun });
   if (journal.region !== session.region) throw new UsageError(`the journal ${path} is for ${journal.region}; pass --region ${journal.region}`);
   // Each pair's rules, alarms and metrics are in its service's account.
   const { aws } = pairsAccount(session.accounts, journal, pairs.map((p) => p.label));
@@ -123,8 +127,11 @@ export async function runShift(options: ShiftOptions): Promise<number> {
     return EXIT_OK;
   }
 
-  const release = await lockJournal(path, 'meshctl shift');
-  const store = new JournalStore(path, journal);
+  const [lock] = await lockAll([loaded.ref], 'meshctl shift');
+  // Read again under the lock: every save is conditional on the version this run holds.
+  const locked = await readJournal(loaded.ref);
+  journal = locked.journal;
+  const store = new JournalStore(loaded.ref, journal, locked.etag, () => lock!.check());
   const record = (patch: Partial<ShiftRecord>) => {
     journal.shift = { steps, weight: from, since: new Date().toISOString(), lastGood: from, state: 'shifting', ...journal.shift, ...patch };
     if (patch.state !== 'stepped-back') delete journal.shift.reason;
@@ -132,6 +139,7 @@ export async function runShift(options: ShiftOptions): Promise<number> {
   };
   const disarm = onInterrupt(async () => {
     await store.save();
+    await releaseAll([lock!]);
     return `interrupted with green at ${journal.shift?.weight ?? from}%: run the same meshctl shift to go on, or meshctl shift --to 0 to send all traffic back to blue`;
   });
   try {
@@ -178,6 +186,6 @@ export async function runShift(options: ShiftOptions): Promise<number> {
     return EXIT_OK;
   } finally {
     disarm();
-    await release();
+    await releaseAll([lock!]);
   }
 }

@@ -1,16 +1,25 @@
-// meshctl status: where an apply or rollback stands, from its journal and a
-// fresh look at the services (for --no-wait applies and CI).
-import { latestJournal, readJournal } from '../apply/journal.js';
+// meshctl status: where an apply or rollback stands, from its journal (in
+// the state, local or shared) and a fresh look at the services (for --no-wait
+// applies and CI); --watch refreshes until everything settled.
+import type { Journal } from '../apply/journal.js';
+import { journalFor, type RunState } from '../apply/open-state.js';
 import { toService } from '../aws/read-estate.js';
 import { chunks } from '../aws/batch.js';
 import { accountOfArn, callerFor } from '../aws/accounts.js';
-import { openAws, writeOut, type GlobalOptions } from '../cli/context.js';
+import type { AwsSession } from '../aws/session.js';
+import { openAws, openRunState, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
+import { describeHolder, inState, locationOf, lockName, type LockRecord, type StateRef } from '../core/state.js';
 import { table } from '../render/table.js';
+import { parseDuration } from '../util/duration.js';
 
 export interface StatusOptions extends GlobalOptions {
   journal?: string;
+  /** Refresh until every deployment settled and no run holds the journal. */
+  watch?: boolean;
+  pollInterval: string;
+  waitTimeout: string;
 }
 
 interface ServiceStatus {
@@ -26,11 +35,31 @@ interface ServiceStatus {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = Record<string, any>;
 
-export async function runStatus(options: StatusOptions): Promise<number> {
-  const path = options.journal ?? await latestJournal();
-  if (!path) throw new UsageError('no journal under .meshctl/: status reports on an apply or rollback run from this directory, or pass --journal FILE');
-  const journal = await readJournal(path);
-  const session = await openAws(options, { allowMutations: false });
+interface Snapshot {
+  path: string;
+  journal: Journal;
+  rows: ServiceStatus[];
+  /** The lock on the journal, while a run holds it (or a killed one left it). */
+  lock?: LockRecord;
+}
+
+/** The lock on a journal, if one is there (an unreadable one, being written, counts as none yet). */
+async function readLock(ref: StateRef): Promise<LockRecord | undefined> {
+  const text = (await ref.state.read(lockName(ref.name)))?.text;
+  try {
+    return text ? (JSON.parse(text) as LockRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The journal as the state holds it now, and a fresh look at its services. */
+async function readSnapshot(session: AwsSession, state: RunState, options: StatusOptions): Promise<Snapshot> {
+  const loaded = await journalFor(state, options.journal, 'any');
+  if (!loaded) throw new UsageError(`no journal ${inState(state.home)}: status reports on an apply or rollback ${state.home.kind === 'local' ? 'run from this directory' : 'recorded there'}, or pass --journal FILE`);
+  const { journal } = loaded;
+  const path = locationOf(loaded.ref);
+  const lock = await readLock(loaded.ref);
   const entries = Object.entries(journal.services);
   // The service whose deployment apply watches: the green twin for blue-green moves.
   const watched = entries.map(([label, s]) => ({ label, cluster: s.cluster, name: s.greenService ?? s.service, account: s.account ?? accountOfArn(s.serviceArn) }));
@@ -60,20 +89,59 @@ export async function runStatus(options: StatusOptions): Promise<number> {
       ...(s.message && { message: s.message }),
     };
   });
-  const failed = rows.some((r) => r.state === 'failed' || r.rollout === 'FAILED');
-  if (options.output === 'json') {
-    writeOut(JSON.stringify({
-      journal: path, kind: journal.finalizes !== undefined ? 'finalize' : journal.undoes === undefined ? 'apply' : 'rollback', ...(journal.undoes && { undoes: journal.undoes }), ...(journal.pendingRollback && { pendingRollback: journal.pendingRollback }), ...(journal.shift && { shift: journal.shift }),
-      planFingerprint: journal.planFingerprint, startedAt: journal.startedAt, updatedAt: journal.updatedAt, services: rows, created: journal.created.length,
-    }, null, 2));
-  } else {
-    writeOut([
-      `${journal.finalizes !== undefined ? `finalize of ${journal.finalizes}` : journal.undoes === undefined ? 'apply' : `rollback${journal.undoes ? ` of ${journal.undoes}` : ''}`} · journal ${path} · plan ${journal.planFingerprint.slice(0, 19)}… · started ${journal.startedAt} · updated ${journal.updatedAt}`,
-      ...(journal.pendingRollback ? [`an interrupted rollback (${journal.pendingRollback}): finish it with meshctl rollback --journal ${path}`] : []),
-      ...(journal.shift ? [`traffic: green at ${journal.shift.weight}% since ${journal.shift.since} (shift ${journal.shift.state}${journal.shift.reason ? `: ${journal.shift.reason}` : ''})`] : []), '',
-      table(['service', 'state', 'steps', 'revision', 'running', 'rollout'], rows.map((r) => [r.service, r.state, r.steps, r.revision, r.running, r.rollout])),
-      ...rows.filter((r) => r.message).map((r) => `  ${r.service}: ${r.message}`),
-    ].join('\n'));
+  return { path, journal, rows, ...(lock && { lock }) };
+}
+
+function renderJson({ path, journal, rows, lock }: Snapshot): string {
+  return JSON.stringify({
+    journal: path, kind: journal.finalizes !== undefined ? 'finalize' : journal.undoes === undefined ? 'apply' : 'rollback', ...(journal.undoes && { undoes: journal.undoes }), ...(journal.pendingRollback && { pendingRollback: journal.pendingRollback }), ...(journal.shift && { shift: journal.shift }),
+    ...(lock && { lock }),
+    planFingerprint: journal.planFingerprint, startedAt: journal.startedAt, updatedAt: journal.updatedAt, services: rows, created: journal.created.length,
+  }, null, 2);
+}
+
+function renderText({ path, journal, rows, lock }: Snapshot): string {
+  return [
+    `${journal.finalizes !== undefined ? `finalize of ${journal.finalizes}` : journal.undoes === undefined ? 'apply' : `rollback${journal.undoes ? ` of ${journal.undoes}` : ''}`} · journal ${path} · plan ${journal.planFingerprint.slice(0, 19)}… · started ${journal.startedAt} · updated ${journal.updatedAt}`,
+    ...(lock ? [`locked by ${describeHolder(lock)}: lock ${lock.id}; if that run is gone, free it with meshctl unlock ${lock.id}`] : []),
+    ...(journal.pendingRollback ? [`an interrupted rollback (${journal.pendingRollback}): finish it with meshctl rollback --journal ${path}`] : []),
+    ...(journal.shift ? [`traffic: green at ${journal.shift.weight}% since ${journal.shift.since} (shift ${journal.shift.state}${journal.shift.reason ? `: ${journal.shift.reason}` : ''})`] : []), '',
+    table(['service', 'state', 'steps', 'revision', 'running', 'rollout'], rows.map((r) => [r.service, r.state, r.steps, r.revision, r.running, r.rollout])),
+    ...rows.filter((r) => r.message).map((r) => `  ${r.service}: ${r.message}`),
+  ].join('\n');
+}
+
+/** Settled: no run holds the journal and no deployment is still rolling out (ecspresso's `wait`, for every service). */
+const settled = (snapshot: Snapshot) => !snapshot.lock && snapshot.rows.every((r) => r.rollout !== 'IN_PROGRESS');
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function runStatus(options: StatusOptions): Promise<number> {
+  const pollMs = parseDuration(options.pollInterval, '--poll-interval');
+  const timeoutMs = parseDuration(options.waitTimeout, '--wait-timeout');
+  const session = await openAws(options, { allowMutations: false });
+  const state = await openRunState(options, session);
+  let snapshot = await readSnapshot(session, state, options);
+  if (options.watch) {
+    // Each look reads the journal again from the state: another machine's run moves it on.
+    const deadline = Date.now() + timeoutMs;
+    let shown = '';
+    while (!settled(snapshot)) {
+      if (options.output !== 'json') {
+        const text = renderText(snapshot);
+        if (text !== shown) writeOut(`${shown ? '\n' : ''}${new Date().toISOString()}\n${text}`);
+        shown = text;
+      }
+      if (Date.now() >= deadline) {
+        if (options.output === 'json') writeOut(renderJson(snapshot));
+        writeErr(`still not settled after ${options.waitTimeout} (--wait-timeout): ${snapshot.lock ? `${describeHolder(snapshot.lock)} holds the journal; ` : ''}${snapshot.rows.filter((r) => r.rollout === 'IN_PROGRESS').map((r) => `${r.service} rolling out`).join(', ') || 'no deployment in progress'}`);
+        return EXIT_FINDINGS;
+      }
+      await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+      snapshot = await readSnapshot(session, state, options);
+    }
   }
+  const failed = snapshot.rows.some((r) => r.state === 'failed' || r.rollout === 'FAILED');
+  writeOut(options.output === 'json' ? renderJson(snapshot) : `${options.watch ? `\n${new Date().toISOString()} settled\n` : ''}${renderText(snapshot)}`);
   return failed ? EXIT_FINDINGS : EXIT_OK;
 }

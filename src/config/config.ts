@@ -5,10 +5,13 @@ import { isIPv4 } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_SIDECAR_SIZING, TARGETS, type Target } from '../core/sidecars.js';
+import { parseStateUrl } from '../core/state.js';
 import { ExpectedError } from '../util/expected-error.js';
 
 export const DEFAULT_CONFIG_FILE = 'meshctl.yaml';
 export const DEFAULT_MESH_NAME = 'meshctl';
+/** The caller's own account when accounts: does not name it. */
+export const HOME_ACCOUNT_NAME = 'caller';
 
 const sizeShape = (defaults: { cpu: number; memory: number }) => ({
   cpu: z.number().int().positive().default(defaults.cpu),
@@ -54,6 +57,28 @@ const Account = z.object({
   .refine((a) => !(a.roleArn && a.profile), { message: 'give roleArn or profile, not both' })
   .refine((a) => a.roleArn || (!a.externalId && !a.sessionName), { message: 'externalId and sessionName go with roleArn' });
 
+/** s3://BUCKET/PREFIX, or a local directory (the default is ./.meshctl). */
+const StateUrl = z.string().superRefine((value, ctx) => {
+  try {
+    parseStateUrl(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+
+/**
+ * Where journals, saved rollback and finalize plans, and their locks live: a
+ * URL alone, or with the account whose credentials reach the bucket (default
+ * the caller's own), an SSE-KMS key, and how long a lock holds without a
+ * heartbeat.
+ */
+const State = z.preprocess((value) => (typeof value === 'string' ? { url: value } : value), z.object({
+  url: StateUrl,
+  account: z.string().min(1).optional(),
+  kmsKeyId: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID): the IAM policy names the key').optional(),
+  lockTtl: z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'expected a duration such as 10m or 90s').optional(),
+}).strict().refine((s) => !s.kmsKeyId || s.url.startsWith('s3://'), { message: 'kmsKeyId is for an S3 state (s3://BUCKET/PREFIX)', path: ['kmsKeyId'] }));
+
 const ConfigSchema = z.object({
   target: z.enum(TARGETS as [Target, ...Target[]]).optional(),
   mesh: z.object({
@@ -83,6 +108,8 @@ const ConfigSchema = z.object({
   }).strict().default({ keepXray: false, setClusterDefaults: false }),
   /** Named accounts besides the caller's own (see Account). */
   accounts: z.record(z.string().regex(/^[a-zA-Z0-9][\w-]*$/, 'account names: letters, digits, - and _'), Account).default({}),
+  /** Where the state lives (default ./.meshctl); see State. */
+  state: State.optional(),
   /** Extra EgressIgnoredIPs for every service, on top of the ECS metadata endpoints. */
   egressIgnoredIPs: z.array(ipv4).default([]),
   /** Keyed by service name, or cluster/service for one cluster only. */
@@ -96,11 +123,18 @@ const ConfigSchema = z.object({
     xray: size(DEFAULT_SIDECAR_SIZING.xray),
     serviceConnectAgent: size(DEFAULT_SIDECAR_SIZING.serviceConnectAgent),
   }).strict().default(DEFAULT_SIDECAR_SIZING),
-}).strict();
+}).strict().superRefine((config, ctx) => {
+  // The state's account is one of the run's: the caller's own, or one named under accounts.
+  const account = config.state?.account;
+  if (account && account !== HOME_ACCOUNT_NAME && !(account in config.accounts)) {
+    ctx.addIssue({ code: 'custom', path: ['state', 'account'], message: `no account ${account} under accounts: (the accounts are ${[HOME_ACCOUNT_NAME, ...Object.keys(config.accounts)].join(', ')})` });
+  }
+});
 
 export type MeshctlConfig = z.infer<typeof ConfigSchema>;
 export type ServiceOverrides = z.infer<typeof ServiceOverride>;
 export type AccountConfig = z.infer<typeof Account>;
+export type StateConfig = z.infer<typeof State>;
 
 export class ConfigError extends ExpectedError {}
 

@@ -297,7 +297,7 @@ describe('one apply at a time', () => {
     await held;
     const second = await cli('apply', plan, '--force', '--no-wait');
     expect(second.code).toBe(2);
-    expect(second.stderr).toMatch(new RegExp(`meshctl apply \\(pid ${first.child.pid} on .*\\) holds the journal \\.meshctl/journal-`));
+    expect(second.stderr).toMatch(new RegExp(`meshctl apply \\(.*pid ${first.child.pid} on .*\\) holds the journal \\.meshctl/journal-`));
     const rollback = await cli('rollback', '--yes', '--no-wait');
     expect(rollback.code).toBe(2);
     expect(rollback.stderr).toContain('holds the journal');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSteps } from '../../src/apply/executor.js';
 import { JOURNAL_FORMAT_VERSION, JournalStore } from '../../src/apply/journal.js';
+import { localState } from '../../src/apply/local-state.js';
 import { AwsCallError, type AwsCaller } from '../../src/aws/caller.js';
 import type { Plan, PlanStep } from '../../src/core/plan/model.js';
 
@@ -26,7 +27,7 @@ function scripted(answers: Record<string, Answer>): { aws: AwsCaller; calls: str
 }
 
 async function run(steps: PlanStep[], aws: AwsCaller) {
-  const store = new JournalStore(join(await mkdtemp(join(tmpdir(), 'meshctl-exec-')), 'journal.json'), {
+  const store = new JournalStore({ state: localState(await mkdtemp(join(tmpdir(), 'meshctl-exec-'))), name: 'journal.json' }, {
     formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: 'sha256:x', region: 'us-east-1', target: 'service-connect', mesh: '',
     startedAt: 'now', updatedAt: '', services: {}, steps: {}, created: [],
   });
@@ -68,7 +69,7 @@ describe('create conflicts', () => {
       'elbv2 DescribeTargetGroups': () => ({ TargetGroups: [{ TargetGroupArn: 'arn:tg/web-sc', VpcId: 'vpc-1' }] }),
     });
     const steps = [step('tg', 'elbv2', 'CreateTargetGroup', { Name: 'web-sc', VpcId: 'vpc-1' })];
-    const store = new JournalStore(join(await mkdtemp(join(tmpdir(), 'meshctl-exec-')), 'journal.json'), {
+    const store = new JournalStore({ state: localState(await mkdtemp(join(tmpdir(), 'meshctl-exec-'))), name: 'journal.json' }, {
       formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: 'sha256:x', region: 'us-east-1', target: 'service-connect', mesh: '',
       startedAt: 'now', updatedAt: '', services: {}, steps: { tg: { status: 'running' } }, created: [],
     });

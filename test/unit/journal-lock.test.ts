@@ -1,57 +1,79 @@
-// One apply or rollback per journal; a journal belongs to one plan.
+// One apply or rollback per journal; a journal belongs to one plan; a journal
+// changed behind a run's back is never overwritten.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lockJournal } from '../../src/apply/journal-lock.js';
+import { lockJournal, unlockById } from '../../src/apply/journal-lock.js';
 import { JOURNAL_FORMAT_VERSION, JournalStore, openJournal, type Journal } from '../../src/apply/journal.js';
+import { localState } from '../../src/apply/local-state.js';
 
 const fresh = (fingerprint: string): Journal => ({
   formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: fingerprint, region: 'us-east-1', target: 'service-connect', mesh: '',
   startedAt: 'now', updatedAt: '', services: {}, steps: {}, created: [],
 });
+const journalIn = async (sub = '') => {
+  const dir = join(await mkdtemp(join(tmpdir(), 'meshctl-lock-')), sub);
+  return { dir, ref: { state: localState(dir), name: 'journal-abc.json' } };
+};
 
-describe('journal lock', () => {
-  it('refuses a second holder, naming the first, and is free again once released', async () => {
-    const path = join(await mkdtemp(join(tmpdir(), 'meshctl-lock-')), '.meshctl', 'journal-abc.json');
-    const release = await lockJournal(path, 'meshctl apply');
-    const owner = JSON.parse(await readFile(`${path}.lock`, 'utf8'));
-    expect(owner).toMatchObject({ pid: process.pid, host: hostname(), command: 'meshctl apply' });
-    await expect(lockJournal(path, 'meshctl rollback')).rejects.toThrow(new RegExp(`meshctl apply \\(pid ${process.pid} on ${hostname()}, since .*\\) holds the journal`));
-    await release();
-    expect(existsSync(`${path}.lock`)).toBe(false);
-    await (await lockJournal(path, 'meshctl rollback'))();
+describe('journal lock (local state)', () => {
+  it('refuses a second holder, naming the first and its lock id, and is free again once released', async () => {
+    const { dir, ref } = await journalIn('.meshctl');
+    const lock = await lockJournal(ref, 'meshctl apply');
+    const owner = JSON.parse(await readFile(join(dir, 'journal-abc.json.lock'), 'utf8'));
+    expect(owner).toMatchObject({ id: lock.id, pid: process.pid, host: hostname(), command: 'meshctl apply', journal: join(dir, 'journal-abc.json') });
+    await expect(lockJournal(ref, 'meshctl rollback')).rejects.toThrow(new RegExp(`meshctl apply \\(.*pid ${process.pid} on ${hostname()}, since .*\\) holds the journal .*\\(lock ${lock.id}\\).*meshctl unlock ${lock.id}`));
+    expect(await lock.release()).toBeUndefined();
+    expect(existsSync(join(dir, 'journal-abc.json.lock'))).toBe(false);
+    await (await lockJournal(ref, 'meshctl rollback')).release();
   });
 
-  it('takes over the lock of a process that died without releasing it (kill -9)', async () => {
-    const path = join(await mkdtemp(join(tmpdir(), 'meshctl-lock-')), 'journal-abc.json');
+  it('takes over the lock of a process that died without releasing it (kill -9), and says whose it was', async () => {
+    const { dir, ref } = await journalIn();
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
-    await writeFile(`${path}.lock`, JSON.stringify({ pid: Number(dead), host: hostname(), startedAt: 'then', command: 'meshctl apply' }));
-    const release = await lockJournal(path, 'meshctl apply');
-    expect(JSON.parse(await readFile(`${path}.lock`, 'utf8')).pid).toBe(process.pid);
-    await release();
+    await writeFile(join(dir, 'journal-abc.json.lock'), JSON.stringify({ id: 'lock-of-the-dead', pid: Number(dead), host: hostname(), startedAt: 'then', command: 'meshctl apply', user: 'alice', journal: 'j' }));
+    const lock = await lockJournal(ref, 'meshctl apply');
+    expect(lock.tookOver).toMatchObject({ holder: { id: 'lock-of-the-dead' }, why: `its process ${dead} on this host is gone` });
+    expect(JSON.parse(await readFile(join(dir, 'journal-abc.json.lock'), 'utf8')).pid).toBe(process.pid);
+    await lock.release();
   });
 
-  it('refuses a lock held on another host: it cannot tell whether that process lives', async () => {
-    const path = join(await mkdtemp(join(tmpdir(), 'meshctl-lock-')), 'journal-abc.json');
-    await writeFile(`${path}.lock`, JSON.stringify({ pid: 1, host: 'build-agent-7', startedAt: 'then', command: 'meshctl apply' }));
-    await expect(lockJournal(path, 'meshctl apply')).rejects.toThrow(/meshctl apply \(pid 1 on build-agent-7, since then\) holds the journal .*remove .*\.lock/);
+  it('refuses a lock held on another host (it cannot tell whether that process lives) until meshctl unlock frees it by id', async () => {
+    const { dir, ref } = await journalIn();
+    await writeFile(join(dir, 'journal-abc.json.lock'), JSON.stringify({ id: 'f00dfeed-1', pid: 1, host: 'build-agent-7', startedAt: 'then', command: 'meshctl apply', user: 'ci', journal: 'j' }));
+    await expect(lockJournal(ref, 'meshctl apply')).rejects.toThrow(/meshctl apply \(ci, pid 1 on build-agent-7, since then\) holds the journal .*meshctl unlock f00dfeed-1/);
+    await expect(unlockById(ref.state, 'no-such-lock')).rejects.toThrow(/no lock no-such-lock under .*: the locks held there are f00dfeed-1 \(meshctl apply/);
+    expect(await unlockById(ref.state, 'f00dfeed-1')).toMatchObject({ host: 'build-agent-7' });
+    await (await lockJournal(ref, 'meshctl apply')).release();
   });
 
   it('says so when .meshctl is a file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshctl-lock-'));
     await writeFile(join(dir, '.meshctl'), 'not a directory');
-    await expect(lockJournal(join(dir, '.meshctl', 'journal-abc.json'), 'meshctl apply')).rejects.toThrow(/\.meshctl is a file, not a directory/);
+    await expect(lockJournal({ state: localState(join(dir, '.meshctl')), name: 'journal-abc.json' }, 'meshctl apply')).rejects.toThrow(/\.meshctl is a file, not a directory/);
   });
 });
 
 describe('a journal belongs to one plan', () => {
   it('resumes the plan\'s own journal and refuses another plan\'s', async () => {
-    const path = join(await mkdtemp(join(tmpdir(), 'meshctl-journal-')), 'journal-abc.json');
-    await new JournalStore(path, fresh('sha256:aaaa')).save();
-    expect((await openJournal(path, 'sha256:aaaa', () => fresh('sha256:aaaa'))).resumed).toBe(true);
-    await expect(openJournal(path, 'sha256:bbbb', () => fresh('sha256:bbbb'))).rejects.toThrow(/belongs to another plan/);
+    const { ref } = await journalIn();
+    await new JournalStore(ref, fresh('sha256:aaaa')).save();
+    expect((await openJournal(ref, 'sha256:aaaa', () => fresh('sha256:aaaa'))).resumed).toBe(true);
+    await expect(openJournal(ref, 'sha256:bbbb', () => fresh('sha256:bbbb'))).rejects.toThrow(/belongs to another plan/);
+  });
+
+  it('never overwrites a journal changed behind the run\'s back, and saves nothing after that', async () => {
+    const { dir, ref } = await journalIn();
+    const store = new JournalStore(ref, fresh('sha256:aaaa'));
+    await store.save();
+    await writeFile(join(dir, 'journal-abc.json'), JSON.stringify({ ...fresh('sha256:aaaa'), updatedAt: 'by hand' }));
+    await expect(store.save()).rejects.toThrow(/could not save the journal .*journal-abc\.json: someone else changed it since this run read it/);
+    expect(JSON.parse(await readFile(join(dir, 'journal-abc.json'), 'utf8')).updatedAt).toBe('by hand');
+    await expect(store.save()).rejects.toThrow(/someone else changed it/);
+    // A second store of the same fresh journal would create it: refused too.
+    await expect(new JournalStore(ref, fresh('sha256:aaaa')).save()).rejects.toThrow(/someone else changed it/);
   });
 });

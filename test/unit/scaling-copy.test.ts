@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSteps } from '../../src/apply/executor.js';
 import { JOURNAL_FORMAT_VERSION, JournalStore } from '../../src/apply/journal.js';
+import { localState } from '../../src/apply/local-state.js';
 import type { AwsCaller } from '../../src/aws/caller.js';
 import type { Plan } from '../../src/core/plan/model.js';
 import { resolveRefs, showRefs } from '../../src/core/plan/refs.js';
@@ -151,7 +152,7 @@ describe('applying a copied scheduled action', () => {
     const aws = { async call(_service: string, _operation: string, input: Record<string, unknown>) { sent.push(input); return {}; } } as unknown as AwsCaller;
     const window = { ...blue().scheduledActions[0]!, StartTime: '2027-01-01T00:00:00.000Z', EndTime: '2027-03-01T00:00:00.000Z' };
     const { steps } = planScalingCopy(input(blue({ policies: [], stepAlarms: [], scheduledActions: [window] })));
-    const store = new JournalStore(join(await mkdtemp(join(tmpdir(), 'meshctl-schedule-')), 'journal.json'), {
+    const store = new JournalStore({ state: localState(await mkdtemp(join(tmpdir(), 'meshctl-schedule-'))), name: 'journal.json' }, {
       formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: 'sha256:x', region: 'us-east-1', target: 'service-connect', mesh: '', startedAt: 'now', updatedAt: '', services: {}, steps: {}, created: [],
     });
     const outputs = new Map<string, unknown>([['ecs-green-service:c/pricing', {}]]);
