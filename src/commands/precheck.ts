@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { readAccountsEstate } from '../aws/read-accounts.js';
-import { config, openAws, writeOut, type GlobalOptions } from '../cli/context.js';
+import { config, openAws, openRunState, writeOut, type GlobalOptions } from '../cli/context.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import type { Severity } from '../core/checks/rule.js';
 import { failsAt, runPrecheck } from '../core/precheck.js';
@@ -21,11 +21,17 @@ export interface PrecheckOptions extends GlobalOptions {
 export async function runPrecheckCommand(options: PrecheckOptions): Promise<number> {
   const settings = await config(options);
   const session = await openAws(options, { allowMutations: false });
-  const estate = await readAccountsEstate(session.accounts, session.region, { clusters: options.cluster, services: options.service });
+  // An S3 state's bucket is checked beside the estate (fixtures reach no S3: a local state is assumed there).
+  const state = options.fixtures ? undefined : await openRunState(options, session);
+  const [estate, bucket] = await Promise.all([
+    readAccountsEstate(session.accounts, session.region, { clusters: options.cluster, services: options.service }),
+    state?.home.readBucketSettings?.(),
+  ]);
   const target = options.target ?? settings.target ?? DEFAULT_TARGET;
   const report = runPrecheck(estate, {
     target, sizing: settings.sidecars, keepXray: settings.serviceConnect.keepXray,
     configuredEgressPorts: (cluster, service) => serviceOverrides(settings, cluster, service)?.egressIgnoredPorts ?? [],
+    ...(bucket && { stateBucket: bucket }),
   });
   const failed = failsAt(report, options.failOn);
   const format = options.format ?? options.output;

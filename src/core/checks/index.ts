@@ -15,6 +15,7 @@ import { proxyUidConflict } from './proxy-uid-conflict.js';
 import type { Rule } from './rule.js';
 import { serviceConnectPlatform } from './service-connect-platform.js';
 import { serviceDiscovery } from './service-discovery.js';
+import { stateBucket } from './state-bucket.js';
 import { taskMemory } from './task-memory.js';
 import { taskRole } from './task-role.js';
 
@@ -36,4 +37,5 @@ export const RULES: readonly Rule[] = [
   dbEgressPorts,
   serviceDiscovery,
   crossVpcReachability,
+  stateBucket,
 ];

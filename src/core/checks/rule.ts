@@ -2,6 +2,7 @@
 // the estate to findings. Rules never touch AWS.
 import type { Cluster, Estate, Service, TaskDefinition } from '../estate.js';
 import type { SidecarSizing, Target } from '../sidecars.js';
+import type { StateBucketFacts } from '../state.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
@@ -27,6 +28,8 @@ export interface CheckOptions {
   keepXray?: boolean;
   /** App Mesh: the EgressIgnoredPorts meshctl.yaml adds for a service, counted with the ones found. */
   configuredEgressPorts?: (cluster: string, service: string) => number[];
+  /** The S3 bucket of meshctl's state, when the state is there: not part of the estate, read beside it. */
+  stateBucket?: StateBucketFacts;
 }
 
 export interface ServiceSubject extends CheckOptions {
