@@ -6,9 +6,10 @@ import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
 import { blueGreenPairs } from '../core/cutover/pairs.js';
 import { shiftOperations } from '../core/cutover/shift-operations.js';
-import { accountPolicies, iamPolicy, type PolicyAccount, type StepsScope } from '../core/iam-policy.js';
+import { accountPolicies, iamPolicy, partitionOf, type PolicyAccount, type StepsScope } from '../core/iam-policy.js';
+import { stateBucketStatements } from '../core/iam-state-policy.js';
 import { parsePlan } from '../core/plan/plan-file.js';
-import { inState, locationOf } from '../core/state.js';
+import { inState, locationOf, parseStateUrl } from '../core/state.js';
 
 export interface IamPolicyOptions extends GlobalOptions {
   for?: string;
@@ -63,10 +64,17 @@ async function scopeOf(planFile: string | undefined, options: IamPolicyOptions):
  */
 export async function runIamPolicy(planFile: string | undefined, options: IamPolicyOptions): Promise<number> {
   const plan = await scopeOf(planFile, options);
-  const configured = Object.entries((await config(options)).accounts);
+  const settings = await config(options);
+  const configured = Object.entries(settings.accounts);
   const planAccounts = Object.keys(plan?.accounts ?? {});
+  // An S3 state: its statements go to the policy of the account whose credentials reach it.
+  const stateConfig = stateSettings(options, settings);
+  const state = parseStateUrl(stateConfig.url);
+  const stateStatements = state.kind === 's3' ? stateBucketStatements({ ...state, kmsKeyId: stateConfig.kmsKeyId }, partitionOf(plan?.region ?? '')) : [];
   if (configured.length === 0 && planAccounts.length < 2) {
-    writeOut(JSON.stringify(iamPolicy(plan), null, 2));
+    const policy = iamPolicy(plan);
+    policy.Statement.push(...stateStatements);
+    writeOut(JSON.stringify(policy, null, 2));
     return EXIT_OK;
   }
   const home = plan?.account || undefined;
@@ -79,6 +87,9 @@ export async function runIamPolicy(planFile: string | undefined, options: IamPol
   for (const [id, name] of Object.entries(plan?.accounts ?? {})) {
     if (!accounts.some((a) => a.id === id)) accounts.push({ name, id });
   }
-  writeOut(JSON.stringify(accountPolicies(accounts, home, plan), null, 2));
+  const policies = accountPolicies(accounts, home, plan);
+  const stateAccount = settings.state?.account ?? configured.find(([, a]) => !a.roleArn && !a.profile)?.[0] ?? HOME_ACCOUNT;
+  policies.find((p) => p.account === stateAccount)?.policy.Statement.push(...stateStatements);
+  writeOut(JSON.stringify(policies, null, 2));
   return EXIT_OK;
 }

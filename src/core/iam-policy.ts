@@ -76,7 +76,7 @@ function groupStatements(group: GrantGroup): Omit<PolicyStatement, 'Sid'>[] {
 }
 
 /** Statements from grants, each Sid unique (a family that needs several statements numbers them). */
-function statementsOf(grants: Grant[]): PolicyStatement[] {
+export function statementsOf(grants: Grant[]): PolicyStatement[] {
   const used = new Map<string, number>();
   return groupGrants(grants).flatMap((group) => groupStatements(group).map((statement) => {
     const n = (used.get(group.sid) ?? 0) + 1;

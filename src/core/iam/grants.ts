@@ -38,7 +38,7 @@ function valuesAt(input: unknown, path: string): unknown[] {
 }
 
 /** The row's own action, and its dependent actions that apply to this input. */
-function actionGrants(row: Requirement, s: Scope, sid = row.sid): Grant[] {
+export function actionGrants(row: Requirement, s: Scope, sid = row.sid): Grant[] {
   const own: Grant[] = row.condition
     ? row.condition.values(s).map((value) => ({ action: row.action, resources: row.resources(s), sid, context: { [row.condition!.key]: value }, ...(row.condition!.ifExists && { ifExists: true }) }))
     : [{ action: row.action, resources: row.resources(s), sid }];
