@@ -13,6 +13,9 @@
 // predictive scaling policies, which moto refuses (scaling-standin.ts), and
 // refuses the Cloud Map CreateService calls AWS refuses and moto accepts
 // (cloud-map-standin.ts). Each call is recorded with the account it acts in.
+// S3 calls (meshctl's state) pass to moto untouched: moto honours
+// If-None-Match and If-Match on PutObject and If-Match on DeleteObject, so no
+// stand-in is needed there.
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { refuseCreateService } from './cloud-map-standin.js';
 import { createRamStandIn, ramOperation, type RamStandInOptions } from './ram-standin.js';
@@ -29,6 +32,8 @@ export interface ObservedCall {
   input?: Record<string, unknown>;
   /** The account the call acts in: moto's for its access key (an AssumeRole key acts in the role's account). */
   account?: string;
+  /** The error code the proxy answered with instead of moto (failNext). */
+  injected?: string;
 }
 
 /** How the stand-in for ECS's deployment engine ends a service's rollout (moto never ends one). */
@@ -60,8 +65,12 @@ export interface AwsProxy {
   ram: Pick<ReturnType<typeof createRamStandIn>, 'shares' | 'invitations'>;
   /** The Route 53 stand-in: VPC associations across accounts, and authorizations still open. */
   route53: Pick<ReturnType<typeof createRoute53StandIn>, 'associations' | 'authorizations'>;
-  /** Answers the next `times` calls of an operation with this AWS error (403 for AccessDenied, else 400), in the service's protocol. */
-  failNext(operation: string, code: string, times: number): void;
+  /**
+   * Answers the next `times` calls of an operation with this AWS error, in
+   * the service's protocol: HTTP 403 for AccessDenied, else 400 unless
+   * `status` says (500 for InternalError); `when` limits it to some calls.
+   */
+  failNext(operation: string, code: string, times: number, options?: { status?: number; when?: (call: ObservedCall) => boolean }): void;
   stop(): Promise<void>;
 }
 
@@ -98,12 +107,36 @@ function identify(req: IncomingMessage, body: string): ObservedCall {
     }
     return { service: 'ram', operation: ram, mutating: !READ.test(ram), input };
   }
+  const s3 = s3Call(req, body);
+  if (s3) return s3;
   const zone = route53Operation(req);
   if (zone) return { service: 'route53', operation: zone.operation, mutating: !READ.test(zone.operation) };
   if (path.startsWith('/v20190125/')) {
     return { service: 'appmesh', operation: `${req.method} ${path}`, mutating: req.method !== 'GET' };
   }
   return { service: 'unknown', operation: `${req.method} ${path}`, mutating: req.method !== 'GET' };
+}
+
+/**
+ * S3 (REST, path-style through the proxy): the operation from the method,
+ * the path and the query; the input names the bucket and key, the
+ * conditional headers and, for PutObject, the document written.
+ */
+function s3Call(req: IncomingMessage, body: string): ObservedCall | undefined {
+  const agent = `${req.headers['x-amz-user-agent'] ?? ''} ${req.headers['user-agent'] ?? ''}`;
+  if (!/\bapi\/s3#/.test(agent)) return undefined;
+  const url = new URL(req.url ?? '/', 'http://proxy');
+  const [bucket = '', ...rest] = url.pathname.slice(1).split('/');
+  const key = decodeURIComponent(rest.join('/'));
+  const query = url.searchParams;
+  const operation = req.method === 'GET' && !key
+    ? (query.has('versioning') ? 'GetBucketVersioning' : query.has('encryption') ? 'GetBucketEncryption' : 'ListObjectsV2')
+    : ({ GET: 'GetObject', HEAD: 'HeadObject', PUT: key ? 'PutObject' : 'CreateBucket', DELETE: key ? 'DeleteObject' : 'DeleteBucket' } as Record<string, string>)[req.method ?? ''] ?? `${req.method} /${bucket}`;
+  const input: Record<string, unknown> = { Bucket: bucket, ...(key && { Key: key }) };
+  if (req.headers['if-match']) input.IfMatch = req.headers['if-match'];
+  if (req.headers['if-none-match']) input.IfNoneMatch = req.headers['if-none-match'];
+  if (operation === 'PutObject') input.Body = body;
+  return { service: 's3', operation, mutating: !READ.test(operation), input };
 }
 
 const MOTO_APPMESH_TIME = /^(\d{2})\/(\d{2})\/(\d{4}), (\d{2}):(\d{2}):(\d{2})$/;
@@ -216,7 +249,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
     if (index < 0) return undefined;
     return holds.splice(index, 1)[0];
   };
-  const failures = new Map<string, { code: string; times: number }>();
+  const failures = new Map<string, { code: string; times: number; status?: number; when?: (call: ObservedCall) => boolean }>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -233,15 +266,19 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
         return;
       }
       const failure = failures.get(call.operation);
-      if (failure && failure.times > 0) {
+      if (failure && failure.times > 0 && (!failure.when || failure.when(call))) {
         failure.times -= 1;
+        (call as ObservedCall).injected = failure.code;
         const message = `injected ${failure.code} for ${call.operation}`;
-        // Query-protocol services (STS, EC2, ELBv2, CloudWatch) answer errors in XML.
+        // Query-protocol services (STS, EC2, ELBv2, CloudWatch) answer errors in XML; S3 in its own XML.
         const query = ['sts', 'ec2', 'elbv2', 'cloudwatch'].includes(call.service);
-        const text = query
-          ? `<ErrorResponse><Error><Type>Sender</Type><Code>${failure.code}</Code><Message>${message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`
-          : JSON.stringify({ __type: failure.code, message });
-        res.writeHead(failure.code.startsWith('AccessDenied') ? 403 : 400, { 'content-type': query ? 'text/xml' : 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
+        const text = call.service === 's3'
+          ? `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${failure.code}</Code><Message>${message}</Message><RequestId>injected</RequestId></Error>`
+          : query
+            ? `<ErrorResponse><Error><Type>Sender</Type><Code>${failure.code}</Code><Message>${message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`
+            : JSON.stringify({ __type: failure.code, message });
+        const type = call.service === 's3' ? 'application/xml' : query ? 'text/xml' : 'application/x-amz-json-1.1';
+        res.writeHead(failure.status ?? (failure.code.startsWith('AccessDenied') ? 403 : 400), { 'content-type': type, 'content-length': Buffer.byteLength(text) });
         res.end(text);
         return;
       }
@@ -331,7 +368,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
     route53,
     count: (filter) => (filter ? calls.filter(filter).length : calls.length),
     endRollouts: (service, ending) => endings.set(service, ending),
-    failNext: (operation, code, times) => failures.set(operation, { code, times }),
+    failNext: (operation, code, times, options = {}) => failures.set(operation, { code, times, ...options }),
     holdNext: (operation, when) => new Promise<void>((held) => holds.push({ operation, when, held })),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
