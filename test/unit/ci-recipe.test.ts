@@ -15,7 +15,7 @@ interface Step { uses?: string; run?: string; with?: Record<string, unknown> }
 
 describe('the CI recipe', () => {
   const text = recipe();
-  const workflow = parse(text) as { permissions: Record<string, string>; jobs: Record<string, { 'runs-on': string; steps: Step[] }> };
+  const workflow = parse(text) as { permissions: Record<string, string>; env: Record<string, string>; jobs: Record<string, { 'runs-on': string; needs?: string; if?: string; steps: Step[] }> };
   const steps = Object.values(workflow.jobs)[0]!.steps;
   const uses = (prefix: string) => steps.find((s) => s.uses?.startsWith(prefix));
 
@@ -38,5 +38,21 @@ describe('the CI recipe', () => {
     expect(steps[credentials]!.with).not.toHaveProperty('aws-access-key-id');
     expect(precheck).toBeGreaterThan(credentials);
     expect(credentials).toBeGreaterThan(install);
+  });
+
+  it('keeps the state in S3 for every job, and its apply job applies into it and follows the rollout from it', () => {
+    expect(workflow.env.MESHCTL_STATE).toMatch(/^s3:\/\/[a-z0-9.-]+\/.+/);
+    const apply = workflow.jobs.apply!;
+    expect(apply.needs).toBe('precheck');
+    expect(apply.if).toContain('workflow_dispatch');
+    const runs = apply.steps.map((s) => s.run ?? '');
+    const credentials = apply.steps.findIndex((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    const applied = runs.findIndex((r) => /^meshctl apply \S+\.json --no-wait$/.test(r));
+    const watched = runs.findIndex((r) => /^meshctl status --watch\b/.test(r));
+    expect(credentials).toBeGreaterThan(runs.findIndex((r) => r.includes('npm install --global "github:')));
+    expect(applied).toBeGreaterThan(credentials);
+    expect(watched).toBeGreaterThan(applied);
+    // No journal is kept on the runner: nothing says --state .meshctl or uploads it.
+    expect(text).not.toMatch(/\.meshctl/);
   });
 });
