@@ -5,11 +5,12 @@
 // over once its TTL passed; a journal write that fails retried, and one that
 // keeps failing stopping apply before its next mutation. The S3 backend's
 // conditional writes are proven against moto itself first.
-import { copyFile, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as s3 from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/apply/journal.js';
 import { createSdkCaller } from '../../src/aws/sdk-caller.js';
@@ -107,6 +108,9 @@ describe('a team sharing one state', () => {
 
   it('apply in one directory; status, shift, finalize from another with no local journal', async () => {
     deploymentsComplete();
+    // A dry run reads the state but writes nothing there (the mutation guard).
+    expect((await cli(planDir, 'apply', 'plan.json', '--force', '--dry-run')).code).toBe(0);
+    expect(proxy.calls.filter((c) => c.service === 's3' && c.mutating)).toEqual([]);
     // One transient 500 on the first journal write: the SDK retries it.
     proxy.failNext('PutObject', 'InternalError', 1, { status: 500, when: isJournalWrite });
     const applied = await cli(planDir, 'apply', 'plan.json', '--force', '--no-wait');
@@ -275,4 +279,48 @@ describe('a team sharing one state', () => {
     await copyFile(join(planDir, 'plan.json'), join(dir, 'plan.json'));
     return dir;
   }
+});
+
+describe('a state in one account of a run over several', () => {
+  const TOOLS = '333333333333';
+
+  beforeEach(async () => {
+    await proxy?.stop();
+    await moto.reset();
+    proxy = await startAwsProxy(moto.url);
+    env = isolatedEnv(motoEnv(proxy.url));
+    // The bucket lives in the tools account (moto keeps each account's buckets apart).
+    const sts = new STSClient({ endpoint: moto.url, region: DEMO_REGION, credentials });
+    const assumed = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${TOOLS}:role/meshctl-state`, RoleSessionName: 'seed' }))).Credentials!;
+    await new s3.S3Client({ endpoint: moto.url, region: DEMO_REGION, forcePathStyle: true, credentials: { accessKeyId: assumed.AccessKeyId!, secretAccessKey: assumed.SecretAccessKey!, sessionToken: assumed.SessionToken! } })
+      .send(new s3.CreateBucketCommand({ Bucket: BUCKET }));
+  });
+
+  it('reads and writes the state with the credentials of state.account, says so, and status finds the journal there', async () => {
+    const config = [
+      `state: { url: ${STATE}, account: tools }`,
+      'accounts:',
+      '  provider: { roleArn: "arn:aws:iam::111111111111:role/meshctl" }',
+      `  tools: { roleArn: "arn:aws:iam::${TOOLS}:role/meshctl-state", clusters: [] }`,
+    ].join('\n');
+    const first = await mkdtemp(join(tmpdir(), 'meshctl-team-'));
+    await writeFile(join(first, 'meshctl.yaml'), config);
+    await mkdir(join(first, '.meshctl'));
+    await writeFile(join(first, '.meshctl', 'journal-00aa.json'), JSON.stringify({
+      formatVersion: 1, tool: 'meshctl', planFingerprint: 'sha256:00aa', region: DEMO_REGION, target: 'service-connect', mesh: '',
+      startedAt: '2026-12-03T10:00:00.000Z', updatedAt: '2026-12-03T10:00:00.000Z', services: {}, steps: {}, created: [],
+    }, null, 2));
+    const pushed = await cli(first, 'state', 'push');
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stderr).toContain(`state: ${STATE} (credentials of account tools (${TOOLS}))`);
+
+    const other = await mkdtemp(join(tmpdir(), 'meshctl-team-'));
+    await writeFile(join(other, 'meshctl.yaml'), config);
+    const status = await cli(other, 'status', '--output', 'json');
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ journal: `${STATE}/journal-00aa.json` });
+    const stateCalls = proxy.calls.filter((c) => c.service === 's3');
+    expect(stateCalls.length).toBeGreaterThan(0);
+    expect(new Set(stateCalls.map((c) => c.account))).toEqual(new Set([TOOLS]));
+  });
 });
