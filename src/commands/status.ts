@@ -12,7 +12,7 @@ import { UsageError } from '../cli/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import { describeHolder, inState, locationOf, lockName, type LockRecord, type StateRef } from '../core/state.js';
 import { table } from '../render/table.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration, parsePollInterval } from '../util/duration.js';
 
 export interface StatusOptions extends GlobalOptions {
   journal?: string;
@@ -117,7 +117,7 @@ const settled = (snapshot: Snapshot) => !snapshot.lock && snapshot.rows.every((r
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runStatus(options: StatusOptions): Promise<number> {
-  const pollMs = parseDuration(options.pollInterval, '--poll-interval');
+  const pollMs = parsePollInterval(options.pollInterval);
   const timeoutMs = parseDuration(options.waitTimeout, '--wait-timeout');
   const session = await openAws(options, { allowMutations: false });
   const state = await openRunState(options, session);

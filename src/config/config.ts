@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_SIDECAR_SIZING, TARGETS, type Target } from '../core/sidecars.js';
 import { parseStateUrl } from '../core/state.js';
+import { parseDuration } from '../util/duration.js';
 import { ExpectedError } from '../util/expected-error.js';
 
 export const DEFAULT_CONFIG_FILE = 'meshctl.yaml';
@@ -76,7 +77,9 @@ const State = z.preprocess((value) => (typeof value === 'string' ? { url: value 
   url: StateUrl,
   account: z.string().min(1).optional(),
   kmsKeyId: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID): the IAM policy names the key').optional(),
-  lockTtl: z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'expected a duration such as 10m or 90s').optional(),
+  lockTtl: z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'expected a duration such as 10m or 90s')
+    // The holder writes a heartbeat every quarter of it: under a second would only spend requests.
+    .refine((ttl) => parseDuration(ttl, 'state.lockTtl') >= 1000, 'at least 1s (the default is 10m)').optional(),
 }).strict().refine((s) => !s.kmsKeyId || s.url.startsWith('s3://'), { message: 'kmsKeyId is for an S3 state (s3://BUCKET/PREFIX)', path: ['kmsKeyId'] }));
 
 const ConfigSchema = z.object({

@@ -18,6 +18,7 @@ describe('state: in meshctl.yaml', () => {
       ['state: { url: s3://Bad_Bucket/x }', /state\.url: .*Bad_Bucket is not an S3 bucket name/],
       ['state: { url: s3://acme-state/shop, account: nobody }', /state\.account: no account nobody under accounts: \(the accounts are caller\)/],
       ['state: { url: s3://acme-state/shop, kmsKeyId: alias/meshctl }', /state\.kmsKeyId: expected a KMS key ARN/],
+      ['state: { url: s3://acme-state/shop, lockTtl: 500ms }', /state\.lockTtl: at least 1s/],
       ['state: { url: .shared-state, kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }', /state\.kmsKeyId: kmsKeyId is for an S3 state/],
     ];
     for (const [yaml, error] of cases) {

@@ -174,10 +174,10 @@ describe('a team sharing one state', () => {
     // The rollouts apply starts do not end until the test says so.
     expect((await cli(planDir, 'apply', 'plan.json', '--force', '--no-wait')).code).toBe(0);
     const other = await machine();
-    const watch = spawnCli(['status', '--watch', '--poll-interval', '200ms'], env, other);
+    const watch = spawnCli(['status', '--watch', '--poll-interval', '1s'], env, other);
     let exited = false;
     void watch.done.then(() => { exited = true; });
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await new Promise((resolve) => setTimeout(resolve, 5000));
     expect(exited).toBe(false);
     const looks = proxy.count((c) => c.operation === 'GetObject' && /journal-/.test(String(c.input?.Key)));
     expect(looks).toBeGreaterThan(2);
