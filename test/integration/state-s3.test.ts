@@ -9,6 +9,7 @@ import { copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ecs from '@aws-sdk/client-ecs';
+import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as s3 from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -51,6 +52,13 @@ async function machine(extra = ''): Promise<string> {
 const cli = (dir: string, ...args: string[]) => runCli(args, env, dir);
 const noLocalState = async (dir: string) => expect(await readdir(dir)).not.toContain('.meshctl');
 const isJournalWrite = (c: ObservedCall) => c.service === 's3' && c.operation === 'PutObject' && /\/journal-[0-9a-f]+\.json$/.test(String(c.input?.Key));
+/** moto's ECS registers no task in a target group: stand in for green's task, healthy (moto reports registered IPs healthy), as shift and finalize require. */
+async function greenServes(): Promise<void> {
+  const elb = new elbv2.ElasticLoadBalancingV2Client({ endpoint: moto.url, region: DEMO_REGION, credentials });
+  const greenTg = (await elb.send(new elbv2.DescribeTargetGroupsCommand({ Names: ['pricing-sc'] }))).TargetGroups![0]!.TargetGroupArn!;
+  await elb.send(new elbv2.RegisterTargetsCommand({ TargetGroupArn: greenTg, Targets: [{ Id: '10.20.1.50', Port: 8080 }] }));
+}
+
 /** Calls that change the estate (not the state, not STS). */
 const estateChanges = () => proxy.calls.filter((c) => c.mutating && c.service !== 's3' && c.service !== 'sts');
 
@@ -127,6 +135,7 @@ describe('a team sharing one state', () => {
     const [journalName] = (await objects()).filter((n) => n.startsWith('journal-'));
     expect(await objects()).toEqual([journalName]);
 
+    await greenServes();
     const other = await machine();
     const status = await cli(other, 'status', '--output', 'json');
     expect(status.code, status.stderr).toBe(0);
@@ -151,6 +160,7 @@ describe('a team sharing one state', () => {
   it('apply in one directory; shift and rollback from another, which saves its plan in the state', async () => {
     deploymentsComplete();
     expect((await cli(planDir, 'apply', 'plan.json', '--force', '--no-wait')).code).toBe(0);
+    await greenServes();
     const other = await machine();
     expect((await cli(other, 'shift', '--to', '50')).code).toBe(0);
     const rolledBack = await cli(other, 'rollback', '--yes', '--no-wait');
