@@ -76,7 +76,7 @@ const StateUrl = z.string().superRefine((value, ctx) => {
 const State = z.preprocess((value) => (typeof value === 'string' ? { url: value } : value), z.object({
   url: StateUrl,
   account: z.string().min(1).optional(),
-  kmsKeyId: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID): the IAM policy names the key').optional(),
+  kmsKeyId: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'expected a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/KEY-ID): the IAM policy names the key').optional(),
   lockTtl: z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'expected a duration such as 10m or 90s')
     // The holder writes a heartbeat every quarter of it: under a second would only spend requests.
     .refine((ttl) => parseDuration(ttl, 'state.lockTtl') >= 1000, 'at least 1s (the default is 10m)').optional(),

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSteps } from '../../src/apply/executor.js';
 import { JOURNAL_FORMAT_VERSION, JournalStore, type Journal } from '../../src/apply/journal.js';
+import { localState } from '../../src/apply/local-state.js';
 import type { AwsCaller } from '../../src/aws/caller.js';
 import { parseConfig } from '../../src/config/config.js';
 import { planAppMesh } from '../../src/core/appmesh/plan.js';
@@ -112,7 +113,7 @@ describe('a mesh the plan creates, joined by another account', () => {
       formatVersion: JOURNAL_FORMAT_VERSION, tool: 'meshctl', planFingerprint: 'sha256:x', region: 'us-east-1', target: 'appmesh', mesh: 'meshctl',
       startedAt: 'now', updatedAt: '', services: {}, steps: {}, created: [],
     };
-    const store = new JournalStore(join(await mkdtemp(join(tmpdir(), 'meshctl-owner-')), 'journal.json'), data);
+    const store = new JournalStore({ state: localState(await mkdtemp(join(tmpdir(), 'meshctl-owner-'))), name: 'journal.json' }, data);
     expect(await runSteps([node], { callerOf: () => aws, plan, store, outputs: new Map(), sourceTaskDefinitions: {}, concurrency: 1 })).toEqual([]);
     expect(store.journal.created).toEqual([expect.objectContaining({ kind: 'VirtualNode', account: A, identity: { meshName: 'meshctl', virtualNodeName: 'pricing', meshOwner: B } })]);
     const rollback = planRollback({

@@ -4,7 +4,7 @@
 // condition keys for Amazon S3": ListObjectsV2 is authorized as
 // s3:ListBucket on the bucket (its Prefix as the s3:prefix condition key),
 // GetBucketEncryption as s3:GetEncryptionConfiguration; object actions on
-// arn:aws:s3:::BUCKET/KEY. Amazon S3 User Guide, "Using server-side
+// arn:PARTITION:s3:::BUCKET/KEY. Amazon S3 User Guide, "Using server-side
 // encryption with AWS KMS keys (SSE-KMS)": an upload with a KMS key needs
 // kms:GenerateDataKey on it, a download kms:Decrypt (S3 never calls
 // kms:Encrypt for it). Kept apart from the estate's table: these are granted
