@@ -4,8 +4,8 @@
 
 import { ExpectedError } from '../util/expected-error.js';
 
-export type AwsService = 'ecs' | 'ec2' | 'servicediscovery' | 'appmesh' | 'elbv2' | 'sts' | 'application-autoscaling' | 'cloudwatch' | 'route53' | 'ram' | 's3';
-export const AWS_SERVICES: readonly AwsService[] = ['ecs', 'ec2', 'servicediscovery', 'appmesh', 'elbv2', 'sts', 'application-autoscaling', 'cloudwatch', 'route53', 'ram', 's3'];
+export type AwsService = 'ecs' | 'ec2' | 'servicediscovery' | 'appmesh' | 'elbv2' | 'sts' | 'application-autoscaling' | 'cloudwatch' | 'route53' | 'ram' | 's3' | 'iam';
+export const AWS_SERVICES: readonly AwsService[] = ['ecs', 'ec2', 'servicediscovery', 'appmesh', 'elbv2', 'sts', 'application-autoscaling', 'cloudwatch', 'route53', 'ram', 's3', 'iam'];
 
 export type AwsInput = Record<string, unknown>;
 export type AwsOutput = Record<string, unknown>;

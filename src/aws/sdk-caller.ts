@@ -36,6 +36,8 @@ const MODULES: Record<AwsService, { load: () => Promise<SdkModule>; client: stri
   ram: { load: () => import('@aws-sdk/client-ram'), client: 'RAMClient' },
   // Only for meshctl's own state (journals and locks), never the estate.
   s3: { load: () => import('@aws-sdk/client-s3'), client: 'S3Client' },
+  // IAM is global: the SDK resolves its one endpoint from any region.
+  iam: { load: () => import('@aws-sdk/client-iam'), client: 'IAMClient' },
 };
 
 /**

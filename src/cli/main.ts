@@ -9,6 +9,23 @@ declare const MESHCTL_VERSION: string;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** --strategy's choices (src/core/cutover/ecs-strategy.ts): listed here so --help loads nothing. */
+const STRATEGIES = ['ecs-canary', 'ecs-linear', 'ecs-blue-green', 'blue-green', 'in-place'];
+
+/** ECS-managed deployments' settings, over meshctl.yaml's cutover section (plan, and apply without a plan file). */
+function withCutoverOptions(command: Command): Command {
+  for (const option of [
+    new Option('--canary-percent <n>', 'ecs-canary: production traffic the canary takes first (0.1-100; default cutover.canary.percent, 5)'),
+    new Option('--canary-bake <duration>', 'ecs-canary: how long the canary holds before the rest moves (whole minutes; default 10m)'),
+    new Option('--linear-step-percent <n>', 'ecs-linear: traffic each step moves (3-100; default 10)'),
+    new Option('--linear-step-bake <duration>', 'ecs-linear: how long each step holds (default 6m)'),
+    new Option('--bake-time <duration>', 'ECS-managed: how long the old revision stays up after all traffic moved, to roll back to at once (default 15m)'),
+    new Option('--deployment-alarm <name>', 'ECS-managed: a CloudWatch alarm that makes ECS roll the deployment back (repeatable; adds to cutover.alarms)').argParser(collect),
+    new Option('--infrastructure-role <arn>', 'ECS-managed: the role ECS assumes to move the listener rule\'s weights (default cutover.infrastructureRoleArn)'),
+  ]) command.addOption(option);
+  return command;
+}
+
 type Runner = (options: never) => Promise<number>;
 type RunnerWithArgument = (argument: string | undefined, options: never) => Promise<number>;
 
@@ -64,15 +81,17 @@ export function buildProgram(): Command {
     .addOption(new Option('--target <mesh>', 'mesh to move to (default: config target, else service-connect; appmesh reached end of support on 2026-09-30)').choices(['appmesh', 'service-connect']))
     .addOption(new Option('--format <format>', 'report format (default: --output)').choices(['text', 'json', 'junit', 'github']))
     .addOption(new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity').choices(['error', 'warning']).default('error'))
+    .addOption(new Option('--strategy <strategy>', 'service-connect: the cut-over to check services on App Mesh for (default: ECS-managed where it applies, else blue-green)').choices(STRATEGIES))
+    .option('--infrastructure-role <arn>', 'the role ECS assumes to move load-balancer traffic (default: cutover.infrastructureRoleArn)')
     .addHelpText('after', '\nExample:\n  $ meshctl precheck --region eu-west-1 --format github --fail-on error')
     .action(action(async () => (await import('../commands/precheck.js')).runPrecheckCommand as Runner));
 
-  program.command('plan')
+  withCutoverOptions(program.command('plan'))
     .description('compute the rewritten task definitions and mesh resources a migration needs; save them for apply')
     .option('--cluster <name>', 'cluster to plan (repeatable; default: all)', collect)
     .option('--service <name>', 'service to plan (repeatable; default: all)', collect)
     .addOption(new Option('--target <mesh>', 'mesh to move to (default: config target, else service-connect; appmesh reached end of support on 2026-09-30)').choices(['appmesh', 'service-connect']))
-    .addOption(new Option('--strategy <strategy>', 'service-connect, for services on App Mesh: parallel green services and an edge cut-over (AWS\'s recommended path), or an in-place switch of each dependency group').choices(['blue-green', 'in-place']))
+    .addOption(new Option('--strategy <strategy>', 'service-connect, for services on App Mesh: ECS\'s own canary, linear or blue/green deployment (keeps the service; default where it applies), a green twin with an edge cut-over (blue-green; default for the rest), or an in-place switch of each dependency group').choices(STRATEGIES))
     .option('--remove-mesh-resources', 'service-connect: delete the App Mesh resources of the migrated services (in place, or after a completed blue-green cut-over)')
     .option('--out <file>', 'save the plan as JSON for meshctl apply')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
@@ -81,13 +100,13 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExample:\n  $ meshctl plan --region eu-west-1 --out plan.json')
     .action(action(async () => (await import('../commands/plan.js')).runPlan as Runner));
 
-  program.command('apply')
+  withCutoverOptions(program.command('apply'))
     .description('execute a saved plan (or plan, show and confirm), journaling every step so a re-run resumes')
     .argument('[plan]', 'plan file from meshctl plan --out (default: plan now and ask for confirmation)')
     .option('--cluster <name>', 'without a plan file: cluster to plan (repeatable; default: all)', collect)
     .option('--service <name>', 'without a plan file: service to plan (repeatable; default: all)', collect)
     .addOption(new Option('--target <mesh>', 'without a plan file: mesh to move to (default: config target, else service-connect)').choices(['appmesh', 'service-connect']))
-    .addOption(new Option('--strategy <strategy>', 'without a plan file: how services on App Mesh move').choices(['blue-green', 'in-place']))
+    .addOption(new Option('--strategy <strategy>', 'without a plan file: how services on App Mesh move').choices(STRATEGIES))
     .option('--remove-mesh-resources', 'without a plan file: delete the App Mesh resources of the migrated services')
     .option('--yes', 'do not ask for confirmation (required without a terminal when no plan file is given)')
     .option('--dry-run', 'print every operation that would be sent, with its input; send none')

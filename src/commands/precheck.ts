@@ -6,11 +6,13 @@ import type { Severity } from '../core/checks/rule.js';
 import { failsAt, runPrecheck } from '../core/precheck.js';
 import { DEFAULT_TARGET, type Target } from '../core/sidecars.js';
 import { serviceOverrides } from '../config/config.js';
+import { readCutoverContext } from '../planning/cutover-context.js';
+import { cutoverSettings, type CutoverFlags } from '../planning/cutover-settings.js';
 import { renderPrecheckGithub, renderPrecheckSummaryMarkdown } from '../render/precheck-github.js';
 import { renderPrecheckJunit } from '../render/precheck-junit.js';
 import { renderPrecheckText } from '../render/precheck-text.js';
 
-export interface PrecheckOptions extends GlobalOptions {
+export interface PrecheckOptions extends GlobalOptions, Pick<CutoverFlags, 'strategy' | 'infrastructureRole'> {
   cluster?: string[];
   service?: string[];
   target?: Target;
@@ -28,7 +30,10 @@ export async function runPrecheckCommand(options: PrecheckOptions): Promise<numb
     state?.home.readBucketSettings?.(),
   ]);
   const target = options.target ?? settings.target ?? DEFAULT_TARGET;
+  // Services leaving App Mesh: the cut-over each gets decides what it needs (a listener rule, a role, twice the tasks).
+  const cutover = target === 'service-connect' ? await readCutoverContext(session.accounts, estate, cutoverSettings(settings, options)) : undefined;
   const report = runPrecheck(estate, {
+    ...(cutover && { cutover }),
     target, sizing: settings.sidecars, keepXray: settings.serviceConnect.keepXray,
     configuredEgressPorts: (cluster, service) => serviceOverrides(settings, cluster, service)?.egressIgnoredPorts ?? [],
     ...(bucket && { stateBucket: bucket }),

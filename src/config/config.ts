@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { CUTOVER_STRATEGIES, DEFAULT_CUTOVER, type CutoverStrategy } from '../core/cutover/ecs-strategy.js';
 import { DEFAULT_SIDECAR_SIZING, TARGETS, type Target } from '../core/sidecars.js';
 import { parseStateUrl } from '../core/state.js';
 import { parseDuration } from '../util/duration.js';
@@ -39,6 +40,23 @@ const ServiceOverride = z.object({
   canary: z.array(z.object({ virtualNode: z.string().min(1), weight: z.number().int().min(0).max(100) }).strict())
     .min(2, 'a canary needs at least two weighted virtual nodes')
     .optional(),
+  /** CloudWatch alarms that make ECS roll this service's ECS-managed deployment back (on top of cutover.alarms). */
+  alarms: z.array(z.string().min(1).max(255)).optional(),
+}).strict();
+
+/** ECS takes percentages in tenths (Amazon ECS API Reference, CanaryConfiguration and LinearConfiguration). */
+const tenths = (min: number) => z.number().min(min).max(100).refine((n) => Math.abs(n * 10 - Math.round(n * 10)) < 1e-9, { message: 'a multiple of 0.1' });
+/** Bake times: whole minutes, 0 to 1440 (24 hours), as ECS takes them. */
+export const bakeMinutes = z.number().int().min(0).max(1440);
+
+/** How services leaving App Mesh cut over, and ECS-managed deployments' settings. */
+const Cutover = z.object({
+  strategy: z.enum(CUTOVER_STRATEGIES as [CutoverStrategy, ...CutoverStrategy[]]).optional(),
+  infrastructureRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/, 'expected an IAM role ARN (arn:aws:iam::123456789012:role/NAME)').optional(),
+  canary: z.object({ percent: tenths(0.1).default(DEFAULT_CUTOVER.canary.percent), bakeMinutes: bakeMinutes.default(DEFAULT_CUTOVER.canary.bakeMinutes) }).strict().default(DEFAULT_CUTOVER.canary),
+  linear: z.object({ stepPercent: tenths(3).default(DEFAULT_CUTOVER.linear.stepPercent), stepBakeMinutes: bakeMinutes.default(DEFAULT_CUTOVER.linear.stepBakeMinutes) }).strict().default(DEFAULT_CUTOVER.linear),
+  bakeMinutes: bakeMinutes.default(DEFAULT_CUTOVER.bakeMinutes),
+  alarms: z.array(z.string().min(1).max(255)).default([]),
 }).strict();
 
 /**
@@ -109,6 +127,7 @@ const ConfigSchema = z.object({
       kmsKey: z.string().min(1).optional(),
     }).strict().optional(),
   }).strict().default({ keepXray: false, setClusterDefaults: false }),
+  cutover: Cutover.default({ canary: DEFAULT_CUTOVER.canary, linear: DEFAULT_CUTOVER.linear, bakeMinutes: DEFAULT_CUTOVER.bakeMinutes, alarms: [] }),
   /** Named accounts besides the caller's own (see Account). */
   accounts: z.record(z.string().regex(/^[a-zA-Z0-9][\w-]*$/, 'account names: letters, digits, - and _'), Account).default({}),
   /** Where the state lives (default ./.meshctl); see State. */

@@ -4,7 +4,6 @@
 import { accountOfArn, callerFor, type AccountSession } from '../aws/accounts.js';
 import { AwsCallError, type AwsCaller } from '../aws/caller.js';
 import { readAccountsEstate, readPerAccount } from '../aws/read-accounts.js';
-import { readEdge } from '../aws/read-edge.js';
 import { readScaling } from '../aws/read-scaling.js';
 import { readMeshSpecs, readRoutes } from '../aws/read-mesh-specs.js';
 import { UsageError } from '../cli/errors.js';
@@ -13,7 +12,6 @@ import { resolveServices, type ResolvedService } from '../core/appmesh/resolve.j
 import { meshResourceNames, type MeshSpecs } from '../core/appmesh/specs.js';
 import type { MeshctlConfig } from '../config/config.js';
 import type { Estate } from '../core/estate.js';
-import { mergeEdgeStates } from '../core/edge.js';
 import type { Plan } from '../core/plan/model.js';
 import { placeInAccounts } from '../core/plan/accounts.js';
 import { planAppMeshAcrossAccounts, plannedVpcs } from '../core/plan/cross-account.js';
@@ -22,9 +20,11 @@ import { planServiceConnect, type MigrationStrategy } from '../core/serviceconne
 import { appMeshNode } from '../core/service-facts.js';
 import { scalingResourceId } from '../core/scaling.js';
 import { DEFAULT_TARGET, type Target } from '../core/sidecars.js';
+import { readCutoverContext } from './cutover-context.js';
+import { cutoverSettings, type CutoverFlags } from './cutover-settings.js';
 
 /** What to plan: the selection flags plan and apply share. */
-export interface MigrationSelection {
+export interface MigrationSelection extends Omit<CutoverFlags, 'strategy'> {
   cluster?: string[];
   service?: string[];
   target?: Target;
@@ -41,8 +41,8 @@ export interface ComputedPlan {
 export async function computePlan(session: { accounts: AccountSession[]; region: string }, settings: MeshctlConfig, options: MigrationSelection): Promise<ComputedPlan> {
   const { accounts, region } = session;
   const target = options.target ?? settings.target ?? DEFAULT_TARGET;
-  if (target === 'appmesh' && (options.strategy || options.removeMeshResources)) {
-    throw new UsageError('--strategy and --remove-mesh-resources are for --target service-connect (moving services off App Mesh)');
+  if (target === 'appmesh' && (options.strategy || options.removeMeshResources || options.infrastructureRole || options.deploymentAlarm)) {
+    throw new UsageError('--strategy, --remove-mesh-resources and the ECS deployment flags are for --target service-connect (moving services off App Mesh)');
   }
   const estate = await readAccountsEstate(accounts, region, { clusters: options.cluster, services: options.service, cloudMap: true });
   const resolved = resolveServices(estate, settings);
@@ -66,22 +66,20 @@ export async function computePlan(session: { accounts: AccountSession[]; region:
   const leaving = await leavingMeshSpecs(meshAccount, estate, resolved);
   const specs = leaving.specs;
   if (leaving.unreadable) estate.appMesh = { ...estate.appMesh, unreadable: leaving.unreadable };
-  const strategy = options.strategy ?? 'blue-green';
-  // Blue-green moves of services behind load balancers get green target groups and weighted rules.
-  const blueTargetGroups = strategy === 'blue-green'
-    ? resolved.filter((r) => appMeshNode(r.taskDefinition)).flatMap((r) => r.service.loadBalancers.map((lb) => lb.targetGroupArn).filter((a): a is string => !!a))
-    : [];
-  // Their green twins copy the blue services' Application Auto Scaling.
-  const blues = strategy === 'blue-green' ? resolved.filter((r) => appMeshNode(r.taskDefinition)) : [];
+  const cutover = cutoverSettings(settings, options);
+  // Services leaving App Mesh other than in place: a green twin (its target groups, weighted rules) or ECS's deployment (its rule, its role).
+  const blues = cutover.requested === 'in-place' ? [] : resolved.filter((r) => appMeshNode(r.taskDefinition));
+  const targetGroups = blues.flatMap((r) => r.service.loadBalancers.map((lb) => lb.targetGroupArn).filter((a): a is string => !!a));
+  // Green twins copy the blue services' Application Auto Scaling; ECS-managed moves say what scales on the production group.
   const clusterAccount = new Map(estate.clusters.map((c) => [c.name, accountOfArn(c.arn)]));
-  const [edge, scaling] = await Promise.all([
-    readPerAccount(accounts, blueTargetGroups, accountOfArn, readEdge,
-      mergeEdgeStates),
+  const [context, scaling] = await Promise.all([
+    readCutoverContext(accounts, estate, blues.length > 0 ? cutover : { ...cutover, infrastructureRoleArn: undefined }, targetGroups),
     readPerAccount(accounts, blues, (r) => clusterAccount.get(r.cluster.name), (aws, group) => readScaling(aws, group.map((r) => scalingResourceId(r.cluster.name, r.service.name))),
       (parts) => Object.assign({}, ...parts)),
   ]);
   const plan = planServiceConnect({
-    estate, config: settings, specs, createdAt, strategy, removeMeshResources: options.removeMeshResources ?? false, edge, scaling,
+    estate, config: settings, specs, createdAt, ...(cutover.requested && { strategy: cutover.requested }), cutover, ...(context.role && { role: context.role }),
+    removeMeshResources: options.removeMeshResources ?? false, edge: context.edge, scaling,
   });
   return { plan: inAccounts(plan, estate, accounts), estate };
 }

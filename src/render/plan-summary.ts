@@ -22,6 +22,7 @@ const dollars = (n: number) => `${n < 0 ? '-' : '+'}$${Math.abs(n).toFixed(2)}`;
 function action(plan: Plan, svc: PlannedService): string {
   if (svc.status === 'unchanged') return 'none';
   if (svc.serviceConnect?.greenService) return `green ${svc.serviceConnect.greenService}`;
+  if (svc.serviceConnect?.strategy.startsWith('ecs-')) return `${svc.serviceConnect.strategy} (keeps name)`;
   return plan.target === 'service-connect' ? 'update in place' : 'join the mesh';
 }
 

@@ -79,6 +79,7 @@ function renderSection(out: string[], services: Plan['services'], steps: PlanSte
     if (svc.serviceConnect) {
       const sc = svc.serviceConnect;
       out.push(`  Service Connect: namespace ${sc.namespace}, ${sc.strategy}${sc.greenService ? ` (green service ${sc.greenService})` : ''}; aliases ${sc.aliases.join(', ') || 'none (client only)'}`);
+      if (sc.why) out.push(`  strategy: ${sc.strategy}, because ${sc.why}`);
     }
     if (svc.rollout) {
       out.push(`  rollout: step ${svc.rollout.position}${svc.rollout.after.length > 0 ? `, after ${svc.rollout.after.join(', ')} completed (servers before clients)` : ''}`);

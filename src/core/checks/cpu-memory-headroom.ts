@@ -1,7 +1,8 @@
 import { FARGATE_MAX, smallestFargateSize } from '../fargate.js';
-import { launchKind, surgeTasks, type Resources } from '../service-facts.js';
+import { launchKind, type Resources } from '../service-facts.js';
 import { sizeForServiceConnect } from '../serviceconnect/sizing.js';
 import { withAppMeshSidecars } from '../sidecars.js';
+import { deploymentSurge } from './cutover-choice.js';
 import type { RuleFinding, ServiceRule, ServiceSubject } from './rule.js';
 
 const fmt = (r: Resources) => `${r.cpu} CPU / ${r.memory} MiB`;
@@ -41,7 +42,7 @@ function checkEc2(subject: ServiceSubject, current: Resources, grown: Resources)
       hint: 'Register container instances in the cluster (or check its capacity provider) before migrating.',
     }];
   }
-  const surge = surgeTasks(service);
+  const { tasks: surge, name, detail, all } = deploymentSurge(subject);
   const slots = instances.reduce((sum, i) => sum + tasksThatFit(i.remaining, grown), 0);
   const roomiest = instances.reduce((best, i) => (i.remaining.cpu + i.remaining.memory > best.cpu + best.memory ? i.remaining : best), instances[0]!.remaining);
   const free = instances.reduce((sum, i) => ({ cpu: sum.cpu + i.remaining.cpu, memory: sum.memory + i.remaining.memory }), { cpu: 0, memory: 0 });
@@ -59,9 +60,11 @@ function checkEc2(subject: ServiceSubject, current: Resources, grown: Resources)
   }
   if (surge > 0 && slots < Math.min(surge, service.desiredCount)) {
     findings.push({
-      severity: slots === 0 ? 'error' : 'warning',
-      message: `rolling deployment (maximumPercent ${service.maximumPercent}) starts ${surge} new task(s) of ${fmt(grown)} beside the old ones, but the container instances have room for ${slots} (roomiest instance free: ${fmt(roomiest)})`,
-      hint: slots === 0
+      severity: slots === 0 || all ? 'error' : 'warning',
+      message: `${name} (${detail}) starts ${surge} new task(s) of ${fmt(grown)} beside the old ones, but the container instances have room for ${slots} (roomiest instance free: ${fmt(roomiest)})`,
+      hint: all
+        ? 'ECS starts every new task before it moves traffic: add container instances, or plan the service with --strategy blue-green or in-place.'
+        : slots === 0
         ? 'Free capacity or add container instances, or lower minimumHealthyPercent so ECS stops old tasks before starting new ones.'
         : 'The rollout will be slower than configured; add capacity if that matters.',
     });
@@ -108,6 +111,8 @@ function serviceConnectFindings(subject: ServiceSubject): RuleFinding[] {
       message: `the Service Connect agent fits in what the task's limits leave over its containers; the plan keeps the task at ${fmt(size.before)}`,
       hint: AGENT_LOAD_HINT,
     });
+    // An ECS-managed deployment still runs a second set of tasks of that size beside the first.
+    if (launch === 'EC2' && deploymentSurge(subject).all) findings.push(...checkEc2(subject, size.before, size.before));
     return findings;
   }
   const grown = launch === 'FARGATE' ? checkFargate(subject, size.before, size.after, size.after) : checkEc2(subject, size.before, size.after);

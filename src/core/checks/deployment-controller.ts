@@ -12,7 +12,7 @@ export const deploymentController: ServiceRule = {
       blocking: true,
       message: `deployment controller is ${service.deploymentController}; UpdateService cannot move it to a new task definition`,
       hint: service.deploymentController === 'CODE_DEPLOY'
-        ? 'Roll the sidecars out through your CodeDeploy deployment, or recreate the service with the ECS deployment controller.'
+        ? 'AWS moves a CODE_DEPLOY service to ECS-managed blue/green in place: turn off the CodeDeploy automation, then one UpdateService sets deploymentController ECS, deploymentConfiguration.strategy BLUE_GREEN and loadBalancers[].advancedConfiguration (the alternate target group, the production listener rule, the infrastructure role) (Amazon ECS Developer Guide, "Migrating from a CodeDeploy blue/green to an Amazon ECS blue/green service deployment"); plan again after, and ECS moves it by canary under its own name.'
         : 'Deploy the rewritten task definition through your external controller (create a task set), or recreate the service with the ECS controller.',
     }];
   },

@@ -1,5 +1,6 @@
 import { instanceEniCapacity } from '../eni.js';
-import { launchKind, networkMode, surgeTasks } from '../service-facts.js';
+import { launchKind, networkMode } from '../service-facts.js';
+import { deploymentSurge } from './cutover-choice.js';
 import type { ServiceRule } from './rule.js';
 
 export const eniCapacity: ServiceRule = {
@@ -7,7 +8,8 @@ export const eniCapacity: ServiceRule = {
   title: 'ENIs for awsvpc tasks on EC2',
   scope: 'service',
   targets: ['appmesh', 'service-connect'],
-  check({ estate, cluster, service, taskDefinition, target }) {
+  check(subject) {
+    const { estate, cluster, service, taskDefinition, target } = subject;
     if (launchKind(service, cluster) !== 'EC2') return [];
     // Service Connect also runs in bridge mode: a bridge service keeps its networking and needs no ENIs.
     if (target === 'service-connect' && networkMode(taskDefinition) !== 'awsvpc') return [];
@@ -34,7 +36,7 @@ export const eniCapacity: ServiceRule = {
     const knownDefinitions = new Set(awsvpcServices.map((s) => s.taskDefinitionArn));
     const others = cluster.tasks.filter((t) => t.usesEni && !(t.group ? known.has(t.group) : knownDefinitions.has(t.taskDefinitionArn))).length;
     const inUse = serviceNeed + others;
-    const surge = surgeTasks(service);
+    const { tasks: surge, name, detail } = deploymentSurge(subject);
     // A service moving to awsvpc needs an ENI for every task, old ones keep theirs until replaced.
     const added = awsvpc ? surge : service.desiredCount + surge;
     const peak = inUse + added;
@@ -55,18 +57,18 @@ export const eniCapacity: ServiceRule = {
       : 'awsvpcTrunking off';
     const base = `${serviceNeed} for the desired count of ${awsvpcServices.length} awsvpc service(s)${others > 0 ? ` + ${others} other task(s)` : ''}`;
     const need = awsvpc
-      ? `${base} + ${surge} surge (maximumPercent ${service.maximumPercent})`
+      ? `${base} + ${surge} surge (${detail})`
       : `${base} + ${service.desiredCount} tasks moving to awsvpc + ${surge} surge`;
     if (peak <= capacity) {
       return [{
         severity: 'info',
-        message: `rolling deployment peaks at ${peak} of ${capacity} task ENIs (${need}; ${offer}; ${trunking})`,
+        message: `${name} peaks at ${peak} of ${capacity} task ENIs (${need}; ${offer}; ${trunking})`,
         hint: 'Nothing to fix.',
       }];
     }
     return [{
       severity: 'error',
-      message: `rolling deployment needs ${peak} task ENIs (${need}) but the ${instances.length} container instance(s) offer ${capacity} (${offer}; ${trunking})`,
+      message: `${name} needs ${peak} task ENIs (${need}) but the ${instances.length} container instance(s) offer ${capacity} (${offer}; ${trunking})`,
       hint: 'Enable ENI trunking (aws ecs put-account-setting-default --name awsvpcTrunking --value enabled) and move to an instance type that supports it (c5, m5, r5 and later; not t3), run the service on Fargate, add container instances, or lower maximumPercent.',
     }];
   },

@@ -7,6 +7,7 @@ import { cpuMemoryHeadroom } from './cpu-memory-headroom.js';
 import { dbEgressPorts } from './db-egress-ports.js';
 import { deploymentController } from './deployment-controller.js';
 import { deploymentInProgress } from './deployment-in-progress.js';
+import { ecsManagedCutover } from './ecs-managed-cutover.js';
 import { eniCapacity } from './eni-capacity.js';
 import { networkModeRule } from './network-mode.js';
 import { platformVersion } from './platform-version.js';
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   serviceConnectPlatform,
   deploymentController,
   deploymentInProgress,
+  ecsManagedCutover,
   taskMemory,
   taskRole,
   cpuMemoryHeadroom,

@@ -1,6 +1,7 @@
 // A precheck rule is data: a stable id, what it looks at, and a function from
 // the estate to findings. Rules never touch AWS.
 import type { Cluster, Estate, Service, TaskDefinition } from '../estate.js';
+import type { CutoverContext } from '../cutover/ecs-strategy.js';
 import type { SidecarSizing, Target } from '../sidecars.js';
 import type { StateBucketFacts } from '../state.js';
 
@@ -30,6 +31,8 @@ export interface CheckOptions {
   configuredEgressPorts?: (cluster: string, service: string) => number[];
   /** The S3 bucket of meshctl's state, when the state is there: not part of the estate, read beside it. */
   stateBucket?: StateBucketFacts;
+  /** Service Connect: how services leaving App Mesh cut over (the planner's choice, with the edge and role it reads). */
+  cutover?: CutoverContext;
 }
 
 export interface ServiceSubject extends CheckOptions {

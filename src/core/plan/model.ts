@@ -48,6 +48,13 @@ export interface PlanStep {
    * them from this revision, which the fingerprint proves unchanged.
    */
   sourceTaskDefinition?: string;
+  /**
+   * apply waits, after the call, for the deployment it starts (or stops) to
+   * end before the steps after it: `rollout` the service's rolling
+   * deployment, `service-deployment` an ECS-managed one (its rollback, for
+   * StopServiceDeployment).
+   */
+  awaits?: 'rollout' | 'service-deployment';
 }
 
 export interface PlannedBackend {
@@ -59,8 +66,16 @@ export interface PlannedBackend {
 
 export interface PlannedServiceConnect {
   namespace: string;
-  /** How the service moves: in place, or through a parallel green service (App Mesh services). */
-  strategy: 'in-place' | 'blue-green';
+  /**
+   * How the service moves: in place, through a parallel green service
+   * (blue-green), or by an ECS-managed canary, linear or blue/green
+   * deployment that keeps the service (App Mesh services).
+   */
+  strategy: 'in-place' | 'blue-green' | 'ecs-canary' | 'ecs-linear' | 'ecs-blue-green';
+  /** Services leaving App Mesh: why this strategy. */
+  why?: string;
+  /** ECS-managed moves: the deployment ECS runs (strategy, its steps, bake, alarms, production rule, alternate group, role). */
+  deployment?: Record<string, unknown>;
   /** The green service created beside the App Mesh one (blue-green only). */
   greenService?: string;
   /** The names callers keep using: dnsName:port. */

@@ -4,9 +4,9 @@
 // mesh and a namespace at once), green target groups copied from the blue
 // ones, every forward to blue made a weighted forward (blue 100, green 0) for
 // meshctl shift, and the blue service's scaling copied (scaling-copy.ts). Pure.
-import { weightedActions, type EdgeState } from '../edge.js';
+import { weightedActions, type EdgeForward, type EdgeState, type TargetGroup } from '../edge.js';
 import type { Cluster, Service } from '../estate.js';
-import type { PlanStep } from '../plan/model.js';
+import type { PlanStep, StepOutputRef } from '../plan/model.js';
 import type { ServiceScaling } from '../scaling.js';
 import { planScalingCopy } from './scaling-copy.js';
 
@@ -91,6 +91,56 @@ interface EdgeCutOver {
   twins: Record<string, string | undefined>;
 }
 
+/** A copy of a target group under another name, and the output reference to its ARN. */
+export interface TargetGroupCopy {
+  /** CreateTargetGroup, then ModifyTargetGroupAttributes when the original has attributes. */
+  steps: PlanStep[];
+  createStep: string;
+  name: string;
+  arn: StepOutputRef;
+}
+
+/**
+ * A faithful copy of a target group (protocol, port, VPC, protocol version —
+ * HTTP2 or GRPC —, address type, health check, and its attributes:
+ * deregistration delay, stickiness, slow start, algorithm), for awsvpc
+ * tasks: the green twin's, or the alternate group of an ECS-managed deployment.
+ */
+export function copyTargetGroup(blue: TargetGroup, label: string, suffix: string, what: string): TargetGroupCopy {
+  const name = `${blue.name.slice(0, 32 - suffix.length)}${suffix}`;
+  const id = `elbv2-target-group:${label}:${blue.name}`;
+  const arn: StepOutputRef = { $ref: id, path: 'TargetGroups.0.TargetGroupArn' };
+  const steps: PlanStep[] = [{
+    id, service: 'elbv2', operation: 'CreateTargetGroup', action: 'create', dependsOn: [], ecsService: label,
+    resource: `target group ${name} (${what} ${blue.name})`,
+    input: {
+      Name: name, Protocol: blue.protocol, Port: blue.port, VpcId: blue.vpcId, TargetType: 'ip',
+      ...(blue.protocolVersion && { ProtocolVersion: blue.protocolVersion }), ...(blue.ipAddressType && { IpAddressType: blue.ipAddressType }),
+      ...blue.healthCheck,
+    },
+  }];
+  // Deregistration delay, stickiness, slow start, algorithm: set before any task registers.
+  if (Object.keys(blue.attributes).length > 0) {
+    steps.push({
+      id: `elbv2-target-group-attributes:${label}:${blue.name}`, service: 'elbv2', operation: 'ModifyTargetGroupAttributes', action: 'update', dependsOn: [id], ecsService: label,
+      resource: `target group ${name}: attributes of ${blue.name}`,
+      input: { TargetGroupArn: arn, Attributes: Object.entries(blue.attributes).sort().map(([Key, Value]) => ({ Key, Value })) },
+    });
+  }
+  return { steps, createStep: id, name, arn };
+}
+
+/** The rule (or listener default) forwarding to blue made a weighted forward: blue 100, the copy 0. */
+export function weightedForwardStep(forward: EdgeForward, label: string, copy: TargetGroupCopy, blueName: string): PlanStep {
+  const actions = weightedActions(forward, copy.arn);
+  return {
+    id: `elbv2-weights:${forward.arn}`, service: 'elbv2', operation: forward.kind === 'rule' ? 'ModifyRule' : 'ModifyListener', action: 'update',
+    dependsOn: [copy.createStep], ecsService: label, before: forward.actions,
+    resource: `${forward.kind === 'rule' ? 'listener rule' : 'listener'} ${forward.arn.split('/').slice(-2).join('/')} (weighted: ${blueName} 100, ${copy.name} 0)`,
+    input: forward.kind === 'rule' ? { RuleArn: forward.arn, Actions: actions } : { ListenerArn: forward.arn, DefaultActions: actions },
+  };
+}
+
 /** Target groups for the green service (copies of the blue ones, for awsvpc tasks) and weighted forwards on the rules. */
 function edgeCutOver(service: Service, label: string, edge: EdgeState): EdgeCutOver {
   const targetGroups: EdgeCutOver['targetGroups'] = [];
@@ -100,40 +150,11 @@ function edgeCutOver(service: Service, label: string, edge: EdgeState): EdgeCutO
     if (lb.targetGroupArn) twins[targetGroupDimension(lb.targetGroupArn)] = undefined;
     const blue = lb.targetGroupArn ? edge.targetGroups[lb.targetGroupArn] : undefined;
     if (!blue) continue;
-    const name = `${blue.name.slice(0, 32 - GREEN_SUFFIX.length)}${GREEN_SUFFIX}`;
-    const id = `elbv2-target-group:${label}:${blue.name}`;
-    twins[targetGroupDimension(blue.arn)] = id;
-    targetGroups.push({
-      step: {
-        id, service: 'elbv2', operation: 'CreateTargetGroup', action: 'create', dependsOn: [], ecsService: label,
-        resource: `target group ${name} (green twin of ${blue.name})`,
-        input: {
-          Name: name, Protocol: blue.protocol, Port: blue.port, VpcId: blue.vpcId, TargetType: 'ip',
-          ...(blue.protocolVersion && { ProtocolVersion: blue.protocolVersion }), ...(blue.ipAddressType && { IpAddressType: blue.ipAddressType }),
-          ...blue.healthCheck,
-        },
-      },
-      loadBalancer: { targetGroupArn: { $ref: id, path: 'TargetGroups.0.TargetGroupArn' }, containerName: lb.containerName, containerPort: lb.containerPort },
-    });
-    // Deregistration delay, stickiness, slow start, algorithm: set before the green service registers targets.
-    if (Object.keys(blue.attributes).length > 0) {
-      targetGroups.push({
-        step: {
-          id: `elbv2-target-group-attributes:${label}:${blue.name}`, service: 'elbv2', operation: 'ModifyTargetGroupAttributes', action: 'update', dependsOn: [id], ecsService: label,
-          resource: `target group ${name}: attributes of ${blue.name}`,
-          input: { TargetGroupArn: { $ref: id, path: 'TargetGroups.0.TargetGroupArn' }, Attributes: Object.entries(blue.attributes).sort().map(([Key, Value]) => ({ Key, Value })) },
-        },
-      });
-    }
-    for (const forward of edge.forwards.filter((f) => f.targetGroupArn === blue.arn)) {
-      const actions = weightedActions(forward, { $ref: id, path: 'TargetGroups.0.TargetGroupArn' });
-      weights.push({
-        id: `elbv2-weights:${forward.arn}`, service: 'elbv2', operation: forward.kind === 'rule' ? 'ModifyRule' : 'ModifyListener', action: 'update',
-        dependsOn: [id], ecsService: label, before: forward.actions,
-        resource: `${forward.kind === 'rule' ? 'listener rule' : 'listener'} ${forward.arn.split('/').slice(-2).join('/')} (weighted: ${blue.name} 100, ${name} 0)`,
-        input: forward.kind === 'rule' ? { RuleArn: forward.arn, Actions: actions } : { ListenerArn: forward.arn, DefaultActions: actions },
-      });
-    }
+    const copy = copyTargetGroup(blue, label, GREEN_SUFFIX, 'green twin of');
+    twins[targetGroupDimension(blue.arn)] = copy.createStep;
+    targetGroups.push({ step: copy.steps[0]!, loadBalancer: { targetGroupArn: copy.arn, containerName: lb.containerName, containerPort: lb.containerPort } });
+    targetGroups.push(...copy.steps.slice(1).map((step) => ({ step })));
+    for (const forward of edge.forwards.filter((f) => f.targetGroupArn === blue.arn)) weights.push(weightedForwardStep(forward, label, copy, blue.name));
   }
   return { targetGroups, weights, twins };
 }

@@ -7,13 +7,14 @@
 // estates whose App Mesh control plane is already gone. What a service
 // already has on Service Connect is kept (merge.ts), servers move before
 // their clients (rollout-order.ts), tasks are sized as AWS does (sizing.ts). Pure.
-import type { MeshctlConfig } from '../../config/config.js';
+import { serviceOverrides, type MeshctlConfig } from '../../config/config.js';
 import { stableStringify } from '../../util/stable-json.js';
 import { inferBackends } from '../appmesh/backends.js';
 import { accountOfArn } from '../arn.js';
 import { resolveServices, type ResolvedService } from '../appmesh/resolve.js';
 import type { MeshSpecs } from '../appmesh/specs.js';
 import type { Finding } from '../checks/rule.js';
+import { chooseStrategy, DEFAULT_CUTOVER, isEcsManaged, type CutoverContext, type CutoverSettings, type CutoverStrategy, type InfrastructureRole, type StrategyChoice } from '../cutover/ecs-strategy.js';
 import type { EdgeState } from '../edge.js';
 import type { CloudMapNamespace, ContainerDefinition, Estate } from '../estate.js';
 import { observedDeployments } from '../plan/drift.js';
@@ -30,10 +31,12 @@ import { mergeServiceConnect, type ServiceConnectEntry } from './merge.js';
 import { claimAliases, claimDiscoveryName, namesInNamespace, type NamespaceNames } from './names.js';
 import { rewriteForServiceConnect, serviceConnectName, ServiceConnectRewriteError, type AppProtocol } from './rewrite.js';
 import { greenName, planGreenTwin } from './cutover-plan.js';
+import { planEcsManagedMove } from './ecs-managed-plan.js';
 import { rolloutOrder, type RolloutOrder } from './rollout-order.js';
 import { emptyPolicy, endpointPolicy, forFinalProtocols, providedNames, virtualServiceTargets, type EndpointPolicy } from './traffic-policy.js';
 
-export type MigrationStrategy = 'blue-green' | 'in-place';
+/** How services on App Mesh move: asked for, or (undefined) ECS-managed where it applies and the twin for the rest. */
+export type MigrationStrategy = CutoverStrategy;
 
 export interface ServiceConnectPlanInput {
   estate: Estate;
@@ -41,8 +44,12 @@ export interface ServiceConnectPlanInput {
   /** Specs of the App Mesh virtual nodes, virtual services, routers and routes the meshed services use. */
   specs: MeshSpecs;
   createdAt: string;
-  /** For services on App Mesh. */
-  strategy: MigrationStrategy;
+  /** For services on App Mesh: the strategy asked for; none, each gets its default (ecs-strategy.ts). */
+  strategy?: MigrationStrategy;
+  /** ECS-managed deployments' settings (default: ECS's defaults, no role). */
+  cutover?: CutoverSettings;
+  /** The configured infrastructure role as iam GetRole found it. */
+  role?: InfrastructureRole;
   /** Delete the App Mesh resources of the migrated services (after a completed cut-over, or in place). */
   removeMeshResources: boolean;
   /** Target groups of the blue services and the listener rules forwarding to them. */
@@ -76,6 +83,9 @@ interface Decision {
   rewritten?: RegisterTaskDefinitionInput;
   findings: Finding[];
   blocking: Finding[];
+  /** Services on App Mesh: the cut-over they get (ecs-strategy.ts) and the strategy that makes. */
+  choice?: StrategyChoice;
+  strategy: MigrationStrategy;
 }
 
 /** The application protocol of a port: meshctl.yaml wins, then the App Mesh listener; unknown stays unset (TCP). */
@@ -213,9 +223,9 @@ function backendsOf(decision: Decision, specs: MeshSpecs, knownNames: Set<string
   return [...declared.map((virtualService) => ({ virtualService, inferred: false })), ...inferred].sort((a, b) => a.virtualService.localeCompare(b.virtualService));
 }
 
-function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig, specs: MeshSpecs, strategy: MigrationStrategy): Decision {
+function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig, specs: MeshSpecs, cutover: CutoverContext): Decision {
   const label = `${resolved.cluster.name}/${resolved.service.name}`;
-  const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'service-connect', sizing: config.sidecars, keepXray: config.serviceConnect.keepXray });
+  const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'service-connect', sizing: config.sidecars, keepXray: config.serviceConnect.keepXray, cutover });
   const blocking = findings.filter((f) => f.blocking);
   const block = (rule: string, message: string, hint: string) => blocking.push({ rule, severity: 'error', blocking: true, cluster: resolved.cluster.name, service: resolved.service.name, message: `${label}: ${message}`, hint });
   const joins = namespaceFor(resolved, estate, config);
@@ -253,6 +263,9 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
         : `Add account ${owner} under accounts: in meshctl.yaml (meshctl then plans the RAM share), or share it by hand: ${shareCommand(namespace, serviceAccount)}, then plan again.`);
   }
   const onAppMesh = meshStatus(resolved.service, resolved.taskDefinition) === 'appmesh';
+  // A blocked choice is a blocking finding of the ecs-managed-cutover rule already.
+  const choice = onAppMesh ? chooseStrategy(resolved.service, cutover) : undefined;
+  const strategy: MigrationStrategy = choice && 'strategy' in choice ? choice.strategy : cutover.settings.requested === 'in-place' ? 'in-place' : 'blue-green';
   const meshNode = onAppMesh ? appMeshNode(resolved.taskDefinition) : undefined;
   const green = greenName(resolved.service.name);
   if (onAppMesh && strategy === 'blue-green' && green.length > ECS_SERVICE_NAME_MAX) {
@@ -283,7 +296,7 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
     resolved, label, onAppMesh, meshNode, namespace, policy: finalPolicy, rewritten, ...(existing && { joined: existing }), ...(sharedFrom && { sharedFrom }),
     ...namesOf(resolved, meshNode, specs, estate),
     findings: findings.filter((f) => !f.blocking && f.severity !== 'info'),
-    blocking,
+    blocking, strategy, ...(choice && { choice }),
   };
 }
 
@@ -338,6 +351,15 @@ function clusterDefaultSteps(ready: Decision[], estate: Estate, earlier: PlanSte
   return steps;
 }
 
+/** The services still on App Mesh that call each service (their backends name it): ECS's traffic shift does not govern their calls. */
+function appMeshClientsOf(ready: Decision[], backends: Map<string, PlannedBackend[]>): Map<string, string[]> {
+  const clients = new Map<string, string[]>();
+  for (const server of ready.filter((d) => isEcsManaged(d.strategy))) {
+    clients.set(server.label, ready.filter((c) => c.onAppMesh && c !== server && (backends.get(c.label) ?? []).some((b) => server.names.includes(b.virtualService))).map((c) => c.label));
+  }
+  return clients;
+}
+
 /** Servers before clients: who calls whom, among the services this plan moves. */
 function callGraph(ready: Decision[], specs: MeshSpecs): { backends: Map<string, PlannedBackend[]>; order: RolloutOrder } {
   const knownNames = new Set(ready.flatMap((d) => d.names));
@@ -360,7 +382,10 @@ function tlsConfiguration(config: MeshctlConfig): Record<string, unknown> | unde
 
 interface MoveContext {
   estate: Estate;
-  strategy: MigrationStrategy;
+  config: MeshctlConfig;
+  cutover: CutoverContext;
+  /** Services still on App Mesh calling each service, by cluster/service. */
+  appMeshClients: Map<string, string[]>;
   edge: EdgeState;
   scaling: Record<string, ServiceScaling>;
   token: Token;
@@ -390,12 +415,14 @@ function planMove(decision: Decision, backends: PlannedBackend[], ctx: MoveConte
   const notes: string[] = [];
   let unchanged = 0;
   let moveStep: string | undefined;
+  let deployment: Record<string, unknown> | undefined;
   const namespaceStep = ctx.shared.find((s) => s.id === `cloudmap-namespace:${decision.namespace}`)?.id;
   const scConfig = plannedConfiguration(decision, ctx.names(decision), ctx.tls);
   const registerStep = `task-definition:${label}`;
   const tdChanged = stableStringify(decision.rewritten) !== stableStringify(registrationInput(r.taskDefinition));
   const scChanged = stableStringify(r.service.serviceConnect ?? null) !== stableStringify(scConfig);
-  const blueGreen = decision.onAppMesh && ctx.strategy === 'blue-green';
+  const blueGreen = decision.onAppMesh && decision.strategy === 'blue-green';
+  const managed = decision.onAppMesh && decision.choice && 'production' in decision.choice ? decision.choice : undefined;
 
   // A blue service whose green twin exists keeps its App Mesh task definition: nothing to register.
   const greenExists = blueGreen && r.cluster.services.some((s) => s.name === greenName(r.service.name));
@@ -418,6 +445,17 @@ function planMove(decision: Decision, backends: PlannedBackend[], ctx: MoveConte
     notes.push(...twin.notes);
     moveStep = twin.moveStep;
     if (!moveStep) unchanged += 1;
+  } else if (managed) {
+    const ecs = planEcsManagedMove({
+      cluster: r.cluster.name, service: r.service, label, strategy: managed.strategy, production: managed.production, targetGroupArn: managed.targetGroupArn,
+      edge: ctx.edge, settings: ctx.cutover.settings, serviceAlarms: serviceOverrides(ctx.config, r.cluster.name, r.service.name)?.alarms ?? [],
+      ...(tdChanged && { taskDefinition }), serviceConnectConfiguration: scConfig, dependsOn: deps,
+      scaling: ctx.scaling[scalingResourceId(r.cluster.name, r.service.name)], appMeshClients: ctx.appMeshClients.get(label) ?? [],
+    });
+    steps.push(...ecs.steps);
+    notes.push(...ecs.notes);
+    moveStep = ecs.moveStep;
+    deployment = ecs.deployment;
   } else if (tdChanged || scChanged) {
     moveStep = `ecs-service:${label}`;
     steps.push({
@@ -441,8 +479,10 @@ function planMove(decision: Decision, backends: PlannedBackend[], ctx: MoveConte
     desiredCount: r.service.desiredCount,
     serviceConnect: {
       namespace: decision.namespace!,
-      strategy: blueGreen ? 'blue-green' : 'in-place',
+      strategy: decision.onAppMesh ? decision.strategy : 'in-place',
+      ...(decision.choice && 'why' in decision.choice && { why: decision.choice.why }),
       ...(blueGreen && { greenService: greenName(r.service.name) }),
+      ...(deployment && { deployment }),
       aliases: ((scConfig.services ?? []) as ServiceConnectEntry[]).flatMap((s) => (s.clientAliases ?? []).map((a) => `${a.dnsName}:${a.port}`)),
     },
     backends,
@@ -502,8 +542,9 @@ function claimClientAliases(decisions: Decision[], names: (decision: Decision) =
   }
 }
 
-export function planServiceConnect({ estate, config, specs, createdAt, strategy, removeMeshResources, edge = { targetGroups: {}, forwards: [] }, scaling = {} }: ServiceConnectPlanInput): Plan {
-  const decisions = resolveServices(estate, config).map((resolved) => decide(resolved, estate, config, specs, strategy));
+export function planServiceConnect({ estate, config, specs, createdAt, strategy, cutover: settings = DEFAULT_CUTOVER, role, removeMeshResources, edge = { targetGroups: {}, forwards: [] }, scaling = {} }: ServiceConnectPlanInput): Plan {
+  const cutover: CutoverContext = { settings: { ...settings, ...(strategy && { requested: strategy }) }, edge, ...(role && { role }) };
+  const decisions = resolveServices(estate, config).map((resolved) => decide(resolved, estate, config, specs, cutover));
   const names = namespaceNames(estate);
   claimClientAliases(decisions, names);
   const ready = decisions.filter((d) => d.blocking.length === 0);
@@ -522,13 +563,15 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
 
   const { backends, order } = callGraph(ready, specs);
   for (const cycle of order.cycles) warnings.push(`${cycle.join(', ')} call each other: they cannot move servers-first and roll out as one group; expect failed calls between them until all their deployments complete`);
-  const context: MoveContext = { estate, strategy, edge, scaling, token, shared: [...steps], groups: dependencyGroups(ready, specs), tls: tlsConfiguration(config), names };
+  const context: MoveContext = {
+    estate, config, cutover, appMeshClients: appMeshClientsOf(ready, backends), edge, scaling, token, shared: [...steps], groups: dependencyGroups(ready, specs), tls: tlsConfiguration(config), names,
+  };
   const moves = ready.map((d) => planMove(d, backends.get(d.label)!, context));
   orderMoves(moves, order, sharing.usableAfter);
   const position = (m: ServiceMove) => order.position.get(m.decision.label)!;
   for (const m of [...moves].sort((a, b) => position(a) - position(b))) steps.push(...m.steps);
   const services = moves.map((m) => m.planned).sort((a, b) => (a.rollout?.position ?? 0) - (b.rollout?.position ?? 0));
-  if (removeMeshResources) steps.push(...meshDeletions(ready, specs, steps, strategy));
+  if (removeMeshResources) steps.push(...meshDeletions(ready, specs, steps));
 
   const blocked: BlockedService[] = decisions.filter((d) => d.blocking.length > 0)
     .map((d) => ({ cluster: d.resolved.cluster.name, service: d.resolved.service.name, findings: d.blocking }));
@@ -552,12 +595,12 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
  * group's updates; blue-green, only once the green service exists (the
  * cut-over already happened in an earlier apply).
  */
-function meshDeletions(ready: Decision[], specs: MeshSpecs, steps: PlanStep[], strategy: MigrationStrategy): PlanStep[] {
+function meshDeletions(ready: Decision[], specs: MeshSpecs, steps: PlanStep[]): PlanStep[] {
   const deletions: PlanStep[] = [];
   for (const d of ready.filter((x) => x.onAppMesh && x.meshNode)) {
     const label = `${d.resolved.cluster.name}/${d.resolved.service.name}`;
     const greenExists = d.resolved.cluster.services.some((s) => s.name === greenName(d.resolved.service.name));
-    if (strategy === 'blue-green' && !greenExists) continue;
+    if (d.strategy === 'blue-green' && !greenExists) continue;
     const after = steps.filter((s) => s.ecsService === label && s.operation !== 'RegisterTaskDefinition').map((s) => s.id);
     const { mesh, node } = d.meshNode!;
     const provided = Object.entries(specs.virtualServices)
