@@ -10,6 +10,7 @@ import { scheduleWaves, type Wave } from '../core/plan/waves.js';
 import { runSteps, type StepFailure } from './executor.js';
 import type { JournalService, JournalStore } from './journal.js';
 import { waitForRollouts, type RolloutProgress, type RolloutResult, type RolloutTarget } from './wait.js';
+import { waitForServiceDeployments } from './wait-deployments.js';
 
 export interface ApplyOptions {
   concurrency: number;
@@ -53,6 +54,10 @@ export function journalServices(plan: Plan, estate: Estate): JournalStore['journ
       previousTaskDefinition: service.taskDefinitionArn,
       previousServiceRegistries: service.serviceRegistries,
       ...(service.serviceConnect && { previousServiceConnect: service.serviceConnect }),
+      // An ECS-managed move changes the strategy and the load balancers too: rollback puts them back.
+      ...(planned.serviceConnect?.strategy.startsWith('ecs-') && {
+        cutover: planned.serviceConnect.strategy, previousDeploymentConfiguration: service.settings?.deploymentConfiguration ?? {}, previousLoadBalancers: service.loadBalancers,
+      }),
       state: 'pending',
     };
   }
@@ -119,7 +124,10 @@ async function prepareWave(accounts: AccountSession[], plan: Plan, wave: Wave, s
 
 export async function applyPlan(accounts: AccountSession[], plan: Plan, estate: Estate, store: JournalStore, options: ApplyOptions, hooks: ApplyHooks = {}): Promise<ApplyReport> {
   const outputs = new Map<string, unknown>();
-  const ctx = { callerOf: (account: string | undefined) => callerFor(accounts, account), plan, store, outputs, sourceTaskDefinitions: { ...estate.taskDefinitions }, concurrency: options.concurrency, onStep: hooks.onStep, onWait: hooks.onWait };
+  const ctx = {
+    callerOf: (account: string | undefined) => callerFor(accounts, account), plan, store, outputs, sourceTaskDefinitions: { ...estate.taskDefinitions }, concurrency: options.concurrency, onStep: hooks.onStep, onWait: hooks.onWait,
+    deploymentWait: { timeoutMs: options.timeoutMs, pollMs: options.pollMs, onProgress: hooks.onProgress },
+  };
   const { shared, waves, after } = scheduleWaves(plan, options.waveSize);
   const report: ApplyReport = { failures: [], rollouts: [], refused: [], notStarted: [] };
 
@@ -138,14 +146,25 @@ export async function applyPlan(accounts: AccountSession[], plan: Plan, estate: 
     // Clients in later waves resolve their servers only once the servers' deployments completed (AWS): wait even with --no-wait.
     const laterDependOnThis = waves.slice(index + 1).some((w) => w.steps.some((s) => s.dependsOn.some((d) => wave.steps.some((own) => own.id === d))));
     if (options.wait || laterDependOnThis) {
-      const targets: RolloutTarget[] = wave.services.flatMap((label) => {
+      const targets: (RolloutTarget & { serviceDeployment?: string; managed: boolean })[] = wave.services.flatMap((label) => {
         const journalService = store.journal.services[label];
         if (!journalService?.newTaskDefinition || store.journal.services[label]?.state === 'stable') return [];
-        return [{ label, cluster: journalService.cluster, service: journalService.greenService ?? journalService.service, taskDefinition: journalService.newTaskDefinition, account: accountOfArn(journalService.serviceArn) }];
+        // An ECS-managed move is followed through its service deployment once its moving step ran.
+        const managed = !!journalService.cutover && wave.steps.some((s) => s.id === `ecs-service:${label}` && store.journal.steps[s.id]?.status === 'done');
+        return [{
+          label, cluster: journalService.cluster, service: journalService.greenService ?? journalService.service, taskDefinition: journalService.newTaskDefinition, account: accountOfArn(journalService.serviceArn),
+          managed, ...(journalService.serviceDeployment && { serviceDeployment: journalService.serviceDeployment }),
+        }];
       });
+      const waitOptions = { timeoutMs: options.timeoutMs, pollMs: options.pollMs, onProgress: hooks.onProgress };
       // Each account's services are watched with its own credentials.
-      const rollouts = await readPerAccount(accounts, targets, (t) => t.account,
-        (aws, group) => waitForRollouts(aws, group, { timeoutMs: options.timeoutMs, pollMs: options.pollMs, onProgress: hooks.onProgress }), (parts) => parts.flat());
+      const rollouts = await readPerAccount(accounts, targets, (t) => t.account, async (aws, group) => {
+        const [rolling, managed] = await Promise.all([
+          waitForRollouts(aws, group.filter((t) => !t.managed), waitOptions),
+          waitForServiceDeployments(aws, group.filter((t) => t.managed).map((t) => ({ label: t.label, cluster: t.cluster, service: t.service, expect: 'forward' as const, ...(t.serviceDeployment && { arn: t.serviceDeployment }) })), waitOptions),
+        ]);
+        return [...rolling, ...managed];
+      }, (parts) => parts.flat());
       for (const r of rollouts) {
         Object.assign(store.journal.services[r.label]!, r.outcome === 'completed' ? { state: 'stable' } : { state: 'failed', message: r.reason });
       }

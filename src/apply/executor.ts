@@ -14,6 +14,8 @@ import { registrationInput, type RegisterTaskDefinitionInput } from '../core/tas
 import { isSubset } from '../util/subset.js';
 import { JournalSaveError, type CreatedResource, type JournalStore } from './journal.js';
 import { awaitShareAccess, type ShareAccess } from './share-access.js';
+import { waitForRollouts, type WaitOptions } from './wait.js';
+import { waitForServiceDeployments } from './wait-deployments.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = Record<string, any>;
@@ -36,6 +38,8 @@ export interface ExecutionContext {
   onStep?: (step: PlanStep, status: 'start' | 'done' | 'adopted' | 'failed', detail?: string) => void;
   /** A step that waits (for RAM to show an invitation) says how it stands. */
   onWait?: (step: PlanStep, line: string) => void;
+  /** How long a step that awaits its deployment waits, how often it looks, and where it reports. */
+  deploymentWait?: WaitOptions;
 }
 
 const APP_MESH_NAME_FIELDS: Record<string, string[]> = {
@@ -219,6 +223,15 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
     if (existing) return finish(step, ctx, input, existing as Raw, 'adopted', true);
   }
 
+  // A step that awaits its deployment: a killed run may have sent it already; then only the wait is left.
+  if (resumedMidCall && step.awaits) {
+    const sent = await alreadySent(aws, step, input);
+    if (sent) {
+      await awaitDeployment(step, ctx, aws, input, sent);
+      return finish(step, ctx, input, sent, 'adopted');
+    }
+  }
+
   // Never mutate without a durable record: the step is marked running in the state before it is sent.
   const before = record.status;
   record.status = 'running';
@@ -237,7 +250,9 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
     }
     output = await aws.call<Raw>(step.service, step.operation, input);
     if (/^Create(Http|PrivateDns)Namespace$/.test(step.operation)) output = { ...output, NamespaceId: await namespaceOperationTarget(aws, String(output.OperationId)) };
+    if (step.awaits) await awaitDeployment(step, ctx, aws, input, output);
   } catch (error) {
+    if (error instanceof DeploymentWaitError) throw error;
     // A deletion that finds nothing to delete has nothing left to do.
     if (step.operation.startsWith('Delete') && error instanceof AwsCallError && /NotFound/.test(error.code)) return finish(step, ctx, input, {}, 'adopted');
     const conflict = error instanceof AwsCallError && (CONFLICT.test(error.code) || (step.operation === 'CreateService' && CONFLICT.test(error.message)));
@@ -246,6 +261,41 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
     return finish(step, ctx, input, adopted as Raw, 'adopted');
   }
   return finish(step, ctx, input, output, 'done');
+}
+
+/** The deployment a step started (or stopped) did not end well: the step fails, and the steps after it wait. */
+class DeploymentWaitError extends Error {}
+
+/** What a killed run's call left: the service already configured as the input says, or the deployment already stopping. */
+async function alreadySent(aws: AwsCaller, step: PlanStep, input: Raw): Promise<Raw | undefined> {
+  if (step.operation === 'StopServiceDeployment') {
+    const out = await aws.call<Raw>('ecs', 'DescribeServiceDeployments', { serviceDeploymentArns: [input.serviceDeploymentArn] });
+    const status = ((out.serviceDeployments ?? []) as Raw[])[0]?.status;
+    return status && !['PENDING', 'IN_PROGRESS'].includes(status) ? { serviceDeploymentArn: input.serviceDeploymentArn } : undefined;
+  }
+  if (step.operation !== 'UpdateService') return undefined;
+  const out = await aws.call<Raw>('ecs', 'DescribeServices', { cluster: input.cluster, services: [input.service] });
+  const service = ((out.services ?? []) as Raw[])[0];
+  const { cluster: _c, service: _s, ...wanted } = input;
+  return service && isSubset(wanted, service) ? { service } : undefined;
+}
+
+/**
+ * Waits for the deployment the step started: a rolling one (the service's
+ * PRIMARY deployment on its revision, COMPLETED), or an ECS-managed one
+ * (its service deployment; for StopServiceDeployment, its rollback).
+ */
+async function awaitDeployment(step: PlanStep, ctx: ExecutionContext, aws: AwsCaller, input: Raw, output: Raw): Promise<void> {
+  const options: WaitOptions = { ...(ctx.deploymentWait ?? { timeoutMs: 15 * 60_000, pollMs: 10_000 }) };
+  const label = step.ecsService ?? step.id;
+  const service = (output.service ?? {}) as Raw;
+  const [result] = step.awaits === 'rollout'
+    ? await waitForRollouts(aws, [{ label, cluster: String(input.cluster), service: String(input.service), taskDefinition: String(service.taskDefinition) }], options)
+    : await waitForServiceDeployments(aws, [{
+      label, cluster: String(input.cluster ?? ''), service: String(input.service ?? ''), expect: step.operation === 'StopServiceDeployment' ? 'rollback' : 'forward',
+      ...(typeof (input.serviceDeploymentArn ?? service.currentServiceDeployment) === 'string' && { arn: String(input.serviceDeploymentArn ?? service.currentServiceDeployment) }),
+    }], options);
+  if (result!.outcome !== 'completed') throw new DeploymentWaitError(`the deployment it started ${result!.outcome === 'timeout' ? 'timed out' : result!.outcome}: ${result!.reason ?? ''}`.trim());
 }
 
 async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output: Raw, how: 'done' | 'adopted', ours = how === 'done', detail?: string): Promise<void> {
@@ -265,6 +315,10 @@ async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output:
     if (service) {
       service.newTaskDefinition = (output.service as Raw | undefined)?.taskDefinition ?? service.newTaskDefinition;
       if (step.operation === 'CreateService') service.greenService = String(input.serviceName);
+      // The deployment ECS runs for an ECS-managed move: apply and status follow it, rollback stops it.
+      const deployment = (output.service as Raw | undefined)?.currentServiceDeployment;
+      const strategy = (input.deploymentConfiguration as Raw | undefined)?.strategy;
+      if (typeof deployment === 'string' && strategy && strategy !== 'ROLLING') service.serviceDeployment = deployment;
       service.state = 'updated';
     }
   }

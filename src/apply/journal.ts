@@ -32,6 +32,12 @@ export interface JournalService {
   newTaskDefinition?: string;
   /** Blue-green moves: the green service created beside this one; deployments are awaited there. */
   greenService?: string;
+  /** ECS-managed moves (ecs-canary, ecs-linear, ecs-blue-green): the strategy, and the service deployment ECS runs. */
+  cutover?: string;
+  serviceDeployment?: string;
+  /** ECS-managed moves: what rollback restores besides the revision (the strategy and its settings, the load balancers without advancedConfiguration). */
+  previousDeploymentConfiguration?: Record<string, unknown>;
+  previousLoadBalancers?: unknown[];
   /** finalized: blue is gone and green is the service; nothing left to roll back. */
   state: 'pending' | 'updated' | 'stable' | 'failed' | 'rolled-back' | 'finalized';
   message?: string;

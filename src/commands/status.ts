@@ -13,6 +13,7 @@ import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import { describeHolder, inState, locationOf, lockName, type LockRecord, type StateRef } from '../core/state.js';
 import { table } from '../render/table.js';
 import { parseDuration, parsePollInterval } from '../util/duration.js';
+import { serviceDeploymentOutcome } from '../core/service-deployment.js';
 
 export interface StatusOptions extends GlobalOptions {
   journal?: string;
@@ -30,6 +31,8 @@ interface ServiceStatus {
   running: string;
   rollout: string;
   message?: string;
+  /** ECS-managed moves: where ECS's deployment stands. */
+  deployment?: { arn: string; status: string; stage?: string; trafficOnNewRevision: number; inProgress: boolean; reason?: string };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -73,20 +76,38 @@ async function readSnapshot(session: AwsSession, state: RunState, options: Statu
     for (const raw of (out.services ?? []) as Raw[]) if (raw.status !== 'INACTIVE') live.set(`${cluster}/${raw.serviceName}`, raw);
   })));
 
+  // ECS-managed moves: their service deployments, 20 per call, each in its service's account.
+  const deployments = new Map<string, Raw>();
+  const followed = entries.filter(([, s]) => s.serviceDeployment);
+  await Promise.all(chunks(followed, 20).map(async (batch) => {
+    const aws = callerFor(session.accounts, session.accounts.length > 1 ? batch[0]![1].account : undefined);
+    const out = await aws.call<Raw>('ecs', 'DescribeServiceDeployments', { serviceDeploymentArns: batch.map(([, s]) => s.serviceDeployment!) });
+    for (const d of (out.serviceDeployments ?? []) as Raw[]) deployments.set(d.serviceDeploymentArn, d);
+  }));
+
   const rows: ServiceStatus[] = entries.map(([label, s], i) => {
     const stepStates = Object.entries(journal.steps).filter(([id]) => id.endsWith(`:${label}`) || id.includes(`:${label}:`)).map(([, st]) => st.status);
     const count = (status: string) => stepStates.filter((x) => x === status).length;
     const raw = live.get(`${watched[i]!.cluster}/${watched[i]!.name}`);
     const service = raw ? toService(raw, s.cluster) : undefined;
     const primary = service?.deployments.find((d) => d.status === 'PRIMARY');
+    const d = s.serviceDeployment ? deployments.get(s.serviceDeployment) : undefined;
+    const outcome = d && serviceDeploymentOutcome(d);
+    const deployment = d && outcome ? {
+      arn: s.serviceDeployment!, status: String(d.status), ...(d.lifecycleStage && { stage: String(d.lifecycleStage) }),
+      trafficOnNewRevision: Number(d.targetServiceRevision?.requestedProductionTrafficWeight ?? (outcome.state === 'completed' ? 100 : 0)),
+      inProgress: outcome.state === 'in-progress',
+      ...(outcome.state === 'failed' && { reason: outcome.reason }),
+    } : undefined;
     return {
       service: label + (s.greenService ? ` (green ${s.greenService})` : ''),
       state: s.state,
       steps: `${count('done')}/${stepStates.length} done${count('failed') > 0 ? `, ${count('failed')} failed` : ''}${count('running') > 0 ? `, ${count('running')} interrupted` : ''}`,
       revision: `${s.previousTaskDefinition.split('/').pop()} → ${(service?.taskDefinitionArn ?? s.newTaskDefinition ?? '-').split('/').pop()}`,
       running: service ? `${service.runningCount}/${service.desiredCount}` : 'gone',
-      rollout: primary?.rolloutState ?? '-',
+      rollout: deployment ? `${s.cutover} ${deployment.status}${deployment.stage && outcome?.state === 'in-progress' ? ` ${deployment.stage}` : ''}, ${deployment.trafficOnNewRevision}% traffic on new revision` : primary?.rolloutState ?? '-',
       ...(s.message && { message: s.message }),
+      ...(deployment && { deployment }),
     };
   });
   return { path, journal, rows, ...(lock && { lock }) };
@@ -108,11 +129,15 @@ function renderText({ path, journal, rows, lock }: Snapshot): string {
     ...(journal.shift ? [`traffic: green at ${journal.shift.weight}% since ${journal.shift.since} (shift ${journal.shift.state}${journal.shift.reason ? `: ${journal.shift.reason}` : ''})`] : []), '',
     table(['service', 'state', 'steps', 'revision', 'running', 'rollout'], rows.map((r) => [r.service, r.state, r.steps, r.revision, r.running, r.rollout])),
     ...rows.filter((r) => r.message).map((r) => `  ${r.service}: ${r.message}`),
+    ...rows.filter((r) => r.deployment?.reason && r.deployment.reason !== r.message).map((r) => `  ${r.service}: ${r.deployment!.reason}`),
   ].join('\n');
 }
 
+/** A deployment still rolling out: ECS's rolling one, or an ECS-managed (canary, linear, blue/green) one. */
+const rolling = (r: ServiceStatus) => r.rollout === 'IN_PROGRESS' || r.deployment?.inProgress === true;
+
 /** Settled: no run holds the journal and no deployment is still rolling out (ecspresso's `wait`, for every service). */
-const settled = (snapshot: Snapshot) => !snapshot.lock && snapshot.rows.every((r) => r.rollout !== 'IN_PROGRESS');
+const settled = (snapshot: Snapshot) => !snapshot.lock && !snapshot.rows.some(rolling);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -134,14 +159,14 @@ export async function runStatus(options: StatusOptions): Promise<number> {
       }
       if (Date.now() >= deadline) {
         if (options.output === 'json') writeOut(renderJson(snapshot));
-        writeErr(`still not settled after ${options.waitTimeout} (--wait-timeout): ${snapshot.lock ? `${describeHolder(snapshot.lock)} holds the journal; ` : ''}${snapshot.rows.filter((r) => r.rollout === 'IN_PROGRESS').map((r) => `${r.service} rolling out`).join(', ') || 'no deployment in progress'}`);
+        writeErr(`still not settled after ${options.waitTimeout} (--wait-timeout): ${snapshot.lock ? `${describeHolder(snapshot.lock)} holds the journal; ` : ''}${snapshot.rows.filter(rolling).map((r) => `${r.service} rolling out`).join(', ') || 'no deployment in progress'}`);
         return EXIT_FINDINGS;
       }
       await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
       snapshot = await readSnapshot(session, state, options);
     }
   }
-  const failed = snapshot.rows.some((r) => r.state === 'failed' || r.rollout === 'FAILED');
+  const failed = snapshot.rows.some((r) => r.state === 'failed' || r.rollout === 'FAILED' || (r.deployment?.reason !== undefined && r.state !== 'rolled-back'));
   writeOut(options.output === 'json' ? renderJson(snapshot) : `${options.watch ? `\n${new Date().toISOString()} settled\n` : ''}${renderText(snapshot)}`);
   return failed ? EXIT_FINDINGS : EXIT_OK;
 }

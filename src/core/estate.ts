@@ -102,7 +102,7 @@ export interface Service {
   maximumPercent: number;
   minimumHealthyPercent: number;
   serviceRegistries: { registryArn: string; port?: number; containerName?: string; containerPort?: number }[];
-  loadBalancers: { targetGroupArn?: string; loadBalancerName?: string; containerName?: string; containerPort?: number }[];
+  loadBalancers: { targetGroupArn?: string; loadBalancerName?: string; containerName?: string; containerPort?: number; advancedConfiguration?: Record<string, unknown> }[];
   taskDefinitionArn: string;
   deployments: Deployment[];
   /** Live Service Connect config: DescribeServices reports it per deployment only, so this is the PRIMARY's. */

@@ -66,6 +66,20 @@ function configChanged(service: Service, entry: JournalService): boolean {
     || stableStringify(entry.previousServiceRegistries) !== stableStringify(service.serviceRegistries);
 }
 
+/** The ECS-managed deployment of a service still running, if any (ListServiceDeployments, newest first). */
+async function deploymentInProgress(aws: AwsCaller, service: Service): Promise<string | undefined> {
+  const out = await aws.call<Raw>('ecs', 'ListServiceDeployments', { cluster: service.clusterName, service: service.name, status: ['PENDING', 'IN_PROGRESS'] });
+  const briefs = ((out.serviceDeployments ?? []) as Raw[]).sort((a, b) => String(b.createdAt ?? '').localeCompare(String(a.createdAt ?? '')));
+  return briefs[0]?.serviceDeploymentArn;
+}
+
+/** Did apply get as far as the service's load balancers or strategy? */
+function managedConfigChanged(service: Service, entry: JournalService): boolean {
+  const strategy = (c: Record<string, unknown> | undefined) => c?.strategy ?? 'ROLLING';
+  return stableStringify(entry.previousLoadBalancers ?? []) !== stableStringify(service.loadBalancers)
+    || strategy(entry.previousDeploymentConfiguration) !== strategy(service.settings?.deploymentConfiguration);
+}
+
 export async function computeRollbackPlan(session: { accounts: AccountSession[]; region: string }, selection: RollbackSelection): Promise<{ plan: Plan; estate?: Estate }> {
   const { accounts, region } = session;
   // Revisions are read in the account that owns them.
@@ -128,6 +142,12 @@ export async function computeRollbackPlan(session: { accounts: AccountSession[];
       input.greens.push({ label: candidate.label, live: service, entry: candidate.entry! });
       continue;
     }
+    if (candidate.entry?.cutover && candidate.entry.state !== 'rolled-back' && !selection.toRevision) {
+      // An ECS-managed move: stopped with rollback in mid-deployment, else back the way it came; then its strategy and load balancers.
+      const inProgress = await deploymentInProgress(revisionCaller(service.arn), service);
+      (input.managed ??= []).push({ label: candidate.label, live: service, entry: candidate.entry, configChanged: managedConfigChanged(service, candidate.entry), ...(inProgress && { inProgress }) });
+      continue;
+    }
     if (to === current && !(candidate.entry && configChanged(service, candidate.entry))) {
       notes.push(`${candidate.label}: already on ${short(current)}; nothing to do`);
       input.alreadyBack.push(candidate.label);
@@ -143,7 +163,7 @@ export async function computeRollbackPlan(session: { accounts: AccountSession[];
       if (entry.state === 'rolled-back' && !input.alreadyBack.includes(label)) input.alreadyBack.push(label);
     }
   }
-  const restored = input.greens.flatMap((g) => (journal?.data.restores ?? []).filter((r) => r.ecsService === g.label));
+  const restored = [...input.greens, ...(input.managed ?? [])].flatMap((g) => (journal?.data.restores ?? []).filter((r) => r.ecsService === g.label));
   if (restored.length > 0) {
     input.edgeActions = await readPerAccount(accounts, restored.map((r) => String(r.input.RuleArn ?? r.input.ListenerArn)), accountOfArn, readEdgeActions, (parts) => Object.assign({}, ...parts));
   }

@@ -30,7 +30,7 @@ export const ALLOWED_OPERATIONS: Record<PlanKind, ReadonlySet<string>> = {
   ]),
   // Rollback puts services back, restores listener rules and deletes only what an apply created.
   rollback: new Set([
-    'ecs UpdateService', 'ecs DeregisterTaskDefinition', 'ecs DeleteService',
+    'ecs UpdateService', 'ecs DeregisterTaskDefinition', 'ecs DeleteService', 'ecs StopServiceDeployment',
     'elbv2 ModifyRule', 'elbv2 ModifyListener', 'elbv2 DeleteTargetGroup', 'application-autoscaling DeregisterScalableTarget', 'cloudwatch DeleteAlarms',
     ...MESH_RESOURCES.map((kind) => `appmesh Delete${kind}`),
     'servicediscovery DeleteService', 'servicediscovery DeleteNamespace',

@@ -10,6 +10,7 @@ import { stableStringify } from '../../util/stable-json.js';
 import { observedDeployments } from './drift.js';
 import { sealPlan } from './fingerprint.js';
 import { PLAN_FORMAT_VERSION, type ObservedState, type Plan, type PlannedService, type PlanStep } from './model.js';
+import { managedRollbackSteps, type ManagedRollback } from './rollback-managed.js';
 
 /** One service whose live revision is not the one to go back to. */
 export interface RollbackMove {
@@ -29,6 +30,8 @@ export interface RollbackInput {
   moves: RollbackMove[];
   /** Blue-green services of the journal whose green twin apply created, with the blue service as it runs now. */
   greens: { label: string; live: Service; entry: JournalService }[];
+  /** ECS-managed moves of the journal (ecs-canary, ecs-linear, ecs-blue-green), with whether their strategy or load balancers changed. */
+  managed?: (ManagedRollback & { configChanged: boolean })[];
   /** The listener rules and listeners to restore, as they are now: what the plan observed. */
   edgeActions: Record<string, unknown>;
   /** Labels of journal services already back on their previous revision (or gone). */
@@ -121,6 +124,22 @@ function plannedService(label: string, live: Service, taskDefinition: string, no
   return { cluster, service, status: 'change', taskDefinition, desiredCount: live.desiredCount, backends: [], findings: [], ...(notes.length > 0 && { notes }) };
 }
 
+/** The listener rules and listeners apply re-weighted for a service, put back (they forward to its own group alone). */
+function restoreSteps(input: RollbackInput, label: string, dependsOn: string[], steps: PlanStep[], observed: ObservedState, to: string): string[] {
+  const restores = [...(input.journal?.data.restores ?? [])].reverse().filter((r) => r.ecsService === label);
+  return restores.map((r) => {
+    const arn = String(r.input.RuleArn ?? r.input.ListenerArn);
+    const id = `restore:${r.step}`;
+    observed.edge = { ...observed.edge, [arn]: input.edgeActions[arn] === undefined ? '' : stableStringify(input.edgeActions[arn]) };
+    steps.push({
+      id, service: 'elbv2', operation: r.operation, input: r.input, dependsOn, action: 'update',
+      resource: `${r.operation === 'ModifyRule' ? 'listener rule' : 'listener'} ${arn.split('/').slice(-2).join('/')}: forward to ${to} only`,
+      ecsService: label, before: input.edgeActions[arn],
+    });
+    return id;
+  });
+}
+
 export function planRollback(input: RollbackInput): Plan {
   const steps: PlanStep[] = [];
   const services: PlannedService[] = [];
@@ -140,19 +159,7 @@ export function planRollback(input: RollbackInput): Plan {
   const created = input.journal?.data.created ?? [];
   for (const green of input.greens) {
     // Listener rules forward only to blue again before the green target groups can go.
-    const restores = [...(input.journal?.data.restores ?? [])].reverse().filter((r) => r.ecsService === green.label);
-    const restoreIds: string[] = [];
-    for (const r of restores) {
-      const arn = String(r.input.RuleArn ?? r.input.ListenerArn);
-      const id = `restore:${r.step}`;
-      observed.edge = { ...observed.edge, [arn]: input.edgeActions[arn] === undefined ? '' : stableStringify(input.edgeActions[arn]) };
-      steps.push({
-        id, service: 'elbv2', operation: r.operation, input: r.input, dependsOn: [], action: 'update',
-        resource: `${r.operation === 'ModifyRule' ? 'listener rule' : 'listener'} ${arn.split('/').slice(-2).join('/')}: forward to blue only`,
-        ecsService: green.label, before: input.edgeActions[arn],
-      });
-      restoreIds.push(id);
-    }
+    const restoreIds = restoreSteps(input, green.label, [], steps, observed, 'blue');
     // The twin stops scaling before it is deleted; its policies and scheduled actions go with its scalable target
     // (Application Auto Scaling API Reference, DeregisterScalableTarget), the alarms copied for it do not.
     const scalingDeletes = created.filter((c) => (c.kind === 'ScalableTarget' || c.kind === 'MetricAlarm') && c.ecsService === green.label).map((c) => deleteStep(c, restoreIds, green.label));
@@ -169,10 +176,21 @@ export function planRollback(input: RollbackInput): Plan {
     services.push(plannedService(green.label, green.live, green.live.taskDefinitionArn, [`removes the green service ${green.entry.greenService}; ${green.label} keeps serving`]));
   }
 
+  for (const m of input.managed ?? []) {
+    const own = managedRollbackSteps(m, m.configChanged);
+    steps.push(...own.steps);
+    const restoreIds = restoreSteps(input, m.label, own.last ? [own.last] : [], steps, observed, 'the production group');
+    for (const group of created.filter((c) => c.kind === 'TargetGroup' && c.ecsService === m.label)) steps.push(deleteStep(group, [...restoreIds, ...(own.last ? [own.last] : [])], m.label));
+    const moved = m.entry.newTaskDefinition;
+    if (!input.keepRevision && moved && moved !== m.entry.previousTaskDefinition) steps.push(deregisterStep(`deregister:${m.label}`, m.label, moved, own.last ? [own.last] : []));
+    observe(m.live);
+    services.push(plannedService(m.label, m.live, m.entry.previousTaskDefinition, [`${m.entry.cutover} move: ${m.inProgress ? 'its deployment is stopped with rollback' : 'back by an ECS blue/green deployment'}; the strategy, load balancers and production rule as before apply`]));
+  }
+
   // Mesh and Cloud Map resources apply created: only for services that are (or are being put) back.
   const leftInPlace: string[] = [];
   const journalServices = Object.keys(input.journal?.data.services ?? {});
-  const back = new Set([...input.alreadyBack, ...input.moves.map((m) => m.label), ...input.greens.map((g) => g.label)]);
+  const back = new Set([...input.alreadyBack, ...input.moves.map((m) => m.label), ...input.greens.map((g) => g.label), ...(input.managed ?? []).map((m) => m.label)]);
   const allBack = journalServices.every((label) => back.has(label));
   const meshResources = created
     .filter((c) => !GREEN_KINDS.has(c.kind))

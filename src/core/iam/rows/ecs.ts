@@ -6,7 +6,7 @@
 // DeregisterTaskDefinition, DescribeTaskDefinition and ListTaskDefinitions
 // take no resource.
 import { accountOfArn } from '../../arn.js';
-import { ecsCluster, ecsService, namespace, cloudMapService, taskDefinitionFamily, text, type Scope } from '../arns.js';
+import { ecsCluster, ecsService, namespace, cloudMapService, regional, taskDefinitionFamily, text, type Scope } from '../arns.js';
 import type { Dependent, PassedRole, Requirement } from '../requirement.js';
 import { read } from './read.js';
 
@@ -46,6 +46,8 @@ const SHARED_NAMESPACE: Dependent[] = [
 ];
 
 const ECS_LINKED_ROLE = { service: 'ecs.amazonaws.com', role: 'AWSServiceRoleForECS', page: 'Amazon ECS Developer Guide, "Using service-linked roles for Amazon ECS"' };
+/** service-deployment/<cluster>/<service>/<id>: the resource type the service-deployment actions are authorized on. */
+const ecsServiceDeployment = (s: Scope) => regional(s, 'ecs', `service-deployment/${text(s.input.cluster) ?? '*'}/${text(s.input.service) ?? '*'}/*`);
 const serviceOf = (s: Scope) => [ecsService(s, s.input.cluster, s.input.serviceName ?? s.input.service)];
 
 export const ECS: Record<string, Requirement> = {
@@ -74,9 +76,16 @@ export const ECS: Record<string, Requirement> = {
   'ecs UpdateService': {
     action: 'ecs:UpdateService', access: 'write', page: ECS_PAGE, sid: 'MeshctlUpdateServices', resources: serviceOf,
     passesRoles: SERVICE_ROLES, dependent: SHARED_NAMESPACE, linkedRole: ECS_LINKED_ROLE,
-    // apply waits for the deployments it starts.
-    alsoSends: ['ecs DescribeServices'],
+    // apply waits for the deployments it starts: rolling ones, and ECS-managed ones (canary, linear, blue/green) through their service deployment.
+    alsoSends: ['ecs DescribeServices', 'ecs DescribeServiceDeployments', 'ecs ListServiceDeployments'],
   },
+  // rollback of an ECS-managed move in progress: ECS rolls it back (stopType ROLLBACK); apply waits for the rollback.
+  'ecs StopServiceDeployment': {
+    action: 'ecs:StopServiceDeployment', access: 'write', page: ECS_PAGE, sid: 'MeshctlUpdateServices', resources: (s) => [text(s.input.serviceDeploymentArn) ?? ecsServiceDeployment(s)],
+    alsoSends: ['ecs DescribeServiceDeployments'],
+  },
+  'ecs DescribeServiceDeployments': read('ecs:DescribeServiceDeployments', ECS_PAGE, (s) => [ecsServiceDeployment(s)]),
+  'ecs ListServiceDeployments': read('ecs:ListServiceDeployments', ECS_PAGE, (s) => [ecsService(s, s.input.cluster, s.input.service ?? '*')]),
   'ecs DeleteService': { action: 'ecs:DeleteService', access: 'write', page: ECS_PAGE, sid: 'MeshctlDeleteServices', resources: serviceOf },
   'ecs UpdateCluster': { action: 'ecs:UpdateCluster', access: 'write', page: ECS_PAGE, sid: 'MeshctlClusterDefaults', resources: (s) => [ecsCluster(s, s.input.cluster)] },
   'ecs DescribeServices': read('ecs:DescribeServices', ECS_PAGE, (s) => [ecsService(s, s.input.cluster, s.input.serviceName ?? s.input.service ?? '*')]),
