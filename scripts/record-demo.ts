@@ -1,8 +1,9 @@
 // Re-records the demo fixtures: starts moto on 127.0.0.1, seeds an estate,
 // and runs `meshctl record` against it. Run with `npm run record-demo`:
-// fixtures/demo (one account, with a meshctl.yaml naming its namespace by ARN),
-// then fixtures/two-accounts (a provider account sharing its namespace with
-// the caller's; its meshctl.yaml goes with it).
+// fixtures/demo (one account, with a meshctl.yaml naming its namespace by ARN
+// and the infrastructure role of ECS-managed cut-overs), then
+// fixtures/two-accounts (a provider account sharing its namespace with the
+// caller's; its meshctl.yaml goes with it).
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startAwsProxy } from '../test/support/aws-proxy.js';

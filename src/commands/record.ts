@@ -10,7 +10,8 @@ import { scalingResourceId } from '../core/scaling.js';
 import { meshStatus } from '../core/service-facts.js';
 import { Recorder } from '../aws/recording.js';
 import { previousActiveRevision, requireActive } from '../planning/rollback.js';
-import { openAws, writeOut, type GlobalOptions } from '../cli/context.js';
+import { config, openAws, writeOut, type GlobalOptions } from '../cli/context.js';
+import { readInfrastructureRole } from '../aws/read-role.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
 
@@ -50,6 +51,9 @@ export async function runRecord(options: RecordOptions): Promise<number> {
       if (previous) await requireActive(aws, previous).catch(() => undefined);
     }));
   }, () => undefined);
+  // precheck and plan read the configured infrastructure role of ECS-managed cut-overs.
+  const role = (await config(options)).cutover.infrastructureRoleArn;
+  if (role) await readPerAccount(accounts, [role], accountOfArn, (aws) => readInfrastructureRole(aws, role), (parts) => parts[0]!);
   // apply checks a plan's account against the caller's (a run over several accounts read every id when it opened).
   if (accounts.every((a) => a.id === undefined)) await callerAccount(callerFor(accounts, undefined));
   const files = await recorder.write(options.out, session.region);

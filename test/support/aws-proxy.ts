@@ -10,14 +10,16 @@
 // ignoring Cloud Map's NAMESPACE_ID filter (service-connect-standin.ts), for
 // RAM sharing of Cloud Map namespaces (ram-standin.ts), for Route 53 VPC
 // association authorizations across accounts (route53-standin.ts), for
-// predictive scaling policies, which moto refuses (scaling-standin.ts), and
+// predictive scaling policies, which moto refuses (scaling-standin.ts),
 // refuses the Cloud Map CreateService calls AWS refuses and moto accepts
-// (cloud-map-standin.ts). Each call is recorded with the account it acts in.
-// S3 calls (meshctl's state) pass to moto untouched: moto honours
-// If-None-Match and If-Match on PutObject and If-Match on DeleteObject, so no
-// stand-in is needed there.
+// (cloud-map-standin.ts), and stands in for ECS's own canary, linear and
+// blue/green deployments, which moto does not run (ecs-deployments-standin.ts).
+// Each call is recorded with the account it acts in. S3 calls (meshctl's
+// state) pass to moto untouched: moto honours If-None-Match and If-Match on
+// PutObject and If-Match on DeleteObject, so no stand-in is needed there.
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { refuseCreateService } from './cloud-map-standin.js';
+import { createEcsDeploymentsStandIn } from './ecs-deployments-standin.js';
 import { createRamStandIn, ramOperation, type RamStandInOptions } from './ram-standin.js';
 import { createRoute53StandIn, route53Operation } from './route53-standin.js';
 import { createScalingStandIn } from './scaling-standin.js';
@@ -65,6 +67,8 @@ export interface AwsProxy {
   ram: Pick<ReturnType<typeof createRamStandIn>, 'shares' | 'invitations'>;
   /** The Route 53 stand-in: VPC associations across accounts, and authorizations still open. */
   route53: Pick<ReturnType<typeof createRoute53StandIn>, 'associations' | 'authorizations'>;
+  /** The ECS deployments stand-in: its deployments, and its clock (advance(minutes)). */
+  deployments: Pick<ReturnType<typeof createEcsDeploymentsStandIn>, 'runs' | 'advance'>;
   /**
    * Answers the next `times` calls of an operation with this AWS error, in
    * the service's protocol: HTTP 403 for AccessDenied, else 400 unless
@@ -93,7 +97,7 @@ function identify(req: IncomingMessage, body: string): ObservedCall {
   const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body)?.[1];
   // Query-protocol calls (STS, EC2, ELBv2, CloudWatch): the flattened parameters are the input.
   if (action) {
-    const service = /(?:^|&)Version=2011-06-15/.test(body) ? 'sts' : /(?:^|&)Version=2015-12-01/.test(body) ? 'elbv2' : /(?:^|&)Version=2010-08-01/.test(body) ? 'cloudwatch' : 'ec2';
+    const service = /(?:^|&)Version=2011-06-15/.test(body) ? 'sts' : /(?:^|&)Version=2010-05-08/.test(body) ? 'iam' : /(?:^|&)Version=2015-12-01/.test(body) ? 'elbv2' : /(?:^|&)Version=2010-08-01/.test(body) ? 'cloudwatch' : 'ec2';
     return { service, operation: action, mutating: !READ.test(action), input: Object.fromEntries(new URLSearchParams(body)) };
   }
   const path = (req.url ?? '').split('?')[0]!;
@@ -242,6 +246,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
   const ram = createRamStandIn(options.ram);
   const route53 = createRoute53StandIn();
   const scaling = createScalingStandIn();
+  const deployments = createEcsDeploymentsStandIn(targetUrl);
   const endings = new Map<string, RolloutEnding>();
   const holds: { operation: string; when: 'before' | 'after'; held: () => void }[] = [];
   const takeHold = (operation: string, when: 'before' | 'after') => {
@@ -305,6 +310,13 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
         res.end(text);
         return;
       }
+      const deploymentAnswer = call.service === 'ecs' ? deployments.answer(call.operation, call.input) : undefined;
+      if (deploymentAnswer) {
+        const text = JSON.stringify(deploymentAnswer);
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
       const zoneCall = call.service === 'route53' ? route53Operation(req) : undefined;
       if (zoneCall && route53.handle(ram.accountOf(req), zoneCall, body.toString(), res)) return;
       if (call.service === 'appmesh' && isVirtualServiceCall((req.url ?? '').split('?')[0]!)) {
@@ -328,7 +340,8 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
           const ok = (up.statusCode ?? 500) < 300;
           if (ok && call.service === 'ecs') serviceConnect.remember(call.operation, call.input);
           // An error answer (moto sometimes returns an HTML 500 page under load) passes through untouched: the SDK retries it.
-          if (ok && call.operation === 'DescribeServices') payload = serviceConnect.describe(endRollouts(payload, endings));
+          if (ok && call.operation === 'DescribeServices') payload = deployments.describeServices(serviceConnect.describe(endRollouts(payload, endings)));
+          if (ok && call.service === 'ecs' && call.operation === 'UpdateService') payload = deployments.afterUpdate(call.input ?? {}, payload);
           if (ok && call.service === 'servicediscovery' && call.operation === 'ListServices') payload = filterServicesByNamespace(payload, call.input);
           if (ok && call.service === 'application-autoscaling' && call.operation === 'DescribeScalingPolicies') payload = scaling.describe(call.input, payload);
           if (ok && call.service === 'servicediscovery' && call.operation === 'ListNamespaces') {
@@ -366,6 +379,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
     throttled,
     ram,
     route53,
+    deployments,
     count: (filter) => (filter ? calls.filter(filter).length : calls.length),
     endRollouts: (service, ending) => endings.set(service, ending),
     failNext: (operation, code, times, options = {}) => failures.set(operation, { code, times, ...options }),

@@ -15,6 +15,7 @@ import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, Cr
 import { envoyImage, XRAY_DAEMON_IMAGE } from '../../src/core/appmesh/envoy-image.js';
 import { rewriteForAppMesh } from '../../src/core/appmesh/rewrite.js';
 import { DEFAULT_SIDECAR_SIZING } from '../../src/core/sidecars.js';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateCloudMapServiceCommand, ListNamespacesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 
 /** Every secret the demo estate holds in clear in moto: none may appear in meshctl's output, plans, journals or recordings. */
@@ -23,6 +24,19 @@ export const DEMO_SECRETS = ['s3cr3t-Passw0rd', 'hunter2-demo-only', 'sk_live_de
 export const DEMO_REGION = 'us-east-1';
 export const DEMO_NAMESPACE = 'shop.local';
 export const LEGACY_MESH = 'shop-legacy';
+/** The role ECS assumes to move the demo's listener rules (Amazon ECS infrastructure IAM role for load balancers). */
+export const DEMO_INFRASTRUCTURE_ROLE = 'arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers';
+
+/** The infrastructure role, so services ECS can move keep their names (promotions, behind its own listener rule), and the alarm that rolls promotions back. */
+const CUTOVER_CONFIG = `cutover:
+  infrastructureRoleArn: ${DEMO_INFRASTRUCTURE_ROLE}
+`;
+const PROMOTIONS_ALARM = `  promotions:
+    alarms: [promotions-5xx]
+`;
+/** meshctl.yaml for ECS-managed cut-overs of the demo alone (the integration tests'). */
+export const DEMO_CUTOVER_CONFIG = `${CUTOVER_CONFIG}services:
+${PROMOTIONS_ALARM}`;
 
 const env = (vars: Record<string, string>): KeyValuePair[] => Object.entries(vars).map(([name, value]) => ({ name, value }));
 
@@ -52,13 +66,14 @@ export interface SeededDemo {
 
 /** fixtures/demo/meshctl.yaml: the namespace named by its ARN, and inventory's port made TCP (its App Mesh per-request timeout cannot be kept). */
 export const demoConfig = (demo: SeededDemo) => `# The demo with a meshctl.yaml: npx meshctl plan --fixtures fixtures/demo --config fixtures/demo/meshctl.yaml
-# The namespace named by its ARN (as another account's must be), and inventory's port as TCP.
+# The namespace named by its ARN (as another account's must be), inventory's port as TCP, and the
+# infrastructure role ECS needs to move promotions itself (an ECS canary: it keeps its name).
 cloudMap:
   namespace: ${demo.namespaceArn}
-services:
+${CUTOVER_CONFIG}services:
   inventory:
     protocol: tcp
-`;
+${PROMOTIONS_ALARM}`;
 
 /**
  * Seeds the demo into moto at `endpoint`. App Mesh calls, and the creation of
@@ -188,6 +203,8 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
   const meshed: [string, Record<string, string>, string[]][] = [
     ['pricing', { PRICING_DB_URL: 'postgres://pricing:pricing-pw@pricing.cluster-c9akciq32.us-east-1.rds.amazonaws.com:5432/pricing' }, []],
     ['inventory', { PRICING_URL: `http://pricing.${DEMO_NAMESPACE}:8080` }, [`pricing.${DEMO_NAMESPACE}`]],
+    // Behind its own path rule: ECS can move it itself, keeping its name (with the demo's meshctl.yaml).
+    ['promotions', { PROMOTIONS_TTL: '300' }, []],
   ];
   // pricing is behind an internal ALB: a listener default and a path rule forward to its target group.
   const elb = new ElasticLoadBalancingV2Client(config);
@@ -205,7 +222,23 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
   await elb.send(new CreateRuleCommand({
     ListenerArn: listener, Priority: 10, Conditions: [{ Field: 'path-pattern', Values: ['/prices/*'] }], Actions: [{ Type: 'forward', TargetGroupArn: pricingTg }],
   }));
-  const loadBalancersOf = (name: string) => (name === 'pricing' ? [{ targetGroupArn: pricingTg, containerName: 'pricing', containerPort: 8080 }] : []);
+  const promotionsTg = (await elb.send(new CreateTargetGroupCommand({
+    Name: 'promotions', Protocol: 'HTTP', Port: 8080, VpcId: vpc, TargetType: 'ip', HealthCheckPath: '/health',
+  }))).TargetGroups![0]!.TargetGroupArn!;
+  await elb.send(new CreateRuleCommand({
+    ListenerArn: listener, Priority: 20, Conditions: [{ Field: 'path-pattern', Values: ['/promotions/*'] }], Actions: [{ Type: 'forward', TargetGroupArn: promotionsTg }],
+  }));
+  const groups: Record<string, string> = { pricing: pricingTg, promotions: promotionsTg };
+  const loadBalancersOf = (name: string) => (groups[name] ? [{ targetGroupArn: groups[name], containerName: name, containerPort: 8080 }] : []);
+  // The infrastructure role, trusting ECS (moto has no AWS managed policies to attach).
+  await new IAMClient(config).send(new CreateRoleCommand({
+    RoleName: DEMO_INFRASTRUCTURE_ROLE.split('/').pop()!,
+    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+  }));
+  await new CloudWatchClient(config).send(new PutMetricAlarmCommand({
+    AlarmName: 'promotions-5xx', Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_Target_5XX_Count', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 5,
+    ComparisonOperator: 'GreaterThanThreshold', Dimensions: [{ Name: 'TargetGroup', Value: promotionsTg.split(':').pop()! }], TreatMissingData: 'notBreaching',
+  }));
 
   for (const [name, vars, backends] of meshed) {
     await appmesh.send(new CreateVirtualNodeCommand({
@@ -282,7 +315,7 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
 
   return {
     clusters: ['legacy-mesh', 'shop-ec2', 'shop-fargate'],
-    services: ['orders', 'payments', 'legacy-reports', 'web', 'catalog', 'checkout', 'recommender', 'pricing', 'inventory'],
+    services: ['orders', 'payments', 'legacy-reports', 'web', 'catalog', 'checkout', 'recommender', 'pricing', 'inventory', 'promotions'],
     namespaceArn: namespace.Arn!,
   };
 }
