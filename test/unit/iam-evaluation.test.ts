@@ -251,3 +251,40 @@ describe('the policy covers what the demo plans do not hold yet', () => {
     expect(pass('web-task', 'ecs.amazonaws.com')).toBe(false);
   });
 });
+
+describe('the policy of ECS-managed cut-overs lets them run', () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await fixturePlan('fixtures/demo', { target: 'service-connect' }, 'fixtures/demo/meshctl.yaml');
+  });
+
+  it('the demo with its meshctl.yaml: the alternate group, the weighted rule, advancedConfiguration handing ECS the infrastructure role, the strategy', () => {
+    const moves = plan.steps.filter((s) => s.ecsService === 'legacy-mesh/promotions' && s.operation === 'UpdateService');
+    expect(moves.map((s) => Object.keys(s.input).sort().join(','))).toEqual(['cluster,loadBalancers,service', 'cluster,deploymentConfiguration,service,serviceConnectConfiguration,taskDefinition']);
+    expectRuns(plan);
+    const policy = printed(iamPolicy(plan));
+    const role = `arn:aws:iam::${B}:role/ecsInfrastructureRoleForLoadBalancers`;
+    expect(isAllowed(policy, { action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': 'ecs.amazonaws.com' } })).toBe(true);
+    // apply follows the deployment, precheck and plan read the role.
+    for (const key of ['ecs DescribeServiceDeployments', 'ecs ListServiceDeployments', 'iam GetRole']) {
+      expect(isAllowed(policy, { action: REQUIREMENTS[key]!.action, resource: '*' }), key).toBe(true);
+    }
+  });
+
+  it('its rollback in mid-deployment: StopServiceDeployment, the strategy and load balancers restored, the rule, the alternate group', () => {
+    const live = service(taskDefinition({ family: 'promotions' }), { clusterName: 'legacy', name: 'promotions', taskDefinitionArn: TD('promotions', 2), loadBalancers: [{ targetGroupArn: BLUE_TG }] });
+    const entry = { cluster: 'legacy', service: 'promotions', serviceArn: live.arn, account: B, previousTaskDefinition: TD('promotions', 1), previousServiceRegistries: [], newTaskDefinition: TD('promotions', 2), state: 'updated' as const, cutover: 'ecs-canary', previousDeploymentConfiguration: {}, previousLoadBalancers: [{ targetGroupArn: BLUE_TG }] };
+    const managedJournal: Journal = {
+      ...journal, services: { 'legacy/promotions': entry },
+      created: [{ step: 'alt', service: 'elbv2', kind: 'TargetGroup', identity: { TargetGroupArn: GREEN_TG }, ecsService: 'legacy/promotions', account: B }],
+      restores: [{ step: 'weights:rule', service: 'elbv2', operation: 'ModifyRule', input: { RuleArn: RULE, Actions: forwardTo([BLUE_TG, 100]) }, ecsService: 'legacy/promotions', account: B }],
+    };
+    const rollback = planRollback({
+      region: 'us-east-1', account: B, createdAt: '2026-12-03T00:00:00Z', journal: { path: '.meshctl/journal-b.json', data: managedJournal }, moves: [], greens: [],
+      managed: [{ label: 'legacy/promotions', live, entry, configChanged: true, inProgress: `arn:aws:ecs:us-east-1:${B}:service-deployment/legacy/promotions/1` }],
+      edgeActions: { [RULE]: forwardTo([BLUE_TG, 90], [GREEN_TG, 10]) }, alreadyBack: [], keepRevision: false, removeMeshResources: false, notes: [],
+    });
+    expect(kinds(rollback)).toEqual(['ecs DeregisterTaskDefinition', 'ecs StopServiceDeployment', 'ecs UpdateService', 'elbv2 DeleteTargetGroup', 'elbv2 ModifyRule']);
+    expectRuns({ ...rollback, steps: rollback.steps.map((s) => ({ ...s, account: B })) });
+  });
+});
