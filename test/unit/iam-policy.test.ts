@@ -11,7 +11,7 @@ import { ALLOWED_OPERATIONS } from '../../src/core/plan/allowed-operations.js';
 import type { Plan, PlanStep } from '../../src/core/plan/model.js';
 
 const IAM_PREFIX: Record<string, string> = {
-  ecs: 'ecs', ec2: 'ec2', servicediscovery: 'servicediscovery', appmesh: 'appmesh', elbv2: 'elasticloadbalancing', sts: 'sts',
+  ecs: 'ecs', ec2: 'ec2', servicediscovery: 'servicediscovery', appmesh: 'appmesh', elbv2: 'elasticloadbalancing', sts: 'sts', iam: 'iam',
   'application-autoscaling': 'application-autoscaling', cloudwatch: 'cloudwatch', route53: 'route53', ram: 'ram',
 };
 
