@@ -172,6 +172,11 @@ const SUBSETTABLE: Record<string, Subsettable> = {
   'ecs DescribeClusters': { param: 'clusters', items: 'clusters', ids: (i) => [i.clusterArn, i.clusterName], extra: { failures: [] } },
   'ecs DescribeServices': { param: 'services', items: 'services', ids: (i) => [i.serviceArn, i.serviceName], extra: { failures: [] } },
   'application-autoscaling DescribeScalableTargets': { param: 'ResourceIds', items: 'ScalableTargets', ids: (i) => [i.ResourceId], absentWhenAsked: true },
+  // The target groups of the services leaving App Mesh: a --service run asks for its own.
+  'elbv2 DescribeTargetGroups': { param: 'TargetGroupArns', items: 'TargetGroups', ids: (i) => [i.TargetGroupArn] },
+  // The rules and listeners apply re-reads for drift, by ARN.
+  'elbv2 DescribeRules': { param: 'RuleArns', items: 'Rules', ids: (i) => [i.RuleArn] },
+  'elbv2 DescribeListeners': { param: 'ListenerArns', items: 'Listeners', ids: (i) => [i.ListenerArn] },
 };
 
 function answerSubset(fixtures: LoadedFixtures, service: AwsService, operation: string, input: AwsInput): RecordedCall | undefined {

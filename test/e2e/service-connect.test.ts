@@ -127,7 +127,7 @@ describe('plan --target service-connect on the demo', () => {
     const plan = JSON.parse((await runCli(['plan', ...DEMO, '--strategy', 'in-place', '--remove-mesh-resources', '--output', 'json'])).stdout) as Plan;
     const ids = plan.steps.map((s) => s.id);
     expect(ids).toContain('ecs-service:legacy-mesh/pricing');
-    expect(ids.slice(-5)).toEqual(['delete-virtual-service:inventory.shop.local', 'delete-virtual-node:inventory', 'delete-virtual-service:prices.shop.local', 'delete-virtual-service:pricing.shop.local', 'delete-virtual-node:pricing']);
+    expect(ids.slice(-7)).toEqual(['delete-virtual-service:inventory.shop.local', 'delete-virtual-node:inventory', 'delete-virtual-service:prices.shop.local', 'delete-virtual-service:pricing.shop.local', 'delete-virtual-node:pricing', 'delete-virtual-service:promotions.shop.local', 'delete-virtual-node:promotions']);
     for (const step of plan.steps) expect(validateInput(step.service, step.operation, placeholders(step.input)), step.id).toEqual([]);
     const inventory = plan.services.find((s) => s.service === 'inventory')!;
     expect(inventory.notes!.join(' ')).toContain('in-place switch');
@@ -155,6 +155,8 @@ describe('plan --target service-connect on the demo', () => {
     const sid = (id: string) => policy.Statement.find((st) => st.Sid === id)!;
     expect(sid('MeshctlGreenServices').Resource).toEqual([
       'arn:aws:ecs:us-east-1:123456789012:service/legacy-mesh/inventory-sc', 'arn:aws:ecs:us-east-1:123456789012:service/legacy-mesh/pricing-sc',
+      // Without the demo's meshctl.yaml (no infrastructure role), promotions gets a twin too.
+      'arn:aws:ecs:us-east-1:123456789012:service/legacy-mesh/promotions-sc',
     ]);
     expect(sid('MeshctlListenerRules').Action).toEqual(['elasticloadbalancing:ModifyRule']);
     expect(sid('MeshctlListeners').Action).toEqual(['elasticloadbalancing:ModifyListener']);
@@ -163,6 +165,6 @@ describe('plan --target service-connect on the demo', () => {
   it('refuses --strategy for the App Mesh target', async () => {
     const result = await runCli(['plan', '--fixtures', 'fixtures/demo', '--target', 'appmesh', '--strategy', 'in-place']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--strategy and --remove-mesh-resources are for --target service-connect');
+    expect(result.stderr).toContain('--strategy, --remove-mesh-resources and the ECS deployment flags are for --target service-connect');
   });
 });
