@@ -52,7 +52,7 @@ export const bakeMinutes = z.number().int().min(0).max(1440);
 /** How services leaving App Mesh cut over, and ECS-managed deployments' settings. */
 const Cutover = z.object({
   strategy: z.enum(CUTOVER_STRATEGIES as [CutoverStrategy, ...CutoverStrategy[]]).optional(),
-  infrastructureRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/, 'expected an IAM role ARN (arn:aws:iam::123456789012:role/NAME)').optional(),
+  infrastructureRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/, 'expected an IAM role ARN (arn:PARTITION:iam::123456789012:role/NAME, PARTITION aws, aws-cn or aws-us-gov)').optional(),
   canary: z.object({ percent: tenths(0.1).default(DEFAULT_CUTOVER.canary.percent), bakeMinutes: bakeMinutes.default(DEFAULT_CUTOVER.canary.bakeMinutes) }).strict().default(DEFAULT_CUTOVER.canary),
   linear: z.object({ stepPercent: tenths(3).default(DEFAULT_CUTOVER.linear.stepPercent), stepBakeMinutes: bakeMinutes.default(DEFAULT_CUTOVER.linear.stepBakeMinutes) }).strict().default(DEFAULT_CUTOVER.linear),
   bakeMinutes: bakeMinutes.default(DEFAULT_CUTOVER.bakeMinutes),

@@ -36,7 +36,7 @@ export function cutoverSettings(config: MeshctlConfig, flags: CutoverFlags): Cut
   const c = config.cutover;
   if (flags.strategy && !CUTOVER_STRATEGIES.includes(flags.strategy)) throw new UsageError(`--strategy ${flags.strategy}: one of ${CUTOVER_STRATEGIES.join(', ')}`);
   if (flags.infrastructureRole !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(flags.infrastructureRole)) {
-    throw new UsageError(`--infrastructure-role ${flags.infrastructureRole} is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)`);
+    throw new UsageError(`--infrastructure-role ${flags.infrastructureRole} is not an IAM role ARN (arn:PARTITION:iam::123456789012:role/NAME, PARTITION aws, aws-cn or aws-us-gov)`);
   }
   const role = flags.infrastructureRole ?? c.infrastructureRoleArn;
   const requested = flags.strategy ?? c.strategy;

@@ -15,7 +15,7 @@ import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli, spawnCli, type CliResult } from '../support/cli.js';
-import { DEMO_CONFIG, DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
+import { DEMO_CUTOVER_CONFIG, DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
 
 let moto: Moto;
@@ -70,7 +70,7 @@ beforeEach(async () => {
   env = isolatedEnv(motoEnv(proxy.url));
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-ecs-managed-'));
   await seedDemoEstate(moto.url, proxy.url);
-  await writeFile(join(cwd, 'meshctl.yaml'), DEMO_CONFIG);
+  await writeFile(join(cwd, 'meshctl.yaml'), DEMO_CUTOVER_CONFIG);
   // The rolling deployments apply waits for (advancedConfiguration first, rollback's restore after) complete, as on AWS.
   proxy.endRollouts('*', 'COMPLETED');
 });
@@ -165,7 +165,7 @@ describe('precheck of ECS-managed cut-overs', () => {
   });
 
   it('blocks a configured role that does not exist, with the commands that make it', async () => {
-    await writeFile(join(cwd, 'meshctl.yaml'), DEMO_CONFIG.replace('ecsInfrastructureRoleForLoadBalancers', 'missingRole'));
+    await writeFile(join(cwd, 'meshctl.yaml'), DEMO_CUTOVER_CONFIG.replace('ecsInfrastructureRoleForLoadBalancers', 'missingRole'));
     const result = await cli('precheck', '--service', 'promotions', '--output', 'json');
     expect(result.code).toBe(1);
     const finding = (JSON.parse(result.stdout) as { findings: { rule: string; severity: string; message: string; hint: string }[] }).findings.find((f) => f.rule === 'ecs-managed-cutover')!;

@@ -1,4 +1,4 @@
-import { createRoleCommands } from '../cutover/ecs-strategy.js';
+import { createRoleCommands, DEFAULT_ROLE_NAME } from '../cutover/ecs-strategy.js';
 import { cutoverChoice } from './cutover-choice.js';
 import type { ServiceRule } from './rule.js';
 
@@ -23,7 +23,7 @@ export const ecsManagedCutover: ServiceRule = {
       severity: 'info',
       message: `moves ${choice.strategy === 'blue-green' ? 'with a green twin' : `by ${choice.strategy}`}: ${choice.why}`,
       hint: choice.strategy === 'blue-green' && !role
-        ? `To keep the service's name, let ECS move it: ${createRoleCommands('arn:aws:iam::ACCOUNT:role/ecsInfrastructureRoleForLoadBalancers')}, then set cutover.infrastructureRoleArn.`
+        ? `To keep the service's name, let ECS move it: ${createRoleCommands(DEFAULT_ROLE_NAME, subject.service.arn.split(':')[1] ?? 'aws')}, then set cutover.infrastructureRoleArn.`
         : 'Nothing to fix.',
     }];
   },

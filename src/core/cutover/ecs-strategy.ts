@@ -81,21 +81,24 @@ const roleName = (arn: string) => arn.split('/').pop()!;
 const partitionOf = (arn: string) => arn.split(':')[1] ?? 'aws';
 const short = (arn: string) => arn.split('/').slice(-3).join('/');
 
-/** The exact commands that make the role (Amazon ECS Developer Guide, "Amazon ECS infrastructure IAM role for load balancers"). */
-export function createRoleCommands(arn: string): string {
-  return `aws iam create-role --role-name ${roleName(arn)} --assume-role-policy-document '${TRUST_POLICY}' && aws iam attach-role-policy --role-name ${roleName(arn)} --policy-arn arn:${partitionOf(arn)}:iam::aws:policy/${MANAGED_POLICY}`;
+/** AWS's documented name for the role (Amazon ECS Developer Guide, "Amazon ECS infrastructure IAM role for load balancers"). */
+export const DEFAULT_ROLE_NAME = 'ecsInfrastructureRoleForLoadBalancers';
+
+/** The exact commands that make the role (same page): the trust policy, and AWS's managed policy in the partition's ARN. */
+export function createRoleCommands(name: string, partition: string): string {
+  return `aws iam create-role --role-name ${name} --assume-role-policy-document '${TRUST_POLICY}' && aws iam attach-role-policy --role-name ${name} --policy-arn arn:${partition}:iam::aws:policy/${MANAGED_POLICY}`;
 }
 
-function roleUnfit(ctx: CutoverContext): Unfit | undefined {
+function roleUnfit(ctx: CutoverContext, service: Service): Unfit | undefined {
   const arn = ctx.settings.infrastructureRoleArn;
   if (!arn) {
     return {
       message: 'no infrastructure role is configured for ECS to move the load balancer\'s traffic',
-      hint: `Set cutover.infrastructureRoleArn in meshctl.yaml (or --infrastructure-role) to a role ECS may assume; to make one: ${createRoleCommands(`arn:aws:iam::ACCOUNT:role/ecsInfrastructureRoleForLoadBalancers`)}`,
+      hint: `Set cutover.infrastructureRoleArn in meshctl.yaml (or --infrastructure-role) to a role ECS may assume; to make one: ${createRoleCommands(DEFAULT_ROLE_NAME, partitionOf(service.arn))}`,
     };
   }
   if (ctx.role && !ctx.role.exists) {
-    return { fault: true, message: `the infrastructure role ${arn} does not exist`, hint: `Create it: ${createRoleCommands(arn)}; or name an existing role in cutover.infrastructureRoleArn.` };
+    return { fault: true, message: `the infrastructure role ${arn} does not exist`, hint: `Create it: ${createRoleCommands(roleName(arn), partitionOf(arn))}; or name an existing role in cutover.infrastructureRoleArn.` };
   }
   if (ctx.role && !ctx.role.trustsEcs) {
     return {
@@ -153,7 +156,7 @@ function ecsUnfit(service: Service, ctx: CutoverContext): { fit?: { forward: Edg
   }
   const forward = productionForward(service, ctx.edge);
   if ('message' in forward) unfit.push(forward);
-  const role = roleUnfit(ctx);
+  const role = roleUnfit(ctx, service);
   if (role) unfit.push(role);
   return { ...('forward' in forward && { fit: forward }), unfit };
 }
