@@ -114,7 +114,7 @@ const isNlbListener = (arn: string) => arn.includes(':listener/net/');
 
 /** The listener rule (ALB) or listener (NLB) ECS would move, or why there is none to name. */
 function productionForward(service: Service, edge: EdgeState): { forward: EdgeForward; targetGroupArn: string } | Unfit {
-  if (service.loadBalancers.length === 0) return { message: 'it is behind no load balancer: ECS moves traffic through a listener rule', hint: 'Nothing to fix: the green twin moves it.' };
+  if (service.loadBalancers.length === 0) return { message: 'it is behind no load balancer: ECS moves traffic through a listener rule', hint: 'Plan it with --strategy blue-green (by default it gets the green twin).' };
   if (service.loadBalancers.length > 1) return { message: `it registers in ${service.loadBalancers.length} target groups; an ECS blue/green deployment moves one`, hint: 'Plan it with --strategy blue-green.' };
   const tg = service.loadBalancers[0]!.targetGroupArn;
   if (!tg || !edge.targetGroups[tg]) return { message: 'its target group could not be read', hint: 'Allow elasticloadbalancing:DescribeTargetGroups (meshctl iam-policy prints it), then plan again.' };
