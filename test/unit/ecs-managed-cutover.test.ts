@@ -1,7 +1,14 @@
 // The ECS-managed cut-over as pure data: which services get it and why, the
 // steps of its plan (valid against the SDK's models, in the order AWS
 // requires), its rollback, and the capacity a full second set of tasks takes.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runSteps } from '../../src/apply/executor.js';
+import { JournalStore } from '../../src/apply/journal.js';
+import type { AwsCaller } from '../../src/aws/caller.js';
+import type { Plan, PlanStep } from '../../src/core/plan/model.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openSession } from '../../src/aws/session.js';
 import { cpuMemoryHeadroom } from '../../src/core/checks/cpu-memory-headroom.js';
@@ -157,5 +164,46 @@ describe('an ECS service deployment, as apply and status read it', () => {
     expect(serviceDeploymentOutcome({ status: 'ROLLBACK_SUCCESSFUL', alarms: { triggeredAlarmNames: ['web-5xx'] } }))
       .toEqual({ state: 'failed', reason: 'alarm web-5xx went into ALARM; ECS rolled back to the previous revision (ROLLBACK_SUCCESSFUL)' });
     expect(serviceDeploymentOutcome({ status: 'ROLLBACK_SUCCESSFUL' }, 'rollback')).toEqual({ state: 'completed' });
+  });
+});
+
+describe('a step that awaits its deployment', () => {
+  const TD1 = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1';
+  const lbs = [{ targetGroupArn: TG, containerName: 'app', containerPort: 8080, advancedConfiguration: { alternateTargetGroupArn: 'alt', productionListenerRule: RULE, roleArn: ROLE } }];
+  const prepare: PlanStep = { id: 'ecs-service-load-balancer:c/web', service: 'ecs', operation: 'UpdateService', action: 'update', dependsOn: [], ecsService: 'c/web', awaits: 'rollout', resource: 'web', input: { cluster: 'c', service: 'web', loadBalancers: lbs } };
+  const move: PlanStep = { id: 'ecs-service:c/web', service: 'ecs', operation: 'UpdateService', action: 'update', dependsOn: [prepare.id], ecsService: 'c/web', resource: 'web', input: { cluster: 'c', service: 'web', taskDefinition: 'web:2' } };
+  const described = (rolloutState: string) => ({ services: [{ serviceName: 'web', status: 'ACTIVE', taskDefinition: TD1, loadBalancers: lbs, desiredCount: 2, runningCount: 2, deployments: [{ id: 'd', status: 'PRIMARY', taskDefinition: TD1, desiredCount: 2, runningCount: 2, rolloutState }], events: [] }] });
+  async function run(status: 'running' | 'pending', rolloutState: string) {
+    const sent: string[] = [];
+    const aws: AwsCaller = {
+      async call<T>(_service: string, operation: string): Promise<T> {
+        sent.push(operation);
+        return (operation === 'DescribeServices' ? described(rolloutState) : operation === 'UpdateService' ? { service: described(rolloutState).services[0] } : {}) as T;
+      },
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-awaits-'));
+    const store = new JournalStore(join(dir, 'journal.json'), { formatVersion: 1, tool: 'meshctl', planFingerprint: 'p', region: 'us-east-1', target: 'service-connect', mesh: '', startedAt: '', updatedAt: '', services: {}, steps: { [prepare.id]: { status } }, created: [] });
+    const plan = { steps: [prepare] } as Plan;
+    const failures = await runSteps([prepare, move], { callerOf: () => aws, plan, store, outputs: new Map(), sourceTaskDefinitions: {}, concurrency: 2, deploymentWait: { timeoutMs: 60_000, pollMs: 1000, sleep: async () => undefined } });
+    return { sent, failures, store };
+  }
+
+  it('waits for the rolling deployment it starts before the next step', async () => {
+    const { sent, failures } = await run('pending', 'COMPLETED');
+    expect(failures).toEqual([]);
+    expect(sent).toEqual(['UpdateService', 'DescribeServices', 'UpdateService']);
+  });
+
+  it('fails, and the next step waits, when that deployment fails', async () => {
+    const { sent, failures, store } = await run('pending', 'FAILED');
+    expect(failures.map((f) => `${f.step.id}: ${(f.error as Error).message}`)).toEqual(['ecs-service-load-balancer:c/web: the deployment it started failed: rollout FAILED']);
+    expect(sent).toEqual(['UpdateService', 'DescribeServices']);
+    expect(store.journal.steps[move.id]!.status).toBe('skipped');
+  });
+
+  it('resumed after a crash mid-call: only waits when the killed run already sent it', async () => {
+    const { sent, failures } = await run('running', 'COMPLETED');
+    expect(failures).toEqual([]);
+    expect(sent).toEqual(['DescribeServices', 'DescribeServices', 'UpdateService']);
   });
 });
