@@ -81,7 +81,7 @@ describe('apply --target service-connect', () => {
     const journal = JSON.parse(await readFile(join(cwd, '.meshctl', file!), 'utf8')) as Journal;
     // pricing serves inventory: apply waited for its green deployment (stable) before starting inventory's, --no-wait or not.
     expect(journal.services['legacy-mesh/pricing']).toMatchObject({ greenService: 'pricing-sc', state: 'stable' });
-    expect(journal.created.filter((c) => c.kind === 'EcsService').map((c) => c.identity.service).sort()).toEqual(['inventory-sc', 'pricing-sc']);
+    expect(journal.created.filter((c) => c.kind === 'EcsService').map((c) => c.identity.service).sort()).toEqual(['inventory-sc', 'pricing-sc', 'promotions-sc']);
 
     // pricing is behind the ALB: its rule and listener now forward by weight, blue 100 and green 0.
     const elb = new elbv2.ElasticLoadBalancingV2Client({ endpoint: moto.url, region: DEMO_REGION, credentials });
@@ -152,9 +152,10 @@ describe('apply --target service-connect', () => {
     expect((await describe1('legacy-mesh', 'pricing'))!.taskDefinition).toMatch(/pricing:2$/);
     const mesh = new appmesh.AppMeshClient({ endpoint: proxy.url, region: DEMO_REGION, credentials });
     const nodes = await mesh.send(new appmesh.ListVirtualNodesCommand({ meshName: LEGACY_MESH }));
-    expect(nodes.virtualNodes).toEqual([]);
+    // promotions, not planned here, keeps its own.
+    expect(nodes.virtualNodes!.map((n) => n.virtualNodeName)).toEqual(['promotions']);
     const services = await mesh.send(new appmesh.ListVirtualServicesCommand({ meshName: LEGACY_MESH }));
-    expect(services.virtualServices).toEqual([]);
+    expect(services.virtualServices!.map((v) => v.virtualServiceName)).toEqual(['promotions.shop.local']);
   });
 });
 
@@ -182,7 +183,7 @@ describe('Service Connect apply after a crash', () => {
       // What the killed run created is in the journal, so rollback can remove it.
       const [file] = (await readdir(join(cwd, '.meshctl'))).filter((f) => f.endsWith('.json'));
       const journal = JSON.parse(await readFile(join(cwd, '.meshctl', file!), 'utf8')) as Journal;
-      expect(journal.created.filter((c) => c.kind === 'EcsService').map((c) => c.identity.service).sort()).toEqual(['inventory-sc', 'pricing-sc']);
+      expect(journal.created.filter((c) => c.kind === 'EcsService').map((c) => c.identity.service).sort()).toEqual(['inventory-sc', 'pricing-sc', 'promotions-sc']);
       for (const family of ['pricing', 'inventory', 'web', 'orders']) {
         const revisions = (await client.send(new ecs.ListTaskDefinitionsCommand({ familyPrefix: family }))).taskDefinitionArns!;
         expect(revisions, family).toHaveLength(2);
