@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSteps } from '../../src/apply/executor.js';
 import { JournalStore } from '../../src/apply/journal.js';
+import { localState } from '../../src/apply/local-state.js';
 import type { AwsCaller } from '../../src/aws/caller.js';
 import type { Plan, PlanStep } from '../../src/core/plan/model.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -182,7 +183,7 @@ describe('a step that awaits its deployment', () => {
       },
     };
     const dir = await mkdtemp(join(tmpdir(), 'meshctl-awaits-'));
-    const store = new JournalStore(join(dir, 'journal.json'), { formatVersion: 1, tool: 'meshctl', planFingerprint: 'p', region: 'us-east-1', target: 'service-connect', mesh: '', startedAt: '', updatedAt: '', services: {}, steps: { [prepare.id]: { status } }, created: [] });
+    const store = new JournalStore({ state: localState(dir), name: 'journal.json' }, { formatVersion: 1, tool: 'meshctl', planFingerprint: 'p', region: 'us-east-1', target: 'service-connect', mesh: '', startedAt: '', updatedAt: '', services: {}, steps: { [prepare.id]: { status } }, created: [] });
     const plan = { steps: [prepare] } as Plan;
     const failures = await runSteps([prepare, move], { callerOf: () => aws, plan, store, outputs: new Map(), sourceTaskDefinitions: {}, concurrency: 2, deploymentWait: { timeoutMs: 60_000, pollMs: 1000, sleep: async () => undefined } });
     return { sent, failures, store };
