@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { CUTOVER_STRATEGIES, DEFAULT_CUTOVER, type CutoverStrategy } from '../core/cutover/ecs-strategy.js';
 import { DEFAULT_SIDECAR_SIZING, TARGETS, type Target } from '../core/sidecars.js';
 import { parseStateUrl } from '../core/state.js';
-import { parseDuration } from '../util/duration.js';
+import { DEFAULT_USAGE_HEADROOM, DEFAULT_USAGE_WINDOW } from '../core/usage.js';
+import { parseDuration, parseWindowHours } from '../util/duration.js';
 import { ExpectedError } from '../util/expected-error.js';
 
 export const DEFAULT_CONFIG_FILE = 'meshctl.yaml';
@@ -23,6 +24,24 @@ const sizeShape = (defaults: { cpu: number; memory: number }) => ({
 const size = (defaults: { cpu: number; memory: number }) => z.object(sizeShape(defaults)).strict().default(defaults);
 
 const port = z.number().int().min(1).max(65535);
+
+function isWindow(value: string): boolean {
+  try {
+    parseWindowHours(value, 'usage.window');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const USAGE_DEFAULTS = { read: true, window: DEFAULT_USAGE_WINDOW, headroom: DEFAULT_USAGE_HEADROOM * 100 };
+/** Sizing from CloudWatch peaks (precheck, plan and apply without a plan; --no-usage, --usage-window, --usage-headroom per run). */
+const Usage = z.object({
+  read: z.boolean().default(USAGE_DEFAULTS.read),
+  window: z.string().refine(isWindow, { message: 'whole hours or days between 1h and 455d, for example 14d or 36h' }).default(USAGE_DEFAULTS.window),
+  /** Room kept over the peaks, in percent. */
+  headroom: z.number().min(0).max(400).default(USAGE_DEFAULTS.headroom),
+}).strict();
 /** EgressIgnoredIPs takes IPv4 addresses and CIDR blocks: every octet 0-255, a prefix 0-32. */
 function isIpv4OrCidr(value: string): boolean {
   const [address, prefix, ...rest] = value.split('/');
@@ -136,6 +155,7 @@ const ConfigSchema = z.object({
   egressIgnoredIPs: z.array(ipv4).default([]),
   /** Keyed by service name, or cluster/service for one cluster only. */
   services: z.record(z.string(), ServiceOverride).default({}),
+  usage: Usage.default(USAGE_DEFAULTS),
   sidecars: z.object({
     envoy: z.object({
       ...sizeShape(DEFAULT_SIDECAR_SIZING.envoy),

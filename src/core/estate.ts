@@ -228,6 +228,28 @@ export interface Network {
   securityGroups: Record<string, { ingress: { protocol: string; fromPort?: number; toPort?: number; cidrs: string[]; groups: string[] }[] }>;
 }
 
+/**
+ * One service's usage over the window, as CloudWatch reports it (read by
+ * src/aws/read-usage.ts; turned into per-task peaks by src/core/usage.ts).
+ */
+export interface ServiceUsage {
+  /** AWS/ECS MemoryUtilization, Maximum: the busiest task's peak, in % of the task definition's memory. */
+  memoryPercent?: number;
+  /** AWS/ECS CPUUtilization, Maximum: the same for CPU. */
+  cpuPercent?: number;
+  /** Behind an ALB: requests per second per task in the busiest period (AWS/ApplicationELB RequestCountPerTarget). */
+  requestsPerSecond?: number;
+  /** Why there is no memory peak: no datapoints in the window, or CloudWatch refused the read. */
+  missing?: string;
+}
+
+export interface UsageReading {
+  /** The window read, as given (14d). */
+  window: string;
+  /** Keyed by service ARN. */
+  services: Record<string, ServiceUsage>;
+}
+
 export interface Estate {
   region: string;
   /** A run over several accounts: each account's name in meshctl.yaml, by id. */
@@ -243,4 +265,6 @@ export interface Estate {
   appMesh: { meshes: AppMeshMesh[]; unreadable?: string };
   /** Subnets of the awsvpc services, and when they span several VPCs, what connects them. */
   network?: Network;
+  /** The services' usage in CloudWatch; absent when not read (--no-usage, or a command that sizes nothing). */
+  usage?: UsageReading;
 }

@@ -63,6 +63,7 @@ export function mergeEstates(parts: { name: string; estate: Estate }[]): Estate 
   const estates = parts.map((p) => p.estate);
   const unreadable = estates.map((e, i) => e.appMesh.unreadable && `${parts[i]!.name}: ${e.appMesh.unreadable}`).filter(Boolean);
   const network = mergeNetworks(estates.map((e) => e.network));
+  const usages = estates.map((e) => e.usage).filter((u) => u !== undefined);
   return {
     region: estates[0]!.region,
     clusters: estates.flatMap((e) => e.clusters).sort((a, b) => a.name.localeCompare(b.name)),
@@ -76,5 +77,7 @@ export function mergeEstates(parts: { name: string; estate: Estate }[]): Estate 
       ...(unreadable.length > 0 && { unreadable: unreadable.join('; ') }),
     },
     ...(network && { network }),
+    // Each account reads its own services' usage, over the same window.
+    ...(usages.length > 0 && { usage: { window: usages[0]!.window, services: Object.assign({}, ...usages.map((u) => u.services)) } }),
   };
 }

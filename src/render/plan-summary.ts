@@ -1,5 +1,6 @@
 // The facts a reviewer of a large plan needs first: one row per service with
-// what happens to it, its task size before → after, the Fargate cost change
+// what happens to it, its task size before → after (and the observed peak it
+// must hold), the Fargate cost change
 // a month, whether apply will refuse it without --force, and when it moves.
 import chalk from 'chalk';
 import { FARGATE_PRICES_AS_OF, fargateMonthlyCost, HOURS_PER_MONTH, unpriced } from '../core/fargate-prices.js';
@@ -18,6 +19,11 @@ const size = (td: SizedInput | undefined): Resources | undefined =>
 /** Task-level CPU/MiB; a dash where the task sets none (EC2 tasks sized by their containers). */
 const fmt = (td: SizedInput | undefined) => `${td?.cpu ?? '-'}/${td?.memory ?? '-'}`;
 const dollars = (n: number) => `${n < 0 ? '-' : '+'}$${Math.abs(n).toFixed(2)}`;
+/** The busiest task's CPU units/MiB in CloudWatch, which the sizes hold; nothing when usage was not read. */
+const peak = (svc: PlannedService) => {
+  if (!svc.usage) return '';
+  return svc.usage.missing ? ' (no usage data)' : ` (peak ${svc.usage.cpuUnits ?? '-'}/${svc.usage.memoryMiB})`;
+};
 
 function action(plan: Plan, svc: PlannedService): string {
   if (svc.status === 'unchanged') return 'none';
@@ -62,7 +68,7 @@ export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<stri
     } else if (svc.launch && svc.launch !== 'FARGATE') cost = svc.launch;
     const refused = svc.findings.filter((f) => f.severity === 'error').map((f) => f.rule);
     return [
-      label, action(plan, svc), `${fmt(beforeTd)} → ${fmt(register ? register.input as SizedInput : beforeTd)}`, cost,
+      label, action(plan, svc), `${fmt(beforeTd)} → ${fmt(register ? register.input as SizedInput : beforeTd)}${peak(svc)}`, cost,
       refused.length > 0 ? chalk.red(refused.join(', ')) : '',
       svc.rollout ? `${svc.rollout.position}${svc.rollout.after.length > 0 ? ` (after ${svc.rollout.after.join(', ')})` : ''}` : '',
     ];
@@ -70,6 +76,8 @@ export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<stri
   const fitted = fittedTable(['service', 'action', 'task CPU/MiB', 'Fargate $/month', 'refused without --force', 'order'], rows, columns, DROPPABLE);
   const lines = [fitted.text];
   if (fitted.dropped.length > 0) lines.push(chalk.dim(`(${fitted.dropped.join(', ')} left out to fit ${columns} columns: widen the terminal, or see --output json)`));
+  const window = plan.services.find((svc) => svc.usage)?.usage?.window;
+  if (window) lines.push(chalk.dim(`peak: the busiest task's CPU units/MiB in CloudWatch over the last ${window} (Service Connect's task memory is sized to hold it); no usage data: sized from the task definition alone.`));
   if (priced) lines.push(chalk.dim(`Fargate estimate: desired count × ${HOURS_PER_MONTH} h at ${plan.region} Linux on-demand prices of ${FARGATE_PRICES_AS_OF}; total ${dollars(total)} a month (green twins count in full until the blue services are removed).`));
   if (notInEstimate.size > 0) {
     lines.push(chalk.dim(`Not in the estimate: ${[...notInEstimate].map(([what, { why, labels }]) => `${what} (${labels.join(', ')}): ${why}`).join('; ')}.`));

@@ -342,10 +342,18 @@ describe('db-egress-ports counts configured ports as the plan does', () => {
 
 describe('task-memory', () => {
   it('sets task memory for an EC2 task without it from its containers plus the agent', () => {
-    const td = ec2Td({ memory: undefined, containerDefinitions: [container({ memory: 512 }), container({ name: 'side', memoryReservation: 128 })] });
+    const td = ec2Td({ memory: undefined, containerDefinitions: [container({ memory: 512 }), container({ name: 'side', memory: 128 })] });
     const [f] = run(taskMemory, one(td, { launchType: 'EC2' }), 'service-connect');
     expect(f!.severity).toBe('info');
     expect(f!.message).toContain('sets it to 704 MiB');
+  });
+
+  it('warns that the new limit is hard when a container only reserves memory (it may burst past it today)', () => {
+    const td = ec2Td({ memory: undefined, containerDefinitions: [container({ memory: 512 }), container({ name: 'side', memoryReservation: 128 })] });
+    const [f] = run(taskMemory, one(td, { launchType: 'EC2' }), 'service-connect');
+    expect(f!.severity).toBe('warning');
+    expect(f!.message).toContain('the plan sets 704 MiB');
+    expect(f!.message).toContain('side set only a reservation');
   });
 
   it('blocks an EC2 task whose memory cannot be worked out', () => {

@@ -1,5 +1,6 @@
 // Plans a migration onto App Mesh: from the estate, the config and the specs
 // of existing mesh resources to an ordered list of AWS operations. Pure.
+import { plannedUsage, usageHeadroom } from '../usage.js';
 import type { MeshctlConfig } from '../../config/config.js';
 import { stableStringify } from '../../util/stable-json.js';
 import { isSubset } from '../../util/subset.js';
@@ -81,7 +82,9 @@ function namespaceProblem(estate: Estate, config: MeshctlConfig, resolved: Resol
 
 function decide(estate: Estate, config: MeshctlConfig, resolved: ResolvedService, home: string): ServiceDecision {
   // The configured ports count toward the 15-port limit exactly as precheck counts them.
-  const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'appmesh', sizing: config.sidecars, configuredEgressPorts: () => resolved.overrides?.egressIgnoredPorts ?? [] });
+  const findings = checkService(estate, resolved.cluster, resolved.service, {
+    target: 'appmesh', sizing: config.sidecars, configuredEgressPorts: () => resolved.overrides?.egressIgnoredPorts ?? [], headroom: usageHeadroom(config),
+  });
   const blocking = findings.filter((f) => f.blocking);
   const problem = namespaceProblem(estate, config, resolved, home);
   if (problem) blocking.push(problem);
@@ -267,6 +270,7 @@ export function planAppMesh({ estate, config, specs, createdAt, account = accoun
       unchanged += 1;
     }
     const status = steps.some((s) => s.ecsService === label) ? 'change' : 'unchanged';
+    const usage = plannedUsage(estate, r.service, r.taskDefinition);
     plannedServices.push({
       cluster: r.cluster.name,
       service: r.service.name,
@@ -280,6 +284,7 @@ export function planAppMesh({ estate, config, specs, createdAt, account = accoun
       ...(r.overrides?.canary && { router: { name: routerName(r), targets: r.overrides.canary } }),
       backends,
       findings: decision.findings,
+      ...(usage && { usage }),
     });
   }
 

@@ -1,7 +1,8 @@
 import { FARGATE_MAX, smallestFargateSize } from '../fargate.js';
 import { launchKind, type Resources } from '../service-facts.js';
-import { sizeForServiceConnect } from '../serviceconnect/sizing.js';
-import { withAppMeshSidecars } from '../sidecars.js';
+import { BUSY_AGENT, serviceConnectSizeOf, type ServiceConnectSize } from '../serviceconnect/sizing.js';
+import { sidecarAddition, withAppMeshSidecars } from '../sidecars.js';
+import { DEFAULT_USAGE_HEADROOM, peaksOf } from '../usage.js';
 import { deploymentSurge } from './cutover-choice.js';
 import type { RuleFinding, ServiceRule, ServiceSubject } from './rule.js';
 
@@ -79,14 +80,57 @@ function checkEc2(subject: ServiceSubject, current: Resources, grown: Resources)
   return findings;
 }
 
-/** AWS's upsizing guidance for the agent: Amazon ECS Developer Guide, "Service Connect configuration", proxy resources. */
+/**
+ * The busiest task's peaks against what the task's limits leave the app once
+ * the sidecars are in: less than the headroom is a warning. Only task-level
+ * limits cap a task (Fargate always has them); an EC2 task without them has
+ * no task-wide ceiling to run into.
+ */
+function peakHeadroom(subject: ServiceSubject, after: Resources, sidecars: Resources, what: string, hint: string): RuleFinding[] {
+  const { estate, service, taskDefinition } = subject;
+  const peaks = peaksOf(estate, service, taskDefinition);
+  if (!peaks) return [];
+  const headroom = subject.headroom ?? DEFAULT_USAGE_HEADROOM;
+  const left = { cpu: after.cpu - sidecars.cpu, memory: after.memory - sidecars.memory };
+  const tight: string[] = [];
+  if (taskDefinition.cpu && peaks.cpuUnits !== undefined && peaks.cpuUnits * (1 + headroom) > left.cpu) tight.push(`CPU peak ${peaks.cpuUnits} units against ${left.cpu} left for the app`);
+  if (taskDefinition.memory && peaks.memoryMiB !== undefined && peaks.memoryMiB * (1 + headroom) > left.memory) tight.push(`memory peak ${peaks.memoryMiB} MiB against ${left.memory} MiB left for the app`);
+  if (tight.length === 0) return [];
+  return [{
+    severity: 'warning',
+    message: `the busiest task's peaks (last ${estate.usage!.window}) leave less than ${Math.round(headroom * 100)}% headroom once the ${what} take ${fmt(sidecars)} of ${fmt(after)}: ${tight.join('; ')}`,
+    hint,
+  }];
+}
+
+/** AWS's upsizing guidance for the agent: Amazon ECS Developer Guide, "Service Connect components", proxy resources. */
 const AGENT_LOAD_HINT = 'AWS: give the task more CPU for the agent above about 500 requests per second per task.';
+const BUSY_AGENT_SOURCE = 'AWS recommends 512 CPU units for the agent of tasks receiving more than 500 requests per second at their peak load (Amazon ECS Developer Guide, "Service Connect components").';
 const LARGE_NAMESPACE = { services: 100, tasks: 2000 };
+
+/** Says that a busy task's agent is sized as AWS recommends, or why it cannot be. */
+function busyAgentFindings(subject: ServiceSubject, size: ServiceConnectSize): RuleFinding[] {
+  if (!size.busyAgent) return [];
+  const requests = peaksOf(subject.estate, subject.service, subject.taskDefinition)!.requestsPerSecond!;
+  const peak = `peak ${requests} requests per second per task (last ${subject.estate.usage!.window}) is above AWS's ${BUSY_AGENT.requestsPerSecond}`;
+  if (!subject.taskDefinition.cpu) {
+    return [{
+      severity: 'warning',
+      message: `${peak}, but the task sets no task-level CPU: the agent shares the instance's CPU with the app, and the plan sets none (on EC2, task CPU is a hard limit for the app too)`,
+      hint: `Make sure the container instances have CPU to spare, or set cpu on the task definition (the containers' plus ${BUSY_AGENT.cpu} for the agent). ${BUSY_AGENT_SOURCE}`,
+    }];
+  }
+  return [{
+    severity: 'info',
+    message: `${peak}: the plan sizes the Service Connect agent at ${size.agent.cpu} CPU units instead of ${subject.sizing.serviceConnectAgent.cpu}, and the task at ${fmt(size.after)}`,
+    hint: BUSY_AGENT_SOURCE,
+  }];
+}
 
 function serviceConnectFindings(subject: ServiceSubject): RuleFinding[] {
   const { estate, service, taskDefinition } = subject;
   const launch = launchKind(service, subject.cluster);
-  const size = sizeForServiceConnect(taskDefinition, { launch, sizing: subject.sizing, keepXray: subject.keepXray ?? false, agentPresent: service.serviceConnect?.enabled === true });
+  const size = serviceConnectSizeOf(estate, subject.cluster, service, taskDefinition, subject);
   if (size.problem && taskDefinition.memory) {
     return [{
       severity: 'error', blocking: true, message: size.problem,
@@ -105,18 +149,32 @@ function serviceConnectFindings(subject: ServiceSubject): RuleFinding[] {
       hint: `AWS: add 128 MiB per task in namespaces with over ${LARGE_NAMESPACE.services} services or ${LARGE_NAMESPACE.tasks} tasks (sidecars.serviceConnectAgent.memory in meshctl.yaml).`,
     });
   }
+  findings.push(...busyAgentFindings(subject, size));
+  findings.push(...peakHeadroom(subject, { cpu: size.cpu ?? size.after.cpu, memory: size.memory ?? size.after.memory }, size.agent, 'Service Connect agent',
+    'Raise cpu and memory on the task definition before moving: the plan adds only what the agent needs.'));
+  const hint = peaksOf(estate, service, taskDefinition)?.requestsPerSecond !== undefined ? BUSY_AGENT_SOURCE : AGENT_LOAD_HINT;
   if (size.fitsInRoom) {
     findings.push({
       severity: 'info',
       message: `the Service Connect agent fits in what the task's limits leave over its containers; the plan keeps the task at ${fmt(size.before)}`,
-      hint: AGENT_LOAD_HINT,
+      hint,
     });
     // An ECS-managed deployment still runs a second set of tasks of that size beside the first.
     if (launch === 'EC2' && deploymentSurge(subject).all) findings.push(...checkEc2(subject, size.before, size.before));
     return findings;
   }
   const grown = launch === 'FARGATE' ? checkFargate(subject, size.before, size.after, size.after) : checkEc2(subject, size.before, size.after);
-  return [...findings, ...grown.map((f) => (f.severity === 'info' ? { ...f, hint: AGENT_LOAD_HINT } : f))];
+  return [...findings, ...grown.map((f) => (f.severity === 'info' ? { ...f, hint } : f))];
+}
+
+function appMeshFindings(subject: ServiceSubject): RuleFinding[] {
+  const { current, grown } = withAppMeshSidecars(subject.taskDefinition, subject.sizing);
+  const fargate = launchKind(subject.service, subject.cluster) === 'FARGATE';
+  const size = fargate ? smallestFargateSize(grown) : grown;
+  const tight = size ? peakHeadroom(subject, size, sidecarAddition(subject.taskDefinition, subject.sizing), 'Envoy and X-Ray sidecars',
+    'Raise cpu and memory on the task definition before joining the mesh, or lower the sidecar sizing in meshctl.yaml.') : [];
+  if (grown.cpu === current.cpu && grown.memory === current.memory) return tight;
+  return [...(fargate ? checkFargate(subject, current, grown, size) : checkEc2(subject, current, grown)), ...tight];
 }
 
 export const cpuMemoryHeadroom: ServiceRule = {
@@ -125,11 +183,6 @@ export const cpuMemoryHeadroom: ServiceRule = {
   scope: 'service',
   targets: ['appmesh', 'service-connect'],
   check(subject) {
-    if (subject.target === 'service-connect') return serviceConnectFindings(subject);
-    const { current, grown } = withAppMeshSidecars(subject.taskDefinition, subject.sizing);
-    if (grown.cpu === current.cpu && grown.memory === current.memory) return [];
-    return launchKind(subject.service, subject.cluster) === 'FARGATE'
-      ? checkFargate(subject, current, grown, smallestFargateSize(grown))
-      : checkEc2(subject, current, grown);
+    return subject.target === 'service-connect' ? serviceConnectFindings(subject) : appMeshFindings(subject);
   },
 };

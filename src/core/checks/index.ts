@@ -10,6 +10,7 @@ import { deploymentInProgress } from './deployment-in-progress.js';
 import { ecsManagedCutover } from './ecs-managed-cutover.js';
 import { eniCapacity } from './eni-capacity.js';
 import { networkModeRule } from './network-mode.js';
+import { observedUsage } from './observed-usage.js';
 import { platformVersion } from './platform-version.js';
 import { proxyPortConflict } from './proxy-port-conflict.js';
 import { proxyUidConflict } from './proxy-uid-conflict.js';
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   deploymentController,
   deploymentInProgress,
   ecsManagedCutover,
+  observedUsage,
   taskMemory,
   taskRole,
   cpuMemoryHeadroom,

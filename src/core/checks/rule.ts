@@ -33,6 +33,8 @@ export interface CheckOptions {
   stateBucket?: StateBucketFacts;
   /** Service Connect: how services leaving App Mesh cut over (the planner's choice, with the edge and role it reads). */
   cutover?: CutoverContext;
+  /** Room kept over observed peaks, as a fraction (default 0.25; meshctl.yaml usage.headroom, --usage-headroom). */
+  headroom?: number;
 }
 
 export interface ServiceSubject extends CheckOptions {

@@ -4,6 +4,7 @@
 import type { Finding } from '../checks/rule.js';
 import type { LaunchKind } from '../estate.js';
 import type { Target } from '../sidecars.js';
+import type { PlannedUsage } from '../usage.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -111,6 +112,8 @@ export interface PlannedService {
   rollout?: { position: number; after: string[] };
   /** Errors and warnings from precheck that do not block the plan (apply refuses errors without --force). */
   findings: Finding[];
+  /** The busiest task's peaks in CloudWatch the sizes come from, or why there are none (absent with --no-usage). */
+  usage?: PlannedUsage;
 }
 
 export interface BlockedService {

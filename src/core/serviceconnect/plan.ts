@@ -25,6 +25,7 @@ import { checkService } from '../precheck.js';
 import { planSharing, shareCommand, type ShareNeed } from '../sharing.js';
 import { redactDeep } from '../redact.js';
 import { appMeshNode, meshStatus, placement } from '../service-facts.js';
+import { peaksOf, plannedUsage, usageHeadroom } from '../usage.js';
 import { ENVOY_CONTAINER, XRAY_CONTAINER } from '../sidecars.js';
 import { registrationInput, type RegisterTaskDefinitionInput } from '../task-definition-input.js';
 import { mergeServiceConnect, type ServiceConnectEntry } from './merge.js';
@@ -33,6 +34,7 @@ import { rewriteForServiceConnect, serviceConnectName, ServiceConnectRewriteErro
 import { greenName, planGreenTwin } from './cutover-plan.js';
 import { planEcsManagedMove } from './ecs-managed-plan.js';
 import { rolloutOrder, type RolloutOrder } from './rollout-order.js';
+import { BUSY_AGENT, serviceConnectSizeOf } from './sizing.js';
 import { emptyPolicy, endpointPolicy, forFinalProtocols, providedNames, virtualServiceTargets, type EndpointPolicy } from './traffic-policy.js';
 
 /** How services on App Mesh move: asked for, or (undefined) ECS-managed where it applies and the twin for the rest. */
@@ -86,6 +88,8 @@ interface Decision {
   /** Services on App Mesh: the cut-over they get (ecs-strategy.ts) and the strategy that makes. */
   choice?: StrategyChoice;
   strategy: MigrationStrategy;
+  /** What sizing from usage did that the plan says (a busy task's agent CPU). */
+  sizeNotes: string[];
 }
 
 /** The application protocol of a port: meshctl.yaml wins, then the App Mesh listener; unknown stays unset (TCP). */
@@ -223,9 +227,17 @@ function backendsOf(decision: Decision, specs: MeshSpecs, knownNames: Set<string
   return [...declared.map((virtualService) => ({ virtualService, inferred: false })), ...inferred].sort((a, b) => a.virtualService.localeCompare(b.virtualService));
 }
 
+/** A busy task's agent gets AWS's 512 CPU units: the plan says so where it sets task CPU (precheck warns where it cannot). */
+function busyAgentNotes(resolved: ResolvedService, estate: Estate, config: MeshctlConfig): string[] {
+  const size = serviceConnectSizeOf(estate, resolved.cluster, resolved.service, resolved.taskDefinition, { sizing: config.sidecars, keepXray: config.serviceConnect.keepXray, headroom: usageHeadroom(config) });
+  if (!size.busyAgent || !resolved.taskDefinition.cpu) return [];
+  const requests = peaksOf(estate, resolved.service, resolved.taskDefinition)!.requestsPerSecond;
+  return [`peak ${requests} requests/s per task, above AWS's ${BUSY_AGENT.requestsPerSecond}: the Service Connect agent is sized at ${size.agent.cpu} CPU units (Amazon ECS Developer Guide, "Service Connect components")`];
+}
+
 function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig, specs: MeshSpecs, cutover: CutoverContext): Decision {
   const label = `${resolved.cluster.name}/${resolved.service.name}`;
-  const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'service-connect', sizing: config.sidecars, keepXray: config.serviceConnect.keepXray, cutover });
+  const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'service-connect', sizing: config.sidecars, keepXray: config.serviceConnect.keepXray, cutover, headroom: usageHeadroom(config) });
   const blocking = findings.filter((f) => f.blocking);
   const block = (rule: string, message: string, hint: string) => blocking.push({ rule, severity: 'error', blocking: true, cluster: resolved.cluster.name, service: resolved.service.name, message: `${label}: ${message}`, hint });
   const joins = namespaceFor(resolved, estate, config);
@@ -279,6 +291,7 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
       rewritten = rewriteForServiceConnect(resolved.taskDefinition, {
         launch: resolved.launch, sizing: config.sidecars, appProtocolOf: appProtocolFor(resolved, policy),
         keepXray: config.serviceConnect.keepXray, agentPresent: resolved.service.serviceConnect?.enabled === true,
+        peaks: peaksOf(estate, resolved.service, resolved.taskDefinition), headroom: usageHeadroom(config),
       });
     } catch (error) {
       if (!(error instanceof ServiceConnectRewriteError)) throw error;
@@ -294,6 +307,7 @@ function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig
   }
   return {
     resolved, label, onAppMesh, meshNode, namespace, policy: finalPolicy, rewritten, ...(existing && { joined: existing }), ...(sharedFrom && { sharedFrom }),
+    sizeNotes: rewritten ? busyAgentNotes(resolved, estate, config) : [],
     ...namesOf(resolved, meshNode, specs, estate),
     findings: findings.filter((f) => !f.blocking && f.severity !== 'info'),
     blocking, strategy, ...(choice && { choice }),
@@ -467,6 +481,8 @@ function planMove(decision: Decision, backends: PlannedBackend[], ctx: MoveConte
     if (decision.onAppMesh) notes.push(`${IN_PLACE_RISK} (group ${ctx.groups.get(label)})`);
   } else unchanged += 1;
 
+  const usage = plannedUsage(ctx.estate, r.service, r.taskDefinition);
+  notes.push(...decision.sizeNotes);
   const group = ctx.groups.get(label);
   if (group !== undefined) notes.unshift(`App Mesh dependency group ${group}: ${[...ctx.groups.entries()].filter(([, g]) => g === group).map(([l]) => l).join(', ')}`);
   const planned: PlannedService = {
@@ -487,6 +503,7 @@ function planMove(decision: Decision, backends: PlannedBackend[], ctx: MoveConte
     },
     backends,
     findings: decision.findings,
+    ...(usage && { usage }),
     ...(decision.policy.parity.length > 0 && { parity: decision.policy.parity }),
     ...(notes.length > 0 && { notes }),
   };

@@ -1,23 +1,17 @@
 // Rewrites a task definition for ECS Service Connect: named port mappings
 // with an application protocol, and no sidecars (ECS injects its agent).
 // A task coming from App Mesh loses Envoy, the X-Ray daemon (unless kept)
-// and its proxy configuration; task sizes follow sizing.ts.
-import type { ContainerDefinition, LaunchKind, TaskDefinition } from '../estate.js';
-import { XRAY_CONTAINER, type SidecarSizing } from '../sidecars.js';
+// and its proxy configuration; task sizes follow sizing.ts (observed peaks included).
+import type { ContainerDefinition, TaskDefinition } from '../estate.js';
+import { XRAY_CONTAINER } from '../sidecars.js';
 import { registrationInput, type RegisterTaskDefinitionInput } from '../task-definition-input.js';
-import { sizeForServiceConnect } from './sizing.js';
+import { sizeForServiceConnect, type ServiceConnectSizeInput } from './sizing.js';
 
 export type AppProtocol = 'http' | 'http2' | 'grpc';
 
-export interface ServiceConnectRewrite {
-  launch: LaunchKind;
-  sizing: SidecarSizing;
+export interface ServiceConnectRewrite extends ServiceConnectSizeInput {
   /** The application protocol known for a container port (App Mesh listener or meshctl.yaml); undefined keeps what the port has (unset is TCP). */
   appProtocolOf: (port: number) => AppProtocol | undefined;
-  /** Keep an existing X-Ray daemon container (tracing without App Mesh's Envoy). */
-  keepXray: boolean;
-  /** The service already runs on Service Connect: its agent is accounted for. */
-  agentPresent: boolean;
 }
 
 export class ServiceConnectRewriteError extends Error {}
