@@ -1,5 +1,5 @@
 // Client-side token buckets per API action, at the rates AWS documents for
-// ECS (bucket size = burst, refill = sustained rate per second), so a large
+// ECS and CloudWatch (bucket size = burst, refill = sustained rate per second), so a large
 // run stays within its quota instead of being throttled and backing off.
 // The SDK's retries (standard mode, backoff with jitter) remain for what other
 // clients of the same account use.
@@ -30,7 +30,12 @@ export const ECS_RATES: Record<string, BucketRate> = {
   UpdateCluster: { burst: 20, perSecond: 1 },
 };
 
-const RATES: Partial<Record<AwsService, Record<string, BucketRate>>> = { ecs: ECS_RATES };
+/** GetMetricData: 50 transactions per second (Amazon CloudWatch User Guide, "CloudWatch service quotas"). */
+export const CLOUDWATCH_RATES: Record<string, BucketRate> = {
+  GetMetricData: { burst: 50, perSecond: 50 },
+};
+
+const RATES: Partial<Record<AwsService, Record<string, BucketRate>>> = { ecs: ECS_RATES, cloudwatch: CLOUDWATCH_RATES };
 
 export class TokenBucket {
   private tokens: number;

@@ -10,6 +10,7 @@ import { AwsCallError, type AwsCaller } from './caller.js';
 import { accountOfArn } from '../core/arn.js';
 import { NotFoundError } from './errors.js';
 import { readNetwork } from './read-network.js';
+import { readUsage, type UsageRequest } from './read-usage.js';
 
 // Raw API shapes are only read here, field by field, into the typed estate.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -24,6 +25,8 @@ export interface EstateSelection {
   allowMissing?: boolean;
   /** The account read, when known (several accounts in the run). */
   account?: string;
+  /** Read the services' usage in CloudWatch over this window (precheck and planning; read-usage.ts). */
+  usage?: UsageRequest;
 }
 
 const DESCRIBE_CLUSTERS_MAX = 100;
@@ -339,11 +342,12 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
     || clusters.some((c) => c.serviceConnectDefaultsNamespace);
   const instanceTypeNames = clusters.flatMap((c) => c.containerInstances.map((i) => i.instanceType).filter((t): t is string => !!t));
 
-  const [taskDefinitions, instanceTypes, cloudMap, network] = await Promise.all([
+  const [taskDefinitions, instanceTypes, cloudMap, network, usage] = await Promise.all([
     taskDefinitionsReader.all(),
     instanceTypeNames.length > 0 ? readInstanceTypes(aws, instanceTypeNames) : Promise.resolve({}),
     needsCloudMap ? readCloudMap(aws, selection.account ?? accountOfArn(clusters[0]?.arn ?? '')) : Promise.resolve({ namespaces: [], services: [] }),
     readNetwork(aws, services, selection.account !== undefined),
+    selection.usage ? readUsage(aws, services, selection.usage) : Promise.resolve(undefined),
   ]);
 
   // Services spanning several VPCs are checked for reachability, which needs the names they will have in a namespace.
@@ -359,5 +363,6 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
     cloudMap: namespaces,
     appMesh: await appMesh,
     ...(network && { network }),
+    ...(usage && { usage }),
   };
 }

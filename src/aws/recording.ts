@@ -201,11 +201,54 @@ function answerSubset(fixtures: LoadedFixtures, service: AwsService, operation: 
   return { operation, input, output: { [shape.items]: [...new Set(found.filter((item) => item !== undefined))], ...shape.extra } };
 }
 
+type MetricQuery = { Id: string; [field: string]: unknown };
+
+/** Epoch seconds (as meshctl sends them) or an ISO time. */
+const seconds = (time: unknown) => (typeof time === 'number' ? time : Date.parse(String(time)) / 1000);
+
+/** What a metric query asks, whatever its Id: its metric, statistic and period, and the window's length. */
+function metricSignature(query: MetricQuery, input: AwsInput): string {
+  const { Id: _id, ...asked } = query;
+  return stableStringify({ asked, window: seconds(input.EndTime) - seconds(input.StartTime) });
+}
+
+// GetMetricData reads carry StartTime and EndTime, which move with the clock.
+// A recorded metric read is matched on what each query asks, not on when nor
+// under which Id: a recording replays on another day, and for any subset of
+// its queries (a --cluster or --service run). The recorded pages of one read
+// are joined; one read per query, the first recorded.
+function answerMetricData(fixtures: LoadedFixtures, input: AwsInput): RecordedCall | undefined {
+  if (input.NextToken !== undefined) return undefined;
+  const pool = new Map<string, { read: string; Timestamps: unknown[]; Values: unknown[] }>();
+  for (const call of fixtures.calls.values()) {
+    if (call.operation !== 'GetMetricData' || !call.output) continue;
+    const { NextToken: _page, ...rest } = call.input;
+    const read = stableStringify(rest);
+    const signatures = new Map(((call.input.MetricDataQueries ?? []) as MetricQuery[]).map((q) => [q.Id, metricSignature(q, call.input)]));
+    for (const result of (call.output.MetricDataResults ?? []) as { Id: string; Timestamps?: unknown[]; Values?: unknown[] }[]) {
+      const signature = signatures.get(result.Id);
+      if (signature === undefined) continue;
+      const entry = pool.get(signature) ?? { read, Timestamps: [], Values: [] };
+      if (entry.read !== read) continue;
+      entry.Timestamps.push(...(result.Timestamps ?? []));
+      entry.Values.push(...(result.Values ?? []));
+      pool.set(signature, entry);
+    }
+  }
+  const results = ((input.MetricDataQueries ?? []) as MetricQuery[]).map((q) => {
+    const entry = pool.get(metricSignature(q, input));
+    return entry && { Id: q.Id, StatusCode: 'Complete', Timestamps: entry.Timestamps, Values: entry.Values };
+  });
+  if (results.some((r) => r === undefined)) return undefined;
+  return { operation: 'GetMetricData', input, output: { MetricDataResults: results, Messages: [] } };
+}
+
 /** Answers calls from a recording; no network, no credentials. */
 export function createReplayCaller(dir: string, fixtures: LoadedFixtures): AwsCaller {
   return {
     async call<T>(service: AwsService, operation: string, input: AwsInput): Promise<T> {
-      const recorded = fixtures.calls.get(callKey(service, operation, input)) ?? answerSubset(fixtures, service, operation, input);
+      const recorded = fixtures.calls.get(callKey(service, operation, input)) ?? answerSubset(fixtures, service, operation, input)
+        ?? (service === 'cloudwatch' && operation === 'GetMetricData' ? answerMetricData(fixtures, input) : undefined);
       if (!recorded) throw new FixtureMissError(dir, service, operation, input);
       if (recorded.error) throw new AwsCallError(service, operation, recorded.error.code, recorded.error.message);
       return structuredClone(recorded.output) as T;

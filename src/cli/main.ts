@@ -45,6 +45,11 @@ function actionWithArgument(load: () => Promise<RunnerWithArgument>) {
   };
 }
 
+// How precheck, plan and apply size from CloudWatch peaks (meshctl.yaml's usage: holds the defaults).
+const USAGE_WINDOW = 'read each service\'s CPU, memory and request peaks in CloudWatch over this window (default: usage.window in meshctl.yaml, else 14d)';
+const NO_USAGE = 'do not read CloudWatch: size tasks from their task definitions alone';
+const USAGE_HEADROOM = 'room kept over the memory peak when it sizes Service Connect\'s task memory, in percent (default: usage.headroom, else 25)';
+
 export function buildProgram(): Command {
   const program = new Command('meshctl')
     .description('Move running Amazon ECS services onto a service mesh (ECS Service Connect, or App Mesh) without an outage.')
@@ -83,6 +88,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity').choices(['error', 'warning']).default('error'))
     .addOption(new Option('--strategy <strategy>', 'service-connect: the cut-over to check services on App Mesh for (default: ECS-managed where it applies, else blue-green)').choices(STRATEGIES))
     .option('--infrastructure-role <arn>', 'the role ECS assumes to move load-balancer traffic (default: cutover.infrastructureRoleArn)')
+    .option('--usage-window <duration>', USAGE_WINDOW)
+    .option('--usage-headroom <percent>', USAGE_HEADROOM)
+    .option('--no-usage', NO_USAGE)
     .addHelpText('after', '\nExample:\n  $ meshctl precheck --region eu-west-1 --format github --fail-on error')
     .action(action(async () => (await import('../commands/precheck.js')).runPrecheckCommand as Runner));
 
@@ -97,6 +105,9 @@ export function buildProgram(): Command {
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--summary', 'print only the summary table (with the rollout order), the blocked services and the totals, not the diffs')
     .addOption(new Option('--graph <format>', 'print the mesh topology instead of the plan').choices(['mermaid']))
+    .option('--usage-window <duration>', USAGE_WINDOW)
+    .option('--usage-headroom <percent>', USAGE_HEADROOM)
+    .option('--no-usage', NO_USAGE)
     .addHelpText('after', '\nExample:\n  $ meshctl plan --region eu-west-1 --out plan.json')
     .action(action(async () => (await import('../commands/plan.js')).runPlan as Runner));
 
@@ -116,6 +127,9 @@ export function buildProgram(): Command {
     .option('--no-wait', 'do not wait for deployments to complete')
     .option('--wait-timeout <duration>', 'how long to wait for each wave\'s deployments', '15m')
     .option('--poll-interval <duration>', 'how often to check deployments while waiting', '10s')
+    .option('--usage-window <duration>', `without a plan file: ${USAGE_WINDOW}`)
+    .option('--usage-headroom <percent>', `without a plan file: ${USAGE_HEADROOM}`)
+    .option('--no-usage', `without a plan file: ${NO_USAGE}`)
     .addHelpText('after', '\nExample:\n  $ meshctl apply plan.json --wave-size 5')
     .action(actionWithArgument(async () => (await import('../commands/apply.js')).runApply as RunnerWithArgument));
 
@@ -209,6 +223,8 @@ export function buildProgram(): Command {
     .requiredOption('--out <dir>', 'directory to write the fixtures to')
     .option('--cluster <name>', 'cluster to record (repeatable; default: all)', collect)
     .option('--service <name>', 'service to record (repeatable; default: all)', collect)
+    .option('--usage-window <duration>', 'the window of CloudWatch peaks to record (default: usage.window in meshctl.yaml, else 14d); replay reads the same window')
+    .option('--no-usage', 'record no CloudWatch reads (a replay then sizes every task from its task definition)')
     .addHelpText('after', '\nExample:\n  $ meshctl record --region eu-west-1 --out fixtures/prod')
     .action(action(async () => (await import('../commands/record.js')).runRecord as Runner));
 

@@ -6,6 +6,7 @@ import type { RunState } from '../apply/open-state.js';
 import { config, openAws, openRunState, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_DECLINED } from '../cli/exit-codes.js';
+import { withUsageFlags, type UsageFlags } from '../cli/usage-flags.js';
 import type { Plan } from '../core/plan/model.js';
 import { parsePlan } from '../core/plan/plan-file.js';
 import { computePlan, type MigrationSelection } from '../planning/migration.js';
@@ -13,8 +14,7 @@ import { renderPlanOf } from '../render/plan-text.js';
 import { parseDuration, parsePollInterval } from '../util/duration.js';
 import { executePlan } from './execute-plan.js';
 
-
-export interface ApplyCommandOptions extends GlobalOptions, MigrationSelection {
+export interface ApplyCommandOptions extends GlobalOptions, MigrationSelection, UsageFlags {
   yes?: boolean;
   dryRun?: boolean;
   concurrency: string;
@@ -68,6 +68,9 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
   if (planFile && Object.values(selection).some((v) => v !== undefined)) {
     throw new UsageError(`--cluster, --service, --target, --strategy and --remove-mesh-resources choose what to plan; ${planFile} is already planned: apply it as it is, or plan again with them`);
   }
+  if (planFile && (options.usage === false || options.usageWindow !== undefined || options.usageHeadroom !== undefined)) {
+    throw new UsageError(`--no-usage, --usage-window and --usage-headroom choose how to size a plan; ${planFile} is already sized: apply it as it is, or plan again with them`);
+  }
   const session = await openAws(options, { allowMutations: !options.dryRun });
   const state = await openRunState(options, session);
 
@@ -75,7 +78,7 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
   if (planFile) {
     plan = await loadPlanFile(planFile, session, state);
   } else {
-    const computed = await computePlan(session, await config(options), selection);
+    const computed = await computePlan(session, withUsageFlags(await config(options), options), selection);
     plan = computed.plan;
     if (!options.dryRun) {
       writeOut(renderPlanOf(plan, computed.estate, session.source));

@@ -3,12 +3,13 @@ import { dirname } from 'node:path';
 import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
+import { withUsageFlags, type UsageFlags } from '../cli/usage-flags.js';
 import { computePlan, type MigrationSelection } from '../planning/migration.js';
 import { renderPlanMermaid } from '../render/plan-mermaid.js';
 import { renderPlanOf } from '../render/plan-text.js';
 import { stableStringify } from '../util/stable-json.js';
 
-export interface PlanOptions extends GlobalOptions, MigrationSelection {
+export interface PlanOptions extends GlobalOptions, MigrationSelection, UsageFlags {
   out?: string;
   detailedExitcode?: boolean;
   graph?: 'mermaid';
@@ -30,7 +31,7 @@ async function savePlan(file: string, json: string): Promise<void> {
 }
 
 export async function runPlan(options: PlanOptions): Promise<number> {
-  const settings = await config(options);
+  const settings = withUsageFlags(await config(options), options);
   const session = await openAws(options, { allowMutations: false });
   const { plan, estate } = await computePlan(session, settings, options);
   const planJson = `${stableStringify(plan, 2)}\n`;

@@ -8,11 +8,13 @@ import { DEFAULT_TARGET, type Target } from '../core/sidecars.js';
 import { serviceOverrides } from '../config/config.js';
 import { readCutoverContext } from '../planning/cutover-context.js';
 import { cutoverSettings, type CutoverFlags } from '../planning/cutover-settings.js';
+import { usageHeadroom } from '../core/usage.js';
+import { withUsageFlags, type UsageFlags } from '../cli/usage-flags.js';
 import { renderPrecheckGithub, renderPrecheckSummaryMarkdown } from '../render/precheck-github.js';
 import { renderPrecheckJunit } from '../render/precheck-junit.js';
 import { renderPrecheckText } from '../render/precheck-text.js';
 
-export interface PrecheckOptions extends GlobalOptions, Pick<CutoverFlags, 'strategy' | 'infrastructureRole'> {
+export interface PrecheckOptions extends GlobalOptions, UsageFlags, Pick<CutoverFlags, 'strategy' | 'infrastructureRole'> {
   cluster?: string[];
   service?: string[];
   target?: Target;
@@ -21,12 +23,14 @@ export interface PrecheckOptions extends GlobalOptions, Pick<CutoverFlags, 'stra
 }
 
 export async function runPrecheckCommand(options: PrecheckOptions): Promise<number> {
-  const settings = await config(options);
+  const settings = withUsageFlags(await config(options), options);
   const session = await openAws(options, { allowMutations: false });
   // An S3 state's bucket is checked beside the estate (fixtures reach no S3: a local state is assumed there).
   const state = options.fixtures ? undefined : await openRunState(options, session);
   const [estate, bucket] = await Promise.all([
-    readAccountsEstate(session.accounts, session.region, { clusters: options.cluster, services: options.service }),
+    readAccountsEstate(session.accounts, session.region, {
+      clusters: options.cluster, services: options.service, ...(settings.usage.read && { usage: { window: settings.usage.window } }),
+    }),
     state?.home.readBucketSettings?.(),
   ]);
   const target = options.target ?? settings.target ?? DEFAULT_TARGET;
@@ -34,7 +38,7 @@ export async function runPrecheckCommand(options: PrecheckOptions): Promise<numb
   const cutover = target === 'service-connect' ? await readCutoverContext(session.accounts, estate, cutoverSettings(settings, options)) : undefined;
   const report = runPrecheck(estate, {
     ...(cutover && { cutover }),
-    target, sizing: settings.sidecars, keepXray: settings.serviceConnect.keepXray,
+    target, sizing: settings.sidecars, keepXray: settings.serviceConnect.keepXray, headroom: usageHeadroom(settings),
     configuredEgressPorts: (cluster, service) => serviceOverrides(settings, cluster, service)?.egressIgnoredPorts ?? [],
     ...(bucket && { stateBucket: bucket }),
   });

@@ -12,10 +12,11 @@ import { Recorder } from '../aws/recording.js';
 import { previousActiveRevision, requireActive } from '../planning/rollback.js';
 import { config, openAws, writeOut, type GlobalOptions } from '../cli/context.js';
 import { readInfrastructureRole } from '../aws/read-role.js';
+import { withUsageFlags, type UsageFlags } from '../cli/usage-flags.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
 
-export interface RecordOptions extends GlobalOptions {
+export interface RecordOptions extends GlobalOptions, Pick<UsageFlags, 'usage' | 'usageWindow'> {
   out: string;
   cluster?: string[];
   service?: string[];
@@ -25,11 +26,15 @@ export async function runRecord(options: RecordOptions): Promise<number> {
   if (options.fixtures) {
     throw new UsageError('record reads a live endpoint; --fixtures replays a recording. Drop --fixtures (use --endpoint-url or --profile to choose the account)');
   }
+  const settings = withUsageFlags(await config(options), options);
   const recorder = new Recorder();
   const session = await openAws(options, { allowMutations: false, recorder });
-  // The reads of inspect and precheck, plus what planning reads: Cloud Map and the mesh resources' specs.
+  // The reads of inspect and precheck, plus what planning reads: Cloud Map, the services' usage over
+  // the window precheck and plan will read (replay matches it), and the mesh resources' specs.
   const { accounts } = session;
-  const estate = await readAccountsEstate(accounts, session.region, { clusters: options.cluster, services: options.service, cloudMap: true });
+  const estate = await readAccountsEstate(accounts, session.region, {
+    clusters: options.cluster, services: options.service, cloudMap: true, ...(settings.usage.read && { usage: { window: settings.usage.window } }),
+  });
   // Each mesh is read in the account that owns it (when that account is in the run).
   await readPerAccount(accounts, estate.appMesh.meshes, (m) => accountOfArn(m.arn), (aws, meshes) => readAllMeshSpecs(aws, { ...estate, appMesh: { meshes } }), () => undefined);
   // And the load-balancer side of services on App Mesh, which blue-green plans read.

@@ -44,7 +44,9 @@ export async function computePlan(session: { accounts: AccountSession[]; region:
   if (target === 'appmesh' && (options.strategy || options.removeMeshResources || options.infrastructureRole || options.deploymentAlarm)) {
     throw new UsageError('--strategy, --remove-mesh-resources and the ECS deployment flags are for --target service-connect (moving services off App Mesh)');
   }
-  const estate = await readAccountsEstate(accounts, region, { clusters: options.cluster, services: options.service, cloudMap: true });
+  const estate = await readAccountsEstate(accounts, region, {
+    clusters: options.cluster, services: options.service, cloudMap: true, ...(settings.usage.read && { usage: { window: settings.usage.window } }),
+  });
   const resolved = resolveServices(estate, settings);
   // Mesh resources are read where the mesh lives: its owner sees every resource in it.
   const meshAccount = (name: string) => {

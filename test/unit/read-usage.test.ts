@@ -1,0 +1,105 @@
+// The usage read against a scripted CloudWatch that batches and pages the way
+// AWS does: 500 queries a call, every page followed, the window anchored on
+// the hour; a refused read leaves services without a peak and says why; a
+// recording of it replays on another day and for a subset of its services.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AwsCallError, type AwsCaller, type AwsInput } from '../../src/aws/caller.js';
+import { readUsage } from '../../src/aws/read-usage.js';
+import { createReplayCaller, loadFixtures, Recorder } from '../../src/aws/recording.js';
+import type { Service } from '../../src/core/estate.js';
+import { service, taskDefinition } from '../support/estate-builder.js';
+
+type Query = { Id: string; MetricStat: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] }; Period: number; Stat: string } };
+
+const NOW = new Date('2026-12-03T09:41:07Z');
+const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/0123456789abcdef';
+
+function services(count: number, extra: Partial<Service> = {}): Service[] {
+  return Array.from({ length: count }, (_, i) => service(taskDefinition({ family: `svc${i}` }), { name: `svc${i}`, ...extra }));
+}
+
+/** CloudWatch: memory = 100 + the service's number %, CPU half that; 1200 requests in the busiest 5 minutes; pages of `pageSize` results. */
+function cloudWatch(calls: AwsInput[], pageSize = 1000): AwsCaller {
+  const answer = (q: Query) => {
+    const dimension = (name: string) => q.MetricStat.Metric.Dimensions.find((d) => d.Name === name)?.Value ?? '';
+    const n = Number(dimension('ServiceName').replace('svc', ''));
+    if (dimension('ServiceName') === 'svc7') return { Id: q.Id, Timestamps: [], Values: [], StatusCode: 'Complete' };
+    if (q.MetricStat.Metric.MetricName === 'RequestCountPerTarget') {
+      return { Id: q.Id, Timestamps: ['2026-12-01T10:00:00Z', '2026-12-01T10:05:00Z'], Values: [600, 186_000], StatusCode: 'Complete' };
+    }
+    const value = q.MetricStat.Metric.MetricName === 'MemoryUtilization' ? 100 + n : (100 + n) / 2;
+    return { Id: q.Id, Timestamps: ['2026-11-19T09:00:00Z'], Values: [value], StatusCode: 'Complete' };
+  };
+  return {
+    async call<T>(_service: string, operation: string, input: AwsInput): Promise<T> {
+      if (operation !== 'GetMetricData') throw new Error(`unexpected ${operation}`);
+      calls.push(input);
+      const queries = input.MetricDataQueries as Query[];
+      if (queries.length > 500) throw new AwsCallError('cloudwatch', operation, 'ValidationError', 'at most 500 queries');
+      const start = Number(input.NextToken ?? 0);
+      const page = queries.slice(start, start + pageSize).map(answer);
+      return { MetricDataResults: page, ...(start + pageSize < queries.length && { NextToken: String(start + pageSize) }) } as T;
+    },
+  } as AwsCaller;
+}
+
+describe('readUsage', () => {
+  it('reads 1000 services in 4 calls of 500 queries, each page followed, the window ending on the hour', async () => {
+    const calls: AwsInput[] = [];
+    const reading = await readUsage(cloudWatch(calls, 300), services(1000), { window: '14d', now: NOW });
+    const firsts = calls.filter((c) => c.NextToken === undefined);
+    expect(firsts.map((c) => (c.MetricDataQueries as Query[]).length)).toEqual([500, 500, 500, 500]);
+    expect(calls).toHaveLength(8);
+    const end = Date.parse('2026-12-03T09:00:00Z') / 1000;
+    expect(calls[0]).toMatchObject({ StartTime: end - 14 * 86_400, EndTime: end });
+    const memory = (calls[0]!.MetricDataQueries as Query[])[0]!;
+    expect(memory.MetricStat).toEqual({
+      Metric: { Namespace: 'AWS/ECS', MetricName: 'MemoryUtilization', Dimensions: [{ Name: 'ClusterName', Value: 'c' }, { Name: 'ServiceName', Value: 'svc0' }] },
+      Period: 14 * 86_400, Stat: 'Maximum',
+    });
+    const svc = services(1000);
+    expect(reading.services[svc[999]!.arn]).toEqual({ memoryPercent: 1099, cpuPercent: 549.5 });
+    expect(reading.services[svc[7]!.arn]!.missing).toBe('no datapoints: a new service, or no task ran in the window');
+  });
+
+  it('turns the busiest 5 minutes of RequestCountPerTarget into requests per second per task', async () => {
+    const calls: AwsInput[] = [];
+    const [api] = services(1, { loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 8080 }] });
+    const reading = await readUsage(cloudWatch(calls), [api!], { window: '14d', now: NOW });
+    expect(reading.services[api!.arn]!.requestsPerSecond).toBe(620);
+    const requests = (calls[1]!.MetricDataQueries as Query[])[0]!;
+    expect(requests.MetricStat).toEqual({
+      Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCountPerTarget', Dimensions: [{ Name: 'TargetGroup', Value: 'targetgroup/api/0123456789abcdef' }] },
+      Period: 300, Stat: 'Sum',
+    });
+  });
+
+  it('never fails the run: a refused read leaves each service without a peak, with the reason', async () => {
+    const denied = { async call() { throw new AwsCallError('cloudwatch', 'GetMetricData', 'AccessDenied', 'User is not authorized to perform: cloudwatch:GetMetricData'); } } as unknown as AwsCaller;
+    const [one] = services(1);
+    const reading = await readUsage(denied, [one!], { window: '7d', now: NOW });
+    expect(reading).toEqual({ window: '7d', services: { [one!.arn]: { missing: 'CloudWatch GetMetricData: AccessDenied: User is not authorized to perform: cloudwatch:GetMetricData' } } });
+  });
+});
+
+describe('replaying a recorded usage read', () => {
+  it('answers it on another day, and for a subset of its services, by what each query asks', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-usage-'));
+    const recorder = new Recorder();
+    const all = services(3);
+    const recorded = await readUsage(recorder.wrap(cloudWatch([])), all, { window: '14d', now: NOW });
+    await recorder.write(dir, 'us-east-1');
+    const replay = createReplayCaller(dir, await loadFixtures(dir));
+
+    const aWeekLater = await readUsage(replay, all, { window: '14d', now: new Date('2026-12-10T17:02:00Z') });
+    expect(aWeekLater).toEqual(recorded);
+    const subset = await readUsage(replay, [all[2]!], { window: '14d', now: NOW });
+    expect(subset.services[all[2]!.arn]).toEqual(recorded.services[all[2]!.arn]);
+    // Another window was not recorded: no peak, and the run goes on.
+    const other = await readUsage(replay, [all[0]!], { window: '30d', now: NOW });
+    expect(other.services[all[0]!.arn]!.missing).toBe('the fixtures hold no CloudWatch read of this window for it');
+  });
+});
