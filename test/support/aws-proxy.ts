@@ -85,7 +85,9 @@ function identify(req: IncomingMessage, body: string): ObservedCall {
   if (typeof target === 'string') {
     const [prefix, operation = ''] = target.split('.');
     const service = prefix!.startsWith('AmazonEC2ContainerService') ? 'ecs'
-      : prefix!.startsWith('Route53AutoNaming') ? 'servicediscovery' : prefix!.startsWith('AnyScaleFrontendService') ? 'application-autoscaling' : prefix!;
+      : prefix!.startsWith('Route53AutoNaming') ? 'servicediscovery' : prefix!.startsWith('AnyScaleFrontendService') ? 'application-autoscaling'
+        // The SDK in the lockfile speaks JSON 1.0 to CloudWatch (the Query protocol below is older clients').
+        : prefix!.startsWith('GraniteServiceVersion') ? 'cloudwatch' : prefix!;
     let input: Record<string, unknown> | undefined;
     try {
       input = JSON.parse(body) as Record<string, unknown>;
@@ -275,8 +277,8 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
         failure.times -= 1;
         (call as ObservedCall).injected = failure.code;
         const message = `injected ${failure.code} for ${call.operation}`;
-        // Query-protocol services (STS, EC2, ELBv2, CloudWatch) answer errors in XML; S3 in its own XML.
-        const query = ['sts', 'ec2', 'elbv2', 'cloudwatch'].includes(call.service);
+        // Query-protocol services (STS, EC2, ELBv2, CloudWatch before JSON) answer errors in XML; S3 in its own XML.
+        const query = req.headers['x-amz-target'] === undefined && ['sts', 'ec2', 'elbv2', 'cloudwatch'].includes(call.service);
         const text = call.service === 's3'
           ? `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${failure.code}</Code><Message>${message}</Message><RequestId>injected</RequestId></Error>`
           : query
