@@ -214,6 +214,7 @@ export function toService(raw: Raw, clusterName: string): Service {
     rolloutState: d.rolloutState,
     rolloutStateReason: d.rolloutStateReason,
     serviceConnectConfiguration: d.serviceConnectConfiguration,
+    ...(d.createdAt && { createdAt: d.createdAt }),
   }));
   const primary = deployments.find((d) => d.status === 'PRIMARY');
   return {
@@ -342,12 +343,14 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
     || clusters.some((c) => c.serviceConnectDefaultsNamespace);
   const instanceTypeNames = clusters.flatMap((c) => c.containerInstances.map((i) => i.instanceType).filter((t): t is string => !!t));
 
+  const definitions = taskDefinitionsReader.all();
+  // Usage is read against each service's current revision (read-usage.ts): once the definitions are in.
   const [taskDefinitions, instanceTypes, cloudMap, network, usage] = await Promise.all([
-    taskDefinitionsReader.all(),
+    definitions,
     instanceTypeNames.length > 0 ? readInstanceTypes(aws, instanceTypeNames) : Promise.resolve({}),
     needsCloudMap ? readCloudMap(aws, selection.account ?? accountOfArn(clusters[0]?.arn ?? '')) : Promise.resolve({ namespaces: [], services: [] }),
     readNetwork(aws, services, selection.account !== undefined),
-    selection.usage ? readUsage(aws, services, selection.usage) : Promise.resolve(undefined),
+    selection.usage ? definitions.then((tds) => readUsage(aws, services, tds, selection.usage!)) : Promise.resolve(undefined),
   ]);
 
   // Services spanning several VPCs are checked for reachability, which needs the names they will have in a namespace.

@@ -8,10 +8,15 @@
 // your Application Load Balancer"), whose busiest period gives the requests
 // per second per task. GetMetricData takes 500 queries and returns 100,800
 // datapoints a call (Amazon CloudWatch API Reference, GetMetricData), so a
-// 1000-service estate is 4 calls plus its target groups'. Nothing here fails
-// the run: a read CloudWatch refuses leaves its services without a peak, and
-// says why.
-import type { Service, ServiceUsage, UsageReading } from '../core/estate.js';
+// 1000-service estate is 4 calls plus its target groups'. The percentages are
+// of the task definition that ran then: where a service's current revision
+// took over within the window with another size than the revision before it,
+// its peaks are read hourly and kept only from the takeover on (so a re-plan
+// after meshctl's own resize does not read old peaks against the new size).
+// Nothing here fails the run: a read CloudWatch refuses leaves its services
+// without a peak, and says why.
+import type { Service, ServiceUsage, TaskDefinition, UsageReading } from '../core/estate.js';
+import { utilizationBase } from '../core/usage.js';
 import { parseWindowHours } from '../util/duration.js';
 import { chunks, paginate } from './batch.js';
 import { AwsCallError, type AwsCaller } from './caller.js';
@@ -85,7 +90,53 @@ async function readBatch(aws: AwsCaller, queries: MetricQuery[], window: { Start
   }
 }
 
-const peak = (s: Series | undefined) => (s && s.values.length > 0 ? Math.max(...s.values) : undefined);
+const peak = (s: Series | undefined, from = 0) => {
+  const values = (s?.values ?? []).filter((_, i) => new Date(s!.timestamps[i]!).getTime() / 1000 >= from);
+  return values.length > 0 ? Math.max(...values) : undefined;
+};
+
+const epoch = (time: unknown) => (typeof time === 'string' ? Date.parse(time) / 1000 : Number.NaN);
+const sameSize = (a: TaskDefinition, b: TaskDefinition) => {
+  const [x, y] = [utilizationBase(a), utilizationBase(b)];
+  return x.cpu === y.cpu && x.memory === y.memory;
+};
+
+/**
+ * Services whose current revision was registered within the window (or at an
+ * unknown time), with another size than the revision before it (or one that
+ * cannot be read): the hour from which their peaks count, the later of the
+ * registration and the PRIMARY deployment's start. One DescribeTaskDefinition
+ * per such family.
+ */
+async function revisionCuts(aws: AwsCaller, services: Service[], definitions: Record<string, TaskDefinition>, windowStart: number): Promise<Map<string, number>> {
+  const recent = services.filter((s) => {
+    const td = definitions[s.taskDefinitionArn];
+    return td !== undefined && td.revision > 1 && !(epoch(td.registeredAt) <= windowStart);
+  });
+  const previousOf = (td: TaskDefinition) => td.taskDefinitionArn.replace(/:\d+$/, `:${td.revision - 1}`);
+  const previous = new Map<string, Promise<TaskDefinition | undefined>>();
+  for (const s of recent) {
+    const arn = previousOf(definitions[s.taskDefinitionArn]!);
+    if (!previous.has(arn)) {
+      previous.set(arn, aws.call<Raw>('ecs', 'DescribeTaskDefinition', { taskDefinition: arn }).then((out) => out.taskDefinition as TaskDefinition, (error: unknown) => {
+        if (error instanceof AwsCallError || error instanceof FixtureMissError) return undefined;
+        throw error;
+      }));
+    }
+  }
+  const cuts = new Map<string, number>();
+  for (const s of recent) {
+    const td = definitions[s.taskDefinitionArn]!;
+    const before = await previous.get(previousOf(td))!;
+    if (before && sameSize(before, td)) continue;
+    const primary = s.deployments.find((d) => d.status === 'PRIMARY' && d.taskDefinition === s.taskDefinitionArn);
+    // Neither time known: nothing in the window can be told to be of this size.
+    const known = [epoch(td.registeredAt), epoch(primary?.createdAt)].filter((t) => !Number.isNaN(t));
+    const takeover = known.length > 0 ? Math.max(...known) : Number.POSITIVE_INFINITY;
+    cuts.set(s.arn, Math.ceil(takeover / HOUR) * HOUR);
+  }
+  return cuts;
+}
 
 /** Per second at the busiest period, the target groups' counts added up per timestamp (a task is a target of each). */
 function requestsPerSecond(groups: (Series | undefined)[], period: number): number | undefined {
@@ -99,21 +150,26 @@ function requestsPerSecond(groups: (Series | undefined)[], period: number): numb
   return byTime.size > 0 ? Math.max(...byTime.values()) / period : undefined;
 }
 
-export async function readUsage(aws: AwsCaller, services: Service[], request: UsageRequest): Promise<UsageReading> {
+/** `definitions`: the estate's task definitions, by ARN (each service's current revision). */
+export async function readUsage(aws: AwsCaller, services: Service[], definitions: Record<string, TaskDefinition>, request: UsageRequest): Promise<UsageReading> {
   const windowSeconds = parseWindowHours(request.window, 'usage window') * HOUR;
   const end = Math.floor((request.now ?? new Date()).getTime() / 1000 / HOUR) * HOUR;
   // Epoch seconds: CloudWatch's wire format, and plain JSON a recording keeps.
   const window = { StartTime: end - windowSeconds, EndTime: end };
+  const cuts = await revisionCuts(aws, services, definitions, window.StartTime);
   const period = requestPeriod(windowSeconds);
   const groups = [...new Set(services.flatMap(targetGroupsOf))].sort();
   const groupId = new Map(groups.map((arn, i) => [arn, `r${i}`]));
   const perTask = services.flatMap((s, i) => {
     const dimensions = { ClusterName: s.clusterName, ServiceName: s.name };
-    return [metric(`m${i}`, 'AWS/ECS', 'MemoryUtilization', dimensions, windowSeconds, 'Maximum'), metric(`c${i}`, 'AWS/ECS', 'CPUUtilization', dimensions, windowSeconds, 'Maximum')];
+    // One datapoint for the whole window, or hourly ones to keep those after a takeover.
+    const every = cuts.has(s.arn) ? HOUR : windowSeconds;
+    return [metric(`m${i}`, 'AWS/ECS', 'MemoryUtilization', dimensions, every, 'Maximum'), metric(`c${i}`, 'AWS/ECS', 'CPUUtilization', dimensions, every, 'Maximum')];
   });
   const requests = groups.map((arn) => metric(groupId.get(arn)!, 'AWS/ApplicationELB', 'RequestCountPerTarget', { TargetGroup: targetGroupDimension(arn) }, period, 'Sum'));
+  const pointsOf = (q: MetricQuery) => windowSeconds / q.MetricStat.Period;
   const batches = [
-    ...chunks(perTask, QUERIES_PER_CALL).map((queries) => ({ queries, points: queries.length })),
+    ...chunks(perTask, QUERIES_PER_CALL).map((queries) => ({ queries, points: queries.reduce((n, q) => n + pointsOf(q), 0) })),
     ...chunks(requests, Math.max(1, Math.min(QUERIES_PER_CALL, Math.floor(DATAPOINTS_PER_CALL / (windowSeconds / period))))).map((queries) => ({ queries, points: queries.length * (windowSeconds / period) })),
   ];
   const series = new Map<string, Series>();
@@ -126,14 +182,17 @@ export async function readUsage(aws: AwsCaller, services: Service[], request: Us
 
   const usage: Record<string, ServiceUsage> = {};
   services.forEach((s, i) => {
-    const memoryPercent = peak(series.get(`m${i}`));
-    const cpuPercent = peak(series.get(`c${i}`));
+    const since = cuts.get(s.arn);
+    const memoryPercent = peak(series.get(`m${i}`), since);
+    const cpuPercent = peak(series.get(`c${i}`), since);
     const perSecond = requestsPerSecond(targetGroupsOf(s).map((arn) => series.get(groupId.get(arn)!)), period);
+    const none = since === undefined ? 'no datapoints: a new service, or no task ran in the window' : 'no datapoints since its current revision took over with another size';
     usage[s.arn] = {
       ...(memoryPercent !== undefined && { memoryPercent }),
       ...(cpuPercent !== undefined && { cpuPercent }),
       ...(perSecond !== undefined && { requestsPerSecond: perSecond }),
-      ...(memoryPercent === undefined && { missing: failed.get(`m${i}`) ?? 'no datapoints: a new service, or no task ran in the window' }),
+      ...(memoryPercent === undefined && { missing: failed.get(`m${i}`) ?? none }),
+      ...(since !== undefined && Number.isFinite(since) && { since: new Date(since * 1000).toISOString() }),
     };
   });
   return { window: request.window, services: usage };

@@ -84,6 +84,8 @@ export interface Deployment {
   rolloutState?: string;
   rolloutStateReason?: string;
   serviceConnectConfiguration?: ServiceConnectConfig;
+  /** When the deployment started (ISO time). */
+  createdAt?: string;
 }
 
 export interface Service {
@@ -241,6 +243,12 @@ export interface ServiceUsage {
   requestsPerSecond?: number;
   /** Why there is no memory peak: no datapoints in the window, or CloudWatch refused the read. */
   missing?: string;
+  /**
+   * The peaks are read from this time on (ISO), not over the whole window: the
+   * service's current revision took over within the window with another size,
+   * and earlier percentages were measured against the old one.
+   */
+  since?: string;
 }
 
 export interface UsageReading {

@@ -32,6 +32,8 @@ export interface PlannedUsage extends ObservedPeaks {
   window: string;
   /** Why there is no peak: the plan sized the task from its definition alone. */
   missing?: string;
+  /** Peaks read from this time on: the current revision took over within the window with another size. */
+  since?: string;
 }
 
 /** What ECS measures utilization against: the task-level size, else the containers' reservations. */
@@ -71,7 +73,13 @@ export function plannedUsage(estate: Estate, service: Service, taskDefinition: T
   const usage = usageOf(estate, service);
   const peaks = observedPeaks(taskDefinition, usage) ?? {};
   const missing = peaks.memoryMiB === undefined ? usage?.missing ?? 'no datapoints' : undefined;
-  return { window: estate.usage.window, ...peaks, ...(missing && { missing }) };
+  return { window: estate.usage.window, ...peaks, ...(missing && { missing }), ...(usage?.since && { since: usage.since }) };
+}
+
+/** Over what the peaks were read: "over the last 14d", or "since 2026-12-03 10:00 UTC" where the current revision took over with another size. */
+export function usageSpan(estate: Estate, service: Service): string {
+  const since = usageOf(estate, service)?.since;
+  return since ? `since ${since.slice(0, 16).replace('T', ' ')} UTC, when ${service.taskDefinitionArn.split('/').pop()} took over with another size` : `over the last ${estate.usage?.window}`;
 }
 
 /** "412 CPU units / 922 MiB, 620 requests/s per task": what precheck and the plan say of the peaks. */

@@ -21,8 +21,11 @@ const fmt = (td: SizedInput | undefined) => `${td?.cpu ?? '-'}/${td?.memory ?? '
 const dollars = (n: number) => `${n < 0 ? '-' : '+'}$${Math.abs(n).toFixed(2)}`;
 /** The busiest task's CPU units/MiB in CloudWatch, which the sizes hold; nothing when usage was not read. */
 const peak = (svc: PlannedService) => {
-  if (!svc.usage) return '';
-  return svc.usage.missing ? ' (no usage data)' : ` (peak ${svc.usage.cpuUnits ?? '-'}/${svc.usage.memoryMiB})`;
+  const usage = svc.usage;
+  if (!usage) return '';
+  const requests = usage.requestsPerSecond === undefined ? '' : `, ${usage.requestsPerSecond} req/s`;
+  if (usage.missing && !requests) return ' (no usage data)';
+  return ` (peak ${usage.cpuUnits ?? '-'}/${usage.memoryMiB ?? '-'}${requests})`;
 };
 
 function action(plan: Plan, svc: PlannedService): string {
@@ -77,7 +80,7 @@ export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<stri
   const lines = [fitted.text];
   if (fitted.dropped.length > 0) lines.push(chalk.dim(`(${fitted.dropped.join(', ')} left out to fit ${columns} columns: widen the terminal, or see --output json)`));
   const window = plan.services.find((svc) => svc.usage)?.usage?.window;
-  if (window) lines.push(chalk.dim(`peak: the busiest task's CPU units/MiB in CloudWatch over the last ${window} (Service Connect's task memory is sized to hold it); no usage data: sized from the task definition alone.`));
+  if (window) lines.push(chalk.dim(`peak: the busiest task's CPU units/MiB (and requests per second behind an ALB) in CloudWatch over the last ${window}; Service Connect's task memory is sized to hold it. No usage data: sized from the task definition alone.`));
   if (priced) lines.push(chalk.dim(`Fargate estimate: desired count × ${HOURS_PER_MONTH} h at ${plan.region} Linux on-demand prices of ${FARGATE_PRICES_AS_OF}; total ${dollars(total)} a month (green twins count in full until the blue services are removed).`));
   if (notInEstimate.size > 0) {
     lines.push(chalk.dim(`Not in the estimate: ${[...notInEstimate].map(([what, { why, labels }]) => `${what} (${labels.join(', ')}): ${why}`).join('; ')}.`));

@@ -126,7 +126,7 @@ describe('sizing from CloudWatch peaks', () => {
 
     const search = finding(findings, 'search', 'task-memory');
     expect(search.severity).toBe('warning');
-    expect(search.message).toContain('peak 922 MiB (busiest task, last 14d) against 512 MiB of reservations: a hard limit of 576 MiB would OOM-kill it');
+    expect(search.message).toContain('peak 922 MiB (busiest task over the last 14d) against 512 MiB of reservations: a hard limit of 576 MiB would OOM-kill it');
     expect(Number(registered(p, 'search').memory)).toBeGreaterThanOrEqual(922 * 1.25 + 64);
     expect(registered(p, 'search').memory).toBe('1217');
     for (const service of ['search', 'quiet', 'fresh']) expect(String(planSets(finding(findings, service, 'task-memory'))), service).toBe(registered(p, service).memory);
@@ -184,5 +184,20 @@ describe('sizing from CloudWatch peaks', () => {
     // A 30-day window reaches the 400% a task of fresh's once used.
     const wide = await plan(['--usage-window', '30d']);
     expect(registered(wide, 'fresh').memory).toBe(String(Math.ceil(1024 * 1.25) + 64));
+  });
+
+  // Last: it moves search to Service Connect.
+  it('plans nothing more once applied: peaks measured against the old size are not read against the new one', async () => {
+    const out = join(cwd, 'search.json');
+    expect((await runCli(['plan', '--service', 'search', '--out', out], env(), cwd)).code).toBe(0);
+    proxy.endRollouts('*', 'COMPLETED');
+    const applied = await runCli(['apply', out, '--force', '--no-wait'], env(), cwd);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+
+    const again = await plan(['--service', 'search']);
+    expect(again.steps).toEqual([]);
+    expect(again.services[0]!.usage).toMatchObject({ since: expect.stringMatching(/^20\d\d-/), missing: 'no datapoints since its current revision took over with another size' });
+    const said = finding(await precheck(['--service', 'search']), 'search', 'observed-usage');
+    expect(said.message).toMatch(/no usage in CloudWatch since \S+ \S+ UTC, when search:2 took over with another size/);
   });
 });

@@ -49,7 +49,7 @@ function cloudWatch(calls: AwsInput[], pageSize = 1000): AwsCaller {
 describe('readUsage', () => {
   it('reads 1000 services in 4 calls of 500 queries, each page followed, the window ending on the hour', async () => {
     const calls: AwsInput[] = [];
-    const reading = await readUsage(cloudWatch(calls, 300), services(1000), { window: '14d', now: NOW });
+    const reading = await readUsage(cloudWatch(calls, 300), services(1000), {}, { window: '14d', now: NOW });
     const firsts = calls.filter((c) => c.NextToken === undefined);
     expect(firsts.map((c) => (c.MetricDataQueries as Query[]).length)).toEqual([500, 500, 500, 500]);
     expect(calls).toHaveLength(8);
@@ -68,7 +68,7 @@ describe('readUsage', () => {
   it('turns the busiest 5 minutes of RequestCountPerTarget into requests per second per task', async () => {
     const calls: AwsInput[] = [];
     const [api] = services(1, { loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 8080 }] });
-    const reading = await readUsage(cloudWatch(calls), [api!], { window: '14d', now: NOW });
+    const reading = await readUsage(cloudWatch(calls), [api!], {}, { window: '14d', now: NOW });
     expect(reading.services[api!.arn]!.requestsPerSecond).toBe(620);
     const requests = (calls[1]!.MetricDataQueries as Query[])[0]!;
     expect(requests.MetricStat).toEqual({
@@ -80,8 +80,45 @@ describe('readUsage', () => {
   it('never fails the run: a refused read leaves each service without a peak, with the reason', async () => {
     const denied = { async call() { throw new AwsCallError('cloudwatch', 'GetMetricData', 'AccessDenied', 'User is not authorized to perform: cloudwatch:GetMetricData'); } } as unknown as AwsCaller;
     const [one] = services(1);
-    const reading = await readUsage(denied, [one!], { window: '7d', now: NOW });
+    const reading = await readUsage(denied, [one!], {}, { window: '7d', now: NOW });
     expect(reading).toEqual({ window: '7d', services: { [one!.arn]: { missing: 'CloudWatch GetMetricData: AccessDenied: User is not authorized to perform: cloudwatch:GetMetricData' } } });
+  });
+});
+
+describe('a revision that took over within the window', () => {
+  /** search:2 registered two days ago; search:1 before it reserved `previousReservation` MiB. */
+  function resized(previousReservation: number) {
+    const td = taskDefinition({ family: 'search', revision: 2, taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/search:2', cpu: undefined, memory: '1217', registeredAt: '2026-12-01T08:10:00.000Z' } as never);
+    const svc = service(td, { name: 'search', deployments: [{ id: 'd2', status: 'PRIMARY', taskDefinition: td.taskDefinitionArn, desiredCount: 2, runningCount: 2, createdAt: '2026-12-01T08:20:00.000Z' }] });
+    const calls: { operation: string; input: AwsInput }[] = [];
+    const aws = {
+      async call<T>(_service: string, operation: string, input: AwsInput): Promise<T> {
+        calls.push({ operation, input });
+        if (operation === 'DescribeTaskDefinition') return { taskDefinition: { ...td, revision: 1, memory: String(previousReservation) } } as T;
+        const [m, c] = input.MetricDataQueries as Query[];
+        // Hourly: 180% of the old size before the takeover, 40% of the new one after.
+        const hourly = { Timestamps: ['2026-11-30T09:00:00Z', '2026-12-01T08:00:00Z', '2026-12-01T12:00:00Z'], Values: [180, 175, 40], StatusCode: 'Complete' };
+        const whole = { Timestamps: ['2026-11-19T09:00:00Z'], Values: [180], StatusCode: 'Complete' };
+        const answer = m!.MetricStat.Period === 3600 ? hourly : whole;
+        return { MetricDataResults: [{ Id: m!.Id, ...answer }, { Id: c!.Id, ...answer }] } as T;
+      },
+    } as AwsCaller;
+    return { td, svc, calls, aws };
+  }
+
+  it('with another size: peaks count only from the hour after it took over, read hourly', async () => {
+    const { td, svc, calls, aws } = resized(1024);
+    const reading = await readUsage(aws, [svc], { [td.taskDefinitionArn]: td }, { window: '14d', now: NOW });
+    expect(calls.map((c) => c.operation)).toEqual(['DescribeTaskDefinition', 'GetMetricData']);
+    expect(calls[0]!.input).toEqual({ taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/search:1' });
+    expect((calls[1]!.input.MetricDataQueries as Query[])[0]!.MetricStat.Period).toBe(3600);
+    expect(reading.services[svc.arn]).toEqual({ memoryPercent: 40, cpuPercent: 40, since: '2026-12-01T09:00:00.000Z' });
+  });
+
+  it('with the same size: the whole window counts', async () => {
+    const { td, svc, aws } = resized(1217);
+    const reading = await readUsage(aws, [svc], { [td.taskDefinitionArn]: td }, { window: '14d', now: NOW });
+    expect(reading.services[svc.arn]).toEqual({ memoryPercent: 180, cpuPercent: 180 });
   });
 });
 
@@ -90,16 +127,16 @@ describe('replaying a recorded usage read', () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshctl-usage-'));
     const recorder = new Recorder();
     const all = services(3);
-    const recorded = await readUsage(recorder.wrap(cloudWatch([])), all, { window: '14d', now: NOW });
+    const recorded = await readUsage(recorder.wrap(cloudWatch([])), all, {}, { window: '14d', now: NOW });
     await recorder.write(dir, 'us-east-1');
     const replay = createReplayCaller(dir, await loadFixtures(dir));
 
-    const aWeekLater = await readUsage(replay, all, { window: '14d', now: new Date('2026-12-10T17:02:00Z') });
+    const aWeekLater = await readUsage(replay, all, {}, { window: '14d', now: new Date('2026-12-10T17:02:00Z') });
     expect(aWeekLater).toEqual(recorded);
-    const subset = await readUsage(replay, [all[2]!], { window: '14d', now: NOW });
+    const subset = await readUsage(replay, [all[2]!], {}, { window: '14d', now: NOW });
     expect(subset.services[all[2]!.arn]).toEqual(recorded.services[all[2]!.arn]);
     // Another window was not recorded: no peak, and the run goes on.
-    const other = await readUsage(replay, [all[0]!], { window: '30d', now: NOW });
+    const other = await readUsage(replay, [all[0]!], {}, { window: '30d', now: NOW });
     expect(other.services[all[0]!.arn]!.missing).toBe('the fixtures hold no CloudWatch read of this window for it');
   });
 });

@@ -81,14 +81,14 @@ describe('task-memory with usage', () => {
   it('warns with the numbers when the peak is past what the reservations would give', () => {
     const [f] = run(taskMemory, withUsage(reservationsOnly(), { memoryPercent: 180 }));
     expect(f).toMatchObject({ severity: 'warning' });
-    expect(f!.message).toBe('peak 922 MiB (busiest task, last 14d) against 512 MiB of reservations: a hard limit of 576 MiB would OOM-kill it; the plan sets 1217 MiB (the peak + 25% + the agent\'s 64 MiB)');
+    expect(f!.message).toBe('peak 922 MiB (busiest task over the last 14d) against 512 MiB of reservations: a hard limit of 576 MiB would OOM-kill it; the plan sets 1217 MiB (the peak + 25% + the agent\'s 64 MiB)');
   });
 
   it('warns on a new hard limit that holds the peak, saying by how much', () => {
     const [f] = run(taskMemory, withUsage(reservationsOnly(), { memoryPercent: 50 }));
     expect(f).toMatchObject({ severity: 'warning' });
     expect(f!.message).toContain('the plan sets 576 MiB');
-    expect(f!.message).toContain('at least 25% over the peak of 256 MiB (busiest task, last 14d)');
+    expect(f!.message).toContain('at least 25% over the peak of 256 MiB (busiest task over the last 14d)');
   });
 
   it('keeps today\'s size with no data, and says why per service', () => {
@@ -104,7 +104,7 @@ describe('task-memory with usage', () => {
   it('warns where task memory exists but the agent would leave the peak less than the headroom', () => {
     const td = taskDefinition({ cpu: '1024', memory: '2048', containerDefinitions: [container({ cpu: 512, memory: 1024 })] });
     const [f] = run(taskMemory, withUsage(td, { memoryPercent: 90 }));
-    expect(f!.message).toContain('peak 1844 MiB (busiest task, last 14d) against its 2048 MiB of task memory: a hard limit of 2048 MiB would leave less than 25% over it');
+    expect(f!.message).toContain('peak 1844 MiB (busiest task over the last 14d) against its 2048 MiB of task memory: a hard limit of 2048 MiB would leave less than 25% over it');
     expect(f!.message).toContain('the plan sets 3072 MiB');
     expect(run(taskMemory, withUsage(td, { memoryPercent: 40 }))).toEqual([]);
   });
@@ -153,7 +153,7 @@ describe('precheck and plan', () => {
     expect(plan.services[0]!.usage).toEqual({ window: '14d', memoryMiB: 922, cpuUnits: 384 });
     const summary = renderPlanSummary(plan, { [reservationsOnly().taskDefinitionArn]: {} });
     expect(summary).toMatch(/-\/- → -\/1217 \(peak 384\/922\)/);
-    expect(summary).toContain('the busiest task\'s CPU units/MiB in CloudWatch over the last 14d');
+    expect(summary).toContain('(and requests per second behind an ALB) in CloudWatch over the last 14d');
   });
 
   it('follow meshctl.yaml\'s headroom in both, and the plan notes a busy task\'s agent', () => {

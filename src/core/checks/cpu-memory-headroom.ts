@@ -2,7 +2,7 @@ import { FARGATE_MAX, smallestFargateSize } from '../fargate.js';
 import { launchKind, type Resources } from '../service-facts.js';
 import { BUSY_AGENT, serviceConnectSizeOf, type ServiceConnectSize } from '../serviceconnect/sizing.js';
 import { sidecarAddition, withAppMeshSidecars } from '../sidecars.js';
-import { DEFAULT_USAGE_HEADROOM, peaksOf } from '../usage.js';
+import { DEFAULT_USAGE_HEADROOM, peaksOf, usageSpan } from '../usage.js';
 import { deploymentSurge } from './cutover-choice.js';
 import type { RuleFinding, ServiceRule, ServiceSubject } from './rule.js';
 
@@ -98,7 +98,7 @@ function peakHeadroom(subject: ServiceSubject, after: Resources, sidecars: Resou
   if (tight.length === 0) return [];
   return [{
     severity: 'warning',
-    message: `the busiest task's peaks (last ${estate.usage!.window}) leave less than ${Math.round(headroom * 100)}% headroom once the ${what} take ${fmt(sidecars)} of ${fmt(after)}: ${tight.join('; ')}`,
+    message: `the busiest task's peaks (${usageSpan(estate, service)}) leave less than ${Math.round(headroom * 100)}% headroom once the ${what} take ${fmt(sidecars)} of ${fmt(after)}: ${tight.join('; ')}`,
     hint,
   }];
 }

@@ -1,4 +1,4 @@
-import { describePeaks, plannedUsage } from '../usage.js';
+import { describePeaks, plannedUsage, usageSpan } from '../usage.js';
 import type { ServiceRule } from './rule.js';
 
 /**
@@ -15,15 +15,16 @@ export const observedUsage: ServiceRule = {
     const usage = plannedUsage(estate, service, taskDefinition);
     if (!usage) return [];
     if (usage.missing) {
+      const requests = usage.requestsPerSecond === undefined ? '' : `; its target groups show ${usage.requestsPerSecond} requests/s per task at the busiest`;
       return [{
         severity: 'info',
-        message: `no usage in CloudWatch over the last ${usage.window} (${usage.missing}): sized from the task definition alone`,
+        message: `no usage in CloudWatch ${usageSpan(estate, service)} (${usage.missing}): sized from the task definition alone${requests}`,
         hint: 'A new service, or one with no running tasks, has no metrics yet; AccessDenied needs cloudwatch:GetMetricData (meshctl iam-policy). --no-usage skips the read.',
       }];
     }
     return [{
       severity: 'info',
-      message: `busiest task over the last ${usage.window}: ${describePeaks(usage)}`,
+      message: `busiest task ${usageSpan(estate, service)}: ${describePeaks(usage)}`,
       hint: 'The plan sizes from these peaks (task-memory, cpu-memory-headroom); --usage-window reads another window, --usage-headroom sets the room kept over them.',
     }];
   },

@@ -5,7 +5,7 @@
 // how much, and the plan sizes the limit from it (serviceconnect/sizing.ts).
 import type { ContainerDefinition } from '../estate.js';
 import { serviceConnectSizeOf, type ServiceConnectSize } from '../serviceconnect/sizing.js';
-import { DEFAULT_USAGE_HEADROOM, peaksOf, usageOf, utilizationBase } from '../usage.js';
+import { DEFAULT_USAGE_HEADROOM, peaksOf, usageOf, usageSpan, utilizationBase } from '../usage.js';
 import type { RuleFinding, ServiceRule, ServiceSubject } from './rule.js';
 
 const percent = (fraction: number) => `${Math.round(fraction * 100)}%`;
@@ -15,7 +15,7 @@ const burstable = (containers: ContainerDefinition[]) => containers.filter((c) =
 
 /** The peak asks for more than the task definition alone would give. */
 function peakFinding(subject: ServiceSubject, size: ServiceConnectSize, peak: number): RuleFinding {
-  const { estate, taskDefinition } = subject;
+  const { estate, service, taskDefinition } = subject;
   const headroom = subject.headroom ?? DEFAULT_USAGE_HEADROOM;
   const fromDefinition = size.memoryFromDefinition!;
   const base = utilizationBase(taskDefinition).memory;
@@ -24,7 +24,7 @@ function peakFinding(subject: ServiceSubject, size: ServiceConnectSize, peak: nu
   const rounded = size.memory !== size.memoryForPeak ? ', rounded up to what the launch type allows' : '';
   return {
     severity: 'warning',
-    message: `peak ${peak} MiB (busiest task, last ${estate.usage!.window}) against ${against}: a hard limit of ${fromDefinition} MiB ${fate}; the plan sets ${size.memory} MiB (the peak + ${percent(headroom)} + the agent's ${size.agent.memory} MiB${rounded})`,
+    message: `peak ${peak} MiB (busiest task ${usageSpan(estate, service)}) against ${against}: a hard limit of ${fromDefinition} MiB ${fate}; the plan sets ${size.memory} MiB (the peak + ${percent(headroom)} + the agent's ${size.agent.memory} MiB${rounded})`,
     hint: 'Nothing to fix: the plan sizes the task from its peak. For another size, set memory on the task definition yourself or change the headroom (--usage-headroom, usage.headroom in meshctl.yaml).',
   };
 }
@@ -37,7 +37,7 @@ function newLimitFinding(subject: ServiceSubject, size: ServiceConnectSize, soft
   if (peak !== undefined) {
     return {
       severity: 'warning',
-      message: `${head}, at least ${percent(headroom)} over the peak of ${peak} MiB (busiest task, last ${estate.usage!.window})`,
+      message: `${head}, at least ${percent(headroom)} over the peak of ${peak} MiB (busiest task ${usageSpan(estate, service)})`,
       hint: 'A task that bursts past the limit is OOM-killed: if the service has rarer, higher peaks, read a longer window (--usage-window) or set task memory yourself.',
     };
   }
