@@ -76,6 +76,8 @@ describe('AWS calls for precheck over 200 services', () => {
       'appmesh GET /v20190125/meshes': 1,
       // The awsvpc services' subnets, in one call: one VPC, so nothing more for the cross-VPC check.
       'ec2 DescribeSubnets': 1,
+      // The services' memory and CPU peaks: 400 queries, one call of up to 500.
+      'cloudwatch GetMetricData': 1,
     };
     expect(counts).toEqual(lowerBound);
     expect(proxy.calls.every((c) => !c.mutating)).toBe(true);
@@ -94,7 +96,7 @@ describe('AWS calls for precheck over 200 services', () => {
     await writeFile(join(cwd, 'meshctl.yaml'), 'cloudMap:\n  namespace: calls.local\n');
     const expected = {
       'ecs ListClusters': 1, 'ecs DescribeClusters': 1, 'ecs ListServices': 2, 'ecs DescribeServices': 20,
-      'ecs DescribeTaskDefinition': FAMILIES, 'ecs ListAccountSettings': 1, 'appmesh GET /v20190125/meshes': 1, 'ec2 DescribeSubnets': 1,
+      'ecs DescribeTaskDefinition': FAMILIES, 'ecs ListAccountSettings': 1, 'appmesh GET /v20190125/meshes': 1, 'ec2 DescribeSubnets': 1, 'cloudwatch GetMetricData': 1,
       // Planning reads the namespaces (one page) and each namespace's services (one page).
       'servicediscovery ListNamespaces': 1, 'servicediscovery ListServices': 1,
     };
