@@ -32,7 +32,7 @@ describe('a plan over two accounts, replayed', () => {
     expect(out.indexOf('accept the RAM invitation')).toBeGreaterThan(caller);
     expect(out).toContain('rollout: step 2, after pricing/pricing-api completed (servers before clients)');
     // Service Connect config only: the revision, its size and its cost stay.
-    expect(out).toMatch(/storefront\/checkout\s+update in place\s+512\/1024 → 512\/1024\s+\+\$0\.00/);
+    expect(out).toMatch(/storefront\/checkout\s+update in place\s+512\/1024 → 512\/1024 \(no usage data\)\s+\+\$0\.00/);
   });
 
   it('puts an account on every step, and every input is valid for its API', async () => {

@@ -17,6 +17,7 @@ import { rewriteForAppMesh } from '../../src/core/appmesh/rewrite.js';
 import { DEFAULT_SIDECAR_SIZING } from '../../src/core/sidecars.js';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateCloudMapServiceCommand, ListNamespacesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { seedDemoUsage } from './demo-usage.js';
 
 /** Every secret the demo estate holds in clear in moto: none may appear in meshctl's output, plans, journals or recordings. */
 export const DEMO_SECRETS = ['s3cr3t-Passw0rd', 'hunter2-demo-only', 'sk_live_demo0000000000000000000000', 'pricing-pw', 'ledger-Pa55', 'json-s3cret', 'cmd-t0ken-value'];
@@ -313,9 +314,12 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
     ...pricingScaling, ScheduledActionName: 'pricing-nightly', Schedule: 'cron(0 22 * * ? *)', Timezone: 'Europe/Paris', ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 4 },
   }));
 
+  // What the services really use, in CloudWatch (and two EC2 services sized from it).
+  const measured = await seedDemoUsage(endpoint, DEMO_REGION);
+
   return {
     clusters: ['legacy-mesh', 'shop-ec2', 'shop-fargate'],
-    services: ['orders', 'payments', 'legacy-reports', 'web', 'catalog', 'checkout', 'recommender', 'pricing', 'inventory', 'promotions'],
+    services: ['orders', 'payments', 'legacy-reports', 'web', 'catalog', 'checkout', 'recommender', 'pricing', 'inventory', 'promotions', ...measured],
     namespaceArn: namespace.Arn!,
   };
 }
