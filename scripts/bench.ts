@@ -1,13 +1,14 @@
 // npm run bench: meshctl on a 1000-service estate in moto, behind a proxy
 // adding 50 ms per call and ECS's token buckets (throttled calls get a real
 // ThrottlingException). For each command: wall time, peak RSS, AWS calls per
-// operation, throttled calls, and the lower bounds the batch limits (calls)
-// and the rate limits plus latency (time) allow.
+// operation, the CloudWatch GetMetricData calls that read the services' peaks,
+// throttled calls, and the lower bounds the batch limits (calls) and the rate
+// limits plus latency (time) allow.
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ECS_RATES } from '../src/aws/rate-limit.js';
+import { CLOUDWATCH_RATES, ECS_RATES } from '../src/aws/rate-limit.js';
 import { startAwsProxy, type AwsProxy } from '../test/support/aws-proxy.js';
 import { BIN, isolatedEnv, motoEnv } from '../test/support/cli.js';
 import { seedBigEstate, type BigEstate } from '../test/support/big-estate.js';
@@ -28,7 +29,7 @@ interface Measured {
 
 /** Runs the CLI through a fresh proxy: every command starts, as a CI job would, with full AWS token buckets. */
 async function run(args: string[], motoUrl: string, cwd: string): Promise<Measured> {
-  const proxy = await startAwsProxy(motoUrl, { latencyMs: LATENCY_MS, buckets: ECS_RATES });
+  const proxy = await startAwsProxy(motoUrl, { latencyMs: LATENCY_MS, buckets: { ...ECS_RATES, ...CLOUDWATCH_RATES } });
   // moto never ends a deployment; as on AWS, rollouts complete (apply waits for servers before starting their clients).
   proxy.endRollouts('*', 'COMPLETED');
   const env = isolatedEnv(motoEnv(proxy.url));
@@ -58,8 +59,11 @@ function measure(args: string[], env: NodeJS.ProcessEnv, cwd: string, proxy: Aws
   });
 }
 
-/** The fewest calls the batch limits allow for reading this estate (moto serves List calls in one page). */
-function readLowerBound(e: BigEstate, clusters = e.clusters, services = e.servicesPerCluster): Record<string, number> {
+/** GetMetricData takes 500 queries a call: memory and CPU for each service. */
+const METRIC_QUERIES_PER_CALL = 500;
+
+/** The fewest calls the batch limits allow for reading this estate (moto serves List calls in one page); `usage`: with the services' peaks (precheck, plan). */
+function readLowerBound(e: BigEstate, usage: boolean, clusters = e.clusters, services = e.servicesPerCluster): Record<string, number> {
   const ec2 = Math.min(e.ec2Clusters, clusters);
   const families = Math.ceil((clusters * services) / e.servicesPerFamily);
   return {
@@ -77,6 +81,7 @@ function readLowerBound(e: BigEstate, clusters = e.clusters, services = e.servic
     'servicediscovery ListNamespaces': 1,
     'servicediscovery ListServices': e.namespaces,
     'appmesh GET /v20190125/meshes': 1,
+    ...(usage && { 'cloudwatch GetMetricData': Math.ceil((2 * clusters * services) / METRIC_QUERIES_PER_CALL) }),
   };
 }
 
@@ -102,7 +107,8 @@ function timeLowerBoundMs(calls: Record<string, number>): number {
     const rate = ECS_RATES[key.replace(/^ecs /, '')];
     if (key.startsWith('ecs ') && rate) slowest = Math.max(slowest, (Math.max(0, n - rate.burst) / rate.perSecond) * 1000);
   }
-  return slowest + CHAIN * LATENCY_MS;
+  // The peaks are read once the task definitions are in (their revisions say over what to read): one more round trip.
+  return slowest + (CHAIN + (calls['cloudwatch GetMetricData'] ? 1 : 0)) * LATENCY_MS;
 }
 
 function row(name: string, m: Measured, bound: Record<string, number>): string {
@@ -110,7 +116,8 @@ function row(name: string, m: Measured, bound: Record<string, number>): string {
   const boundTotal = Object.values(bound).reduce((a, b) => a + b, 0);
   const extra = Object.entries(m.calls).filter(([k, n]) => n > (bound[k] ?? 0)).map(([k, n]) => `${k} ${n}>${bound[k] ?? 0}`);
   const tBound = timeLowerBoundMs(bound);
-  return `| ${name} | ${(m.wallMs / 1000).toFixed(1)} s | ${(tBound / 1000).toFixed(1)} s | ${(m.wallMs / tBound).toFixed(2)}× | ${m.rssMb.toFixed(0)} MB | ${total} | ${boundTotal} | ${m.throttled} | ${extra.length === 0 ? 'none' : extra.join(', ')} | exit ${m.code} |`;
+  const metrics = m.calls['cloudwatch GetMetricData'] ?? 0;
+  return `| ${name} | ${(m.wallMs / 1000).toFixed(1)} s | ${(tBound / 1000).toFixed(1)} s | ${(m.wallMs / tBound).toFixed(2)}× | ${m.rssMb.toFixed(0)} MB | ${total} | ${boundTotal} | ${metrics} | ${m.throttled} | ${extra.length === 0 ? 'none' : extra.join(', ')} | exit ${m.code} |`;
 }
 
 async function medianMs(args: string[], runs = 15): Promise<number> {
@@ -131,17 +138,16 @@ try {
   process.stderr.write(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s\n`);
   const cwd = await mkdtemp(join(tmpdir(), 'meshctl-bench-'));
 
-  const reads = readLowerBound(estate);
   const lines = [
-    '| command | wall | time lower bound | ratio | peak RSS | AWS calls | call lower bound | throttled | calls above bound | |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| command | wall | time lower bound | ratio | peak RSS | AWS calls | call lower bound | GetMetricData calls | throttled | calls above bound | |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   // BENCH_ONLY=plan,apply (say) runs a subset.
   const only = process.env.BENCH_ONLY?.split(',');
   const wanted = (name: string) => !only || only.includes(name);
-  if (wanted('inspect')) lines.push(row('inspect', await run(['inspect'], moto.url, cwd), reads));
-  if (wanted('precheck')) lines.push(row('precheck', await run(['precheck'], moto.url, cwd), reads));
-  if (wanted('plan') || wanted('apply-dry-run')) lines.push(row('plan', await run(['plan', '--out', 'plan.json'], moto.url, cwd), reads));
+  if (wanted('inspect')) lines.push(row('inspect', await run(['inspect'], moto.url, cwd), readLowerBound(estate, false)));
+  if (wanted('precheck')) lines.push(row('precheck', await run(['precheck'], moto.url, cwd), readLowerBound(estate, true)));
+  if (wanted('plan') || wanted('apply-dry-run')) lines.push(row('plan', await run(['plan', '--out', 'plan.json'], moto.url, cwd), readLowerBound(estate, true)));
   // apply --dry-run is apply's pre-apply read (drift check) and nothing else.
   if (wanted('apply-dry-run')) lines.push(row('apply --dry-run (pre-apply read)', await run(['apply', 'plan.json', '--dry-run'], moto.url, cwd), applyReadBound(estate)));
 
