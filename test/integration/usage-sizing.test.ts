@@ -1,9 +1,9 @@
 // Sizing from what tasks really use, against moto: CloudWatch holds the
 // services' peaks (PutMetricData into AWS/ECS and AWS/ApplicationELB, which
-// moto keeps and answers GetMetricData with the Maximum and Sum statistics),
+// moto keeps and answers GetMetricData with the Maximum and Sum statistics:
+// test/support/usage-metrics.ts),
 // precheck and plan read them through the real SDK, and size Service
 // Connect's new hard memory limit from them, saying the same numbers.
-import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, EC2Client, ModifyVpcAttributeCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -16,12 +16,12 @@ import type { Plan } from '../../src/core/plan/model.js';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { putUsage, type UtilizationPoint } from '../support/usage-metrics.js';
 
 let moto: Moto;
 let proxy: AwsProxy;
 let cwd: string;
 const env = () => isolatedEnv(motoEnv(proxy.url));
-const DAY = 86_400_000;
 
 /**
  * One EC2 service in bridge mode whose container reserves `reservation` MiB and sets no limit.
@@ -35,11 +35,6 @@ async function ec2Service(ecs: ECSClient, name: string, reservation: number): Pr
   }));
   await ecs.send(new CreateServiceCommand({ cluster: 'batch', serviceName: name, taskDefinition: td.taskDefinition!.taskDefinitionArn, desiredCount: 2, launchType: 'EC2' }));
 }
-
-const ecsMetric = (service: string, name: string, value: number, daysAgo: number): MetricDatum => ({
-  MetricName: name, Unit: 'Percent', Value: value, Timestamp: new Date(Date.now() - daysAgo * DAY),
-  Dimensions: [{ Name: 'ClusterName', Value: service === 'api' ? 'web' : 'batch' }, { Name: 'ServiceName', Value: service }],
-});
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -74,22 +69,16 @@ beforeAll(async () => {
     loadBalancers: [{ targetGroupArn: tg, containerName: 'api', containerPort: 8080 }],
   }));
 
-  const cloudwatch = new CloudWatchClient(config);
-  await cloudwatch.send(new PutMetricDataCommand({
-    Namespace: 'AWS/ECS', MetricData: [
-      ecsMetric('search', 'MemoryUtilization', 60, 3), ecsMetric('search', 'MemoryUtilization', 180, 2), ecsMetric('search', 'CPUUtilization', 150, 2),
-      ecsMetric('quiet', 'MemoryUtilization', 35, 1), ecsMetric('quiet', 'CPUUtilization', 5, 1),
-      ecsMetric('api', 'MemoryUtilization', 30, 1), ecsMetric('api', 'CPUUtilization', 70, 1),
-      // Older than the 14-day window: never read.
-      ecsMetric('fresh', 'MemoryUtilization', 400, 20),
-    ],
-  }));
-  await cloudwatch.send(new PutMetricDataCommand({
-    Namespace: 'AWS/ApplicationELB', MetricData: [{
-      MetricName: 'RequestCountPerTarget', Unit: 'Count', Value: 186_000, Timestamp: new Date(Date.now() - DAY),
-      Dimensions: [{ Name: 'TargetGroup', Value: tg.slice(tg.lastIndexOf(':') + 1) }],
-    }],
-  }));
+  const point = (service: string, metric: UtilizationPoint['metric'], percent: number, daysAgo: number): UtilizationPoint => ({
+    cluster: service === 'api' ? 'web' : 'batch', service, metric, percent, daysAgo,
+  });
+  await putUsage(moto.url, 'us-east-1', [
+    point('search', 'MemoryUtilization', 60, 3), point('search', 'MemoryUtilization', 180, 2), point('search', 'CPUUtilization', 150, 2),
+    point('quiet', 'MemoryUtilization', 35, 1), point('quiet', 'CPUUtilization', 5, 1),
+    point('api', 'MemoryUtilization', 30, 1), point('api', 'CPUUtilization', 70, 1),
+    // Older than the 14-day window: never read.
+    point('fresh', 'MemoryUtilization', 400, 20),
+  ], [{ targetGroupArn: tg, count: 186_000, daysAgo: 1 }]);
 
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-usage-'));
   await writeFile(join(cwd, 'meshctl.yaml'), 'cloudMap:\n  namespace: usage.local\n');

@@ -1,18 +1,13 @@
-// The demo's usage in CloudWatch (moto keeps PutMetricData into AWS/ECS and
-// AWS/ApplicationELB and answers GetMetricData with Maximum and Sum; AWS
-// itself reserves AWS/ namespaces to its services, so this seeding is for
-// tests only). Two EC2 services on shop-ec2 whose containers set only a
-// memory reservation: search bursts to 180% of its 512 MiB (a hard limit from
+// The demo's usage in CloudWatch (usage-metrics.ts). Two EC2 services on
+// shop-ec2 whose containers set only a memory reservation: search bursts to 180% of its 512 MiB (a hard limit from
 // reservations would OOM-kill it), audit stays at 35% of its 256 MiB. And
 // pricing (on App Mesh) serves 620 requests per second per task at the
 // busiest 5 minutes (above AWS's 500: its agent gets 512 CPU units). The
 // other demo services have no data: they keep the sizing of their task
 // definitions.
-import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-
-const DAY = 86_400_000;
+import { putUsage, type UtilizationPoint } from './usage-metrics.js';
 
 const DEMO_USAGE_SERVICES = ['search', 'audit'];
 
@@ -36,25 +31,14 @@ export async function seedDemoUsage(endpoint: string, region: string): Promise<s
     }));
   }
 
-  const at = (daysAgo: number) => new Date(Date.now() - daysAgo * DAY);
-  const ecsMetric = (service: string, name: string, value: number, daysAgo: number): MetricDatum => ({
-    MetricName: name, Unit: 'Percent', Value: value, Timestamp: at(daysAgo),
-    Dimensions: [{ Name: 'ClusterName', Value: service === 'pricing' ? 'legacy-mesh' : 'shop-ec2' }, { Name: 'ServiceName', Value: service }],
-  });
-  const cloudwatch = new CloudWatchClient(config);
-  await cloudwatch.send(new PutMetricDataCommand({
-    Namespace: 'AWS/ECS', MetricData: [
-      ecsMetric('search', 'MemoryUtilization', 70, 6), ecsMetric('search', 'MemoryUtilization', 180, 2), ecsMetric('search', 'CPUUtilization', 150, 2),
-      ecsMetric('audit', 'MemoryUtilization', 35, 3), ecsMetric('audit', 'CPUUtilization', 8, 3),
-      ecsMetric('pricing', 'MemoryUtilization', 41, 1), ecsMetric('pricing', 'CPUUtilization', 55, 1),
-    ],
-  }));
   const pricing = (await new ElasticLoadBalancingV2Client(config).send(new DescribeTargetGroupsCommand({ Names: ['pricing'] }))).TargetGroups![0]!.TargetGroupArn!;
-  await cloudwatch.send(new PutMetricDataCommand({
-    Namespace: 'AWS/ApplicationELB', MetricData: [{
-      MetricName: 'RequestCountPerTarget', Unit: 'Count', Value: 186_000, Timestamp: at(1),
-      Dimensions: [{ Name: 'TargetGroup', Value: pricing.slice(pricing.lastIndexOf(':') + 1) }],
-    }],
-  }));
+  const point = (service: string, metric: UtilizationPoint['metric'], percent: number, daysAgo: number): UtilizationPoint => ({
+    cluster: service === 'pricing' ? 'legacy-mesh' : 'shop-ec2', service, metric, percent, daysAgo,
+  });
+  await putUsage(endpoint, region, [
+    point('search', 'MemoryUtilization', 70, 6), point('search', 'MemoryUtilization', 180, 2), point('search', 'CPUUtilization', 150, 2),
+    point('audit', 'MemoryUtilization', 35, 3), point('audit', 'CPUUtilization', 8, 3),
+    point('pricing', 'MemoryUtilization', 41, 1), point('pricing', 'CPUUtilization', 55, 1),
+  ], [{ targetGroupArn: pricing, count: 186_000, daysAgo: 1 }]);
   return DEMO_USAGE_SERVICES;
 }
