@@ -80,7 +80,7 @@ export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<stri
   const lines = [fitted.text];
   if (fitted.dropped.length > 0) lines.push(chalk.dim(`(${fitted.dropped.join(', ')} left out to fit ${columns} columns: widen the terminal, or see --output json)`));
   const window = plan.services.find((svc) => svc.usage)?.usage?.window;
-  if (window) lines.push(chalk.dim(`peak: the busiest task's CPU units/MiB (and requests per second behind an ALB) in CloudWatch over the last ${window}; Service Connect's task memory is sized to hold it. No usage data: sized from the task definition alone.`));
+  if (window && !fitted.dropped.includes('task CPU/MiB')) lines.push(chalk.dim(`peak: the busiest task's CPU units/MiB (and requests per second behind an ALB) in CloudWatch over the last ${window}; Service Connect's task memory is sized to hold it. No usage data: sized from the task definition alone.`));
   if (priced) lines.push(chalk.dim(`Fargate estimate: desired count × ${HOURS_PER_MONTH} h at ${plan.region} Linux on-demand prices of ${FARGATE_PRICES_AS_OF}; total ${dollars(total)} a month (green twins count in full until the blue services are removed).`));
   if (notInEstimate.size > 0) {
     lines.push(chalk.dim(`Not in the estimate: ${[...notInEstimate].map(([what, { why, labels }]) => `${what} (${labels.join(', ')}): ${why}`).join('; ')}.`));
