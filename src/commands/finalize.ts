@@ -16,6 +16,7 @@ import { parseDuration, parsePollInterval } from '../util/duration.js';
 import { stableStringify } from '../util/stable-json.js';
 import { positiveInt } from './apply.js';
 import { dryRunResult, executePlan } from './execute-plan.js';
+import { requireJournalScope } from './journal-scope.js';
 
 export interface FinalizeOptions extends GlobalOptions {
   journal?: string;
@@ -43,7 +44,7 @@ export async function runFinalize(options: FinalizeOptions): Promise<number> {
   if (!loaded) throw new UsageError(`no apply journal ${inState(state.home)}: finalize finishes a blue-green apply; pass --journal FILE`);
   const { journal } = loaded;
   const path = locationOf(loaded.ref);
-  if (journal.region !== session.region) throw new UsageError(`the journal ${path} is for ${journal.region}; pass --region ${journal.region}`);
+  await requireJournalScope(path, journal, session);
 
   const plan = await computeFinalizePlan(session, session.region, { journal: { path, data: journal }, service: options.service, bakeMs, alarms: options.alarm ?? [], max5xx: Number(options.max5xx) });
   if (options.output === 'json' && options.dryRun) writeOut(JSON.stringify(dryRunResult(plan, true), null, 2));

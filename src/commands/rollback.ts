@@ -19,6 +19,7 @@ import { parseDuration, parsePollInterval } from '../util/duration.js';
 import { stableStringify } from '../util/stable-json.js';
 import { positiveInt } from './apply.js';
 import { dryRunResult, executePlan } from './execute-plan.js';
+import { requireJournalScope } from './journal-scope.js';
 
 export interface RollbackOptions extends GlobalOptions {
   cluster?: string[];
@@ -54,7 +55,7 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
   if (!journal && (!options.service || options.service.length === 0)) {
     throw new UsageError(`no journal ${inState(state.home)} to roll back from: name the services with --service (and --cluster), or pass --journal FILE`);
   }
-  if (journal && journal.region !== session.region) throw new UsageError(`the journal ${path} is for ${journal.region}; pass --region ${journal.region}`);
+  if (journal && path) await requireJournalScope(path, journal, session);
 
   let plan: Plan;
   let planFile: string;

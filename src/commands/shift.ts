@@ -21,6 +21,7 @@ import { greenShare, readWeightedPair, setWeightedPair, type WeightedPair } from
 import { inState, locationOf } from '../core/state.js';
 import { parseDuration, parsePollInterval } from '../util/duration.js';
 import { lockAll, releaseAll } from './execute-plan.js';
+import { requireJournalScope } from './journal-scope.js';
 
 export interface ShiftOptions extends GlobalOptions {
   journal?: string;
@@ -108,7 +109,7 @@ export async function runShift(options: ShiftOptions): Promise<number> {
   if (!weighted && pairs.length === 0) {
     throw new UsageError(`no blue-green pair behind a load balancer in ${path}${options.service ? ` for ${options.service.join(', ')}` : ''}: shift moves the traffic of services apply moved blue-green (meshctl plan --strategy blue-green); for a Route 53 entry point, name its weighted records with --route53-zone and --route53-name`);
   }
-  if (journal.region !== session.region) throw new UsageError(`the journal ${path} is for ${journal.region}; pass --region ${journal.region}`);
+  await requireJournalScope(path, journal, session);
   // Each pair's rules, alarms and metrics are in its service's account.
   const { aws } = pairsAccount(session.accounts, journal, pairs.map((p) => p.label));
   const alarms = options.alarm ?? [];

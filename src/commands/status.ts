@@ -14,6 +14,7 @@ import { describeHolder, inState, locationOf, lockName, type LockRecord, type St
 import { table } from '../render/table.js';
 import { parseDuration, parsePollInterval } from '../util/duration.js';
 import { serviceDeploymentOutcome } from '../core/service-deployment.js';
+import { requireJournalScope } from './journal-scope.js';
 
 export interface StatusOptions extends GlobalOptions {
   journal?: string;
@@ -56,12 +57,13 @@ async function readLock(ref: StateRef): Promise<LockRecord | undefined> {
   }
 }
 
-/** The journal as the state holds it now, and a fresh look at its services. */
-async function readSnapshot(session: AwsSession, state: RunState, options: StatusOptions): Promise<Snapshot> {
+/** The journal as the state holds it now, and a fresh look at its services; `first`: its region and account are checked. */
+async function readSnapshot(session: AwsSession, state: RunState, options: StatusOptions, first = false): Promise<Snapshot> {
   const loaded = await journalFor(state, options.journal, 'any');
   if (!loaded) throw new UsageError(`no journal ${inState(state.home)}: status reports on an apply or rollback ${state.home.kind === 'local' ? 'run from this directory' : 'recorded there'}, or pass --journal FILE`);
   const { journal } = loaded;
   const path = locationOf(loaded.ref);
+  if (first) await requireJournalScope(path, journal, session);
   const lock = await readLock(loaded.ref);
   const entries = Object.entries(journal.services);
   // The service whose deployment apply watches: the green twin for blue-green moves.
@@ -146,7 +148,7 @@ export async function runStatus(options: StatusOptions): Promise<number> {
   const timeoutMs = parseDuration(options.waitTimeout, '--wait-timeout');
   const session = await openAws(options, { allowMutations: false });
   const state = await openRunState(options, session);
-  let snapshot = await readSnapshot(session, state, options);
+  let snapshot = await readSnapshot(session, state, options, true);
   if (options.watch) {
     // Each look reads the journal again from the state: another machine's run moves it on.
     const deadline = Date.now() + timeoutMs;

@@ -1,0 +1,48 @@
+// More of what a new user ran into, on the demo fixtures: a journal read
+// against another region's or account's estate.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Journal } from '../../src/apply/journal.js';
+import { isolatedEnv, ROOT, runCli } from '../support/cli.js';
+
+const DEMO = ['--fixtures', join(ROOT, 'fixtures/demo')];
+
+/** An apply journal of shop-fargate/web, in `region` and `account`. */
+async function journalFile(region: string, account: string): Promise<{ dir: string; file: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'meshctl-journal-'));
+  const journal: Journal = {
+    formatVersion: 1, tool: 'meshctl', planFingerprint: `sha256:${'a'.repeat(64)}`, region, target: 'service-connect', mesh: '',
+    startedAt: '2026-12-01T09:00:00.000Z', updatedAt: '2026-12-01T09:05:00.000Z', created: [],
+    services: {
+      'shop-fargate/web': {
+        cluster: 'shop-fargate', service: 'web', serviceArn: `arn:aws:ecs:${region}:${account}:service/shop-fargate/web`, account,
+        previousTaskDefinition: `arn:aws:ecs:${region}:${account}:task-definition/web:1`, previousServiceRegistries: [],
+        newTaskDefinition: `arn:aws:ecs:${region}:${account}:task-definition/web:2`, state: 'updated',
+      },
+    },
+    steps: { 'task-definition:shop-fargate/web': { status: 'done' }, 'ecs-service:shop-fargate/web': { status: 'done' } },
+  };
+  const file = join(dir, 'journal.json');
+  await writeFile(file, JSON.stringify(journal));
+  return { dir, file };
+}
+
+describe('a journal read against another estate', () => {
+  it('status refuses a journal of another region, naming it', async () => {
+    const { file } = await journalFile('us-west-2', '123456789012');
+    const result = await runCli(['status', ...DEMO, '--journal', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`meshctl: error: the journal ${file} is for us-west-2; pass --region us-west-2\n`);
+  });
+
+  it('status, rollback, shift and finalize refuse a journal of another account, naming both', async () => {
+    const { dir, file } = await journalFile('us-east-1', '111111111111');
+    for (const command of [['status'], ['rollback', '--dry-run'], ['shift', '--to', '10', '--dry-run', '--route53-zone', 'Z1', '--route53-name', 'shop.example.com'], ['finalize', '--dry-run']]) {
+      const result = await runCli([...command, ...DEMO, '--journal', file], isolatedEnv(), dir);
+      expect(result.code, command.join(' ')).toBe(2);
+      expect(result.stderr, command.join(' ')).toContain(`the journal ${file} is for account 111111111111, but these credentials act in account 123456789012`);
+    }
+  });
+});
