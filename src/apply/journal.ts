@@ -85,6 +85,8 @@ export interface Journal {
   finalizes?: string;
   /** On an apply journal: the saved plan of a rollback that has not finished, which the next meshctl rollback finishes first. */
   pendingRollback?: string;
+  /** On an apply journal: the journal of the rollback that put services of it back (the plan cannot be applied again). */
+  rolledBackBy?: string;
   /** On an apply journal with blue-green moves: where meshctl shift has taken the traffic. */
   shift?: ShiftRecord;
 }

@@ -7,7 +7,7 @@ import { applyPlan, journalServices, type ApplyReport } from '../apply/apply-pla
 import { JOURNAL_FORMAT_VERSION, JournalSaveError, journalName, JournalStore, openJournal, readJournal, type Journal } from '../apply/journal.js';
 import { lockJournal, type HeldLock } from '../apply/journal-lock.js';
 import type { RunState } from '../apply/open-state.js';
-import { recordFinalize, recordRollback } from '../apply/record-in-apply-journal.js';
+import { recordFinalize, recordRollback, refuseRolledBack } from '../apply/record-in-apply-journal.js';
 import { readPlannedState } from '../aws/read-planned.js';
 import { requireAccounts } from '../aws/accounts.js';
 import type { AwsSession } from '../aws/session.js';
@@ -190,6 +190,7 @@ export async function executePlan(session: AwsSession, state: RunState, plan: Pl
       ...(plan.rollback && { undoes: undone ?? '' }),
       ...(plan.finalize && { finalizes: undone }),
     }), guard);
+    if (resumed && !plan.rollback && !plan.finalize) refuseRolledBack(store.journal, path);
     // What a resumed run already touched has changed on purpose.
     const touched = new Set(plan.steps.filter((s) => ['done', 'running', 'failed'].includes(store.journal.steps[s.id]?.status ?? '')).flatMap((s) => keysChangedBy(s, plan)));
     const changes = drift(plan.observed, observeAgain(plan.observed, estate, specs, edgeActions), touched);
@@ -254,7 +255,7 @@ export async function executePlan(session: AwsSession, state: RunState, plan: Pl
     progress.stop();
     const failed = report.failures.length > 0 || report.refused.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed');
     if (undoneStore && plan.rollback) {
-      recordRollback(undoneStore.journal, plan, store.journal);
+      recordRollback(undoneStore.journal, plan, store.journal, path);
       if (!failed) delete undoneStore.journal.pendingRollback;
     }
     if (undoneStore && plan.finalize) recordFinalize(undoneStore.journal, plan, store.journal);

@@ -123,7 +123,7 @@ describe('recordRollback', () => {
     const plan = planRollback(input());
     const applied: Journal = structuredClone(journal);
     const done = Object.fromEntries(plan.steps.map((s) => [s.id, { status: 'done' as const }]));
-    recordRollback(applied, plan, { ...journal, services: {}, steps: done, undoes: '.meshctl/journal-a.json' });
+    recordRollback(applied, plan, { ...journal, services: {}, steps: done, undoes: '.meshctl/journal-a.json' }, '.meshctl/journal-b.json');
     expect(Object.values(applied.services).map((s) => s.state)).toEqual(['rolled-back', 'rolled-back']);
     expect(applied.created.map((c) => c.step)).toEqual(['namespace:shop']);
     expect(applied.restores).toEqual([]);

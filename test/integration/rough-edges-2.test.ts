@@ -1,0 +1,70 @@
+// What a new user ran into that needs an account, against moto: a saved plan
+// applied again after it was rolled back, finalize watching an alarm
+// CloudWatch does not know.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ecs from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
+import { DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
+import { startMoto, type Moto } from '../support/moto.js';
+
+let moto: Moto;
+let proxy: AwsProxy;
+let env: NodeJS.ProcessEnv;
+let cwd: string;
+
+const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+const cli = (...args: string[]) => runCli(args, env, cwd);
+const FAST = ['--poll-interval', '1s'];
+
+async function taskDefinitionOf(cluster: string, service: string): Promise<string | undefined> {
+  const client = new ecs.ECSClient({ endpoint: moto.url, region: DEMO_REGION, credentials });
+  return (await client.send(new ecs.DescribeServicesCommand({ cluster, services: [service] }))).services?.find((s) => s.status === 'ACTIVE')?.taskDefinition;
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+});
+
+beforeEach(async () => {
+  await proxy?.stop();
+  await moto.reset();
+  proxy = await startAwsProxy(moto.url);
+  env = isolatedEnv(motoEnv(proxy.url));
+  cwd = await mkdtemp(join(tmpdir(), 'meshctl-rough-'));
+  await seedDemoEstate(moto.url, proxy.url);
+  proxy.endRollouts('*', 'COMPLETED');
+  proxy.calls.length = 0;
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
+
+describe('a saved plan applied again after it was rolled back', () => {
+  it('is refused, naming the rollback journal and asking for a new plan; status says the services were rolled back', async () => {
+    expect((await cli('plan', '--service', 'web', '--out', 'plan.json')).code).toBe(0);
+    const applied = await cli('apply', 'plan.json', '--no-wait');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const rolledBack = await cli('rollback', '--yes', ...FAST);
+    expect(rolledBack.code, rolledBack.stdout + rolledBack.stderr).toBe(0);
+    const rollbackJournal = /journal: (\.meshctl\/journal-[0-9a-f]{16}\.json)/.exec(rolledBack.stdout)![1]!;
+
+    proxy.calls.length = 0;
+    const again = await cli('apply', 'plan.json', ...FAST, '--wait-timeout', '5s');
+    expect(again.code, again.stdout + again.stderr).toBe(2);
+    expect(again.stderr).toContain(`this plan was rolled back: shop-fargate/web went back to the revisions they ran before (see the rollback journal ${rollbackJournal})`);
+    expect(again.stderr).toContain('make a new plan (meshctl plan --out plan.json) and apply that');
+    expect(proxy.count((c) => c.mutating)).toBe(0);
+    expect(await taskDefinitionOf('shop-fargate', 'web')).toMatch(/web:1$/);
+
+    const status = await cli('status');
+    expect(status.code, status.stdout + status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^shop-fargate\/web\s+rolled-back\s/m);
+    expect(status.stdout).not.toContain('failed');
+  });
+});
