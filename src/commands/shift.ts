@@ -6,9 +6,10 @@ import chalk from 'chalk';
 import { JournalStore, readJournal, type ShiftRecord } from '../apply/journal.js';
 import { journalFor } from '../apply/open-state.js';
 import type { AwsCaller } from '../aws/caller.js';
-import { cutoverProblems, unknownAlarms, type HealthCheck } from '../aws/read-cutover-health.js';
+import { cutoverProblems, type HealthCheck } from '../aws/read-cutover-health.js';
 import { readEdgeActions } from '../aws/read-edge.js';
 import { openAws, openRunState, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
+import { requireKnownAlarms } from '../planning/known-alarms.js';
 import { pairsAccount } from '../planning/pairs-account.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
@@ -113,8 +114,7 @@ export async function runShift(options: ShiftOptions): Promise<number> {
   // Each pair's rules, alarms and metrics are in its service's account.
   const { aws } = pairsAccount(session.accounts, journal, pairs.map((p) => p.label));
   const alarms = options.alarm ?? [];
-  const unknown = alarms.length > 0 ? await unknownAlarms(aws, alarms) : [];
-  if (unknown.length > 0) throw new UsageError(`CloudWatch has no alarm ${unknown.join(', ')} in ${session.region}: check --alarm`);
+  await requireKnownAlarms(aws, alarms, session.region);
 
   const entry = weighted ? await route53Entry(aws, weighted) : await loadBalancerEntry(aws, pairs);
   // Pairs at different weights (a shift of some of them) move together from the lowest.

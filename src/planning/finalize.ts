@@ -6,6 +6,7 @@
 import type { Journal } from '../apply/journal.js';
 import { accountOfArn, type AccountSession } from '../aws/accounts.js';
 import type { AwsCaller } from '../aws/caller.js';
+import { requireKnownAlarms } from './known-alarms.js';
 import { pairsAccount } from './pairs-account.js';
 import { placeInAccounts } from '../core/plan/accounts.js';
 import { cutoverProblems } from '../aws/read-cutover-health.js';
@@ -121,6 +122,7 @@ export async function computeFinalizePlan(session: { accounts: AccountSession[] 
   // The pairs' account: every read and step goes there.
   const { aws, account } = pairsAccount(session.accounts, journal.data, pairs.map((p) => p.label));
   if (pairs.length === 0) throw new UsageError(`no blue-green pair left to finalize in ${journal.path}: finalize finishes what meshctl apply moved blue-green and meshctl shift took to 100%`);
+  await requireKnownAlarms(aws, selection.alarms, region);
   const edgeActions = await requireGreenServing(aws, pairs, selection);
 
   // Every service of the pairs' clusters (an App Mesh node another service still runs on stays), and the blue services' scaling.

@@ -68,3 +68,22 @@ describe('a saved plan applied again after it was rolled back', () => {
     expect(status.stdout).not.toContain('failed');
   });
 });
+
+describe('finalize --alarm', () => {
+  it('refuses an alarm CloudWatch does not know, in dry runs too, and keeps blue', async () => {
+    expect((await cli('plan', '--service', 'pricing', '--out', 'plan.json')).code).toBe(0);
+    expect((await cli('apply', 'plan.json', '--force', '--no-wait')).code).toBe(0);
+    expect((await cli('shift', '--to', '100')).code).toBe(0);
+    // Nothing else holds finalize back: inventory, which calls pricing through App Mesh, is gone.
+    const client = new ecs.ECSClient({ endpoint: moto.url, region: DEMO_REGION, credentials });
+    await client.send(new ecs.DeleteServiceCommand({ cluster: 'legacy-mesh', service: 'inventory', force: true }));
+    proxy.calls.length = 0;
+    for (const dry of [['--dry-run'], ['--yes']]) {
+      const result = await cli('finalize', '--alarm', 'pricing-5xx-typo', '--bake', '0s', ...dry);
+      expect(result.code, result.stdout + result.stderr).toBe(2);
+      expect(result.stderr).toBe(`meshctl: error: CloudWatch has no alarm pricing-5xx-typo in ${DEMO_REGION}: check --alarm\n`);
+    }
+    expect(proxy.count((c) => c.mutating)).toBe(0);
+    expect(await taskDefinitionOf('legacy-mesh', 'pricing')).toBeDefined();
+  });
+});
