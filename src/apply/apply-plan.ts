@@ -8,7 +8,7 @@ import { REDACTED } from '../core/redact.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
 import { scheduleWaves, type Wave } from '../core/plan/waves.js';
 import { runSteps, type StepFailure } from './executor.js';
-import type { JournalService, JournalStore } from './journal.js';
+import type { Journal, JournalService, JournalStore } from './journal.js';
 import { waitForRollouts, type RolloutProgress, type RolloutResult, type RolloutTarget } from './wait.js';
 import { waitForServiceDeployments } from './wait-deployments.js';
 
@@ -78,7 +78,7 @@ function revisionNeeded(plan: Plan, wave: Wave, label: string, entry: JournalSer
 }
 
 /** Each revision described once: its status, and its content where a registration must take masked values back from it. */
-async function describeRevisions(aws: AwsCaller, arns: string[]): Promise<Map<string, TaskDefinition | undefined>> {
+export async function describeRevisions(aws: AwsCaller, arns: string[]): Promise<Map<string, TaskDefinition | undefined>> {
   const unique = [...new Set(arns)].sort();
   const described = await Promise.all(unique.map(async (arn) => {
     const td = await aws.call<{ taskDefinition?: TaskDefinition }>('ecs', 'DescribeTaskDefinition', { taskDefinition: arn })
@@ -89,27 +89,20 @@ async function describeRevisions(aws: AwsCaller, arns: string[]): Promise<Map<st
   return new Map(described);
 }
 
-/**
- * Just before a wave: the revisions it needs, read fresh, once each. Services
- * whose needed revision was deregistered since the plan are refused (the
- * services none of whose steps ran yet; the others go on), and the source
- * revisions of registrations holding masked values are handed to the executor.
- */
-async function prepareWave(accounts: AccountSession[], plan: Plan, wave: Wave, store: JournalStore, sources: Record<string, TaskDefinition>): Promise<{ label: string; reason: string }[]> {
-  const touched = (label: string) => wave.steps.some((s) => s.ecsService === label && store.journal.steps[s.id]?.status === 'done');
-  const pending = wave.services
-    .map((label) => ({ label, revision: store.journal.services[label] && revisionNeeded(plan, wave, label, store.journal.services[label]!) }))
-    .filter((s): s is { label: string; revision: string } => !!s.revision && !touched(s.label));
-  const masked = wave.steps
-    .filter((s) => s.operation === 'RegisterTaskDefinition' && s.sourceTaskDefinition && store.journal.steps[s.id]?.status !== 'done' && JSON.stringify(s.input).includes(REDACTED))
-    .map((s) => s.sourceTaskDefinition!);
-  const revisions = await readPerAccount(accounts, [...pending.map((p) => p.revision), ...masked], accountOfArn, describeRevisions,
-    (parts) => new Map(parts.flatMap((m) => [...m])));
-  for (const arn of masked) {
-    const td = revisions.get(arn);
-    if (td) sources[arn] = td;
-  }
-  return pending.flatMap(({ label, revision }) => {
+type Refusal = { label: string; reason: string };
+type NeededRevision = { label: string; revision: string };
+
+/** The revision each service of the wave needs, for the services none of whose steps of the wave ran yet. */
+function neededRevisions(plan: Plan, wave: Wave, journal: Journal): NeededRevision[] {
+  const touched = (label: string) => wave.steps.some((s) => s.ecsService === label && journal.steps[s.id]?.status === 'done');
+  return wave.services
+    .map((label) => ({ label, revision: journal.services[label] && revisionNeeded(plan, wave, label, journal.services[label]!) }))
+    .filter((s): s is NeededRevision => !!s.revision && !touched(s.label));
+}
+
+/** Services whose needed revision is no longer ACTIVE, and why apply refuses them. */
+function refusals(plan: Plan, needed: NeededRevision[], revisions: Map<string, TaskDefinition | undefined>): Refusal[] {
+  return needed.flatMap(({ label, revision }) => {
     const status = revisions.get(revision)?.status ?? 'MISSING';
     if (status === 'ACTIVE') return [];
     const state = status === 'MISSING' ? 'gone' : 'INACTIVE';
@@ -120,6 +113,34 @@ async function prepareWave(accounts: AccountSession[], plan: Plan, wave: Wave, s
         : `not moved: its current revision ${revision.split('/').pop()} is ${state} (deregistered after planning), so rollback could not bring it back; register that revision again (or point the service at an ACTIVE one) and plan again`,
     }];
   });
+}
+
+const readRevisions = (accounts: AccountSession[], arns: string[]) => readPerAccount(accounts, arns, accountOfArn, describeRevisions,
+  (parts) => new Map(parts.flatMap((m) => [...m])));
+
+/**
+ * Just before a wave: the revisions it needs, read fresh, once each. Services
+ * whose needed revision was deregistered since the plan are refused (the
+ * services none of whose steps ran yet; the others go on), and the source
+ * revisions of registrations holding masked values are handed to the executor.
+ */
+async function prepareWave(accounts: AccountSession[], plan: Plan, wave: Wave, store: JournalStore, sources: Record<string, TaskDefinition>): Promise<Refusal[]> {
+  const needed = neededRevisions(plan, wave, store.journal);
+  const masked = wave.steps
+    .filter((s) => s.operation === 'RegisterTaskDefinition' && s.sourceTaskDefinition && store.journal.steps[s.id]?.status !== 'done' && JSON.stringify(s.input).includes(REDACTED))
+    .map((s) => s.sourceTaskDefinition!);
+  const revisions = await readRevisions(accounts, [...needed.map((p) => p.revision), ...masked]);
+  for (const arn of masked) {
+    const td = revisions.get(arn);
+    if (td) sources[arn] = td;
+  }
+  return refusals(plan, needed, revisions);
+}
+
+/** For a dry run: the services apply would refuse, by the same check it makes before each wave, over every wave at once. */
+export async function refusalsOfDryRun(accounts: AccountSession[], plan: Plan, journal: Journal): Promise<Refusal[]> {
+  const needed = scheduleWaves(plan).waves.flatMap((wave) => neededRevisions(plan, wave, journal));
+  return refusals(plan, needed, await readRevisions(accounts, needed.map((n) => n.revision)));
 }
 
 export async function applyPlan(accounts: AccountSession[], plan: Plan, estate: Estate, store: JournalStore, options: ApplyOptions, hooks: ApplyHooks = {}): Promise<ApplyReport> {

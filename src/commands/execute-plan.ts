@@ -3,7 +3,7 @@
 // waves with progress, and report per service what was done and how long it
 // took. apply and rollback both end here.
 import chalk from 'chalk';
-import { applyPlan, journalServices, type ApplyReport } from '../apply/apply-plan.js';
+import { applyPlan, journalServices, refusalsOfDryRun, type ApplyReport } from '../apply/apply-plan.js';
 import { JOURNAL_FORMAT_VERSION, JournalSaveError, journalName, JournalStore, openJournal, readJournal, type Journal } from '../apply/journal.js';
 import { lockJournal, type HeldLock } from '../apply/journal-lock.js';
 import type { RunState } from '../apply/open-state.js';
@@ -51,8 +51,8 @@ export function refusedWithoutForce(plan: Plan): { service: string; rules: strin
 
 const describeStep = (st: PlanStep) => ({ id: st.id, ...(st.account && { account: st.account }), service: st.service, operation: st.operation, action: st.action, resource: st.resource, ecsService: st.ecsService, dependsOn: st.dependsOn, input: showRefs(st.input) });
 
-/** What a dry run would do, for machines: every step, and per service its revision from → to. */
-export function dryRunResult(plan: Plan, force: boolean): unknown {
+/** What a dry run would do, for machines: every step, per service its revision from → to, and the services apply would refuse. */
+export function dryRunResult(plan: Plan, force: boolean, refused: ApplyReport['refused'] = []): unknown {
   return {
     dryRun: true, fingerprint: plan.fingerprint, target: plan.target, ...(plan.rollback && { rollback: plan.rollback }),
     steps: plan.steps.map(describeStep),
@@ -63,16 +63,18 @@ export function dryRunResult(plan: Plan, force: boolean): unknown {
       return { service: label, from: from?.split('/').pop() ?? null, to: s.taskDefinition.split('/').pop(), wouldDo: plan.steps.filter((st) => st.ecsService === label).map((st) => `${st.service} ${st.operation}`) };
     }),
     refusedWithoutForce: force ? [] : refusedWithoutForce(plan),
+    refused: refused.map((r) => ({ service: r.label, reason: r.reason })),
   };
 }
 
-function renderDryRun(plan: Plan, force: boolean): string {
+function renderDryRun(plan: Plan, force: boolean, revisionRefusals: ApplyReport['refused']): string {
   const what = plan.rollback ? 'meshctl rollback --dry-run' : plan.finalize ? 'meshctl finalize --dry-run' : 'meshctl apply --dry-run';
   const lines = [chalk.bold(`${what}: ${plan.steps.length} operation(s) would be sent; none is.`), chalk.dim(`plan fingerprint ${plan.fingerprint}`)];
   const refused = refusedWithoutForce(plan);
   if (refused.length > 0 && !force) {
     lines.push(chalk.yellow(`without --force, apply refuses ${refused.length} service(s) carrying precheck errors: ${refused.map((r) => `${r.service} (${r.rules.join(', ')})`).join(', ')}`));
   }
+  for (const r of revisionRefusals) lines.push(chalk.red(`× apply would refuse ${r.label}: ${r.reason}`));
   lines.push('');
   for (const [i, step] of plan.steps.entries()) {
     // Over several accounts: which account's credentials send it.
@@ -199,7 +201,9 @@ export async function executePlan(session: AwsSession, state: RunState, plan: Pl
     }
 
     if (options.dryRun) {
-      writeOut(options.output === 'json' ? JSON.stringify(dryRunResult(plan, options.force ?? false), null, 2) : renderDryRun(plan, options.force ?? false));
+      // The revisions apply checks before each wave, checked now: a dry run names what the real run would refuse.
+      const refused = await refusalsOfDryRun(session.accounts, plan, store.journal);
+      writeOut(options.output === 'json' ? JSON.stringify(dryRunResult(plan, options.force ?? false, refused), null, 2) : renderDryRun(plan, options.force ?? false, refused));
       return EXIT_OK;
     }
 

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { describeRevisions } from '../apply/apply-plan.js';
 import { accountOfArn, callerFor } from '../aws/accounts.js';
 import { callerAccount } from '../aws/caller-identity.js';
 import { readAccountsEstate, readPerAccount } from '../aws/read-accounts.js';
@@ -59,6 +60,8 @@ export async function runRecord(options: RecordOptions): Promise<number> {
   // precheck and plan read the configured infrastructure role of ECS-managed cut-overs.
   const role = (await config(options)).cutover.infrastructureRoleArn;
   if (role) await readPerAccount(accounts, [role], accountOfArn, (aws) => readInfrastructureRole(aws, role), (parts) => parts[0]!);
+  // apply --dry-run checks that each service's current revision is still ACTIVE, as apply does before each wave.
+  await readPerAccount(accounts, estate.clusters.flatMap((c) => c.services.map((s) => s.taskDefinitionArn)), accountOfArn, describeRevisions, () => undefined);
   // apply checks a plan's account against the caller's (a run over several accounts read every id when it opened).
   if (accounts.every((a) => a.id === undefined)) await callerAccount(callerFor(accounts, undefined));
   const files = await recorder.write(options.out, session.region);

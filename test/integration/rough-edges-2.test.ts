@@ -1,6 +1,7 @@
 // What a new user ran into that needs an account, against moto: a saved plan
-// applied again after it was rolled back, finalize watching an alarm
-// CloudWatch does not know.
+// applied again after it was rolled back, a dry run of a plan whose rollback
+// target was deregistered since, finalize watching an alarm CloudWatch does
+// not know.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,24 @@ describe('a saved plan applied again after it was rolled back', () => {
     expect(status.code, status.stdout + status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^shop-fargate\/web\s+rolled-back\s/m);
     expect(status.stdout).not.toContain('failed');
+  });
+});
+
+describe('apply --dry-run of a plan whose rollback target was deregistered after planning', () => {
+  it('names the service the real apply would refuse, and why', async () => {
+    expect((await cli('plan', '--service', 'web', '--out', 'plan.json')).code).toBe(0);
+    const client = new ecs.ECSClient({ endpoint: moto.url, region: DEMO_REGION, credentials });
+    await client.send(new ecs.DeregisterTaskDefinitionCommand({ taskDefinition: 'web:1' }));
+    proxy.calls.length = 0;
+    const reason = 'not moved: its current revision web:1 is INACTIVE (deregistered after planning), so rollback could not bring it back';
+    const text = await cli('apply', 'plan.json', '--dry-run');
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`× apply would refuse shop-fargate/web: ${reason}`);
+    const json = JSON.parse((await cli('apply', 'plan.json', '--dry-run', '--output', 'json')).stdout) as { refused: { service: string; reason: string }[] };
+    expect(json.refused).toEqual([{ service: 'shop-fargate/web', reason: expect.stringContaining(reason) }]);
+    expect(proxy.count((c) => c.mutating)).toBe(0);
+    // The real apply refuses it, as the dry run said.
+    expect((await cli('apply', 'plan.json', '--no-wait')).stdout).toContain(`shop-fargate/web: ${reason}`);
   });
 });
 
