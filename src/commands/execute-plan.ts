@@ -23,6 +23,7 @@ import { describeHolder, locationOf, type StateRef } from '../core/state.js';
 import { leftInPlaceLines } from '../render/service-steps-text.js';
 import { table } from '../render/table.js';
 import { ExpectedError } from '../util/expected-error.js';
+import { localTime } from '../util/local-time.js';
 
 /** The account moved since the plan was made: nothing is sent. */
 export class StalePlanError extends ExpectedError {}
@@ -86,6 +87,9 @@ function renderDryRun(plan: Plan, force: boolean, revisionRefusals: ApplyReport[
   return lines.join('\n');
 }
 
+/** An ECS service event as wait.ts keeps it ("ISO-time message"), its time local for people. */
+const eventText = (event: string) => event.replace(/^(\d{4}-\d{2}-\d{2}T\S+)(?= )/, (iso) => localTime(iso));
+
 interface ResultRow { service: string; from: string; to: string; outcome: string; seconds: number | null }
 
 /** One row per service the journal moves: its revision from → to, how it ended and how long it took. */
@@ -113,7 +117,7 @@ function renderReport(plan: Plan, report: ApplyReport, rows: ResultRow[], journa
     if (r.outcome === 'completed') lines.push(`${chalk.green('✔')} ${r.label}: deployment completed`);
     else {
       lines.push(`${chalk.red('×')} ${r.label}: deployment ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`);
-      for (const e of r.events.slice(0, 5)) lines.push(chalk.dim(`    ${e}`));
+      for (const e of r.events.slice(0, 5)) lines.push(chalk.dim(`    ${eventText(e)}`));
     }
   }
   for (const r of report.refused) lines.push(`${chalk.red('×')} ${r.label}: ${r.reason}`);

@@ -22,6 +22,7 @@ import { greenShare, readWeightedPair, setWeightedPair, type WeightedPair } from
 import { inState, locationOf } from '../core/state.js';
 import { parseDuration, parsePollInterval } from '../util/duration.js';
 import { lockAll, releaseAll } from './execute-plan.js';
+import { localTime } from '../util/local-time.js';
 import { requireJournalScope } from './journal-scope.js';
 
 export interface ShiftOptions extends GlobalOptions {
@@ -172,7 +173,7 @@ export async function runShift(options: ShiftOptions): Promise<number> {
       if (i === remaining.length - 1) break;
       // The wait: watched every poll interval, so a firing alarm steps back at once.
       const started = Date.now();
-      writeErr(chalk.dim(`  holding ${percent}% until ${new Date(started + everyMs).toISOString()}, checking every ${options.pollInterval}`));
+      writeErr(chalk.dim(`  holding ${percent}% until ${localTime(new Date(started + everyMs))}, checking every ${options.pollInterval}`));
       while (Date.now() - started < everyMs) {
         await sleep(Math.min(pollMs, everyMs - (Date.now() - started)));
         const during = await cutoverProblems(aws, pairs, { ...check, since: new Date(started) });

@@ -1,7 +1,7 @@
 // meshctl status: where an apply or rollback stands, from its journal (in
 // the state, local or shared) and a fresh look at the services (for --no-wait
 // applies and CI); --watch refreshes until everything settled.
-import type { Journal } from '../apply/journal.js';
+import type { Journal, JournalService } from '../apply/journal.js';
 import { journalFor, type RunState } from '../apply/open-state.js';
 import { toService } from '../aws/read-estate.js';
 import { chunks } from '../aws/batch.js';
@@ -10,10 +10,12 @@ import type { AwsSession } from '../aws/session.js';
 import { openAws, openRunState, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
+import type { Service } from '../core/estate.js';
 import { describeHolder, inState, locationOf, lockName, type LockRecord, type StateRef } from '../core/state.js';
-import { table } from '../render/table.js';
+import { renderStatusText, type ServiceDeployment, type ServiceStatus } from '../render/status-text.js';
 import { parseDuration, parsePollInterval } from '../util/duration.js';
 import { serviceDeploymentOutcome } from '../core/service-deployment.js';
+import { localTime } from '../util/local-time.js';
 import { requireJournalScope } from './journal-scope.js';
 
 export interface StatusOptions extends GlobalOptions {
@@ -22,18 +24,6 @@ export interface StatusOptions extends GlobalOptions {
   watch?: boolean;
   pollInterval: string;
   waitTimeout: string;
-}
-
-interface ServiceStatus {
-  service: string;
-  state: string;
-  steps: string;
-  revision: string;
-  running: string;
-  rollout: string;
-  message?: string;
-  /** ECS-managed moves: where ECS's deployment stands. */
-  deployment?: { arn: string; status: string; stage?: string; trafficOnNewRevision: number; inProgress: boolean; reason?: string };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -57,6 +47,42 @@ async function readLock(ref: StateRef): Promise<LockRecord | undefined> {
   }
 }
 
+const short = (arn: string | undefined) => (arn ? arn.split('/').pop()! : null);
+
+/** ECS-managed moves: where ECS's deployment stands (DescribeServiceDeployments). */
+function deploymentStatus(entry: JournalService, d: Raw | undefined): ServiceDeployment | undefined {
+  const outcome = d && serviceDeploymentOutcome(d);
+  if (!d || !outcome) return undefined;
+  return {
+    arn: entry.serviceDeployment!, strategy: entry.cutover ?? 'ecs', status: String(d.status), ...(d.lifecycleStage && { stage: String(d.lifecycleStage) }),
+    trafficOnNewRevision: Number(d.targetServiceRevision?.requestedProductionTrafficWeight ?? (outcome.state === 'completed' ? 100 : 0)),
+    inProgress: outcome.state === 'in-progress',
+    ...(outcome.state === 'failed' && { reason: outcome.reason }),
+  };
+}
+
+/** One service's row: typed, for JSON; the text table is made from it. */
+function serviceStatus(label: string, entry: JournalService, journal: Journal, live: Service | undefined, deployment: Raw | undefined): ServiceStatus {
+  const stepStates = Object.entries(journal.steps).filter(([id]) => id.endsWith(`:${label}`) || id.includes(`:${label}:`)).map(([, st]) => st.status);
+  const count = (status: string) => stepStates.filter((x) => x === status).length;
+  const followed = deploymentStatus(entry, deployment);
+  return {
+    service: label,
+    ...(entry.greenService && { greenService: entry.greenService }),
+    state: entry.state,
+    steps: { done: count('done'), total: stepStates.length, failed: count('failed'), interrupted: count('running') },
+    revision: { from: short(entry.previousTaskDefinition)!, to: short(entry.newTaskDefinition), running: short(live?.taskDefinitionArn) },
+    running: live ? live.runningCount : null,
+    desired: live ? live.desiredCount : null,
+    rollout: live?.deployments.find((d) => d.status === 'PRIMARY')?.rolloutState ?? null,
+    ...(entry.message && { message: entry.message }),
+    ...(followed && { deployment: followed }),
+  };
+}
+
+/** Blue-green pairs still in the journal with no traffic moved yet: shift has not run. */
+const awaitingShift = (journal: Journal) => !journal.shift && Object.values(journal.services).some((s) => s.greenService && s.state !== 'rolled-back' && s.state !== 'finalized');
+
 /** The journal as the state holds it now, and a fresh look at its services; `first`: its region and account are checked. */
 async function readSnapshot(session: AwsSession, state: RunState, options: StatusOptions, first = false): Promise<Snapshot> {
   const loaded = await journalFor(state, options.journal, 'any');
@@ -66,8 +92,8 @@ async function readSnapshot(session: AwsSession, state: RunState, options: Statu
   if (first) await requireJournalScope(path, journal, session);
   const lock = await readLock(loaded.ref);
   const entries = Object.entries(journal.services);
-  // The service whose deployment apply watches: the green twin for blue-green moves.
-  const watched = entries.map(([label, s]) => ({ label, cluster: s.cluster, name: s.greenService ?? s.service, account: s.account ?? accountOfArn(s.serviceArn) }));
+  // The service whose deployment apply watches: the green twin for blue-green moves (blue again once rolled back).
+  const watched = entries.map(([label, s]) => ({ label, cluster: s.cluster, name: s.greenService && s.state !== 'rolled-back' ? s.greenService : s.service, account: s.account ?? accountOfArn(s.serviceArn) }));
   const live = new Map<string, Raw>();
   // Each cluster is read in its account (the journal records it).
   const byCluster = new Map<string, { account: string; names: string[] }>();
@@ -87,52 +113,28 @@ async function readSnapshot(session: AwsSession, state: RunState, options: Statu
     for (const d of (out.serviceDeployments ?? []) as Raw[]) deployments.set(d.serviceDeploymentArn, d);
   }));
 
-  const rows: ServiceStatus[] = entries.map(([label, s], i) => {
-    const stepStates = Object.entries(journal.steps).filter(([id]) => id.endsWith(`:${label}`) || id.includes(`:${label}:`)).map(([, st]) => st.status);
-    const count = (status: string) => stepStates.filter((x) => x === status).length;
+  const rows = entries.map(([label, s], i) => {
     const raw = live.get(`${watched[i]!.cluster}/${watched[i]!.name}`);
-    const service = raw ? toService(raw, s.cluster) : undefined;
-    const primary = service?.deployments.find((d) => d.status === 'PRIMARY');
-    const d = s.serviceDeployment ? deployments.get(s.serviceDeployment) : undefined;
-    const outcome = d && serviceDeploymentOutcome(d);
-    const deployment = d && outcome ? {
-      arn: s.serviceDeployment!, status: String(d.status), ...(d.lifecycleStage && { stage: String(d.lifecycleStage) }),
-      trafficOnNewRevision: Number(d.targetServiceRevision?.requestedProductionTrafficWeight ?? (outcome.state === 'completed' ? 100 : 0)),
-      inProgress: outcome.state === 'in-progress',
-      ...(outcome.state === 'failed' && { reason: outcome.reason }),
-    } : undefined;
-    return {
-      service: label + (s.greenService ? ` (green ${s.greenService})` : ''),
-      state: s.state,
-      steps: `${count('done')}/${stepStates.length} done${count('failed') > 0 ? `, ${count('failed')} failed` : ''}${count('running') > 0 ? `, ${count('running')} interrupted` : ''}`,
-      revision: `${s.previousTaskDefinition.split('/').pop()} → ${(service?.taskDefinitionArn ?? s.newTaskDefinition ?? '-').split('/').pop()}`,
-      running: service ? `${service.runningCount}/${service.desiredCount}` : 'gone',
-      rollout: deployment ? `${s.cutover} ${deployment.status}${deployment.stage && outcome?.state === 'in-progress' ? ` ${deployment.stage}` : ''}, ${deployment.trafficOnNewRevision}% traffic on new revision` : primary?.rolloutState ?? '-',
-      ...(s.message && { message: s.message }),
-      ...(deployment && { deployment }),
-    };
+    return serviceStatus(label, s, journal, raw ? toService(raw, s.cluster) : undefined, s.serviceDeployment ? deployments.get(s.serviceDeployment) : undefined);
   });
   return { path, journal, rows, ...(lock && { lock }) };
 }
 
 function renderJson({ path, journal, rows, lock }: Snapshot): string {
+  const shift = journal.shift ?? (awaitingShift(journal) ? { weight: 0, state: 'not started' } : undefined);
   return JSON.stringify({
-    journal: path, kind: journal.finalizes !== undefined ? 'finalize' : journal.undoes === undefined ? 'apply' : 'rollback', ...(journal.undoes && { undoes: journal.undoes }), ...(journal.pendingRollback && { pendingRollback: journal.pendingRollback }), ...(journal.shift && { shift: journal.shift }),
+    journal: path, kind: journal.finalizes !== undefined ? 'finalize' : journal.undoes === undefined ? 'apply' : 'rollback', ...(journal.undoes && { undoes: journal.undoes }), ...(journal.pendingRollback && { pendingRollback: journal.pendingRollback }),
+    ...(journal.rolledBackBy && { rolledBackBy: journal.rolledBackBy }), ...(shift && { shift }),
     ...(lock && { lock }),
     planFingerprint: journal.planFingerprint, startedAt: journal.startedAt, updatedAt: journal.updatedAt, services: rows, created: journal.created.length,
   }, null, 2);
 }
 
 function renderText({ path, journal, rows, lock }: Snapshot): string {
-  return [
-    `${journal.finalizes !== undefined ? `finalize of ${journal.finalizes}` : journal.undoes === undefined ? 'apply' : `rollback${journal.undoes ? ` of ${journal.undoes}` : ''}`} · journal ${path} · plan ${journal.planFingerprint.slice(0, 19)}… · started ${journal.startedAt} · updated ${journal.updatedAt}`,
-    ...(lock ? [`locked by ${describeHolder(lock)}: lock ${lock.id}; if that run is gone, free it with meshctl unlock ${lock.id}`] : []),
-    ...(journal.pendingRollback ? [`an interrupted rollback (${journal.pendingRollback}): finish it with meshctl rollback --journal ${path}`] : []),
-    ...(journal.shift ? [`traffic: green at ${journal.shift.weight}% since ${journal.shift.since} (shift ${journal.shift.state}${journal.shift.reason ? `: ${journal.shift.reason}` : ''})`] : []), '',
-    table(['service', 'state', 'steps', 'revision', 'running', 'rollout'], rows.map((r) => [r.service, r.state, r.steps, r.revision, r.running, r.rollout])),
-    ...rows.filter((r) => r.message).map((r) => `  ${r.service}: ${r.message}`),
-    ...rows.filter((r) => r.deployment?.reason && r.deployment.reason !== r.message).map((r) => `  ${r.service}: ${r.deployment!.reason}`),
-  ].join('\n');
+  return renderStatusText(path, journal, rows, {
+    awaitingShift: awaitingShift(journal),
+    ...(lock && { lock: `locked by ${describeHolder(lock)}: lock ${lock.id}; if that run is gone, free it with meshctl unlock ${lock.id}` }),
+  });
 }
 
 /** A deployment still rolling out: ECS's rolling one, or an ECS-managed (canary, linear, blue/green) one. */
@@ -156,7 +158,7 @@ export async function runStatus(options: StatusOptions): Promise<number> {
     while (!settled(snapshot)) {
       if (options.output !== 'json') {
         const text = renderText(snapshot);
-        if (text !== shown) writeOut(`${shown ? '\n' : ''}${new Date().toISOString()}\n${text}`);
+        if (text !== shown) writeOut(`${shown ? '\n' : ''}${localTime(new Date())}\n${text}`);
         shown = text;
       }
       if (Date.now() >= deadline) {
@@ -169,6 +171,8 @@ export async function runStatus(options: StatusOptions): Promise<number> {
     }
   }
   const failed = snapshot.rows.some((r) => r.state === 'failed' || r.rollout === 'FAILED' || (r.deployment?.reason !== undefined && r.state !== 'rolled-back'));
-  writeOut(options.output === 'json' ? renderJson(snapshot) : `${options.watch ? `\n${new Date().toISOString()} settled\n` : ''}${renderText(snapshot)}`);
+  if (options.output === 'json') writeOut(renderJson(snapshot));
+  else if (options.watch) writeOut(`\n${localTime(new Date())} settled\n${renderText(snapshot)}`);
+  else writeOut(renderText(snapshot));
   return failed ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -4,6 +4,7 @@
 // interface: list, read with a version (an ETag), conditional writes and
 // deletes. What is decided about locks is decided here, as plain data.
 import { ExpectedError } from '../util/expected-error.js';
+import { localTime } from '../util/local-time.js';
 
 /** A write that succeeds only if nothing is there yet, or only if what is there is still the version read. */
 export type WriteCondition = { ifNoneMatch: '*' } | { ifMatch: string };
@@ -125,7 +126,7 @@ export function staleLock(lock: LockRecord | undefined, now: number, here: { hos
     // Only the time the lock states: a pid means nothing on another machine (or in another container of this one).
     if (!lock.heartbeatAt || !lock.ttlSeconds) return undefined;
     const age = now - Date.parse(lock.heartbeatAt);
-    return age > lock.ttlSeconds * 1000 ? `its last heartbeat (${lock.heartbeatAt}) is older than its ${lock.ttlSeconds}s TTL` : undefined;
+    return age > lock.ttlSeconds * 1000 ? `its last heartbeat (${localTime(lock.heartbeatAt)}) is older than its ${lock.ttlSeconds}s TTL` : undefined;
   }
   return lock.host === here.host && !here.alive(lock.pid) ? `its process ${lock.pid} on this host is gone` : undefined;
 }
@@ -133,7 +134,7 @@ export function staleLock(lock: LockRecord | undefined, now: number, here: { hos
 /** "meshctl apply (alice, pid 4242 on ci-runner-7, since …; heartbeat …, expires …)". */
 export function describeHolder(lock: LockRecord): string {
   const beat = lock.heartbeatAt && lock.ttlSeconds
-    ? `; last heartbeat ${lock.heartbeatAt}, expires ${new Date(Date.parse(lock.heartbeatAt) + lock.ttlSeconds * 1000).toISOString()} without one`
+    ? `; last heartbeat ${localTime(lock.heartbeatAt)}, expires ${localTime(new Date(Date.parse(lock.heartbeatAt) + lock.ttlSeconds * 1000))} without one`
     : '';
-  return `${lock.command} (${lock.user ? `${lock.user}, ` : ''}pid ${lock.pid} on ${lock.host}, since ${lock.startedAt}${beat})`;
+  return `${lock.command} (${lock.user ? `${lock.user}, ` : ''}pid ${lock.pid} on ${lock.host}, since ${localTime(lock.startedAt)}${beat})`;
 }

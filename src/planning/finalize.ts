@@ -26,6 +26,7 @@ import type { Plan } from '../core/plan/model.js';
 import { scalingResourceId } from '../core/scaling.js';
 import { appMeshNode } from '../core/service-facts.js';
 import type { Target } from '../core/sidecars.js';
+import { localTime } from '../util/local-time.js';
 
 export interface FinalizeSelection {
   journal: { path: string; data: Journal };
@@ -51,7 +52,7 @@ async function requireGreenServing(aws: AwsCaller, pairs: BlueGreenPair[], selec
   if (bakedSince === undefined) throw new UsageError(`${journal.path} does not record green at 100%: meshctl shift records when green took all the traffic, and finalize waits for the bake time from then`);
   const waited = Date.now() - bakedSince;
   if (waited < selection.bakeMs) {
-    throw new UsageError(`green has carried all traffic for ${Math.floor(waited / 1000)}s, less than the bake time (${Math.ceil(selection.bakeMs / 1000)}s): run finalize again after ${new Date(bakedSince + selection.bakeMs).toISOString()}, or pass a shorter --bake`);
+    throw new UsageError(`green has carried all traffic for ${Math.floor(waited / 1000)}s, less than the bake time (${Math.ceil(selection.bakeMs / 1000)}s): run finalize again after ${localTime(new Date(bakedSince + selection.bakeMs))}, or pass a shorter --bake`);
   }
   // Green must be serving now: targets healthy, no alarm, no more 5xx over the bake than allowed (a minute at least).
   const since = new Date(Date.now() - Math.max(selection.bakeMs, 60_000));

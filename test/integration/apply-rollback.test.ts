@@ -315,8 +315,10 @@ describe('meshctl status', () => {
     expect(rolling.code, rolling.stderr).toBe(0);
     expect(rolling.stdout).toMatch(/^shop-fargate\/web\s+updated\s+2\/2 done\s+web:1 → web:2\s+0\/3\s+IN_PROGRESS$/m);
     proxy.endRollouts('*', 'COMPLETED');
-    const done = JSON.parse((await cli('status', '--output', 'json')).stdout) as { services: { service: string; rollout: string; revision: string }[] };
-    expect(done.services.find((s) => s.service === 'shop-fargate/web')).toMatchObject({ rollout: 'COMPLETED', revision: 'web:1 → web:2' });
+    const done = JSON.parse((await cli('status', '--output', 'json')).stdout) as { services: { service: string }[] };
+    expect(done.services.find((s) => s.service === 'shop-fargate/web')).toMatchObject({
+      rollout: 'COMPLETED', revision: { from: 'web:1', to: 'web:2', running: 'web:2' }, steps: { done: 2, total: 2, failed: 0, interrupted: 0 }, desired: 3, running: expect.any(Number),
+    });
   });
 
   it('exits 1 when a service failed', async () => {

@@ -67,6 +67,13 @@ describe('a saved plan applied again after it was rolled back', () => {
     expect(status.code, status.stdout + status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^shop-fargate\/web\s+rolled-back\s/m);
     expect(status.stdout).not.toContain('failed');
+    expect(status.stdout).toMatch(/rolled back to web:1 \(from web:2\)/);
+    const json = JSON.parse((await cli('status', '--output', 'json')).stdout) as { rolledBackBy: string; services: unknown[] };
+    expect(json.rolledBackBy).toBe(rollbackJournal);
+    expect(json.services).toEqual([expect.objectContaining({
+      service: 'shop-fargate/web', state: 'rolled-back', steps: { done: 2, total: 2, failed: 0, interrupted: 0 },
+      revision: { from: 'web:1', to: 'web:2', running: 'web:1' }, desired: 3, running: expect.any(Number),
+    })]);
   });
 });
 
@@ -92,6 +99,9 @@ describe('finalize --alarm', () => {
   it('refuses an alarm CloudWatch does not know, in dry runs too, and keeps blue', async () => {
     expect((await cli('plan', '--service', 'pricing', '--out', 'plan.json')).code).toBe(0);
     expect((await cli('apply', 'plan.json', '--force', '--no-wait')).code).toBe(0);
+    // Before any shift, status says no traffic has moved yet.
+    expect((await cli('status')).stdout).toContain('traffic: none moved yet: blue carries all of it (meshctl shift moves it to green)');
+    expect(JSON.parse((await cli('status', '--output', 'json')).stdout).shift).toEqual({ weight: 0, state: 'not started' });
     expect((await cli('shift', '--to', '100')).code).toBe(0);
     // Nothing else holds finalize back: inventory, which calls pricing through App Mesh, is gone.
     const client = new ecs.ECSClient({ endpoint: moto.url, region: DEMO_REGION, credentials });
