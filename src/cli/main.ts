@@ -166,6 +166,7 @@ export function buildProgram(): Command {
     .option('--route53-name <name>', 'record name of that weighted pair')
     .option('--blue-set-id <id>', 'set identifier of the blue record', 'blue')
     .option('--green-set-id <id>', 'set identifier of the green record', 'green')
+    .option('--yes', 'with --to 100: do not ask for confirmation (required without a terminal)')
     .option('--dry-run', 'say what would be done; send nothing')
     .addHelpText('after', '\nExample:\n  $ meshctl shift --steps 10,25,50,100 --every 10m --alarm pricing-5xx')
     .action(action(async () => (await import('../commands/shift.js')).runShift as Runner));

@@ -8,11 +8,12 @@ import { journalFor } from '../apply/open-state.js';
 import type { AwsCaller } from '../aws/caller.js';
 import { cutoverProblems, type HealthCheck } from '../aws/read-cutover-health.js';
 import { readEdgeActions } from '../aws/read-edge.js';
+import { confirm } from '../cli/confirm.js';
 import { openAws, openRunState, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
 import { requireKnownAlarms } from '../planning/known-alarms.js';
 import { pairsAccount } from '../planning/pairs-account.js';
 import { UsageError } from '../cli/errors.js';
-import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
+import { EXIT_DECLINED, EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import { greenDimensions } from '../core/cutover/health.js';
 import { blueGreenPairs, type BlueGreenPair } from '../core/cutover/pairs.js';
@@ -36,6 +37,7 @@ export interface ShiftOptions extends GlobalOptions {
   max5xx: string;
   pollInterval: string;
   dryRun?: boolean;
+  yes?: boolean;
   route53Zone?: string;
   route53Name?: string;
   blueSetId: string;
@@ -95,6 +97,9 @@ export async function runShift(options: ShiftOptions): Promise<number> {
   const pollMs = parsePollInterval(options.pollInterval);
   if (!/^\d+$/.test(options.max5xx)) throw new UsageError(`--max-5xx ${options.max5xx} is not a whole number`);
   if (options.fixtures && !options.dryRun) throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what shift would send');
+  // All the traffic to green in one move, with no step to watch first, is confirmed as finalize's removal of blue is.
+  const allAtOnce = options.to !== undefined && steps[0] === 100 && !options.dryRun && !options.yes;
+  if (allAtOnce && !process.stdin.isTTY) throw new UsageError('shift --to 100 sends all the traffic to green at once and asks for confirmation, and there is no terminal to ask on: pass --yes, or shift in steps (--steps 10,50,100)');
 
   if ((options.route53Zone === undefined) !== (options.route53Name === undefined)) throw new UsageError('--route53-zone and --route53-name go together: the hosted zone id and the record name of the weighted pair');
   const weighted: WeightedPair | undefined = options.route53Name
@@ -127,6 +132,11 @@ export async function runShift(options: ShiftOptions): Promise<number> {
   if (options.dryRun) {
     writeOut(`meshctl shift --dry-run: ${label}: green at ${from}% now; would move to ${remaining.join('% → ')}%${remaining.length > 1 ? `, ${options.every} apart` : ''}, checking ${alarms.length > 0 ? `alarms ${alarms.join(', ')}` : 'no alarm'}${weighted ? '' : ', green target health and 5xx'} before each step and while waiting; sends only ${weighted ? 'route53 ChangeResourceRecordSets' : 'elbv2 ModifyRule / ModifyListener'}`);
     return EXIT_OK;
+  }
+
+  if (allAtOnce && from < 100 && !(await confirm(`Send all the traffic of ${label} to green (at ${from}% now)?`))) {
+    writeErr('Nothing shifted.');
+    return EXIT_DECLINED;
   }
 
   const [lock] = await lockAll([loaded.ref], 'meshctl shift');

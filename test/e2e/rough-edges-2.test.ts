@@ -46,3 +46,16 @@ describe('a journal read against another estate', () => {
     }
   });
 });
+
+describe('shift --to 100', () => {
+  it('asks for confirmation: without a terminal it needs --yes, before anything is read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-shift-'));
+    const result = await runCli(['shift', '--to', '100'], isolatedEnv(), dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('meshctl: error: shift --to 100 sends all the traffic to green at once and asks for confirmation, and there is no terminal to ask on: pass --yes, or shift in steps (--steps 10,50,100)\n');
+    // --yes, a smaller move or a dry run go on (here to the missing journal).
+    for (const flags of [['--to', '100', '--yes'], ['--to', '50'], ['--to', '100', '--dry-run']]) {
+      expect((await runCli(['shift', ...flags], isolatedEnv(), dir)).stderr, flags.join(' ')).toContain('no apply journal under .meshctl/');
+    }
+  });
+});

@@ -165,11 +165,11 @@ describe('meshctl finalize', () => {
     const early = await cli('finalize', '--yes', '--bake', '0s');
     expect(early.code).toBe(2);
     expect(early.stderr).toMatch(/pricing-sc carries 0% on .*, not 100%: finish the shift first/);
-    expect((await cli('shift', '--to', '100')).code).toBe(0);
+    expect((await cli('shift', '--to', '100', '--yes')).code).toBe(0);
     // Saying --to 100 again does not restart the bake clock.
     const journalFile = JSON.parse((await cli('status', '--output', 'json')).stdout).journal as string;
     const since = (JSON.parse(await readFile(join(cwd, journalFile), 'utf8')) as { shift: { since: string } }).shift.since;
-    expect((await cli('shift', '--to', '100')).code).toBe(0);
+    expect((await cli('shift', '--to', '100', '--yes')).code).toBe(0);
     expect((JSON.parse(await readFile(join(cwd, journalFile), 'utf8')) as { shift: { since: string } }).shift.since).toBe(since);
     const baking = await cli('finalize', '--yes', '--bake', '1h');
     expect(baking.code).toBe(2);

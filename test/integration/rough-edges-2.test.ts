@@ -1,7 +1,8 @@
 // What a new user ran into that needs an account, against moto: a saved plan
 // applied again after it was rolled back, a dry run of a plan whose rollback
-// target was deregistered since, finalize watching an alarm CloudWatch does
-// not know.
+// target was deregistered since, the cut-over's status before any shift,
+// shift --to 100 unconfirmed, finalize watching an alarm CloudWatch does not
+// know.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import * as ecs from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
+import { runOnTerminal } from '../support/on-terminal.js';
 import { DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
 
@@ -95,14 +97,26 @@ describe('apply --dry-run of a plan whose rollback target was deregistered after
   });
 });
 
-describe('finalize --alarm', () => {
-  it('refuses an alarm CloudWatch does not know, in dry runs too, and keeps blue', async () => {
+describe('a blue-green cut-over', () => {
+  it('status says no traffic moved before any shift; shift --to 100 asks for confirmation; finalize --alarm refuses an alarm CloudWatch does not know, in dry runs too, and keeps blue', async () => {
     expect((await cli('plan', '--service', 'pricing', '--out', 'plan.json')).code).toBe(0);
     expect((await cli('apply', 'plan.json', '--force', '--no-wait')).code).toBe(0);
     // Before any shift, status says no traffic has moved yet.
     expect((await cli('status')).stdout).toContain('traffic: none moved yet: blue carries all of it (meshctl shift moves it to green)');
     expect(JSON.parse((await cli('status', '--output', 'json')).stdout).shift).toEqual({ weight: 0, state: 'not started' });
-    expect((await cli('shift', '--to', '100')).code).toBe(0);
+    // All the traffic at once is confirmed: without a terminal, only with --yes.
+    proxy.calls.length = 0;
+    const unconfirmed = await cli('shift', '--to', '100');
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('shift --to 100 sends all the traffic to green at once and asks for confirmation, and there is no terminal to ask on: pass --yes');
+    expect(proxy.count((c) => c.mutating)).toBe(0);
+    // On a terminal it asks; Ctrl-C at the question is a no, and nothing moves.
+    const asked = await runOnTerminal(['shift', '--to', '100'], { env, cwd, interruptAt: 'Only "yes" proceeds' });
+    expect(asked.output).toContain('Send all the traffic of legacy-mesh/pricing to green (at 0% now)? Only "yes" proceeds:');
+    expect(asked.output).toContain('Nothing shifted.');
+    expect(asked.code).toBe(1);
+    expect(proxy.count((c) => c.mutating)).toBe(0);
+    expect((await cli('shift', '--to', '100', '--yes')).code).toBe(0);
     // Nothing else holds finalize back: inventory, which calls pricing through App Mesh, is gone.
     const client = new ecs.ECSClient({ endpoint: moto.url, region: DEMO_REGION, credentials });
     await client.send(new ecs.DeleteServiceCommand({ cluster: 'legacy-mesh', service: 'inventory', force: true }));
