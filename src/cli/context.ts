@@ -26,6 +26,8 @@ export interface GlobalOptions {
   account?: string[];
   /** --state (or MESHCTL_STATE): s3://BUCKET/PREFIX or a directory, over meshctl.yaml's state:. */
   state?: string;
+  /** false with --no-pager. */
+  pager?: boolean;
 }
 
 export function applyColor(options: GlobalOptions): void {

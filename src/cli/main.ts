@@ -67,6 +67,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--state <url>', 'where journals, saved rollback/finalize plans and locks live: s3://BUCKET/PREFIX (shared by a team and CI) or a directory (default: state: in meshctl.yaml, else .meshctl)').env('MESHCTL_STATE'))
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--no-color', 'plain output without colors (also NO_COLOR)')
+    .option('--no-pager', 'print long output straight to the terminal, not through PAGER (default less -FRX)')
     .option('--verbose', 'log each AWS call with its duration to stderr')
     .showHelpAfterError('(run meshctl --help for usage)')
     .exitOverride()

@@ -93,7 +93,7 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
   }
   const resumeWith = planFile ? `meshctl apply ${planFile}` : 'meshctl plan --out plan.json, then meshctl apply plan.json';
   return executePlan(session, state, plan, {
-    dryRun: options.dryRun, force: options.force, output: options.output, concurrency, waveSize, wait: options.wait, timeoutMs, pollMs,
+    dryRun: options.dryRun, force: options.force, output: options.output, pager: options.pager, concurrency, waveSize, wait: options.wait, timeoutMs, pollMs,
     resumeWith, ...(planFile && { planFile }),
   });
 }

@@ -12,6 +12,7 @@ import { readPlannedState } from '../aws/read-planned.js';
 import { requireAccounts } from '../aws/accounts.js';
 import type { AwsSession } from '../aws/session.js';
 import { writeErr, writeOut } from '../cli/context.js';
+import { writePaged } from '../cli/pager.js';
 import { describeError, UsageError } from '../cli/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import { onInterrupt } from '../cli/interrupt.js';
@@ -32,6 +33,8 @@ export interface ExecuteOptions {
   dryRun?: boolean;
   force?: boolean;
   output?: string;
+  /** false with --no-pager: a dry run's long text goes through a pager on a terminal. */
+  pager?: boolean;
   concurrency: number;
   waveSize?: number;
   wait: boolean;
@@ -207,7 +210,8 @@ export async function executePlan(session: AwsSession, state: RunState, plan: Pl
     if (options.dryRun) {
       // The revisions apply checks before each wave, checked now: a dry run names what the real run would refuse.
       const refused = await refusalsOfDryRun(session.accounts, plan, store.journal);
-      writeOut(options.output === 'json' ? JSON.stringify(dryRunResult(plan, options.force ?? false, refused), null, 2) : renderDryRun(plan, options.force ?? false, refused));
+      if (options.output === 'json') writeOut(JSON.stringify(dryRunResult(plan, options.force ?? false, refused), null, 2));
+      else await writePaged(renderDryRun(plan, options.force ?? false, refused), options);
       return EXIT_OK;
     }
 

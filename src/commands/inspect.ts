@@ -1,5 +1,6 @@
 import { readAccountsEstate } from '../aws/read-accounts.js';
 import { openAws, writeOut, type GlobalOptions } from '../cli/context.js';
+import { writePaged } from '../cli/pager.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
 import { inspectEstate } from '../core/inspect.js';
 import { renderInspectText } from '../render/inspect-text.js';
@@ -13,6 +14,7 @@ export async function runInspect(options: InspectOptions): Promise<number> {
   const session = await openAws(options, { allowMutations: false });
   const estate = await readAccountsEstate(session.accounts, session.region, { clusters: options.cluster, services: options.service });
   const report = inspectEstate(estate);
-  writeOut(options.output === 'json' ? JSON.stringify(report, null, 2) : renderInspectText(report, session.source));
+  if (options.output === 'json') writeOut(JSON.stringify(report, null, 2));
+  else await writePaged(renderInspectText(report, session.source), options);
   return EXIT_OK;
 }

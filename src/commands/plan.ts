@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { config, openAws, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
+import { writePaged } from '../cli/pager.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
 import { withUsageFlags, type UsageFlags } from '../cli/usage-flags.js';
@@ -42,7 +43,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
   } else if (options.output === 'json') {
     writeOut(planJson);
   } else {
-    writeOut(renderPlanOf(plan, estate, session.source, { summaryOnly: options.summary, columns: process.stdout.isTTY ? process.stdout.columns : undefined }));
+    await writePaged(renderPlanOf(plan, estate, session.source, { summaryOnly: options.summary, columns: process.stdout.isTTY ? process.stdout.columns : undefined }), options);
   }
   if (options.out && options.output !== 'json' && !options.graph) writeErr(`plan saved to ${options.out}; run meshctl apply ${options.out} to execute it`);
   const changes = plan.steps.length > 0;

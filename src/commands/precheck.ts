@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { readAccountsEstate } from '../aws/read-accounts.js';
 import { config, openAws, openRunState, writeOut, type GlobalOptions } from '../cli/context.js';
+import { writePaged } from '../cli/pager.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import type { Severity } from '../core/checks/rule.js';
 import { failsAt, runPrecheck } from '../core/precheck.js';
@@ -62,7 +63,7 @@ export async function runPrecheckCommand(options: PrecheckOptions): Promise<numb
       if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, renderPrecheckSummaryMarkdown(report));
       break;
     default:
-      writeOut(renderPrecheckText(report, session.source, failed, options.failOn));
+      await writePaged(renderPrecheckText(report, session.source, failed, options.failOn), options);
   }
   return failed ? EXIT_FINDINGS : EXIT_OK;
 }

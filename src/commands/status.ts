@@ -8,6 +8,7 @@ import { chunks } from '../aws/batch.js';
 import { accountOfArn, callerFor } from '../aws/accounts.js';
 import type { AwsSession } from '../aws/session.js';
 import { openAws, openRunState, writeErr, writeOut, type GlobalOptions } from '../cli/context.js';
+import { writePaged } from '../cli/pager.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import type { Service } from '../core/estate.js';
@@ -173,6 +174,6 @@ export async function runStatus(options: StatusOptions): Promise<number> {
   const failed = snapshot.rows.some((r) => r.state === 'failed' || r.rollout === 'FAILED' || (r.deployment?.reason !== undefined && r.state !== 'rolled-back'));
   if (options.output === 'json') writeOut(renderJson(snapshot));
   else if (options.watch) writeOut(`\n${localTime(new Date())} settled\n${renderText(snapshot)}`);
-  else writeOut(renderText(snapshot));
+  else await writePaged(renderText(snapshot), options);
   return failed ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -1,11 +1,13 @@
 // More of what a new user ran into, on the demo fixtures: a journal read
-// against another region's or account's estate.
+// against another region's or account's estate, shift --to 100 without a
+// terminal to confirm on, long output on a terminal (through PAGER).
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/apply/journal.js';
 import { isolatedEnv, ROOT, runCli } from '../support/cli.js';
+import { runOnTerminal } from '../support/on-terminal.js';
 
 const DEMO = ['--fixtures', join(ROOT, 'fixtures/demo')];
 
@@ -57,5 +59,24 @@ describe('shift --to 100', () => {
     for (const flags of [['--to', '100', '--yes'], ['--to', '50'], ['--to', '100', '--dry-run']]) {
       expect((await runCli(['shift', ...flags], isolatedEnv(), dir)).stderr, flags.join(' ')).toContain('no apply journal under .meshctl/');
     }
+  });
+});
+
+describe('long output on a terminal', () => {
+  const PAGER = "sed 's/^/paged: /'";
+
+  it('goes through PAGER; not with --no-pager, not for --output json, not when piped', async () => {
+    const env = isolatedEnv({ PAGER });
+    const paged = await runOnTerminal(['plan', ...DEMO], { env, cwd: ROOT });
+    expect(paged.code).toBe(0);
+    expect(paged.output).toContain('paged: meshctl plan · target service-connect');
+    expect(paged.output).toMatch(/^paged: Plan: \d+ to create/m);
+    for (const flags of [['--no-pager'], ['--output', 'json']]) {
+      const straight = await runOnTerminal(['plan', ...DEMO, ...flags], { env, cwd: ROOT });
+      expect(straight.code, flags.join(' ')).toBe(0);
+      expect(straight.output, flags.join(' ')).not.toContain('paged: ');
+    }
+    const piped = await runCli(['plan', ...DEMO], env);
+    expect(piped.stdout).toMatch(/^meshctl plan · target service-connect/);
   });
 });
