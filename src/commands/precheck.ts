@@ -1,5 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { readAccountsEstate } from '../aws/read-accounts.js';
+import { readServersOutsideSelection } from '../planning/outside-servers.js';
 import { config, openAws, openRunState, writeOut, type GlobalOptions } from '../cli/context.js';
 import { writePaged } from '../cli/pager.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
@@ -34,6 +35,7 @@ export async function runPrecheckCommand(options: PrecheckOptions): Promise<numb
     }),
     state?.home.readBucketSettings?.(),
   ]);
+  await readServersOutsideSelection(session.accounts, estate, options);
   const target = options.target ?? settings.target ?? DEFAULT_TARGET;
   // Services leaving App Mesh: the cut-over each gets decides what it needs (a listener rule, a role, twice the tasks).
   const cutover = target === 'service-connect' ? await readCutoverContext(session.accounts, estate, cutoverSettings(settings, options)) : undefined;

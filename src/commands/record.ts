@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { describeRevisions } from '../apply/apply-plan.js';
+import { readOutsideServers } from '../aws/read-outside-servers.js';
+import { cloudMapNames } from '../core/outside-servers.js';
 import { accountOfArn, callerFor } from '../aws/accounts.js';
 import { callerAccount } from '../aws/caller-identity.js';
 import { readAccountsEstate, readPerAccount } from '../aws/read-accounts.js';
@@ -60,6 +62,9 @@ export async function runRecord(options: RecordOptions): Promise<number> {
   // precheck and plan read the configured infrastructure role of ECS-managed cut-overs.
   const role = (await config(options)).cutover.infrastructureRoleArn;
   if (role) await readPerAccount(accounts, [role], accountOfArn, (aws) => readInfrastructureRole(aws, role), (parts) => parts[0]!);
+  // plan and precheck narrowed with --cluster/--service read who serves the names the selection calls: here every Cloud Map name's.
+  const names = [...cloudMapNames(estate)].map(([name, registry]) => ({ name, registry, clients: [] }));
+  await readPerAccount(accounts, names, (c) => accountOfArn(c.registry.arn), readOutsideServers, () => []);
   // apply --dry-run checks that each service's current revision is still ACTIVE, as apply does before each wave.
   await readPerAccount(accounts, estate.clusters.flatMap((c) => c.services.map((s) => s.taskDefinitionArn)), accountOfArn, describeRevisions, () => undefined);
   // apply checks a plan's account against the caller's (a run over several accounts read every id when it opened).

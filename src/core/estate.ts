@@ -275,4 +275,23 @@ export interface Estate {
   network?: Network;
   /** The services' usage in CloudWatch; absent when not read (--no-usage, or a command that sizes nothing). */
   usage?: UsageReading;
+  /**
+   * A read narrowed by --cluster/--service: the services outside it that serve
+   * names the selected services call (read only for those names). Absent when
+   * the whole estate was read.
+   */
+  outsideServers?: OutsideServer[];
+}
+
+/** A Cloud Map name selected services call, served by a service outside the selection. */
+export interface OutsideServer {
+  /** The name (service.namespace) as clients call it. */
+  name: string;
+  /** The selected services (cluster/service) that call it. */
+  clients: string[];
+  /** The ECS service registering it, as its Cloud Map instances say; none when no running task registers it. */
+  cluster?: string;
+  service?: string;
+  /** That service is on Service Connect already: it has moved. */
+  onServiceConnect: boolean;
 }

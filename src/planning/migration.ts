@@ -16,6 +16,7 @@ import type { Plan } from '../core/plan/model.js';
 import { placeInAccounts } from '../core/plan/accounts.js';
 import { planAppMeshAcrossAccounts, plannedVpcs } from '../core/plan/cross-account.js';
 import { readHostedZones } from '../aws/read-zones.js';
+import { readServersOutsideSelection } from './outside-servers.js';
 import { planServiceConnect, type MigrationStrategy } from '../core/serviceconnect/plan.js';
 import { appMeshNode } from '../core/service-facts.js';
 import { scalingResourceId } from '../core/scaling.js';
@@ -68,6 +69,7 @@ export async function computePlan(session: { accounts: AccountSession[]; region:
   const leaving = await leavingMeshSpecs(meshAccount, estate, resolved);
   const specs = leaving.specs;
   if (leaving.unreadable) estate.appMesh = { ...estate.appMesh, unreadable: leaving.unreadable };
+  await readServersOutsideSelection(accounts, estate, options, declaredBackends(resolved, specs));
   const cutover = cutoverSettings(settings, options);
   // Services leaving App Mesh other than in place: a green twin (its target groups, weighted rules) or ECS's deployment (its rule, its role).
   const blues = cutover.requested === 'in-place' ? [] : resolved.filter((r) => appMeshNode(r.taskDefinition));
@@ -89,6 +91,16 @@ export async function computePlan(session: { accounts: AccountSession[]; region:
 /** The caller's own account id, when the run read it (a one-account run learns it from the estate's ARNs). */
 function homeAccount(accounts: AccountSession[]): string | undefined {
   return accounts.find((a) => a.home)?.id ?? (accounts.length === 1 ? accounts[0]!.id : undefined);
+}
+
+/** The App Mesh backends each service on App Mesh declares, by cluster/service: names it calls. */
+function declaredBackends(resolved: ResolvedService[], specs: MeshSpecs): Map<string, string[]> {
+  return new Map(resolved.flatMap((r) => {
+    const node = appMeshNode(r.taskDefinition);
+    const backends = (node && (specs.virtualNodes[node.node]?.spec as { backends?: { virtualService?: { virtualServiceName?: string } }[] } | undefined)?.backends) ?? [];
+    const names = backends.map((b) => b.virtualService?.virtualServiceName).filter((n): n is string => !!n);
+    return names.length > 0 ? [[`${r.cluster.name}/${r.service.name}`, names] as const] : [];
+  }));
 }
 
 /** Every step in its account; the caller's own is the plan's. */

@@ -35,6 +35,15 @@ function action(plan: Plan, svc: PlannedService): string {
   return plan.target === 'service-connect' ? 'update in place' : 'join the mesh';
 }
 
+/** When it moves: after the servers the plan moves first, and the servers outside the plan that should move before it. */
+function orderNote(rollout: NonNullable<PlannedService['rollout']>): string {
+  const notes = [
+    ...(rollout.after.length > 0 ? [`after ${rollout.after.join(', ')}`] : []),
+    ...(rollout.outside?.length ? [`after ${rollout.outside.map((o) => o.server).join(', ')}, outside this plan`] : []),
+  ];
+  return notes.length > 0 ? ` (${notes.join('; ')})` : '';
+}
+
 /** Left out first when the terminal is narrow: what --output json and a wider terminal still show. */
 const DROPPABLE = ['Fargate $/month', 'task CPU/MiB', 'action'];
 
@@ -73,7 +82,7 @@ export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<stri
     return [
       label, action(plan, svc), `${fmt(beforeTd)} → ${fmt(register ? register.input as SizedInput : beforeTd)}${peak(svc)}`, cost,
       refused.length > 0 ? chalk.red(refused.join(', ')) : '',
-      svc.rollout ? `${svc.rollout.position}${svc.rollout.after.length > 0 ? ` (after ${svc.rollout.after.join(', ')})` : ''}` : '',
+      svc.rollout ? `${svc.rollout.position}${orderNote(svc.rollout)}` : '',
     ];
   });
   const fitted = fittedTable(['service', 'action', 'task CPU/MiB', 'Fargate $/month', 'refused without --force', 'order'], rows, columns, DROPPABLE);

@@ -82,7 +82,8 @@ function renderSection(out: string[], services: Plan['services'], steps: PlanSte
       if (sc.why) out.push(`  strategy: ${sc.strategy}, because ${sc.why}`);
     }
     if (svc.rollout) {
-      out.push(`  rollout: step ${svc.rollout.position}${svc.rollout.after.length > 0 ? `, after ${svc.rollout.after.join(', ')} completed (servers before clients)` : ''}`);
+      const outside = svc.rollout.outside ?? [];
+      out.push(`  rollout: step ${svc.rollout.position}${svc.rollout.after.length > 0 ? `, after ${svc.rollout.after.join(', ')} completed (servers before clients)` : ''}${outside.length > 0 ? chalk.yellow(`; servers outside this plan should move first: ${outside.map((o) => o.server).join(', ')} (see server-outside-selection)`) : ''}`);
     }
     if (svc.parity && svc.parity.length > 0) {
       out.push(chalk.yellow('  parity: App Mesh behaviour Service Connect does not keep'));

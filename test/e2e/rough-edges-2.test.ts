@@ -80,3 +80,29 @@ describe('long output on a terminal', () => {
     expect(piped.stdout).toMatch(/^meshctl plan · target service-connect/);
   });
 });
+
+describe('a selection whose services call servers outside it', () => {
+  it('plan --service web names them on web, in text and JSON, with the plans that move them first; reading one name each', async () => {
+    const text = await runCli(['plan', ...DEMO, '--service', 'web', '--verbose']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^shop-fargate\/web .* 1 \(after shop-fargate\/catalog, shop-ec2\/orders, outside this plan\)$/m);
+    expect(text.stdout).toContain('rollout: step 1; servers outside this plan should move first: shop-fargate/catalog, shop-ec2/orders (see server-outside-selection)');
+    expect(text.stdout).toContain('‼ server-outside-selection  shop-fargate/web: calls shop-fargate/catalog (catalog.shop.local), shop-ec2/orders (orders.shop.local), outside this selection and not on Service Connect yet');
+    expect(text.stdout).toContain('hint: Move them first (meshctl plan --cluster shop-ec2 --service orders; meshctl plan --cluster shop-fargate --service catalog)');
+    // Bounded: who serves a name is read for the two names web calls, not for the estate.
+    expect(text.stderr.match(/servicediscovery ListInstances/g)).toHaveLength(2);
+    const json = JSON.parse((await runCli(['plan', ...DEMO, '--service', 'web', '--output', 'json'])).stdout) as { services: { rollout: unknown }[] };
+    expect(json.services[0]!.rollout).toEqual({ position: 1, after: [], outside: [{ name: 'catalog.shop.local', server: 'shop-fargate/catalog' }, { name: 'orders.shop.local', server: 'shop-ec2/orders' }] });
+  });
+
+  it('precheck --cluster shop-fargate warns on web and checkout about orders in shop-ec2; the whole estate reads and says nothing of it', async () => {
+    const narrowed = await runCli(['precheck', ...DEMO, '--cluster', 'shop-fargate', '--output', 'json']);
+    const findings = (JSON.parse(narrowed.stdout) as { findings: { rule: string; service: string; message: string }[] }).findings.filter((f) => f.rule === 'server-outside-selection');
+    expect(findings.map((f) => f.service).sort()).toEqual(['checkout', 'web']);
+    for (const f of findings) expect(f.message).toContain('calls shop-ec2/orders (orders.shop.local), outside this selection');
+    expect(narrowed.code).toBe(1);
+    const whole = await runCli(['precheck', ...DEMO, '--verbose']);
+    expect(whole.stdout).not.toContain('‼ server-outside-selection');
+    expect(whole.stderr).not.toContain('ListInstances');
+  });
+});

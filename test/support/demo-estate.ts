@@ -16,7 +16,7 @@ import { envoyImage, XRAY_DAEMON_IMAGE } from '../../src/core/appmesh/envoy-imag
 import { rewriteForAppMesh } from '../../src/core/appmesh/rewrite.js';
 import { DEFAULT_SIDECAR_SIZING } from '../../src/core/sidecars.js';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateCloudMapServiceCommand, ListNamespacesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateCloudMapServiceCommand, ListNamespacesCommand, RegisterInstanceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { seedDemoUsage } from './demo-usage.js';
 
 /** Every secret the demo estate holds in clear in moto: none may appear in meshctl's output, plans, journals or recordings. */
@@ -98,9 +98,18 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
   await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: DEMO_NAMESPACE, Vpc: vpc }));
   const namespace = (await sd.send(new ListNamespacesCommand({}))).Namespaces!.find((n) => n.Name === DEMO_NAMESPACE)!;
   const namespaceId = namespace.Id!;
-  const registry = async (name: string) => (await sd.send(new CreateCloudMapServiceCommand({
-    Name: name, NamespaceId: namespaceId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 60 }] },
-  }))).Service!.Arn!;
+  // A Cloud Map service for an ECS service's registry, with one task registered in it as ECS registers
+  // them (moto's ECS registers none): attributes naming the cluster and service, which narrowed plans read.
+  const registry = async (name: string, cluster: string) => {
+    const created = (await sd.send(new CreateCloudMapServiceCommand({
+      Name: name, NamespaceId: namespaceId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 60 }] },
+    }))).Service!;
+    await sd.send(new RegisterInstanceCommand({
+      ServiceId: created.Id!, InstanceId: `${cluster}-${name}-task-1`,
+      Attributes: { AWS_INSTANCE_IPV4: '10.20.1.10', AVAILABILITY_ZONE: `${DEMO_REGION}a`, REGION: DEMO_REGION, ECS_CLUSTER_NAME: cluster, ECS_SERVICE_NAME: name, ECS_TASK_DEFINITION_FAMILY: name },
+    }));
+    return created.Arn!;
+  };
 
   const register = async (family: string, containers: ContainerDefinition[], opts: { networkMode?: 'awsvpc' | 'bridge'; cpu?: string; memory?: string; fargate?: boolean } = {}) => {
     const out = await ecs.send(new RegisterTaskDefinitionCommand({
@@ -157,7 +166,7 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
     await ecs.send(new CreateServiceCommand({
       cluster: 'shop-ec2', serviceName: name, taskDefinition, desiredCount, launchType: 'EC2',
       ...(awsvpc && { networkConfiguration: network }),
-      ...(awsvpc && { serviceRegistries: [{ registryArn: await registry(name) }] }),
+      ...(awsvpc && { serviceRegistries: [{ registryArn: await registry(name, 'shop-ec2') }] }),
       deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100 },
     }));
     // moto's services start no tasks; run them so the instances hold their ENIs and reservations.
@@ -176,7 +185,7 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
       networkConfiguration: network,
       deploymentController: { type: opts.controller ?? 'ECS' },
       deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100 },
-      ...(opts.registry !== false && { serviceRegistries: [{ registryArn: await registry(name) }] }),
+      ...(opts.registry !== false && { serviceRegistries: [{ registryArn: await registry(name, 'shop-fargate') }] }),
     }));
   };
   await fargate('web', [app('web', 3000, {
@@ -277,7 +286,7 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
     }));
     await ecsViaProxy.send(new CreateServiceCommand({
       cluster: 'legacy-mesh', serviceName: name, taskDefinition: registered.taskDefinition!.taskDefinitionArn, desiredCount: 2, launchType: 'FARGATE', platformVersion: '1.4.0',
-      networkConfiguration: network, serviceRegistries: [{ registryArn: await registry(name) }],
+      networkConfiguration: network, serviceRegistries: [{ registryArn: await registry(name, 'legacy-mesh') }],
       deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100, ...(name === 'pricing' && { deploymentCircuitBreaker: { enable: true, rollback: true } }) },
       loadBalancers: loadBalancersOf(name),
       // pricing starts slowly behind its ALB and is tagged: its green twin must keep both (moto keeps only the tags; the proxy's stand-in the rest).

@@ -15,6 +15,7 @@ import { platformVersion } from './platform-version.js';
 import { proxyPortConflict } from './proxy-port-conflict.js';
 import { proxyUidConflict } from './proxy-uid-conflict.js';
 import type { Rule } from './rule.js';
+import { serverOutsideSelection } from './server-outside-selection.js';
 import { serviceConnectPlatform } from './service-connect-platform.js';
 import { serviceDiscovery } from './service-discovery.js';
 import { stateBucket } from './state-bucket.js';
@@ -40,6 +41,7 @@ export const RULES: readonly Rule[] = [
   agentVersion,
   dbEgressPorts,
   serviceDiscovery,
+  serverOutsideSelection,
   crossVpcReachability,
   stateBucket,
 ];

@@ -108,8 +108,11 @@ export interface PlannedService {
   backends: PlannedBackend[];
   /** Service Connect: App Mesh traffic policy the move does not keep (retries, outlier detection, weighted or header routes, mTLS…). */
   parity?: string[];
-  /** Service Connect: where the service moves in the rollout (servers first) and the services it waits for. */
-  rollout?: { position: number; after: string[] };
+  /**
+   * Service Connect: where the service moves in the rollout (servers first) and the services it waits for;
+   * `outside`: servers it calls outside a --cluster/--service selection, not on Service Connect yet, which should move first.
+   */
+  rollout?: { position: number; after: string[]; outside?: { name: string; server: string }[] };
   /** Errors and warnings from precheck that do not block the plan (apply refuses errors without --force). */
   findings: Finding[];
   /** The busiest task's peaks in CloudWatch the sizes come from, or why there are none (absent with --no-usage). */

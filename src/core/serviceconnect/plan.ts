@@ -18,6 +18,7 @@ import { chooseStrategy, DEFAULT_CUTOVER, isEcsManaged, type CutoverContext, typ
 import type { EdgeState } from '../edge.js';
 import type { CloudMapNamespace, ContainerDefinition, Estate } from '../estate.js';
 import { observedDeployments } from '../plan/drift.js';
+import { serversNotMovedYet } from '../outside-servers.js';
 import { idempotencyToken, observedDigest, sealPlan } from '../plan/fingerprint.js';
 import { scalingResourceId, type ServiceScaling } from '../scaling.js';
 import { PLAN_FORMAT_VERSION, type BlockedService, type ObservedState, type Plan, type PlannedBackend, type PlannedService, type PlanStep } from '../plan/model.js';
@@ -375,8 +376,9 @@ function appMeshClientsOf(ready: Decision[], backends: Map<string, PlannedBacken
 }
 
 /** Servers before clients: who calls whom, among the services this plan moves. */
-function callGraph(ready: Decision[], specs: MeshSpecs): { backends: Map<string, PlannedBackend[]>; order: RolloutOrder } {
-  const knownNames = new Set(ready.flatMap((d) => d.names));
+function callGraph(ready: Decision[], specs: MeshSpecs, estate: Estate): { backends: Map<string, PlannedBackend[]>; order: RolloutOrder } {
+  // Names servers outside a narrowed selection serve are backends too, though not in the order.
+  const knownNames = new Set([...ready.flatMap((d) => d.names), ...(estate.outsideServers ?? []).map((o) => o.name)]);
   const providerOf = new Map(ready.flatMap((d) => d.names.map((n) => [n, d.label] as const)));
   const backends = new Map(ready.map((d) => [d.label, backendsOf(d, specs, knownNames)]));
   const order = rolloutOrder(new Map(ready.map((d) => [d.label, backends.get(d.label)!
@@ -515,7 +517,7 @@ function planMove(decision: Decision, backends: PlannedBackend[], ctx: MoveConte
  * moves once its account accepted the share, and each client once its
  * servers moved (steps are emitted servers first, so every dependency comes earlier).
  */
-function orderMoves(moves: ServiceMove[], order: RolloutOrder, usableAfter: Map<string, string>): void {
+function orderMoves(moves: ServiceMove[], order: RolloutOrder, usableAfter: Map<string, string>, estate: Estate): void {
   const moveOf = new Map(moves.filter((m) => m.moveStep).map((m) => [m.decision.label, m]));
   const stepOf = (m: ServiceMove) => m.steps.find((s) => s.id === m.moveStep)!;
   for (const m of moves) {
@@ -528,7 +530,8 @@ function orderMoves(moves: ServiceMove[], order: RolloutOrder, usableAfter: Map<
     if (!m.moveStep) continue;
     const after = order.after.get(m.decision.label)!.filter((server) => moveOf.has(server));
     if (after.length > 0) stepOf(m).dependsOn = [...stepOf(m).dependsOn, ...after.map((server) => moveOf.get(server)!.moveStep!)];
-    m.planned.rollout = { position: order.position.get(m.decision.label)!, after };
+    const outside = serversNotMovedYet(estate, m.decision.label).map((s) => ({ name: s.name, server: `${s.cluster}/${s.service}` }));
+    m.planned.rollout = { position: order.position.get(m.decision.label)!, after, ...(outside.length > 0 && { outside }) };
   }
 }
 
@@ -578,13 +581,13 @@ export function planServiceConnect({ estate, config, specs, createdAt, strategy,
   steps.push(...sharing.steps);
   if (config.serviceConnect.setClusterDefaults) steps.push(...clusterDefaultSteps(ready, estate, steps, warnings));
 
-  const { backends, order } = callGraph(ready, specs);
+  const { backends, order } = callGraph(ready, specs, estate);
   for (const cycle of order.cycles) warnings.push(`${cycle.join(', ')} call each other: they cannot move servers-first and roll out as one group; expect failed calls between them until all their deployments complete`);
   const context: MoveContext = {
     estate, config, cutover, appMeshClients: appMeshClientsOf(ready, backends), edge, scaling, token, shared: [...steps], groups: dependencyGroups(ready, specs), tls: tlsConfiguration(config), names,
   };
   const moves = ready.map((d) => planMove(d, backends.get(d.label)!, context));
-  orderMoves(moves, order, sharing.usableAfter);
+  orderMoves(moves, order, sharing.usableAfter, estate);
   const position = (m: ServiceMove) => order.position.get(m.decision.label)!;
   for (const m of [...moves].sort((a, b) => position(a) - position(b))) steps.push(...m.steps);
   const services = moves.map((m) => m.planned).sort((a, b) => (a.rollout?.position ?? 0) - (b.rollout?.position ?? 0));

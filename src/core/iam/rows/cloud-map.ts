@@ -54,4 +54,6 @@ export const CLOUD_MAP: Record<string, Requirement> = {
   'servicediscovery GetService': read('servicediscovery:GetService', CLOUD_MAP_PAGE, (s) => [cloudMapService(s, s.input.Id)]),
   'servicediscovery ListNamespaces': read('servicediscovery:ListNamespaces', CLOUD_MAP_PAGE),
   'servicediscovery ListServices': read('servicediscovery:ListServices', CLOUD_MAP_PAGE),
+  // Who serves a name a narrowed selection calls (the ECS cluster and service of a registered task).
+  'servicediscovery ListInstances': read('servicediscovery:ListInstances', CLOUD_MAP_PAGE, (s) => [cloudMapService(s, s.input.ServiceId)]),
 };
