@@ -57,7 +57,7 @@ async function requireGreenServing(aws: AwsCaller, pairs: BlueGreenPair[], selec
   // Green must be serving now: targets healthy, no alarm, no more 5xx over the bake than allowed (a minute at least).
   const since = new Date(Date.now() - Math.max(selection.bakeMs, 60_000));
   const problems = await cutoverProblems(aws, pairs, {
-    alarms: selection.alarms, max5xx: selection.max5xx, since, window: `since ${since.toISOString()}`, dimensions: greenDimensions(pairs),
+    alarms: selection.alarms, max5xx: selection.max5xx, since, window: `since ${localTime(since)}`, dimensions: greenDimensions(pairs),
   });
   if (problems.length > 0) throw new UsageError(`not finalizing: ${problems.join('; ')}`);
   return edgeActions;

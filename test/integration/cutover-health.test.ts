@@ -51,7 +51,7 @@ describe('green health as the load balancer sees it', () => {
 
     const greenTg = (await elb().send(new elbv2.DescribeTargetGroupsCommand({ Names: ['pricing-sc'] }))).TargetGroups![0]!.TargetGroupArn!;
     await elb().send(new elbv2.RegisterTargetsCommand({ TargetGroupArn: greenTg, Targets: [{ Id: '10.20.1.50', Port: 8080 }] }));
-    const moved = await cli('shift', '--to', '100');
+    const moved = await cli('shift', '--to', '100', '--yes');
     expect(moved.code, moved.stdout + moved.stderr).toBe(0);
     expect(edgeChanges()).toBe(2);
 
@@ -77,7 +77,7 @@ describe('green health as the load balancer sees it', () => {
     // Both metrics read, each load balancer's own once.
     const reads = proxy.calls.filter((c) => c.operation === 'GetMetricStatistics').map((c) => c.input?.MetricName).sort();
     expect(reads).toEqual(['HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count']);
-    expect((await cli('shift', '--to', '100', '--max-5xx', '3')).code).toBe(0);
+    expect((await cli('shift', '--to', '100', '--yes', '--max-5xx', '3')).code).toBe(0);
     const finalize = await cli('finalize', '--yes', '--bake', '0s', '--dry-run');
     expect(finalize.stderr).toContain(`not finalizing: green target group pricing-sc: 3 5xx since`);
   });

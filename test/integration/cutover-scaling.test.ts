@@ -107,7 +107,7 @@ describe('the scaling of an autoscaled blue-green service', () => {
     const greenTg = (await elb().send(new elbv2.DescribeTargetGroupsCommand({ Names: ['pricing-sc'] }))).TargetGroups![0]!.TargetGroupArn!;
     // moto's ECS registers no task: stand in for green's, healthy.
     await elb().send(new elbv2.RegisterTargetsCommand({ TargetGroupArn: greenTg, Targets: [{ Id: '10.20.1.50', Port: 8080 }] }));
-    expect((await cli('shift', '--to', '100')).code).toBe(0);
+    expect((await cli('shift', '--to', '100', '--yes')).code).toBe(0);
     // inventory moved off App Mesh (here: it is gone), so only DNS callers are left to think of.
     await services().send(new ecs.DeleteServiceCommand({ cluster: 'legacy-mesh', service: 'inventory', force: true }));
     const blueRegistries = (await services().send(new ecs.DescribeServicesCommand({ cluster: 'legacy-mesh', services: ['pricing'] }))).services![0]!.serviceRegistries;
