@@ -107,10 +107,11 @@ describe('AWS calls for precheck over 200 services', () => {
       expect(result.code, result.stderr).toBe(0);
       const counts: Record<string, number> = {};
       for (const c of proxy.calls) counts[`${c.service} ${c.operation}`] = (counts[`${c.service} ${c.operation}`] ?? 0) + 1;
-      // apply reads only what can change: the planned services from their ARNs (no List calls, no task
-      // definition), the mesh listing and Cloud Map the plan observed; and asks STS for the account, once.
+      // apply reads only what can change: the planned services from their ARNs (no List calls), the mesh
+      // listing and Cloud Map the plan observed, and asks STS for the account, once; a dry run also reads
+      // the revisions the services run now, once each, as apply does before each wave (to name the services it would refuse).
       const beforeApply = {
-        'ecs DescribeServices': 20, 'appmesh GET /v20190125/meshes': 1,
+        'ecs DescribeServices': 20, 'ecs DescribeTaskDefinition': FAMILIES, 'appmesh GET /v20190125/meshes': 1,
         'servicediscovery ListNamespaces': 1, 'servicediscovery ListServices': 1, 'sts GetCallerIdentity': 1,
       };
       expect(counts, args[0]).toEqual(args[0] === 'apply' ? beforeApply : expected);

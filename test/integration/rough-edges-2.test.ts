@@ -7,6 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ecs from '@aws-sdk/client-ecs';
+import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
@@ -116,7 +117,12 @@ describe('a blue-green cut-over', () => {
     expect(asked.output).toContain('Nothing shifted.');
     expect(asked.code).toBe(1);
     expect(proxy.count((c) => c.mutating)).toBe(0);
-    expect((await cli('shift', '--to', '100', '--yes')).code).toBe(0);
+    // moto's ECS registers no task: green's target, as its task would be, so shift finds green healthy.
+    const elb = new elbv2.ElasticLoadBalancingV2Client({ endpoint: moto.url, region: DEMO_REGION, credentials });
+    const greenTg = (await elb.send(new elbv2.DescribeTargetGroupsCommand({ Names: ['pricing-sc'] }))).TargetGroups![0]!.TargetGroupArn!;
+    await elb.send(new elbv2.RegisterTargetsCommand({ TargetGroupArn: greenTg, Targets: [{ Id: '10.20.1.50', Port: 8080 }] }));
+    const shifted = await cli('shift', '--to', '100', '--yes');
+    expect(shifted.code, shifted.stdout + shifted.stderr).toBe(0);
     // Nothing else holds finalize back: inventory, which calls pricing through App Mesh, is gone.
     const client = new ecs.ECSClient({ endpoint: moto.url, region: DEMO_REGION, credentials });
     await client.send(new ecs.DeleteServiceCommand({ cluster: 'legacy-mesh', service: 'inventory', force: true }));
