@@ -21,6 +21,7 @@ import { startAwsProxy, type AwsProxy, type ObservedCall } from '../support/aws-
 import { isolatedEnv, motoEnv, runCli, spawnCli } from '../support/cli.js';
 import { DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { localTime } from '../../src/util/local-time.js';
 
 const BUCKET = 'meshctl-state';
 const PREFIX = 'team';
@@ -139,9 +140,9 @@ describe('a team sharing one state', () => {
     const other = await machine();
     const status = await cli(other, 'status', '--output', 'json');
     expect(status.code, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ journal: `${STATE}/${journalName}`, kind: 'apply', services: [expect.objectContaining({ service: 'legacy-mesh/pricing (green pricing-sc)' })] });
+    expect(JSON.parse(status.stdout)).toMatchObject({ journal: `${STATE}/${journalName}`, kind: 'apply', services: [expect.objectContaining({ service: 'legacy-mesh/pricing', greenService: 'pricing-sc' })] });
 
-    const shifted = await cli(other, 'shift', '--to', '100');
+    const shifted = await cli(other, 'shift', '--to', '100', '--yes');
     expect(shifted.code, shifted.stdout + shifted.stderr).toBe(0);
     expect((await object<Journal>(journalName!)).shift).toMatchObject({ weight: 100, state: 'done' });
 
@@ -210,7 +211,7 @@ describe('a team sharing one state', () => {
     await copyFile(join(planDir, 'plan.json'), join(second, 'plan.json'));
     const refused = await cli(second, 'apply', 'plan.json', '--force', '--no-wait');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`meshctl apply (${lock.user}, pid ${first.child.pid} on ${lock.host}, since ${lock.startedAt}; last heartbeat`);
+    expect(refused.stderr).toContain(`meshctl apply (${lock.user}, pid ${first.child.pid} on ${lock.host}, since ${localTime(lock.startedAt)}; last heartbeat`);
     expect(refused.stderr).toContain(`holds the journal ${lock.journal} (lock ${lock.id}): wait for it to finish; if it is gone, free it with meshctl unlock ${lock.id}, or wait until it expires`);
 
     first.child.kill('SIGKILL');
