@@ -126,9 +126,6 @@ function createdResource(step: PlanStep, input: Raw, output: Raw): CreatedResour
   if (step.service === 'ram' && step.operation === 'CreateResourceShare') {
     return { step: step.id, service: 'ram', kind: 'ResourceShare', identity: { resourceShareArn: String(output.resourceShare?.resourceShareArn) } };
   }
-  if (step.service === 'ram' && step.operation === 'CreateResourceShare') {
-    return { step: step.id, service: 'ram', kind: 'ResourceShare', identity: { resourceShareArn: String(output.resourceShare?.resourceShareArn) } };
-  }
   if (step.service === 'servicediscovery' && /^Create(Http|PrivateDns)Namespace$/.test(step.operation)) {
     return { step: step.id, service: 'servicediscovery', kind: 'Namespace', identity: { Id: String(output.NamespaceId) } };
   }
