@@ -116,7 +116,7 @@ describe('installing meshctl', () => {
     const [packed] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
     const paths = packed!.files.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['bin/meshctl', 'dist/main.js', 'package.json', 'README.md']));
-    expect(paths.filter((p) => !/^(bin|dist)\//.test(p)).sort()).toEqual(['README.md', 'package.json']);
+    expect(paths.filter((p) => !/^(bin|dist)\//.test(p)).sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
 
     const install = await run('npm', ['install', '--global', '--prefix', join(dir, 'from-tarball'), join(dir, packed!.filename), '--offline', '--no-audit', '--no-fund'], dir);
     expect(install.code, install.stderr).toBe(0);
