@@ -36,12 +36,15 @@ export interface UsageRequest {
 const QUERIES_PER_CALL = 500;
 const DATAPOINTS_PER_CALL = 100_800;
 /**
- * CloudWatch serves 90,000 datapoints per second to GetMetricData when the
- * window starts over three hours back (AWS General Reference, "Amazon
- * CloudWatch quotas"): calls are paced by the datapoints they ask for, in
- * thousands, on top of the 50 calls per second rate-limit.ts keeps.
+ * GetMetricData's datapoint quota, in thousands per second: 396,000 datapoints
+ * a second when the request's StartTime is more than three hours back, 180,000
+ * when it is within three hours; counted on the datapoints a request asks for
+ * (time range over period), per Region (Amazon CloudWatch User Guide,
+ * "CloudWatch service quotas"; AWS re:Post Knowledge Center, "Should I use
+ * GetMetricData or GetMetricStatistics for CloudWatch metrics?"). Calls are
+ * paced by it on top of the 50 calls a second rate-limit.ts keeps.
  */
-const KILO_DATAPOINTS_PER_SECOND = 90;
+const kiloDatapointsPerSecond = (startSecondsAgo: number) => (startSecondsAgo > 3 * 3600 ? 396 : 180);
 /** Request counts at 5-minute granularity (kept 63 days), hourly beyond. */
 const requestPeriod = (windowSeconds: number) => (windowSeconds <= 63 * 86_400 ? 300 : 3600);
 const HOUR = 3600;
@@ -153,7 +156,8 @@ function requestsPerSecond(groups: (Series | undefined)[], period: number): numb
 /** `definitions`: the estate's task definitions, by ARN (each service's current revision). */
 export async function readUsage(aws: AwsCaller, services: Service[], definitions: Record<string, TaskDefinition>, request: UsageRequest): Promise<UsageReading> {
   const windowSeconds = parseWindowHours(request.window, 'usage window') * HOUR;
-  const end = Math.floor((request.now ?? new Date()).getTime() / 1000 / HOUR) * HOUR;
+  const now = (request.now ?? new Date()).getTime() / 1000;
+  const end = Math.floor(now / HOUR) * HOUR;
   // Epoch seconds: CloudWatch's wire format, and plain JSON a recording keeps.
   const window = { StartTime: end - windowSeconds, EndTime: end };
   const cuts = await revisionCuts(aws, services, definitions, window.StartTime);
@@ -174,9 +178,16 @@ export async function readUsage(aws: AwsCaller, services: Service[], definitions
   ];
   const series = new Map<string, Series>();
   const failed = new Map<string, string>();
-  const pace = new TokenBucket({ burst: KILO_DATAPOINTS_PER_SECOND, perSecond: KILO_DATAPOINTS_PER_SECOND });
+  const rate = kiloDatapointsPerSecond(now - window.StartTime);
+  const pace = new TokenBucket({ burst: rate, perSecond: rate });
+  // Batches pay for their datapoints one after another, and each is sent once
+  // paid for: the calls spread over the pacing, not all sent at its end.
+  let paid = Promise.resolve();
   await Promise.all(batches.map(async (batch) => {
-    for (let k = 0; k < Math.ceil(batch.points / 1000); k += 1) await pace.take();
+    paid = paid.then(async () => {
+      for (let k = 0; k < Math.ceil(batch.points / 1000); k += 1) await pace.take();
+    });
+    await paid;
     await readBatch(aws, batch.queries, window, series, failed);
   }));
 

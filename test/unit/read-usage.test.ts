@@ -5,7 +5,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AwsCallError, type AwsCaller, type AwsInput } from '../../src/aws/caller.js';
 import { readUsage } from '../../src/aws/read-usage.js';
 import { createReplayCaller, loadFixtures, Recorder } from '../../src/aws/recording.js';
@@ -55,11 +55,12 @@ describe('readUsage', () => {
     expect(calls).toHaveLength(8);
     const end = Date.parse('2026-12-03T09:00:00Z') / 1000;
     expect(calls[0]).toMatchObject({ StartTime: end - 14 * 86_400, EndTime: end });
-    const memory = (calls[0]!.MetricDataQueries as Query[])[0]!;
-    expect(memory.MetricStat).toEqual({
-      Metric: { Namespace: 'AWS/ECS', MetricName: 'MemoryUtilization', Dimensions: [{ Name: 'ClusterName', Value: 'c' }, { Name: 'ServiceName', Value: 'svc0' }] },
+    const [memory, cpu] = calls[0]!.MetricDataQueries as Query[];
+    const busiestTask = (MetricName: string) => ({
+      Metric: { Namespace: 'AWS/ECS', MetricName, Dimensions: [{ Name: 'ClusterName', Value: 'c' }, { Name: 'ServiceName', Value: 'svc0' }] },
       Period: 14 * 86_400, Stat: 'Maximum',
     });
+    expect([memory!.MetricStat, cpu!.MetricStat]).toEqual([busiestTask('MemoryUtilization'), busiestTask('CPUUtilization')]);
     const svc = services(1000);
     expect(reading.services[svc[999]!.arn]).toEqual({ memoryPercent: 1099, cpuPercent: 549.5 });
     expect(reading.services[svc[7]!.arn]!.missing).toBe('no datapoints: a new service, or no task ran in the window');
@@ -75,6 +76,38 @@ describe('readUsage', () => {
       Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCountPerTarget', Dimensions: [{ Name: 'TargetGroup', Value: 'targetgroup/api/0123456789abcdef' }] },
       Period: 300, Stat: 'Sum',
     });
+  });
+
+  it('paces datapoints at CloudWatch\'s quota: 1000 target groups over 14 days go 25 a call (100,800 datapoints), spread at 396,000 a second', async () => {
+    vi.useFakeTimers();
+    try {
+      const sent: { at: number; queries: number; points: number }[] = [];
+      const aws = {
+        async call<T>(_service: string, _operation: string, input: AwsInput): Promise<T> {
+          const queries = input.MetricDataQueries as Query[];
+          const span = Number(input.EndTime) - Number(input.StartTime);
+          sent.push({ at: performance.now(), queries: queries.length, points: queries.reduce((n, q) => n + span / q.MetricStat.Period, 0) });
+          return { MetricDataResults: [] } as T;
+        },
+      } as AwsCaller;
+      const behindAlbs = services(1000).map((s, i) => ({ ...s, loadBalancers: [{ targetGroupArn: `${TG.replace('/api/', `/tg${i}/`)}`, containerName: 'app', containerPort: 8080 }] }));
+      const reading = readUsage(aws, behindAlbs, {}, { window: '14d', now: NOW });
+      await vi.runAllTimersAsync();
+      await reading;
+
+      // 4 calls of memory and CPU (2,000 datapoints), then 40 of 25 target groups × 4032 five-minute sums.
+      expect(sent).toHaveLength(44);
+      expect(sent.filter((c) => c.points === 100_800).map((c) => c.queries)).toEqual(Array(40).fill(25));
+      let asked = 0;
+      for (const call of sent) {
+        asked += call.points;
+        expect(asked, `${asked} datapoints asked by ${call.at} ms`).toBeLessThanOrEqual(396_000 * (1 + call.at / 1000));
+      }
+      // Sent as they are paid for: over the whole pacing, not all at its end.
+      expect(sent[10]!.at).toBeLessThan(sent.at(-1)!.at / 2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('never fails the run: a refused read leaves each service without a peak, with the reason', async () => {
