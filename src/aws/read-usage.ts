@@ -74,18 +74,34 @@ function reason(error: AwsCallError | FixtureMissError): string {
   return `CloudWatch ${error.operation}: ${error.code}: ${error.message.split('\n')[0]!.slice(0, 200)}`;
 }
 
-/** One batch of queries, every page followed; a refused batch leaves its queries failed, with the reason. */
+/**
+ * A metric CloudWatch could not read in full even after every page: its
+ * StatusCode is Forbidden (another account's metric the caller may not see)
+ * or InternalError (Amazon CloudWatch API Reference, MetricDataResult). Its
+ * peak would be a guess, so it counts as failed, with the reason.
+ */
+const UNREAD = new Set(['Forbidden', 'InternalError']);
+
+/** One batch of queries, every page followed; a refused batch, or metric, leaves its queries failed, with the reason. */
 async function readBatch(aws: AwsCaller, queries: MetricQuery[], window: { StartTime: number; EndTime: number }, series: Map<string, Series>, failed: Map<string, string>): Promise<void> {
   try {
     const results = await paginate(async (NextToken) => {
       const out = await aws.call<Raw>('cloudwatch', 'GetMetricData', { MetricDataQueries: queries, ...window, ScanBy: 'TimestampAscending', ...(NextToken && { NextToken }) });
       return { items: out.MetricDataResults as Raw[] | undefined, next: out.NextToken as string | undefined };
     });
+    const status = new Map<string, string>();
     for (const r of results) {
       const seen = series.get(r.Id) ?? { timestamps: [], values: [] };
       seen.timestamps.push(...((r.Timestamps ?? []) as string[]).map(String));
       seen.values.push(...((r.Values ?? []) as number[]));
       series.set(r.Id, seen);
+      // The last page's status is the metric's: a page cut short is retried with NextToken.
+      if (r.StatusCode) status.set(r.Id, String(r.StatusCode));
+    }
+    for (const [id, code] of status) {
+      if (!UNREAD.has(code)) continue;
+      series.delete(id);
+      failed.set(id, `CloudWatch GetMetricData: ${code} for this metric`);
     }
   } catch (error) {
     if (!(error instanceof AwsCallError) && !(error instanceof FixtureMissError)) throw error;

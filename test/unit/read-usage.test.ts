@@ -116,6 +116,24 @@ describe('readUsage', () => {
     const reading = await readUsage(denied, [one!], {}, { window: '7d', now: NOW });
     expect(reading).toEqual({ window: '7d', services: { [one!.arn]: { missing: 'CloudWatch GetMetricData: AccessDenied: User is not authorized to perform: cloudwatch:GetMetricData' } } });
   });
+
+  it('counts a metric CloudWatch answers Forbidden or InternalError as unread, not as a peak from part of its data', async () => {
+    const aws = {
+      async call<T>(_service: string, _operation: string, input: AwsInput): Promise<T> {
+        const results = (input.MetricDataQueries as Query[]).map((q) => {
+          const name = q.MetricStat.Metric.Dimensions.find((d) => d.Name === 'ServiceName')!.Value;
+          const status = q.MetricStat.Metric.MetricName === 'MemoryUtilization' ? { svc0: 'Forbidden', svc1: 'InternalError' }[name] ?? 'Complete' : 'Complete';
+          return { Id: q.Id, Timestamps: ['2026-11-19T09:00:00Z'], Values: [40], StatusCode: status };
+        });
+        return { MetricDataResults: results } as T;
+      },
+    } as AwsCaller;
+    const [forbidden, failing, fine] = services(3);
+    const reading = await readUsage(aws, [forbidden!, failing!, fine!], {}, { window: '14d', now: NOW });
+    expect(reading.services[forbidden!.arn]).toEqual({ cpuPercent: 40, missing: 'CloudWatch GetMetricData: Forbidden for this metric' });
+    expect(reading.services[failing!.arn]).toEqual({ cpuPercent: 40, missing: 'CloudWatch GetMetricData: InternalError for this metric' });
+    expect(reading.services[fine!.arn]).toEqual({ memoryPercent: 40, cpuPercent: 40 });
+  });
 });
 
 describe('a revision that took over within the window', () => {
