@@ -6,18 +6,25 @@
 // sized from that peak plus headroom, not from the reservations alone. Precheck
 // and the plan both size through here, so what precheck announces is what the
 // plan does.
-// Source: Amazon ECS Developer Guide, "Service Connect components", proxy
-// resources (256 CPU units and 64 MiB recommended; 512 CPU units for tasks
-// receiving more than 500 requests per second at their peak load; the proxy
-// uses what the task-level limits leave over the containers' limits; task
-// memory is required, on EC2 too).
+// Source: Amazon ECS Developer Guide, "Amazon ECS Service Connect components"
+// (service-connect-concepts-deploy.html), proxy resources (256 CPU units and
+// 64 MiB recommended; 512 CPU units for tasks receiving more than 500
+// requests per second at their peak load; the proxy uses what the task-level
+// limits leave over the containers' limits; task memory is required, on EC2
+// too).
 import type { Cluster, ContainerDefinition, Estate, LaunchKind, Service, TaskDefinition } from '../estate.js';
 import { isValidFargateSize, smallestFargateSize } from '../fargate.js';
 import { envoyContainer, launchKind, taskReservation, type Resources } from '../service-facts.js';
 import { XRAY_CONTAINER, type SidecarSizing } from '../sidecars.js';
 import { DEFAULT_USAGE_HEADROOM, peaksOf, type ObservedPeaks } from '../usage.js';
 
-/** AWS's guidance for busy tasks: above 500 requests per second per task, 512 CPU units for the agent. */
+/**
+ * AWS's guidance for busy tasks: where a task receives more than 500 requests
+ * per second at its peak, add 512 CPU units to the task for the agent instead
+ * of 256 (Amazon ECS Developer Guide, "Amazon ECS Service Connect components").
+ * The peak is the busiest 5 minutes of the service's target groups'
+ * RequestCountPerTarget (src/aws/read-usage.ts).
+ */
 export const BUSY_AGENT = { requestsPerSecond: 500, cpu: 512 };
 
 export interface ServiceConnectSizeInput {
