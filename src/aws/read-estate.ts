@@ -239,6 +239,7 @@ export function toService(raw: Raw, clusterName: string): Service {
     serviceConnect: primary?.serviceConnectConfiguration,
     events: ((raw.events ?? []) as Raw[]).slice(0, RECENT_EVENTS).map((e) => ({ createdAt: e.createdAt, message: e.message })),
     settings: toSettings(raw),
+    ...(Array.isArray(raw.tags) && raw.tags.length > 0 && { tags: (raw.tags as Raw[]).map((t) => ({ key: String(t.key), value: String(t.value ?? '') })) }),
   };
 }
 

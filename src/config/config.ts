@@ -2,9 +2,11 @@
 // a default, so commands run without a file.
 import { readFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CUTOVER_STRATEGIES, DEFAULT_CUTOVER, type CutoverStrategy } from '../core/cutover/ecs-strategy.js';
+import { CONFIGURED_OWNER_TOOLS, type OwnerRules } from '../core/owner.js';
 import { DEFAULT_SIDECAR_SIZING, TARGETS, type Target } from '../core/sidecars.js';
 import { parseStateUrl } from '../core/state.js';
 import { DEFAULT_USAGE_HEADROOM, DEFAULT_USAGE_WINDOW } from '../core/usage.js';
@@ -118,6 +120,28 @@ const State = z.preprocess((value) => (typeof value === 'string' ? { url: value 
     // The holder writes a heartbeat every quarter of it: under a second would only spend requests.
     .refine((ttl) => parseDuration(ttl, 'state.lockTtl') >= 1000, 'at least 1s (the default is 10m)').optional(),
 }).strict().refine((s) => !s.kmsKeyId || s.url.startsWith('s3://'), { message: 'kmsKeyId is for an S3 state (s3://BUCKET/PREFIX)', path: ['kmsKeyId'] }));
+/** Owners found by AWS's own tags: only whether apply may move their services. */
+const BuiltInOwner = z.object({ allowMove: z.boolean().default(false) }).strict();
+/** An owner the estate marks with its own tags (Terraform default_tags, a tag an ecspresso team sets). */
+const TaggedOwner = z.object({
+  /** What redeploys its services: decides the command named and the export format suggested. */
+  tool: z.enum(CONFIGURED_OWNER_TOOLS).optional(),
+  /** The tags that mark its services (all must match; '*' matches any value), on the service or else its task definition. */
+  tags: z.record(z.string().min(1), z.string(), { error: 'name the tags that mark its services, for example tags: { ManagedBy: terraform }' }).refine((t) => Object.keys(t).length > 0, { message: 'name at least one tag, for example { ManagedBy: terraform }' }),
+  /** The tag whose value names where the service is defined (a Terraform workspace, a repository). */
+  workspaceTag: z.string().min(1).optional(),
+  /** apply moves its services without --allow-iac-owned (their next deploy reverts the move unless the owner carries the change). */
+  allowMove: z.boolean().default(false),
+}).strict();
+const OWNER_NAME = /^[a-zA-Z0-9][\w-]*$/;
+const Owners = z.object({ cloudformation: BuiltInOwner.optional(), copilot: BuiltInOwner.optional() })
+  .catchall(TaggedOwner)
+  .superRefine((owners, ctx) => {
+    for (const name of Object.keys(owners)) {
+      if (!OWNER_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'owner names: letters, digits, - and _' });
+    }
+  })
+  .default({});
 
 const ConfigSchema = z.object({
   target: z.enum(TARGETS as [Target, ...Target[]]).optional(),
@@ -156,6 +180,12 @@ const ConfigSchema = z.object({
   /** Keyed by service name, or cluster/service for one cluster only. */
   services: z.record(z.string(), ServiceOverride).default({}),
   usage: Usage.default(USAGE_DEFAULTS),
+  /**
+   * Infrastructure code that owns services: cloudformation and copilot are
+   * found by AWS's tags (allowMove only); any other name is an owner the
+   * estate marks with its own tags.
+   */
+  owners: Owners,
   sidecars: z.object({
     envoy: z.object({
       ...sizeShape(DEFAULT_SIDECAR_SIZING.envoy),
@@ -195,16 +225,26 @@ export function parseConfig(data: unknown, file: string): MeshctlConfig {
   return result.data;
 }
 
-/** Loads --config FILE, or meshctl.yaml when present, or the defaults. */
-export async function loadConfig(path: string | undefined): Promise<MeshctlConfig> {
-  const file = path ?? DEFAULT_CONFIG_FILE;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && path === undefined) return defaultConfig();
-    throw new ConfigError(`cannot read config ${file}: ${(error as Error).message}`);
+/**
+ * Loads --config FILE; else ./meshctl.yaml when present; else, replaying a
+ * recording (--fixtures DIR), the meshctl.yaml recorded beside it when
+ * present (the estate and the config it was recorded with go together);
+ * else the defaults.
+ */
+export async function loadConfig(path: string | undefined, fixturesDir?: string): Promise<MeshctlConfig> {
+  const candidates = path !== undefined ? [path] : [DEFAULT_CONFIG_FILE, ...(fixturesDir ? [join(fixturesDir, DEFAULT_CONFIG_FILE)] : [])];
+  let file = candidates[0]!;
+  let text: string | undefined;
+  for (file of candidates) {
+    try {
+      text = await readFile(file, 'utf8');
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && path === undefined) continue;
+      throw new ConfigError(`cannot read config ${file}: ${(error as Error).message}`);
+    }
   }
+  if (text === undefined) return defaultConfig();
   let data: unknown;
   try {
     data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
@@ -212,6 +252,19 @@ export async function loadConfig(path: string | undefined): Promise<MeshctlConfi
     throw new ConfigError(`${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
   }
   return parseConfig(data, file);
+}
+
+/** The owner rules of meshctl.yaml, for the pure core. */
+export function ownerRules(config: MeshctlConfig): OwnerRules {
+  const { cloudformation, copilot, ...tagged } = config.owners;
+  return {
+    cloudformation: { allowMove: cloudformation?.allowMove ?? false },
+    copilot: { allowMove: copilot?.allowMove ?? false },
+    tagged: Object.entries(tagged as Record<string, z.infer<typeof TaggedOwner>>).map(([name, o]) => ({
+      name, tool: o.tool ?? ((CONFIGURED_OWNER_TOOLS as readonly string[]).includes(name) ? name as OwnerRules['tagged'][number]['tool'] : 'other'),
+      tags: o.tags, ...(o.workspaceTag && { workspaceTag: o.workspaceTag }), allowMove: o.allowMove,
+    })),
+  };
 }
 
 /** The overrides for one service: cluster/service wins over service. */

@@ -113,6 +113,12 @@ export interface Service {
   events: { createdAt?: string; message: string }[];
   /** What else CreateService accepts that the service has: a green twin copies it. */
   settings?: ServiceSettings;
+  /**
+   * Every tag DescribeServices reports (include TAGS), AWS's own aws: tags
+   * too: CloudFormation and Copilot mark what they own with them. Not copied
+   * anywhere (aws: tags cannot be set); settings.tags holds what a twin copies.
+   */
+  tags?: { key: string; value: string }[];
 }
 
 /** A service's settings beyond task, network, load balancers and count, as DescribeServices reports them. */

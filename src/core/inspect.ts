@@ -1,6 +1,7 @@
 // The inspect view of an estate: one row per service, plain data for text and JSON.
 import { accountOfArn } from './arn.js';
 import type { Estate } from './estate.js';
+import { NO_OWNER_RULES, serviceOwner, type OwnerRules, type ServiceOwner } from './owner.js';
 import { launchKind, meshStatus, networkMode, taskReservation } from './service-facts.js';
 
 export interface InspectService {
@@ -16,6 +17,8 @@ export interface InspectService {
   mesh: string;
   deploymentController: string;
   serviceRegistries: string[];
+  /** The infrastructure code that owns it, when its tags (or its task definition's) name one. */
+  owner?: ServiceOwner;
 }
 
 export interface InspectCluster {
@@ -33,7 +36,7 @@ export interface InspectReport {
   appMeshMeshes: { name: string; virtualNodes: number }[];
 }
 
-export function inspectEstate(estate: Estate): InspectReport {
+export function inspectEstate(estate: Estate, owners: OwnerRules = NO_OWNER_RULES): InspectReport {
   return {
     region: estate.region,
     awsvpcTrunking: estate.awsvpcTrunking,
@@ -45,6 +48,7 @@ export function inspectEstate(estate: Estate): InspectReport {
         const td = estate.taskDefinitions[service.taskDefinitionArn]!;
         const size = taskReservation(td);
         const capacity = service.capacityProviderStrategy.map((p) => p.capacityProvider).join('+');
+        const owner = serviceOwner(service, td, owners);
         return {
           service: service.name,
           launchType: service.launchType ?? (capacity ? `${launchKind(service, cluster)} (${capacity})` : launchKind(service, cluster)),
@@ -58,6 +62,7 @@ export function inspectEstate(estate: Estate): InspectReport {
           mesh: meshStatus(service, td),
           deploymentController: service.deploymentController,
           serviceRegistries: service.serviceRegistries.map((r) => r.registryArn),
+          ...(owner && { owner }),
         };
       }),
     })),

@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import type { InspectReport } from '../core/inspect.js';
+import { ownerColumn } from '../core/owner.js';
 import { table } from './table.js';
 
 const MESH_COLOR: Record<string, (s: string) => string> = {
@@ -26,8 +27,9 @@ export function renderInspectText(report: InspectReport, source: string): string
       `${s.cpu}/${s.memory}`,
       s.containers.join(','),
       (MESH_COLOR[s.mesh] ?? String)(s.mesh),
+      s.owner ? chalk.cyan(ownerColumn(s.owner)) : chalk.dim('-'),
     ]);
-    parts.push(table(['SERVICE', 'LAUNCH', 'NETWORK', 'TASK DEFINITION', 'DESIRED/RUNNING', 'CPU/MEMORY', 'CONTAINERS', 'MESH'], rows)
+    parts.push(table(['SERVICE', 'LAUNCH', 'NETWORK', 'TASK DEFINITION', 'DESIRED/RUNNING', 'CPU/MEMORY', 'CONTAINERS', 'MESH', 'OWNER'], rows)
       .split('\n').map((l) => `  ${l}`).join('\n'), '');
   }
   const meshes = report.appMeshMeshes.map((m) => `${m.name} (${m.virtualNodes} virtual nodes)`).join(', ');
