@@ -7,7 +7,7 @@ import { EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
 import type { Severity } from '../core/checks/rule.js';
 import { failsAt, runPrecheck } from '../core/precheck.js';
 import { DEFAULT_TARGET, type Target } from '../core/sidecars.js';
-import { serviceOverrides } from '../config/config.js';
+import { ownerRules, serviceOverrides } from '../config/config.js';
 import { readCutoverContext } from '../planning/cutover-context.js';
 import { cutoverSettings, type CutoverFlags } from '../planning/cutover-settings.js';
 import { usageHeadroom } from '../core/usage.js';
@@ -44,6 +44,7 @@ export async function runPrecheckCommand(options: PrecheckOptions): Promise<numb
     target, sizing: settings.sidecars, keepXray: settings.serviceConnect.keepXray, headroom: usageHeadroom(settings),
     configuredEgressPorts: (cluster, service) => serviceOverrides(settings, cluster, service)?.egressIgnoredPorts ?? [],
     ...(bucket && { stateBucket: bucket }),
+    owners: ownerRules(settings),
   });
   const failed = failsAt(report, options.failOn);
   const format = options.format ?? options.output;

@@ -3,7 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { toService } from '../../src/aws/read-estate.js';
 import { ownerRules, parseConfig } from '../../src/config/config.js';
+import { iacOwner } from '../../src/core/checks/iac-owner.js';
+import { RULES } from '../../src/core/checks/index.js';
 import { inspectEstate } from '../../src/core/inspect.js';
+import { runPrecheck } from '../../src/core/precheck.js';
+import { DEFAULT_SIDECAR_SIZING } from '../../src/core/sidecars.js';
 import { describeOwner, nextDeploy, NO_OWNER_RULES, ownerColumn, serviceOwner, type OwnerRules } from '../../src/core/owner.js';
 import { redactDeep } from '../../src/core/redact.js';
 import { registrationInput } from '../../src/core/task-definition-input.js';
@@ -87,6 +91,35 @@ describe('tags of owners', () => {
   it('survive redaction: stack ids, workspaces and Copilot names are no secrets', () => {
     const owned = [...cloudFormation('LedgerService'), ...tags({ 'copilot-service': 'reviews', 'tf-workspace': 'prod', ManagedBy: 'terraform' })];
     expect(redactDeep({ tags: owned })).toEqual({ tags: owned });
+  });
+});
+
+describe('precheck rule iac-owner', () => {
+  const check = (svcTags: { key: string; value: string }[], rules: OwnerRules = TERRAFORM) => {
+    const td = taskDefinition({ family: 'ledger' });
+    return runPrecheck(estate({ services: [[service(td, { tags: svcTags }), td]] }), { target: 'service-connect', sizing: DEFAULT_SIDECAR_SIZING, owners: rules })
+      .findings.filter((f) => f.rule === 'iac-owner');
+  };
+
+  it('is registered and warns, naming the stack, the deploy that reverts the move and how to carry the change', () => {
+    expect(RULES).toContain(iacOwner);
+    const [finding] = check(cloudFormation('LedgerService'));
+    expect(finding).toMatchObject({ severity: 'warning', cluster: 'c', service: 'ledger' });
+    expect(finding!.blocking).toBeUndefined();
+    expect(finding!.message).toBe('c/ledger: owned by CloudFormation stack shop-ledger (logical id LedgerService): its next deploy (an update of stack shop-ledger (aws cloudformation deploy, or the pipeline that deploys it)) registers the old task definition and service configuration again and reverts the move; clients already calling it by its new name would break');
+    expect(finding!.hint).toContain('meshctl plan --export DIR --format cloudformation');
+    expect(finding!.hint).toContain('apply holds this service until then; --allow-iac-owned (or owners.cloudformation.allowMove: true in meshctl.yaml) moves it anyway');
+  });
+
+  it('names the Terraform workspace and the terraform format; says when meshctl.yaml lets apply move it', () => {
+    const [finding] = check(tags({ ManagedBy: 'terraform', 'tf-workspace': 'prod' }), { ...TERRAFORM, tagged: [{ ...TERRAFORM.tagged[0]!, allowMove: true }] });
+    expect(finding!.message).toContain('owned by Terraform, workspace prod: its next deploy (terraform apply in workspace prod)');
+    expect(finding!.hint).toContain('--format terraform');
+    expect(finding!.hint).toContain('meshctl.yaml lets apply move it (owners.terraform.allowMove)');
+  });
+
+  it('finds nothing on a service no code owns', () => {
+    expect(check(tags({ team: 'ledger' }))).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 // Plans a migration onto App Mesh: from the estate, the config and the specs
 // of existing mesh resources to an ordered list of AWS operations. Pure.
 import { plannedUsage, usageHeadroom } from '../usage.js';
-import type { MeshctlConfig } from '../../config/config.js';
+import { ownerRules, type MeshctlConfig } from '../../config/config.js';
 import { stableStringify } from '../../util/stable-json.js';
 import { isSubset } from '../../util/subset.js';
 import type { Finding } from '../checks/rule.js';
@@ -83,7 +83,7 @@ function namespaceProblem(estate: Estate, config: MeshctlConfig, resolved: Resol
 function decide(estate: Estate, config: MeshctlConfig, resolved: ResolvedService, home: string): ServiceDecision {
   // The configured ports count toward the 15-port limit exactly as precheck counts them.
   const findings = checkService(estate, resolved.cluster, resolved.service, {
-    target: 'appmesh', sizing: config.sidecars, configuredEgressPorts: () => resolved.overrides?.egressIgnoredPorts ?? [], headroom: usageHeadroom(config),
+    target: 'appmesh', sizing: config.sidecars, configuredEgressPorts: () => resolved.overrides?.egressIgnoredPorts ?? [], headroom: usageHeadroom(config), owners: ownerRules(config),
   });
   const blocking = findings.filter((f) => f.blocking);
   const problem = namespaceProblem(estate, config, resolved, home);

@@ -9,6 +9,7 @@ import { deploymentController } from './deployment-controller.js';
 import { deploymentInProgress } from './deployment-in-progress.js';
 import { ecsManagedCutover } from './ecs-managed-cutover.js';
 import { eniCapacity } from './eni-capacity.js';
+import { iacOwner } from './iac-owner.js';
 import { networkModeRule } from './network-mode.js';
 import { observedUsage } from './observed-usage.js';
 import { platformVersion } from './platform-version.js';
@@ -44,4 +45,5 @@ export const RULES: readonly Rule[] = [
   serverOutsideSelection,
   crossVpcReachability,
   stateBucket,
+  iacOwner,
 ];

@@ -2,6 +2,7 @@
 // the estate to findings. Rules never touch AWS.
 import type { Cluster, Estate, Service, TaskDefinition } from '../estate.js';
 import type { CutoverContext } from '../cutover/ecs-strategy.js';
+import type { OwnerRules } from '../owner.js';
 import type { SidecarSizing, Target } from '../sidecars.js';
 import type { StateBucketFacts } from '../state.js';
 
@@ -35,6 +36,8 @@ export interface CheckOptions {
   cutover?: CutoverContext;
   /** Room kept over observed peaks, as a fraction (default 0.25; meshctl.yaml usage.headroom, --usage-headroom). */
   headroom?: number;
+  /** meshctl.yaml owners: who owns a service (iac-owner); CloudFormation and Copilot are found without it. */
+  owners?: OwnerRules;
 }
 
 export interface ServiceSubject extends CheckOptions {

@@ -7,7 +7,7 @@
 // estates whose App Mesh control plane is already gone. What a service
 // already has on Service Connect is kept (merge.ts), servers move before
 // their clients (rollout-order.ts), tasks are sized as AWS does (sizing.ts). Pure.
-import { serviceOverrides, type MeshctlConfig } from '../../config/config.js';
+import { ownerRules, serviceOverrides, type MeshctlConfig } from '../../config/config.js';
 import { stableStringify } from '../../util/stable-json.js';
 import { inferBackends } from '../appmesh/backends.js';
 import { accountOfArn } from '../arn.js';
@@ -238,7 +238,7 @@ function busyAgentNotes(resolved: ResolvedService, estate: Estate, config: Meshc
 
 function decide(resolved: ResolvedService, estate: Estate, config: MeshctlConfig, specs: MeshSpecs, cutover: CutoverContext): Decision {
   const label = `${resolved.cluster.name}/${resolved.service.name}`;
-  const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'service-connect', sizing: config.sidecars, keepXray: config.serviceConnect.keepXray, cutover, headroom: usageHeadroom(config) });
+  const findings = checkService(estate, resolved.cluster, resolved.service, { target: 'service-connect', sizing: config.sidecars, keepXray: config.serviceConnect.keepXray, cutover, headroom: usageHeadroom(config), owners: ownerRules(config) });
   const blocking = findings.filter((f) => f.blocking);
   const block = (rule: string, message: string, hint: string) => blocking.push({ rule, severity: 'error', blocking: true, cluster: resolved.cluster.name, service: resolved.service.name, message: `${label}: ${message}`, hint });
   const joins = namespaceFor(resolved, estate, config);
