@@ -64,9 +64,9 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
   if (options.fixtures && !options.dryRun) {
     throw new UsageError('--fixtures replays a recording and can change nothing: add --dry-run to see what apply would send');
   }
-  const selection = { cluster: options.cluster, service: options.service, target: options.target, strategy: options.strategy, removeMeshResources: options.removeMeshResources };
+  const selection = { cluster: options.cluster, service: options.service, target: options.target, strategy: options.strategy, removeMeshResources: options.removeMeshResources, allowIacOwned: options.allowIacOwned };
   if (planFile && Object.values(selection).some((v) => v !== undefined)) {
-    throw new UsageError(`--cluster, --service, --target, --strategy and --remove-mesh-resources choose what to plan; ${planFile} is already planned: apply it as it is, or plan again with them`);
+    throw new UsageError(`--cluster, --service, --target, --strategy, --remove-mesh-resources and --allow-iac-owned choose what to plan; ${planFile} is already planned (what it holds for infrastructure code is part of it): apply it as it is, or plan again with them`);
   }
   if (planFile && (options.usage === false || options.usageWindow !== undefined || options.usageHeadroom !== undefined)) {
     throw new UsageError(`--no-usage, --usage-window and --usage-headroom choose how to size a plan; ${planFile} is already sized: apply it as it is, or plan again with them`);

@@ -21,6 +21,7 @@ import { drift, keysChangedBy, observeAgain } from '../core/plan/drift.js';
 import type { Plan, PlanStep } from '../core/plan/model.js';
 import { showRefs } from '../core/plan/refs.js';
 import { describeHolder, locationOf, type StateRef } from '../core/state.js';
+import { heldLines } from '../render/plan-text.js';
 import { leftInPlaceLines } from '../render/service-steps-text.js';
 import { table } from '../render/table.js';
 import { ExpectedError } from '../util/expected-error.js';
@@ -49,6 +50,7 @@ export interface ExecuteOptions {
 /** Planned services apply refuses without --force: the precheck errors they carry. */
 export function refusedWithoutForce(plan: Plan): { service: string; rules: string[] }[] {
   return plan.services
+    .filter((s) => s.status !== 'held')
     .map((s) => ({ service: `${s.cluster}/${s.service}`, rules: s.findings.filter((f) => f.severity === 'error').map((f) => f.rule) }))
     .filter((s) => s.rules.length > 0);
 }
@@ -68,6 +70,7 @@ export function dryRunResult(plan: Plan, force: boolean, refused: ApplyReport['r
     }),
     refusedWithoutForce: force ? [] : refusedWithoutForce(plan),
     refused: refused.map((r) => ({ service: r.label, reason: r.reason })),
+    held: plan.held?.services ?? [],
   };
 }
 
@@ -79,7 +82,7 @@ function renderDryRun(plan: Plan, force: boolean, revisionRefusals: ApplyReport[
     lines.push(chalk.yellow(`without --force, apply refuses ${refused.length} service(s) carrying precheck errors: ${refused.map((r) => `${r.service} (${r.rules.join(', ')})`).join(', ')}`));
   }
   for (const r of revisionRefusals) lines.push(chalk.red(`× apply would refuse ${r.label}: ${r.reason}`));
-  lines.push('');
+  lines.push(...heldLines(plan), '');
   for (const [i, step] of plan.steps.entries()) {
     // Over several accounts: which account's credentials send it.
     const where = plan.accounts && step.account ? ` in ${plan.accounts[step.account] ?? step.account} (${step.account})` : '';
@@ -169,13 +172,15 @@ export async function releaseAll(locks: HeldLock[]): Promise<void> {
 }
 
 export async function executePlan(session: AwsSession, state: RunState, plan: Plan, options: ExecuteOptions): Promise<number> {
-  const unforced = plan.services.filter((s) => s.findings.some((f) => f.severity === 'error'));
+  const unforced = plan.services.filter((s) => s.status !== 'held' && s.findings.some((f) => f.severity === 'error'));
   if (unforced.length > 0 && !options.force && !options.dryRun) {
     const list = unforced.map((s) => `  ${s.cluster}/${s.service}: ${s.findings.filter((f) => f.severity === 'error').map((f) => f.rule).join(', ')}`).join('\n');
     throw new UsageError(`these planned services carry precheck errors:\n${list}\nFix them, exclude the services in meshctl.yaml, or pass --force to apply anyway`);
   }
   if (plan.steps.length === 0) {
-    writeOut(plan.rollback ? 'Nothing to roll back.' : plan.finalize ? 'Nothing to finalize.' : 'Nothing to apply: the plan has no changes.');
+    const held = plan.held?.services.length ?? 0;
+    writeOut(plan.rollback ? 'Nothing to roll back.' : plan.finalize ? 'Nothing to finalize.'
+      : held > 0 ? [`Nothing to apply: every change of the plan is held for infrastructure code (${held} service(s)).`, ...heldLines(plan)].join('\n') : 'Nothing to apply: the plan has no changes.');
     return EXIT_OK;
   }
 
@@ -279,8 +284,9 @@ export async function executePlan(session: AwsSession, state: RunState, plan: Pl
         failures: report.failures.map((f) => ({ step: f.step.id, error: describeError(f.error).message })),
         steps: plan.steps.map((st) => ({ id: st.id, operation: `${st.service} ${st.operation}`, ecsService: st.ecsService, status: store.journal.steps[st.id]?.status ?? 'pending' })),
         ...(plan.rollback ? { leftInPlace: plan.rollback.leftInPlace } : plan.finalize ? {} : { rollback: `meshctl rollback --journal ${path}` }),
+        held: plan.held?.services ?? [],
       }, null, 2));
-    } else writeOut(renderReport(plan, report, rows, path));
+    } else writeOut([renderReport(plan, report, rows, path), ...heldLines(plan)].join('\n'));
     return failed ? EXIT_FINDINGS : EXIT_OK;
   } finally {
     await releaseAll(locks);

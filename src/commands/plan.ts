@@ -46,6 +46,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
     await writePaged(renderPlanOf(plan, estate, session.source, { summaryOnly: options.summary, columns: process.stdout.isTTY ? process.stdout.columns : undefined }), options);
   }
   if (options.out && options.output !== 'json' && !options.graph) writeErr(`plan saved to ${options.out}; run meshctl apply ${options.out} to execute it`);
-  const changes = plan.steps.length > 0;
+  // Held services are changes too: the plan holds them for their owners, it does not find them done.
+  const changes = plan.steps.length > 0 || (plan.held?.steps.length ?? 0) > 0;
   return options.detailedExitcode && changes ? EXIT_CHANGES : EXIT_OK;
 }

@@ -23,6 +23,8 @@ import { scalingResourceId } from '../core/scaling.js';
 import { DEFAULT_TARGET, type Target } from '../core/sidecars.js';
 import { readCutoverContext } from './cutover-context.js';
 import { cutoverSettings, type CutoverFlags } from './cutover-settings.js';
+import { ownerRules } from '../config/config.js';
+import { holdOwnedServices, ownersOfPlan } from '../core/plan/hold.js';
 
 /** What to plan: the selection flags plan and apply share. */
 export interface MigrationSelection extends Omit<CutoverFlags, 'strategy'> {
@@ -31,6 +33,8 @@ export interface MigrationSelection extends Omit<CutoverFlags, 'strategy'> {
   target?: Target;
   strategy?: MigrationStrategy;
   removeMeshResources?: boolean;
+  /** Move services infrastructure code owns too (their owner's next deploy reverts the move unless it carries the change). */
+  allowIacOwned?: boolean;
 }
 
 export interface ComputedPlan {
@@ -38,8 +42,13 @@ export interface ComputedPlan {
   estate: Estate;
 }
 
-/** Reads the estate and the mesh resources it touches, and plans the migration. */
+/** Reads the estate and the mesh resources it touches, and plans the migration; services infrastructure code owns are held unless allowed. */
 export async function computePlan(session: { accounts: AccountSession[]; region: string }, settings: MeshctlConfig, options: MigrationSelection): Promise<ComputedPlan> {
+  const { plan, estate } = await planMigration(session, settings, options);
+  return { plan: holdOwnedServices(plan, ownersOfPlan(plan, estate, ownerRules(settings)), options.allowIacOwned ?? false), estate };
+}
+
+async function planMigration(session: { accounts: AccountSession[]; region: string }, settings: MeshctlConfig, options: MigrationSelection): Promise<ComputedPlan> {
   const { accounts, region } = session;
   const target = options.target ?? settings.target ?? DEFAULT_TARGET;
   if (target === 'appmesh' && (options.strategy || options.removeMeshResources || options.infrastructureRole || options.deploymentAlarm)) {

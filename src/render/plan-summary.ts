@@ -30,6 +30,7 @@ const peak = (svc: PlannedService) => {
 
 function action(plan: Plan, svc: PlannedService): string {
   if (svc.status === 'unchanged') return 'none';
+  if (svc.status === 'held') return 'held for its owner';
   if (svc.serviceConnect?.greenService) return `green ${svc.serviceConnect.greenService}`;
   if (svc.serviceConnect?.strategy.startsWith('ecs-')) return `${svc.serviceConnect.strategy} (keeps name)`;
   return plan.target === 'service-connect' ? 'update in place' : 'join the mesh';
@@ -54,7 +55,7 @@ export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<stri
   const notInEstimate = new Map<string, { why: string; labels: string[] }>();
   const rows = plan.services.map((svc) => {
     const label = `${svc.cluster}/${svc.service}`;
-    const register = plan.steps.find((s) => s.ecsService === label && s.operation === 'RegisterTaskDefinition');
+    const register = [...plan.steps, ...plan.held?.steps ?? []].find((s) => s.ecsService === label && s.operation === 'RegisterTaskDefinition');
     // A move that registers nothing (Service Connect config only) keeps the revision the service runs.
     const source = register?.sourceTaskDefinition ?? Object.keys(taskDefinitionsBefore).find((arn) => arn.endsWith(`/${svc.taskDefinition}`));
     const beforeTd = source ? taskDefinitionsBefore[source] as SizedInput | undefined : undefined;
@@ -78,7 +79,7 @@ export function renderPlanSummary(plan: Plan, taskDefinitionsBefore: Record<stri
         cost = dollars(change);
       } else cost = 'no prices';
     } else if (svc.launch && svc.launch !== 'FARGATE') cost = svc.launch;
-    const refused = svc.findings.filter((f) => f.severity === 'error').map((f) => f.rule);
+    const refused = svc.status === 'held' ? [] : svc.findings.filter((f) => f.severity === 'error').map((f) => f.rule);
     return [
       label, action(plan, svc), `${fmt(beforeTd)} → ${fmt(register ? register.input as SizedInput : beforeTd)}${peak(svc)}`, cost,
       refused.length > 0 ? chalk.red(refused.join(', ')) : '',

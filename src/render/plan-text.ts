@@ -8,6 +8,7 @@ import { showRefs } from '../core/plan/refs.js';
 import { redactDeep } from '../core/redact.js';
 import { stableStringify } from '../util/stable-json.js';
 import type { Estate } from '../core/estate.js';
+import { describeOwner, nextDeploy } from '../core/owner.js';
 import { registrationInput } from '../core/task-definition-input.js';
 
 const indent = (text: string, by: string) => text.split('\n').map((l) => (l ? by + l : l)).join('\n');
@@ -57,8 +58,14 @@ export function renderStep(step: PlanStep, taskDefinitionBefore: unknown): strin
 }
 
 /** The shared steps and the services of one account (or of the whole plan). */
-function renderSection(out: string[], services: Plan['services'], steps: PlanStep[], taskDefinitionsBefore: Record<string, unknown>): void {
+function renderSection(out: string[], services: Plan['services'], steps: PlanStep[], taskDefinitionsBefore: Record<string, unknown>, heldSteps: PlanStep[] = []): void {
   const shared = steps.filter((s) => !s.ecsService);
+  const heldShared = heldSteps.filter((s) => !s.ecsService);
+  if (heldShared.length > 0) {
+    out.push(chalk.bold('shared, held (only held services need it)'));
+    for (const step of heldShared) out.push(...renderStep(step, undefined).map((l) => indent(l, '  ')));
+    out.push('');
+  }
   if (shared.length > 0) {
     out.push(chalk.bold('shared'));
     for (const step of shared) out.push(...renderStep(step, undefined).map((l) => indent(l, '  ')));
@@ -66,8 +73,10 @@ function renderSection(out: string[], services: Plan['services'], steps: PlanSte
   }
   for (const svc of services) {
     const label = `${svc.cluster}/${svc.service}`;
-    const own = steps.filter((s) => s.ecsService === label);
-    out.push(chalk.bold(`${svc.status === 'change' ? chalk.yellow('~') : chalk.dim('=')} ${label}`) + chalk.dim(` (${svc.taskDefinition})`));
+    const own = (svc.status === 'held' ? heldSteps : steps).filter((s) => s.ecsService === label);
+    const mark = svc.status === 'change' ? chalk.yellow('~') : svc.status === 'held' ? chalk.magenta('‖') : chalk.dim('=');
+    out.push(chalk.bold(`${mark} ${label}`) + chalk.dim(` (${svc.taskDefinition})`) + (svc.status === 'held' ? chalk.magenta(' held: apply leaves it to its owner') : ''));
+    if (svc.owner) out.push(chalk.cyan(`  owner: ${describeOwner(svc.owner)}; its next deploy (${nextDeploy(svc.owner)}) reverts this move unless it carries the change`));
     if (own.length === 0) out.push(chalk.dim('  no changes'));
     for (const step of own) {
       const before = step.sourceTaskDefinition ? taskDefinitionsBefore[step.sourceTaskDefinition] : undefined;
@@ -93,6 +102,16 @@ function renderSection(out: string[], services: Plan['services'], steps: PlanSte
     for (const f of svc.findings) out.push(...renderFinding(f).map((l) => indent(l, '  ')));
     out.push('');
   }
+}
+
+/** The services apply leaves to their owners, and why; empty when nothing is held. */
+export function heldLines(plan: Plan): string[] {
+  const held = plan.held?.services ?? [];
+  if (held.length === 0) return [];
+  return [
+    chalk.yellow.bold(`held for their owners (apply leaves them; meshctl plan --export DIR hands over the change; --allow-iac-owned moves them anyway):`),
+    ...held.map((h) => chalk.yellow(`  ${h.cluster}/${h.service}: ${h.reason}`)),
+  ];
 }
 
 /** One line for every App Mesh plan: what the end of support means for what it creates. */
@@ -124,10 +143,12 @@ export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore
         const services = plan.services.filter((sv) => sv.account === id);
         if (steps.length === 0 && services.length === 0) continue;
         out.push(chalk.bold.underline(`account ${name} (${id})`), '');
-        renderSection(out, services, steps, taskDefinitionsBefore);
+        renderSection(out, services, steps, taskDefinitionsBefore, (plan.held?.steps ?? []).filter((st) => st.account === id));
       }
-    } else renderSection(out, plan.services, plan.steps, taskDefinitionsBefore);
+    } else renderSection(out, plan.services, plan.steps, taskDefinitionsBefore, plan.held?.steps);
   }
+  const held = heldLines(plan);
+  if (held.length > 0) out.push(...held, '');
   if (plan.blocked.length > 0) {
     out.push(chalk.red.bold('blocked (left out of the plan)'));
     for (const b of plan.blocked) {
@@ -139,8 +160,9 @@ export function renderPlanText(plan: Plan, source: string, taskDefinitionsBefore
   const { create, update, unchanged, blocked } = plan.summary;
   // Plans saved before deletes were counted apart have no delete count.
   const deletes = plan.summary.delete ?? 0;
-  const withErrors = plan.services.filter((s) => s.findings.some((f) => f.severity === 'error')).length;
-  out.push(`Plan: ${chalk.green(`${create} to create`)}, ${chalk.yellow(`${update} to update`)}, ${deletes > 0 ? chalk.red(`${deletes} to delete`) : '0 to delete'}, ${unchanged} unchanged; ${blocked > 0 ? chalk.red(`${blocked} blocked`) : '0 blocked'}.`);
+  const withErrors = plan.services.filter((s) => s.status !== 'held' && s.findings.some((f) => f.severity === 'error')).length;
+  const heldCount = plan.summary.held ?? 0;
+  out.push(`Plan: ${chalk.green(`${create} to create`)}, ${chalk.yellow(`${update} to update`)}, ${deletes > 0 ? chalk.red(`${deletes} to delete`) : '0 to delete'}, ${unchanged} unchanged; ${blocked > 0 ? chalk.red(`${blocked} blocked`) : '0 blocked'}${heldCount > 0 ? `; ${chalk.magenta(`${heldCount} held for infrastructure code`)} (${plan.held!.steps.length} operation(s) apply leaves to the owners)` : ''}.`);
   if (withErrors > 0) out.push(chalk.yellow(`${withErrors} planned service(s) carry precheck errors: apply refuses them unless --force.`));
   return out.join('\n');
 }

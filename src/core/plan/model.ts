@@ -3,6 +3,7 @@
 // executes it without recomputing, and refuses it if the account drifted.
 import type { Finding } from '../checks/rule.js';
 import type { LaunchKind } from '../estate.js';
+import type { ServiceOwner } from '../owner.js';
 import type { Target } from '../sidecars.js';
 import type { PlannedUsage } from '../usage.js';
 
@@ -88,8 +89,11 @@ export interface PlannedService {
   service: string;
   /** The account the service runs in. */
   account?: string;
-  status: 'change' | 'unchanged';
+  /** held: infrastructure code owns it (or a server it waits for): its steps are in `held`, apply leaves it. */
+  status: 'change' | 'unchanged' | 'held';
   taskDefinition: string;
+  /** The infrastructure code that owns it, when its tags name one. */
+  owner?: ServiceOwner;
   /** Where and how many tasks run: the summary's cost estimate. */
   launch?: LaunchKind;
   /** The capacity providers its tasks are placed with (none with a launch type): Fargate Spot is not priced. */
@@ -117,6 +121,18 @@ export interface PlannedService {
   findings: Finding[];
   /** The busiest task's peaks in CloudWatch the sizes come from, or why there are none (absent with --no-usage). */
   usage?: PlannedUsage;
+}
+
+/** A service apply leaves to its owner: what would move it is in the plan's `held` steps. */
+export interface HeldService {
+  cluster: string;
+  service: string;
+  account?: string;
+  /** Its own owner; absent for a service held only because a server it waits for is. */
+  owner?: ServiceOwner;
+  /** Held servers its move waits for (servers before clients). */
+  waitsFor?: string[];
+  reason: string;
 }
 
 export interface BlockedService {
@@ -152,6 +168,12 @@ export interface Plan {
   steps: PlanStep[];
   services: PlannedService[];
   blocked: BlockedService[];
+  /**
+   * Services infrastructure code owns, left to their owner (no
+   * --allow-iac-owned, no allowMove in meshctl.yaml), and the steps that
+   * would move them: apply runs none of these, plan --export hands them over.
+   */
+  held?: { services: HeldService[]; steps: PlanStep[] };
   /** Said once for the whole plan: what could not be read, dependency cycles. */
   warnings?: string[];
   /** Set on a rollback plan: the apply journal it undoes (none when services were named without one) and what it leaves in place. */
@@ -159,7 +181,7 @@ export interface Plan {
   /** Set on a finalize plan: the apply journal whose blue-green moves it finishes. */
   finalize?: { journal: string };
   /** Steps by what they do (deletes apart from updates), services left unchanged or blocked. */
-  summary: { create: number; update: number; delete: number; unchanged: number; blocked: number };
+  summary: { create: number; update: number; delete: number; unchanged: number; blocked: number; held?: number };
 }
 
 export interface RollbackOf {

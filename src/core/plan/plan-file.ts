@@ -36,6 +36,9 @@ export function parsePlan(text: string, path: string): Plan {
   if (!isObject(plan.observed) || !['services', 'meshResources', 'cloudMap'].every((k) => isObject((plan.observed as unknown as Record<string, unknown>)[k]))) {
     throw fault('observed needs services, meshResources and cloudMap objects');
   }
+  if (plan.held !== undefined && (!isObject(plan.held) || !Array.isArray(plan.held.services) || !Array.isArray(plan.held.steps))) {
+    throw fault('held needs services and steps lists');
+  }
   const ids = new Set<string>();
   for (const step of plan.steps as unknown[]) {
     if (!isObject(step)) throw fault('a step is not an object');
