@@ -1,6 +1,6 @@
 // The CLI: parses flags and dispatches. Command modules (and through them the
 // AWS SDK) load only when a command runs, so --help and --version stay instant.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { GlobalOptions } from './context.js';
 import { EXIT_CANNOT_RUN, EXIT_DETAILED_ERROR } from './exit-codes.js';
 
@@ -8,6 +8,11 @@ import { EXIT_CANNOT_RUN, EXIT_DETAILED_ERROR } from './exit-codes.js';
 declare const MESHCTL_VERSION: string;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** A repeatable option with a fixed set of values. */
+const collectChoice = (choices: string[]) => (value: string, previous: string[] = []) => {
+  if (!choices.includes(value)) throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
+  return [...previous, value];
+};
 
 /** --strategy's choices (src/core/cutover/ecs-strategy.ts): listed here so --help loads nothing. */
 const STRATEGIES = ['ecs-canary', 'ecs-linear', 'ecs-blue-green', 'blue-green', 'in-place'];
@@ -104,6 +109,8 @@ export function buildProgram(): Command {
     .option('--remove-mesh-resources', 'service-connect: delete the App Mesh resources of the migrated services (in place, or after a completed blue-green cut-over)')
     .option('--allow-iac-owned', 'move services infrastructure code owns too (default: held for their owner; their next deploy would revert the move)')
     .option('--out <file>', 'save the plan as JSON for meshctl apply')
+    .option('--export <dir>', 'write the planned change of every service for the infrastructure code that owns it, with a README.md of owners, files and order')
+    .addOption(new Option('--format <format>', 'export format: cli, ecspresso, cloudformation or terraform (repeatable; default: all four)').argParser(collectChoice(['cli', 'ecspresso', 'cloudformation', 'terraform'])))
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--summary', 'print only the summary table (with the rollout order), the blocked services and the totals, not the diffs')
     .addOption(new Option('--graph <format>', 'print the mesh topology instead of the plan').choices(['mermaid']))

@@ -9,12 +9,17 @@ import { computePlan, type MigrationSelection } from '../planning/migration.js';
 import { renderPlanMermaid } from '../render/plan-mermaid.js';
 import { renderPlanOf } from '../render/plan-text.js';
 import { stableStringify } from '../util/stable-json.js';
+import { exportPlan } from '../core/export/index.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../core/owner.js';
+import { writeExport } from './export.js';
 
 export interface PlanOptions extends GlobalOptions, MigrationSelection, UsageFlags {
   out?: string;
   detailedExitcode?: boolean;
   graph?: 'mermaid';
   summary?: boolean;
+  export?: string;
+  format?: ExportFormat[];
 }
 
 /** --detailed-exitcode: 0 no changes, 2 changes (1 stays "error", as Terraform does). */
@@ -32,12 +37,18 @@ async function savePlan(file: string, json: string): Promise<void> {
 }
 
 export async function runPlan(options: PlanOptions): Promise<number> {
+  if (options.format && !options.export) throw new UsageError('--format chooses the formats of --export DIR; add --export DIR');
   const settings = withUsageFlags(await config(options), options);
   const session = await openAws(options, { allowMutations: false });
   const { plan, estate } = await computePlan(session, settings, options);
   const planJson = `${stableStringify(plan, 2)}\n`;
 
   if (options.out) await savePlan(options.out, planJson);
+  if (options.export) {
+    const files = exportPlan(plan, options.format ?? EXPORT_FORMATS);
+    await writeExport(options.export, files);
+    writeErr(`exported ${files.length} file(s) to ${options.export} (${(options.format ?? EXPORT_FORMATS).join(', ')}); read ${options.export}/README.md for each service's owner, files and order`);
+  }
   if (options.graph === 'mermaid') {
     writeOut(renderPlanMermaid(plan));
   } else if (options.output === 'json') {

@@ -24,6 +24,8 @@ export interface ServiceOwner {
   stack?: string;
   stackId?: string;
   logicalId?: string;
+  /** The logical id of the service's task definition in the same stack, when its tags say so. */
+  taskDefinitionLogicalId?: string;
   /** Copilot: the application, environment and service. */
   copilot?: { application: string; environment?: string; service?: string };
   /** A configured owner: the value of its workspaceTag (a Terraform workspace, a repository…). */
@@ -105,7 +107,18 @@ function ownerFromTags(tags: Tags, rules: OwnerRules, taggedOn: ServiceOwner['ta
  * pipeline point the service at them redeploys the old one all the same).
  */
 export function serviceOwner(service: Service, taskDefinition: TaskDefinition | undefined, rules: OwnerRules): ServiceOwner | undefined {
-  return ownerFromTags(service.tags ?? [], rules, 'service') ?? ownerFromTags(taskDefinition?.tags ?? [], rules, 'task-definition');
+  const tdTags = taskDefinition?.tags ?? [];
+  const tdValue = (key: string) => tdTags.find((t) => t.key === `${CFN}${key}`)?.value;
+  const owner = ownerFromTags(service.tags ?? [], rules, 'service');
+  if (owner) {
+    const sameStack = owner.stack !== undefined && tdValue('stack-name') === owner.stack && tdValue('logical-id');
+    return sameStack ? { ...owner, taskDefinitionLogicalId: tdValue('logical-id')! } : owner;
+  }
+  const byTaskDefinition = ownerFromTags(tdTags, rules, 'task-definition');
+  if (!byTaskDefinition?.logicalId) return byTaskDefinition;
+  // The stack holds the task definition, not the service: its logical id is the task definition's.
+  const { logicalId, ...rest } = byTaskDefinition;
+  return { ...rest, taskDefinitionLogicalId: logicalId };
 }
 
 const TOOL_NAME: Record<OwnerTool, string> = {
@@ -119,7 +132,8 @@ export function describeOwner(owner: ServiceOwner): string {
     return `AWS Copilot application ${application}${environment ? `, environment ${environment}` : ''}${service ? `, service ${service}` : ''}${owner.stack ? ` (stack ${owner.stack})` : ''}`;
   }
   if (owner.stack || owner.stackId) {
-    return `${TOOL_NAME[owner.tool]} stack ${owner.stack ?? owner.stackId}${owner.logicalId ? ` (logical id ${owner.logicalId})` : ''}`;
+    const ids = [owner.logicalId && `logical id ${owner.logicalId}`, owner.taskDefinitionLogicalId && `task definition ${owner.taskDefinitionLogicalId}`].filter(Boolean).join(', ');
+    return `${TOOL_NAME[owner.tool]} stack ${owner.stack ?? owner.stackId}${ids ? ` (${ids})` : ''}`;
   }
   const name = owner.tool === 'other' ? owner.name : `${TOOL_NAME[owner.tool]}${owner.name !== owner.tool ? ` (owner ${owner.name})` : ''}`;
   return `${name}${owner.workspace ? `, workspace ${owner.workspace}` : ''}`;

@@ -61,7 +61,10 @@ describe('serviceOwner', () => {
 
   it('falls back to the task definition\'s tags only when the service\'s name no owner', () => {
     const td = taskDefinition({ tags: cloudFormation('LedgerTaskDefinition') });
-    expect(serviceOwner(service(td), td, NO_OWNER_RULES)).toMatchObject({ logicalId: 'LedgerTaskDefinition', taggedOn: 'task-definition' });
+    const byTd = serviceOwner(service(td), td, NO_OWNER_RULES)!;
+    expect(byTd).toMatchObject({ stack: 'shop-ledger', taskDefinitionLogicalId: 'LedgerTaskDefinition', taggedOn: 'task-definition' });
+    expect(byTd.logicalId).toBeUndefined();
+    expect(serviceOwner(service(td, { tags: cloudFormation('LedgerService') }), td, NO_OWNER_RULES)).toMatchObject({ logicalId: 'LedgerService', taskDefinitionLogicalId: 'LedgerTaskDefinition', taggedOn: 'service' });
     const svc = service(td, { tags: tags({ ManagedBy: 'terraform' }) });
     expect(serviceOwner(svc, td, TERRAFORM)).toMatchObject({ name: 'terraform', taggedOn: 'service' });
     expect(serviceOwner(service(taskDefinition()), undefined, NO_OWNER_RULES)).toBeUndefined();
