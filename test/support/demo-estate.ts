@@ -39,6 +39,19 @@ const PROMOTIONS_ALARM = `  promotions:
 export const DEMO_CUTOVER_CONFIG = `${CUTOVER_CONFIG}services:
 ${PROMOTIONS_ALARM}`;
 
+/**
+ * The demo's owners (in fixtures/demo/meshctl.yaml): Terraform marks what it
+ * owns with ManagedBy=terraform (the provider's default_tags) and its
+ * workspace with tf-workspace. CloudFormation and Copilot need no config:
+ * AWS's own tags name them.
+ */
+export const DEMO_OWNERS = `# Infrastructure code that owns demo services (CloudFormation and Copilot are found by AWS's own tags).
+owners:
+  terraform:
+    tags: { ManagedBy: terraform }
+    workspaceTag: tf-workspace
+`;
+
 const env = (vars: Record<string, string>): KeyValuePair[] => Object.entries(vars).map(([name, value]) => ({ name, value }));
 
 const logs = (group: string) => ({
@@ -74,7 +87,7 @@ cloudMap:
 ${CUTOVER_CONFIG}services:
   inventory:
     protocol: tcp
-${PROMOTIONS_ALARM}`;
+${PROMOTIONS_ALARM}${DEMO_OWNERS}`;
 
 /**
  * Seeds the demo into moto at `endpoint`. App Mesh calls, and the creation of
@@ -111,7 +124,7 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
     return created.Arn!;
   };
 
-  const register = async (family: string, containers: ContainerDefinition[], opts: { networkMode?: 'awsvpc' | 'bridge'; cpu?: string; memory?: string; fargate?: boolean } = {}) => {
+  const register = async (family: string, containers: ContainerDefinition[], opts: { networkMode?: 'awsvpc' | 'bridge'; cpu?: string; memory?: string; fargate?: boolean; tags?: Record<string, string> } = {}) => {
     const out = await ecs.send(new RegisterTaskDefinitionCommand({
       family,
       containerDefinitions: containers,
@@ -122,7 +135,7 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
       executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
       // Fargate tasks carry a task role: Envoy on Fargate (App Mesh) takes its credentials from it.
       ...(opts.fargate && { taskRoleArn: `arn:aws:iam::123456789012:role/${family}-task` }),
-      tags: [{ key: 'team', value: family.split('-')[0]! }],
+      tags: [{ key: 'team', value: family.split('-')[0]! }, ...Object.entries(opts.tags ?? {}).map(([key, value]) => ({ key, value }))],
     }));
     return out.taskDefinition!.taskDefinitionArn!;
   };
@@ -178,14 +191,15 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
 
   // Fargate cluster.
   await ecs.send(new CreateClusterCommand({ clusterName: 'shop-fargate', capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }));
-  const fargate = async (name: string, containers: ContainerDefinition[], cpu: string, memory: string, desiredCount: number, opts: { controller?: 'ECS' | 'CODE_DEPLOY'; registry?: boolean } = {}) => {
-    const taskDefinition = await register(name, containers, { cpu, memory, fargate: true });
+  const fargate = async (name: string, containers: ContainerDefinition[], cpu: string, memory: string, desiredCount: number, opts: { controller?: 'ECS' | 'CODE_DEPLOY'; registry?: boolean; tags?: Record<string, string>; taskDefinitionTags?: Record<string, string> } = {}) => {
+    const taskDefinition = await register(name, containers, { cpu, memory, fargate: true, tags: opts.taskDefinitionTags ?? opts.tags });
     await ecs.send(new CreateServiceCommand({
       cluster: 'shop-fargate', serviceName: name, taskDefinition, desiredCount, launchType: 'FARGATE', platformVersion: '1.4.0',
       networkConfiguration: network,
       deploymentController: { type: opts.controller ?? 'ECS' },
       deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100 },
       ...(opts.registry !== false && { serviceRegistries: [{ registryArn: await registry(name, 'shop-fargate') }] }),
+      ...(opts.tags && { tags: Object.entries(opts.tags).map(([key, value]) => ({ key, value })) }),
     }));
   };
   await fargate('web', [app('web', 3000, {
@@ -204,6 +218,26 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
   await fargate('recommender', [app('recommender', 8501, {
     FEATURE_STORE_URL: 'redis://features.abc123.clustercfg.use1.cache.amazonaws.com:6379',
   }, { cpu: 16000, memory: 61440 })], '16384', '65536', 1);
+
+  // Services infrastructure code owns (moto, unlike AWS, lets anyone set aws: tags): apply holds them for their owners.
+  // ledger: a CloudFormation stack's; its task definition is in the stack too.
+  const stack = (name: string, logicalId: string) => ({
+    'aws:cloudformation:stack-name': name,
+    'aws:cloudformation:stack-id': `arn:aws:cloudformation:${DEMO_REGION}:123456789012:stack/${name}/6f1c2e40-8b1d-11f0-9a3e-0a4b5c6d7e8f`,
+    'aws:cloudformation:logical-id': logicalId,
+  });
+  await fargate('ledger', [app('ledger', 8080, { PAYMENTS_URL: `http://payments.${DEMO_NAMESPACE}:8080` }, { cpu: 256, memory: 512 })], '512', '1024', 2, {
+    tags: stack('shop-ledger', 'LedgerService'), taskDefinitionTags: stack('shop-ledger', 'LedgerTaskDefinition'),
+  });
+  // reviews: a Copilot service (Copilot deploys it as CloudFormation stack shop-prod-reviews).
+  const copilot = { 'copilot-application': 'shop', 'copilot-environment': 'prod', 'copilot-service': 'reviews' };
+  await fargate('reviews', [app('reviews', 8080, { CATALOG_URL: `http://catalog.${DEMO_NAMESPACE}:8080` }, { cpu: 256, memory: 512 })], '512', '1024', 2, {
+    tags: { ...copilot, ...stack('shop-prod-reviews', 'Service') }, taskDefinitionTags: { ...copilot, ...stack('shop-prod-reviews', 'TaskDefinition') },
+  });
+  // shipping: Terraform's, by the tags meshctl.yaml names (DEMO_OWNERS).
+  await fargate('shipping', [app('shipping', 8080, { ORDERS_URL: `http://orders.${DEMO_NAMESPACE}:8080` }, { cpu: 256, memory: 512 })], '512', '1024', 2, {
+    tags: { ManagedBy: 'terraform', 'tf-workspace': 'prod' },
+  });
 
   // A cluster already on App Mesh (mesh shop-legacy): inventory calls pricing through Envoy.
   const appmesh = new AppMeshClient({ ...config, endpoint: proxyEndpoint });
@@ -328,7 +362,7 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
 
   return {
     clusters: ['legacy-mesh', 'shop-ec2', 'shop-fargate'],
-    services: ['orders', 'payments', 'legacy-reports', 'web', 'catalog', 'checkout', 'recommender', 'pricing', 'inventory', 'promotions', ...measured],
+    services: ['orders', 'payments', 'legacy-reports', 'web', 'catalog', 'checkout', 'recommender', 'ledger', 'reviews', 'shipping', 'pricing', 'inventory', 'promotions', ...measured],
     namespaceArn: namespace.Arn!,
   };
 }
