@@ -161,7 +161,7 @@ describe('apply without a plan file, and help', () => {
     const { file } = await demoPlan();
     const refused = await runCli(['apply', file, ...DEMO, '--service', 'web', '--dry-run']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('is already planned: apply it as it is, or plan again with them');
+    expect(refused.stderr).toContain('is already planned (what it holds for infrastructure code is part of it): apply it as it is, or plan again with them');
   });
 
   it('every command\'s --help shows the global options and an example', async () => {

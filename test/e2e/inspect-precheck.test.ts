@@ -77,7 +77,7 @@ describe('meshctl precheck on the demo fixtures', () => {
     expect(result.stdout).toMatch(/‼ appmesh-end-of-support/);
     expect(result.stdout).toMatch(/✔ db-egress-ports\s+shop-ec2\/orders: EgressIgnoredPorts will be 5432,6379/);
     expect(result.stdout).toContain('hint: ');
-    expect(result.stdout).toMatch(/12 service\(s\) checked: \d+ error\(s\), \d+ warning\(s\), \d+ info — fails at --fail-on error/);
+    expect(result.stdout).toMatch(/15 service\(s\) checked: \d+ error\(s\), \d+ warning\(s\), \d+ info — fails at --fail-on error/);
   });
 
   it('emits JSON findings with rule, severity, cluster, service, message and hint', async () => {
@@ -94,7 +94,7 @@ describe('meshctl precheck on the demo fixtures', () => {
     expect(report.findings).toContainEqual(expect.objectContaining({
       rule: 'cpu-memory-headroom', severity: 'error', cluster: 'shop-fargate', service: 'recommender',
     }));
-    expect(report.summary).toMatchObject({ services: 12, failOn: 'error', failed: true });
+    expect(report.summary).toMatchObject({ services: 15, failOn: 'error', failed: true });
     expect(report.summary.errors).toBe(report.findings.filter((f: { severity: string }) => f.severity === 'error').length);
   });
 
@@ -108,8 +108,8 @@ describe('meshctl precheck on the demo fixtures', () => {
     const result = await runCli(['precheck', ...APPMESH, '--format', 'junit']);
     expect(result.code).toBe(1);
     expect(result.stdout.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')).toBe(true);
-    expect(result.stdout.match(/<testsuite /g)).toHaveLength(13);
-    expect(result.stdout.match(/<testcase /g)).toHaveLength(12 * 14 + 1);
+    expect(result.stdout.match(/<testsuite /g)).toHaveLength(16);
+    expect(result.stdout.match(/<testcase /g)).toHaveLength(15 * 15 + 1);
     expect(result.stdout).toMatch(/<testcase classname="meshctl.shop-fargate\/recommender" name="cpu-memory-headroom">\s*<failure type="error"/);
   });
 

@@ -39,7 +39,7 @@ describe('meshctl plan on the demo fixtures', () => {
     expect(out).toContain('"taskDefinition": "<taskDefinition.taskDefinitionArn of task-definition:shop-ec2/orders>"');
     expect(out).toContain('backends: catalog.shop.local (inferred from web.CATALOG_URL), orders.shop.local (inferred from web.ORDERS_URL)');
     expect(out).toMatch(/blocked \(left out of the plan\)\n(.*\n)*\s+shop-ec2\/legacy-reports\n\s+× network-mode/);
-    expect(out).toMatch(/Plan: 13 to create, 4 to update, 0 to delete, 0 unchanged; 5 blocked\./);
+    expect(out).toMatch(/Plan: 13 to create, 4 to update, 0 to delete, 0 unchanged; 5 blocked; 3 held for infrastructure code \(12 operation\(s\) apply leaves to the owners\)\./);
     expect(out).not.toMatch(/hunter2|s3cr3t|sk_live/);
   });
 
