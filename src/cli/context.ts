@@ -50,7 +50,7 @@ export interface SessionRequest {
 }
 
 export async function openAws(options: GlobalOptions, request: SessionRequest): Promise<AwsSession> {
-  const settings = await loadConfig(options.config, options.fixtures);
+  const settings = await loadConfig(options.config);
   const session = await openSession({
     accounts: settings.accounts,
     onlyAccounts: options.account,
@@ -69,7 +69,7 @@ export async function openAws(options: GlobalOptions, request: SessionRequest): 
 }
 
 export function config(options: GlobalOptions): Promise<MeshctlConfig> {
-  return loadConfig(options.config, options.fixtures);
+  return loadConfig(options.config);
 }
 
 /** Where the state is: --state over meshctl.yaml's state: over ./.meshctl. */

@@ -2,7 +2,6 @@
 // a default, so commands run without a file.
 import { readFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
-import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CUTOVER_STRATEGIES, DEFAULT_CUTOVER, type CutoverStrategy } from '../core/cutover/ecs-strategy.js';
@@ -225,26 +224,16 @@ export function parseConfig(data: unknown, file: string): MeshctlConfig {
   return result.data;
 }
 
-/**
- * Loads --config FILE; else ./meshctl.yaml when present; else, replaying a
- * recording (--fixtures DIR), the meshctl.yaml recorded beside it when
- * present (the estate and the config it was recorded with go together);
- * else the defaults.
- */
-export async function loadConfig(path: string | undefined, fixturesDir?: string): Promise<MeshctlConfig> {
-  const candidates = path !== undefined ? [path] : [DEFAULT_CONFIG_FILE, ...(fixturesDir ? [join(fixturesDir, DEFAULT_CONFIG_FILE)] : [])];
-  let file = candidates[0]!;
-  let text: string | undefined;
-  for (file of candidates) {
-    try {
-      text = await readFile(file, 'utf8');
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && path === undefined) continue;
-      throw new ConfigError(`cannot read config ${file}: ${(error as Error).message}`);
-    }
+/** Loads --config FILE, or meshctl.yaml when present, or the defaults. */
+export async function loadConfig(path: string | undefined): Promise<MeshctlConfig> {
+  const file = path ?? DEFAULT_CONFIG_FILE;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && path === undefined) return defaultConfig();
+    throw new ConfigError(`cannot read config ${file}: ${(error as Error).message}`);
   }
-  if (text === undefined) return defaultConfig();
   let data: unknown;
   try {
     data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);

@@ -1,13 +1,13 @@
 // Services infrastructure code owns, end to end on the demo fixtures: ledger
 // (a CloudFormation stack's), reviews (Copilot's) and shipping (Terraform's,
-// by the tags fixtures/demo/meshctl.yaml names).
-import { mkdtemp, readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+// by the tags fixtures/demo/meshctl.yaml names: --config).
+import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
-const DEMO = ['--fixtures', 'fixtures/demo'];
+const DEMO = ['--fixtures', 'fixtures/demo', '--config', 'fixtures/demo/meshctl.yaml'];
 const OWNED = ['shop-fargate/ledger', 'shop-fargate/reviews', 'shop-fargate/shipping'];
 
 describe('owners on the demo fixtures', () => {
@@ -19,11 +19,10 @@ describe('owners on the demo fixtures', () => {
     const json = JSON.parse((await runCli(['inspect', ...DEMO, '--output', 'json'])).stdout) as { clusters: { services: { service: string; owner?: { name: string; stack?: string } }[] }[] };
     const owners = Object.fromEntries(json.clusters.flatMap((c) => c.services).map((s) => [s.service, s.owner?.name ?? null]));
     expect(owners).toMatchObject({ ledger: 'cloudformation', reviews: 'copilot', shipping: 'terraform', web: null });
-    // fixtures/demo/meshctl.yaml names the Terraform owner: another config (here none) does not.
-    const dir = await mkdtemp(join(tmpdir(), 'meshctl-owner-'));
-    await writeFile(join(dir, 'empty.yaml'), '{}\n');
-    const without = await runCli(['inspect', ...DEMO, '--config', join(dir, 'empty.yaml')]);
+    // fixtures/demo/meshctl.yaml names the Terraform owner: without it, AWS's own tags still name the other two.
+    const without = await runCli(['inspect', '--fixtures', 'fixtures/demo']);
     expect(without.stdout).toMatch(/shipping .*none {2}-/);
+    expect(without.stdout).toMatch(/ledger .*cloudformation:shop-ledger/);
   });
 
   it('precheck names the owners, the deploy that would revert the move and the export that carries it (warnings)', async () => {

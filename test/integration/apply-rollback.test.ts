@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/apply/journal.js';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli, spawnCli } from '../support/cli.js';
-import { DEMO_CONFIG, DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
+import { DEMO_OWNERS, DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
 
 let moto: Moto;
@@ -63,7 +63,7 @@ beforeEach(async () => {
   await seedDemoEstate(moto.url, proxy.url);
   // These tests cover the App Mesh target (no longer the default): every command here, apply without a plan file too, plans for it.
   // With the demo's owners: the services infrastructure code owns (ledger, reviews, shipping) are held, the rest move.
-  await writeFile(join(cwd, 'meshctl.yaml'), `target: appmesh\n${DEMO_CONFIG}`);
+  await writeFile(join(cwd, 'meshctl.yaml'), `target: appmesh\n${DEMO_OWNERS}`);
   // Seeding sent its App Mesh calls through the proxy; tests count from here.
   proxy.calls.length = 0;
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
-import { DEMO_CONFIG, seedDemoEstate } from '../support/demo-estate.js';
+import { DEMO_OWNERS, seedDemoEstate } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
 
 let moto: Moto;
@@ -28,7 +28,7 @@ beforeAll(async () => {
   env = isolatedEnv(motoEnv(proxy.url));
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-owner-'));
   await seedDemoEstate(moto.url, proxy.url);
-  await writeFile(join(cwd, 'meshctl.yaml'), DEMO_CONFIG);
+  await writeFile(join(cwd, 'meshctl.yaml'), DEMO_OWNERS);
   // moto's deployments never end: the demo's services are steady.
   proxy.endRollouts('*', 'COMPLETED');
   proxy.calls.length = 0;

@@ -17,7 +17,7 @@ import { computePlan, type MigrationSelection } from '../../src/planning/migrati
 import { cfnValidator, type CfnValidator } from '../support/cfn-spec.js';
 
 async function fixturePlan(selection: MigrationSelection): Promise<Plan> {
-  const settings = await loadConfig(undefined, 'fixtures/demo');
+  const settings = await loadConfig('fixtures/demo/meshctl.yaml');
   const session = await openSession({ fixtures: 'fixtures/demo', allowMutations: false, accounts: settings.accounts });
   return (await computePlan(session, settings, selection)).plan;
 }
