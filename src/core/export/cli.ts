@@ -6,7 +6,7 @@
 import type { PlanStep } from '../plan/model.js';
 import { showRefs } from '../plan/refs.js';
 import { stableStringify } from '../../util/stable-json.js';
-import type { ExportUnit, ExportView } from './units.js';
+import { deployName, type ExportUnit, type ExportView } from './units.js';
 
 export interface ExportFile {
   path: string;
@@ -33,8 +33,8 @@ const json = (value: unknown) => `${stableStringify(value, 2)}\n`;
 /** The directory of a service's files, or of the shared ones. */
 export const unitDir = (format: string, unit?: ExportUnit) => (unit ? `${format}/${unit.cluster}/${unit.service}` : `${format}/shared`);
 
-function stepFile(format: string, unit: ExportUnit | undefined, index: number, step: PlanStep): string {
-  return `${unitDir(format, unit)}/${String(index + 1).padStart(2, '0')}-${cliCommand(step.operation)}.json`;
+function stepFile(dir: string, index: number, step: PlanStep): string {
+  return `${dir}/${String(index + 1).padStart(2, '0')}-${cliCommand(step.operation)}.json`;
 }
 
 /** The command that sends a step, for the README. */
@@ -46,12 +46,13 @@ export function renderCli(view: ExportView): { files: ExportFile[]; renditions: 
   const files: ExportFile[] = [];
   const renditions: Rendition[] = [];
   const emit = (unit: ExportUnit | undefined, steps: PlanStep[]) => steps.forEach((step, i) => {
-    const path = stepFile('cli', unit, i, step);
+    const path = stepFile(unitDir('cli', unit), i, step);
     files.push({ path, content: json(showRefs(step.input)) });
     renditions.push({ step: step.id, file: path });
   });
   emit(undefined, view.shared);
-  for (const unit of view.units) emit(unit, unit.steps);
+  // Numbered in the order of the owner's deploys: a later deploy's steps after the earlier one's.
+  for (const unit of view.units) emit(unit, unit.deploys.flat());
   return { files, renditions };
 }
 
@@ -60,34 +61,39 @@ export function renderCli(view: ExportView): { files: ExportFile[]; renditions: 
  * changes as ecs-service-def.json (CreateService's shape: ecspresso's config
  * names the cluster and service, and `ecspresso deploy` registers the task
  * definition and points the service at it, so those fields are left out).
- * Every other step stays a CLI input file.
+ * Every other step stays a CLI input file. A service moved in several
+ * deploys has a directory per deploy (deploy-1, deploy-2…), each with the
+ * files of that `ecspresso deploy`.
  */
 export function renderEcspresso(view: ExportView): { files: ExportFile[]; renditions: Rendition[] } {
   const files: ExportFile[] = [];
   const renditions: Rendition[] = [];
   view.shared.forEach((step, i) => {
-    const path = stepFile('ecspresso', undefined, i, step);
+    const path = stepFile(unitDir('ecspresso'), i, step);
     files.push({ path, content: json(showRefs(step.input)) });
     renditions.push({ step: step.id, file: path });
   });
-  for (const unit of view.units) {
-    const dir = unitDir('ecspresso', unit);
-    unit.steps.forEach((step, i) => {
-      if (step.operation === 'RegisterTaskDefinition') {
-        files.push({ path: `${dir}/ecs-task-def.json`, content: json(step.input) });
-        renditions.push({ step: step.id, file: `${dir}/ecs-task-def.json` });
-      } else if (step.service === 'ecs' && (step.operation === 'UpdateService' || step.operation === 'CreateService')) {
-        const name = step.operation === 'CreateService' ? `ecs-service-def.${String(step.input.serviceName)}.json` : 'ecs-service-def.json';
-        files.push({ path: `${dir}/${name}`, content: json(showRefs(ecspressoService(step))) });
-        renditions.push({ step: step.id, file: `${dir}/${name}`, partial: step.operation === 'UpdateService' });
-      } else {
-        const path = stepFile('ecspresso', unit, i, step);
-        files.push({ path, content: json(showRefs(step.input)) });
-        renditions.push({ step: step.id, file: path });
-      }
-    });
-  }
+  for (const unit of view.units) unit.deploys.forEach((steps, d) => renderEcspressoDeploy(unit, d, steps, files, renditions));
   return { files, renditions };
+}
+
+function renderEcspressoDeploy(unit: ExportUnit, deploy: number, steps: PlanStep[], files: ExportFile[], renditions: Rendition[]): void {
+  const name = deployName(unit, deploy);
+  const dir = name ? `${unitDir('ecspresso', unit)}/${name}` : unitDir('ecspresso', unit);
+  steps.forEach((step, i) => {
+    if (step.operation === 'RegisterTaskDefinition') {
+      files.push({ path: `${dir}/ecs-task-def.json`, content: json(step.input) });
+      renditions.push({ step: step.id, file: `${dir}/ecs-task-def.json` });
+    } else if (step.service === 'ecs' && (step.operation === 'UpdateService' || step.operation === 'CreateService')) {
+      const file = `${dir}/${step.operation === 'CreateService' ? `ecs-service-def.${String(step.input.serviceName)}.json` : 'ecs-service-def.json'}`;
+      files.push({ path: file, content: json(showRefs(ecspressoService(step))) });
+      renditions.push({ step: step.id, file, partial: step.operation === 'UpdateService' });
+    } else {
+      const path = stepFile(dir, i, step);
+      files.push({ path, content: json(showRefs(step.input)) });
+      renditions.push({ step: step.id, file: path });
+    }
+  });
 }
 
 /** The fields of a service definition ecspresso takes from the step: not the ones its config and deploy set. */
