@@ -312,9 +312,13 @@ describe('the CloudFormation output', () => {
 });
 
 describe('the specification the CloudFormation output is checked against', () => {
-  it('is current: it knows ECS\'s own blue/green deployments (2025) and Service Connect access logs, which @aws-cdk/cfnspec (frozen in 2023) predates', () => {
+  it('is current: it knows ECS\'s own blue/green (July 2025), canary and linear deployments (October 2025), the load balancer\'s AdvancedConfiguration and Service Connect access logs, which @aws-cdk/cfnspec (frozen in 2023) predates', () => {
     expect(validator.validate('AWS::ECS::Service', {
-      DeploymentConfiguration: { Strategy: 'BLUE_GREEN', BakeTimeInMinutes: 10, LifecycleHooks: [{ HookTargetArn: 'a', RoleArn: 'r', LifecycleStages: ['POST_SCALE_UP'] }] },
+      DeploymentConfiguration: {
+        Strategy: 'BLUE_GREEN', BakeTimeInMinutes: 10, LifecycleHooks: [{ HookTargetArn: 'a', RoleArn: 'r', LifecycleStages: ['POST_SCALE_UP'] }],
+        CanaryConfiguration: { CanaryPercent: 5, CanaryBakeTimeInMinutes: 10 }, LinearConfiguration: { StepPercent: 10, StepBakeTimeInMinutes: 6 },
+      },
+      LoadBalancers: [{ TargetGroupArn: 'tg', ContainerName: 'app', ContainerPort: 8080, AdvancedConfiguration: { AlternateTargetGroupArn: 'alt', ProductionListenerRule: 'rule', RoleArn: 'role', TestListenerRule: 'test' } }],
       ServiceConnectConfiguration: { Enabled: true, AccessLogConfiguration: { Format: 'JSON' } },
     }, true)).toEqual([]);
     // No property the export writes is missing from it: were one, it would be named here, with the date the specification gained it.

@@ -6,7 +6,7 @@
 import { Document, isMap } from 'yaml';
 import { isStepOutputRef, type PlanStep, type StepOutputRef } from '../plan/model.js';
 import type { ExportFile, Rendition } from './cli.js';
-import { pascalName, type ExportUnit, type ExportView } from './units.js';
+import { deployName, deployNote, pascalName, type ExportUnit, type ExportView } from './units.js';
 
 interface CfnResource {
   type: string;
@@ -78,11 +78,17 @@ function resourceOf(step: PlanStep, unit: ExportUnit | undefined): Omit<CfnResou
   }
 }
 
+/** A service's template, or one per deploy when its owner deploys it several times (S.deploy-1.yaml, S.deploy-2.yaml). */
+function templateFile(unit: ExportUnit | undefined, deploy: number): string {
+  if (!unit) return 'cloudformation/shared.yaml';
+  const name = deployName(unit, deploy);
+  return `cloudformation/${unit.cluster}/${unit.service}${name ? `.${name}` : ''}.yaml`;
+}
+
 /** Where each step's resource is: its file and logical id (ModifyTargetGroupAttributes joins its target group). */
 export function cloudFormationPlaces(view: ExportView): Map<string, { file: string; logicalId: string }> {
   const places = new Map<string, { file: string; logicalId: string }>();
-  const place = (unit: ExportUnit | undefined, steps: PlanStep[]) => {
-    const file = unit ? `cloudformation/${unit.cluster}/${unit.service}.yaml` : 'cloudformation/shared.yaml';
+  const place = (file: string, unit: ExportUnit | undefined, steps: PlanStep[]) => {
     for (const step of steps) {
       const target = step.operation === 'ModifyTargetGroupAttributes' && isStepOutputRef(step.input.TargetGroupArn) ? places.get(step.input.TargetGroupArn.$ref) : undefined;
       const resource = resourceOf(step, unit);
@@ -90,8 +96,8 @@ export function cloudFormationPlaces(view: ExportView): Map<string, { file: stri
       else if (resource) places.set(step.id, { file, logicalId: resource.logicalId });
     }
   };
-  place(undefined, view.shared);
-  for (const unit of view.units) place(unit, unit.steps);
+  place(templateFile(undefined, 0), undefined, view.shared);
+  for (const unit of view.units) unit.deploys.forEach((steps, d) => place(templateFile(unit, d), unit, steps));
   return places;
 }
 
@@ -140,23 +146,25 @@ function buildTemplate(file: string, steps: PlanStep[], unit: ExportUnit | undef
   return template;
 }
 
-function header(unit: ExportUnit | undefined): string[] {
+function header(unit: ExportUnit | undefined, deploy: number): string[] {
   if (!unit) return ['meshctl export: what the plan creates or changes for every service (a namespace, a mesh, cluster defaults).'];
   const lines = [`meshctl export: ${unit.label}${unit.held ? ' (held: meshctl apply leaves it to its owner)' : ''}.`];
   if (unit.owner?.stack) lines.push(`Owner: stack ${unit.owner.stack}${unit.owner.logicalId ? `, service ${unit.owner.logicalId}` : ''}${unit.owner.taskDefinitionLogicalId ? `, task definition ${unit.owner.taskDefinitionLogicalId}` : ''}.`);
   lines.push('Merge into the stack\'s template: a resource marked "only what changes" keeps its other properties; the others replace the resource\'s properties or are new.');
+  const order = deployNote(unit, deploy, (d) => templateFile(unit, d));
+  if (order) lines.push(order);
   if (unit.after.length > 0) lines.push(`Deploy after ${unit.after.join(', ')} (servers before clients).`);
   return lines;
 }
 
-function toYaml(template: Template, unit: ExportUnit | undefined): string {
+function toYaml(template: Template, unit: ExportUnit | undefined, deploy: number): string {
   const doc = new Document({
     AWSTemplateFormatVersion: '2010-09-09',
     Description: unit ? `meshctl: the planned change of ${unit.label}` : 'meshctl: shared resources of the plan',
     ...(Object.keys(template.parameters).length > 0 && { Parameters: template.parameters }),
     Resources: Object.fromEntries(template.resources.map((r) => [r.logicalId, { Type: r.type, Properties: r.properties }])),
   });
-  doc.commentBefore = [...header(unit), ...template.notes].map((l) => ` ${l}`).join('\n');
+  doc.commentBefore = [...header(unit, deploy), ...template.notes].map((l) => ` ${l}`).join('\n');
   const resources = doc.get('Resources', true);
   if (isMap(resources)) {
     for (const pair of resources.items) {
@@ -173,14 +181,15 @@ export function renderCloudFormation(view: ExportView): { files: ExportFile[]; r
   const files: ExportFile[] = [];
   const renditions: Rendition[] = [];
   const notes = new Map<string, string[]>();
-  const emit = (unit: ExportUnit | undefined, steps: PlanStep[]) => {
+  const emit = (unit: ExportUnit | undefined, deploy: number, steps: PlanStep[]) => {
     if (steps.length === 0) return;
-    const file = unit ? `cloudformation/${unit.cluster}/${unit.service}.yaml` : 'cloudformation/shared.yaml';
+    const file = templateFile(unit, deploy);
     const template = buildTemplate(file, steps, unit, places, renditions);
-    notes.set(unit?.label ?? 'shared', template.notes);
-    if (template.resources.length > 0) files.push({ path: file, content: toYaml(template, unit) });
+    const key = unit?.label ?? 'shared';
+    notes.set(key, [...notes.get(key) ?? [], ...template.notes]);
+    if (template.resources.length > 0) files.push({ path: file, content: toYaml(template, unit, deploy) });
   };
-  emit(undefined, view.shared);
-  for (const unit of view.units) emit(unit, unit.steps);
+  emit(undefined, 0, view.shared);
+  for (const unit of view.units) unit.deploys.forEach((steps, d) => emit(unit, d, steps));
   return { files, renditions, notes };
 }
