@@ -258,7 +258,9 @@ function terraformShape(step: PlanStep): Record<string, unknown> {
     if (deployment.minimumHealthyPercent !== undefined) input.deploymentMinimumHealthyPercent = deployment.minimumHealthyPercent;
     if (deployment.deploymentCircuitBreaker) input.deploymentCircuitBreaker = deployment.deploymentCircuitBreaker;
     if (deployment.alarms) input.alarms = deployment.alarms;
-    const strategy = Object.fromEntries(Object.entries(deployment).filter(([k]) => ['strategy', 'bakeTimeInMinutes', 'lifecycleHooks'].includes(k)));
+    // Every other field stays in deployment_configuration (strategy, bake time, hooks, canary and linear settings): none is left unchecked.
+    const LIFTED = ['maximumPercent', 'minimumHealthyPercent', 'deploymentCircuitBreaker', 'alarms'];
+    const strategy = Object.fromEntries(Object.entries(deployment).filter(([k]) => !LIFTED.includes(k)));
     rename(strategy, 'lifecycleHooks', 'lifecycleHook');
     if (Object.keys(strategy).length > 0) input.deploymentConfiguration = strategy;
   }

@@ -68,7 +68,12 @@ export const SERVICE: Schema = {
   tags,
   capacityProviderStrategy: blocks(plain('capacityProvider', 'weight', 'base'), 'capacity_provider_strategy'),
   networkConfiguration: { kind: 'lift', fields: { awsvpcConfiguration: block({ ...plain('subnets', 'securityGroups'), assignPublicIp: attr(undefined, enabledFlag) }, 'network_configuration') } },
-  loadBalancers: blocks({ ...plain('targetGroupArn', 'containerName', 'containerPort'), loadBalancerName: attr('elb_name') }, 'load_balancer'),
+  loadBalancers: blocks({
+    ...plain('targetGroupArn', 'containerName', 'containerPort'),
+    loadBalancerName: attr('elb_name'),
+    // ECS-managed blue/green, linear and canary deployments: in the provider since v6.4.0 (terraform-provider-aws pull request 43434).
+    advancedConfiguration: block(plain('alternateTargetGroupArn', 'productionListenerRule', 'roleArn', 'testListenerRule')),
+  }, 'load_balancer'),
   serviceRegistries: blocks(plain('registryArn', 'port', 'containerName', 'containerPort'), 'service_registries'),
   placementConstraints: blocks(plain('type', 'expression'), 'placement_constraints'),
   placementStrategy: blocks(plain('type', 'field'), 'ordered_placement_strategy'),
@@ -99,6 +104,9 @@ export const SERVICE: Schema = {
 export const DEPLOYMENT_STRATEGY: Schema = {
   ...plain('strategy', 'bakeTimeInMinutes'),
   lifecycleHooks: blocks(plain('hookTargetArn', 'roleArn', 'lifecycleStages', 'hookDetails'), 'lifecycle_hook'),
+  // The CANARY and LINEAR strategies: in the provider since v6.21.0 (terraform-provider-aws pull request 44842).
+  canaryConfiguration: block(plain('canaryPercent', 'canaryBakeTimeInMinutes')),
+  linearConfiguration: block(plain('stepPercent', 'stepBakeTimeInMinutes')),
 };
 
 const forwardActionFields: Schema = {

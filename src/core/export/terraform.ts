@@ -9,7 +9,7 @@ import {
   appMesh, CLOUD_MAP_SERVICE, CLUSTER_DEFAULTS, DEPLOYMENT_STRATEGY, genericField, HTTP_NAMESPACE, LISTENER, LISTENER_RULE,
   PRIVATE_DNS_NAMESPACE, SCALABLE_TARGET, SCALING_POLICY, SERVICE, TASK_DEFINITION, type Field, type Schema,
 } from './terraform-schema.js';
-import { snakeCase, snakeName, type ExportUnit, type ExportView } from './units.js';
+import { deployName, deployNote, snakeCase, snakeName, type ExportUnit, type ExportView } from './units.js';
 
 interface TfResource {
   type: string;
@@ -121,7 +121,7 @@ function fieldBody(key: string, value: unknown, field: Field, generic: boolean, 
 /** The resource address each step renders as. */
 export function terraformAddresses(view: ExportView): Map<string, { address: string; attribute: string }> {
   const addresses = new Map<string, { address: string; attribute: string }>();
-  for (const step of [...view.shared, ...view.units.flatMap((u) => u.steps)]) {
+  for (const step of [...view.shared, ...view.units.flatMap((u) => u.deploys.flat())]) {
     const target = step.operation === 'ModifyTargetGroupAttributes' && isStepOutputRef(step.input.TargetGroupArn) ? addresses.get(step.input.TargetGroupArn.$ref) : undefined;
     const resource = resourceOf(step);
     if (target) addresses.set(step.id, target);
@@ -130,11 +130,23 @@ export function terraformAddresses(view: ExportView): Map<string, { address: str
   return addresses;
 }
 
-function header(unit: ExportUnit | undefined): string {
+/**
+ * A service's file. A later deploy of a service its owner deploys several
+ * times is in deploy-N/: a module declares a resource once, and that file
+ * holds the same resources again, with the arguments that change then.
+ */
+function moduleFile(unit: ExportUnit | undefined, deploy: number): string {
+  if (!unit) return 'terraform/shared.tf';
+  return `terraform/${deploy > 0 ? `${deployName(unit, deploy)}/` : ''}${unit.cluster}_${unit.service}.tf`;
+}
+
+function header(unit: ExportUnit | undefined, deploy: number): string {
   if (!unit) return 'meshctl export: what the plan creates or changes for every service (a namespace, a mesh, cluster defaults).';
   const lines = [`meshctl export: ${unit.label}${unit.held ? ' (held: meshctl apply leaves it to its owner)' : ''}.`];
   if (unit.owner?.workspace) lines.push(`Owner: ${unit.owner.name}, workspace ${unit.owner.workspace}.`);
   lines.push('Merge into the resources that define it: a resource marked "only what changes" keeps its other arguments; the others replace the resource\'s arguments or are new.');
+  const order = deployNote(unit, deploy, (d) => moduleFile(unit, d));
+  if (order) lines.push(order);
   if (unit.after.length > 0) lines.push(`Apply after ${unit.after.join(', ')} (servers before clients).`);
   return lines.join('\n');
 }
@@ -148,9 +160,9 @@ export function renderTerraform(view: ExportView): { files: ExportFile[]; rendit
   const files: ExportFile[] = [];
   const renditions: Rendition[] = [];
   const notes = new Map<string, string[]>();
-  const emit = (unit: ExportUnit | undefined, steps: PlanStep[]) => {
-    const file = unit ? `terraform/${unit.cluster}_${unit.service}.tf` : 'terraform/shared.tf';
-    const body: HclBody = [{ kind: 'comment', text: header(unit) }];
+  const emit = (unit: ExportUnit | undefined, deploy: number, steps: PlanStep[]) => {
+    const file = moduleFile(unit, deploy);
+    const body: HclBody = [{ kind: 'comment', text: header(unit, deploy) }];
     const unitNotes: string[] = [];
     for (const step of steps) {
       if (step.operation === 'ModifyTargetGroupAttributes') continue;
@@ -179,10 +191,11 @@ export function renderTerraform(view: ExportView): { files: ExportFile[]; rendit
       body.push({ kind: 'block', name: 'resource', labels: [resource.type, resource.name], body: resourceBody });
       renditions.push({ step: step.id, file, at: `${resource.type}.${resource.name}`, ...(resource.partial && { partial: true }) });
     }
-    notes.set(unit?.label ?? 'shared', unitNotes);
+    const key = unit?.label ?? 'shared';
+    notes.set(key, [...notes.get(key) ?? [], ...unitNotes]);
     if (body.length > 1) files.push({ path: file, content: `${renderBody([...body.slice(0, 1), ...unitNotes.map((n) => ({ kind: 'comment' as const, text: n })), ...body.slice(1)])}\n` });
   };
-  emit(undefined, view.shared);
-  for (const unit of view.units) emit(unit, unit.steps);
+  emit(undefined, 0, view.shared);
+  for (const unit of view.units) unit.deploys.forEach((steps, d) => emit(unit, d, steps));
   return { files, renditions, notes };
 }
