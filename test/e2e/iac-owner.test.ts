@@ -67,7 +67,10 @@ describe('owners on the demo fixtures', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`exported `);
     expect((await readdir(dir)).sort()).toEqual(['README.md', 'cli', 'cloudformation', 'ecspresso', 'export.json', 'terraform']);
-    for (const file of ['cloudformation/shop-fargate/ledger.yaml', 'cloudformation/shop-fargate/reviews.yaml', 'terraform/shop-fargate_shipping.tf', 'ecspresso/shop-fargate/shipping/ecs-task-def.json', 'cli/shop-fargate/shipping/02-update-service.json']) {
+    for (const file of ['cloudformation/shop-fargate/ledger.yaml', 'cloudformation/shop-fargate/reviews.yaml', 'terraform/shop-fargate_shipping.tf', 'ecspresso/shop-fargate/shipping/ecs-task-def.json', 'cli/shop-fargate/shipping/02-update-service.json',
+      // promotions' ECS canary: two deploys (advancedConfiguration first, then the strategy)
+      'ecspresso/legacy-mesh/promotions/deploy-1/ecs-service-def.json', 'ecspresso/legacy-mesh/promotions/deploy-2/ecs-service-def.json',
+      'cloudformation/legacy-mesh/promotions.deploy-1.yaml', 'cloudformation/legacy-mesh/promotions.deploy-2.yaml', 'terraform/deploy-2/legacy-mesh_promotions.tf']) {
       expect((await readFile(join(dir, file), 'utf8')).length, file).toBeGreaterThan(0);
     }
     const readme = await readFile(join(dir, 'README.md'), 'utf8');

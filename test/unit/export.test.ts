@@ -278,6 +278,68 @@ function terraformShape(step: PlanStep): Record<string, unknown> {
   return input;
 }
 
+describe('a service its owner deploys twice: an ECS-managed move (load balancer first, then the strategy)', () => {
+  const PROMOTIONS = 'legacy-mesh/promotions';
+  const LOAD_BALANCER = `ecs-service-load-balancer:${PROMOTIONS}`;
+  const MOVE = `ecs-service:${PROMOTIONS}`;
+
+  it('is in the plans the field-by-field tests compare, each UpdateService rendered on its own in every format', () => {
+    const e = exported(plans.serviceConnect!);
+    const updates = compared(e.steps).filter((s) => s.ecsService === PROMOTIONS && s.operation === 'UpdateService');
+    expect(updates.map((s) => s.id)).toEqual([LOAD_BALANCER, MOVE]);
+    expect(updates[0]!.awaits).toBe('rollout');
+    // No two compared steps share a rendition: a second one would overwrite the first.
+    for (const plan of Object.values(plans)) {
+      const x = exported(plan);
+      for (const format of EXPORT_FORMATS) {
+        const places = compared(x.steps).map((step) => { const r = renditionOf(x, format, step.id)!; return `${r.file}#${r.at ?? ''}`; });
+        expect(new Set(places).size, format).toBe(places.length);
+      }
+    }
+  });
+
+  it('export.json lists its deploys: the alternate target group, the rule\'s weights and advancedConfiguration; then the task definition and the strategy', () => {
+    const unit = exported(plans.serviceConnect!).index.services.find((u) => u.service === PROMOTIONS)!;
+    expect(unit.deploys).toEqual([
+      [`elbv2-target-group:${PROMOTIONS}:promotions`, `elbv2-target-group-attributes:${PROMOTIONS}:promotions`, expect.stringMatching(/^elbv2-weights:/), LOAD_BALANCER],
+      [`task-definition:${PROMOTIONS}`, MOVE],
+    ]);
+    // Every other service of every plan is one deploy of all its steps.
+    for (const plan of Object.values(plans)) {
+      for (const u of exported(plan).index.services.filter((x) => x.service !== PROMOTIONS)) expect(u.deploys).toEqual([u.steps]);
+    }
+  });
+
+  it('each format puts the deploys apart: ecspresso and CloudFormation a directory or template per deploy, Terraform the second in deploy-2/, the CLI its steps numbered across both', () => {
+    const e = exported(plans.serviceConnect!);
+    const file = (format: keyof ExportIndex['renditions'], step: string) => renditionOf(e, format, step)!.file;
+    expect([file('ecspresso', LOAD_BALANCER), file('ecspresso', `task-definition:${PROMOTIONS}`), file('ecspresso', MOVE)]).toEqual([
+      'ecspresso/legacy-mesh/promotions/deploy-1/ecs-service-def.json', 'ecspresso/legacy-mesh/promotions/deploy-2/ecs-task-def.json', 'ecspresso/legacy-mesh/promotions/deploy-2/ecs-service-def.json',
+    ]);
+    expect([file('cloudformation', LOAD_BALANCER), file('cloudformation', MOVE)]).toEqual(['cloudformation/legacy-mesh/promotions.deploy-1.yaml', 'cloudformation/legacy-mesh/promotions.deploy-2.yaml']);
+    expect([file('terraform', LOAD_BALANCER), file('terraform', MOVE)]).toEqual(['terraform/legacy-mesh_promotions.tf', 'terraform/deploy-2/legacy-mesh_promotions.tf']);
+    expect([file('cli', LOAD_BALANCER), file('cli', `task-definition:${PROMOTIONS}`), file('cli', MOVE)]).toEqual([
+      'cli/legacy-mesh/promotions/04-update-service.json', 'cli/legacy-mesh/promotions/05-register-task-definition.json', 'cli/legacy-mesh/promotions/06-update-service.json',
+    ]);
+    // Each deploy's file says which it is, to wait for the first, and why.
+    expect(e.files.get('cloudformation/legacy-mesh/promotions.deploy-1.yaml')).toContain('# Deploy 1 of 2 of legacy-mesh/promotions. Wait until the deployment it starts has completed before deploy 2 (cloudformation/legacy-mesh/promotions.deploy-2.yaml): AWS moves a service from the rolling strategy');
+    expect(e.files.get('terraform/deploy-2/legacy-mesh_promotions.tf')).toContain('# Deploy 2 of 2 of legacy-mesh/promotions. Deploy it only once deploy 1 (terraform/legacy-mesh_promotions.tf) has completed its deployment');
+  });
+
+  it('the README says to deploy and wait for the first before the second, and why (Amazon ECS Developer Guide)', () => {
+    const readme = exported(plans.serviceConnect!).files.get('README.md')!;
+    const section = readme.slice(readme.indexOf(`### ${PROMOTIONS}`), readme.indexOf('###', readme.indexOf(`### ${PROMOTIONS}`) + 4));
+    expect(section).toContain('- Deploys: 2, one after the other: deploy each only once the deployment the one before it started has completed (the service\'s PRIMARY deployment has rolloutState COMPLETED). AWS moves a service from the rolling strategy to blue/green, linear or canary only once a completed rolling deployment has put its load balancer\'s advancedConfiguration in place (Amazon ECS Developer Guide, "Update the deployment strategy from rolling update to Amazon ECS blue/green deployments").');
+    expect(section).toMatch(/Deploy 1 of 2, then wait until its deployment has completed:\n\n1\. elbv2 CreateTargetGroup[\s\S]*\n4\. ecs UpdateService: ECS service legacy-mesh\/promotions: load balancer's advancedConfiguration[\s\S]*Deploy 2 of 2:\n\n5\. ecs RegisterTaskDefinition[\s\S]*\n6\. ecs UpdateService/);
+    // The AWS CLI section waits after the load balancer's deployment (waitUntilServicesStable ignores rolloutState).
+    expect(readme).toContain([
+      'aws ecs update-service --cli-input-json file://cli/legacy-mesh/promotions/04-update-service.json',
+      '# wait until this prints COMPLETED: aws ecs describe-services --cluster legacy-mesh --services promotions --query "services[0].deployments[?status==\'PRIMARY\'].rolloutState" --output text',
+      'aws ecs register-task-definition --cli-input-json file://cli/legacy-mesh/promotions/05-register-task-definition.json',
+    ].join('\n'));
+  });
+});
+
 describe('the export README', () => {
   it('names per service its owner, whether apply holds it, its files and the order; says what happens to secrets and placeholders', () => {
     const e = exported(plans.serviceConnect!);

@@ -3,19 +3,20 @@
 // its owner, its files and the order to keep, and export.json indexing which
 // file renders which step.
 import { describeOwner, nextDeploy, type ExportFormat } from '../owner.js';
-import type { Plan, PlanStep } from '../plan/model.js';
+import type { Plan } from '../plan/model.js';
 import { stableStringify } from '../../util/stable-json.js';
 import { cliLine, renderCli, renderEcspresso, type ExportFile, type Rendition } from './cli.js';
 import { renderCloudFormation } from './cloudformation.js';
 import { renderTerraform } from './terraform.js';
-import { exportView, type ExportUnit, type ExportView } from './units.js';
+import { DEPLOY_WAIT_WHY, exportView, type ExportUnit, type ExportView } from './units.js';
 
 export type { ExportFile, Rendition } from './cli.js';
 
 export interface ExportIndex {
   fingerprint: string;
   formats: ExportFormat[];
-  services: { service: string; held: boolean; owner?: string; after: string[]; steps: string[] }[];
+  /** steps: in the plan's order; deploys: the owner's deploys in order, each its steps (one, unless a step must complete before the next). */
+  services: { service: string; held: boolean; owner?: string; after: string[]; steps: string[]; deploys: string[][] }[];
   shared: string[];
   renditions: Record<ExportFormat, Rendition[]>;
 }
@@ -27,10 +28,10 @@ const RENDERERS: Record<ExportFormat, (view: ExportView) => Rendered> = {
 };
 
 const HOW: Record<ExportFormat, string> = {
-  cli: 'each step\'s input as the AWS CLI takes it (`aws <service> <command> --cli-input-json file://FILE`), in the order listed.',
-  ecspresso: '`ecs-task-def.json` replaces the service\'s task definition file; `ecs-service-def.json` holds the fields of its service definition that change (merge them in; `ecspresso deploy` sets the cluster, service and task definition itself). A green twin (`ecs-service-def.NAME.json`) is a new service: give it an ecspresso config of its own. Other steps are CLI input files.',
-  cloudformation: 'resources with CloudFormation\'s property names, for the stack that holds the service (logical ids from its tags when known). A resource marked "only what changes" keeps its other properties. References to what another step creates are `Ref` / `Fn::GetAtt` (the long form of `!Ref` / `!GetAtt`), or a template parameter when that resource is in another file.',
-  terraform: 'resources of the Terraform AWS provider (the directory is one module, so references cross files). A resource marked "only what changes" keeps its other arguments: merge those into the resource that defines the service today.',
+  cli: 'each step\'s input as the AWS CLI takes it (`aws <service> <command> --cli-input-json file://FILE`), in the order listed (a service moved in several deploys numbers its steps across them; wait where its steps below say).',
+  ecspresso: '`ecs-task-def.json` replaces the service\'s task definition file; `ecs-service-def.json` holds the fields of its service definition that change (merge them in; `ecspresso deploy` sets the cluster, service and task definition itself). A green twin (`ecs-service-def.NAME.json`) is a new service: give it an ecspresso config of its own. Other steps are CLI input files. A service moved in several deploys has a directory per deploy (`deploy-1/`, `deploy-2/`): one `ecspresso deploy` each, in turn (a deploy without `ecs-task-def.json` keeps the task definition file as it is).',
+  cloudformation: 'resources with CloudFormation\'s property names, for the stack that holds the service (logical ids from its tags when known). A resource marked "only what changes" keeps its other properties. References to what another step creates are `Ref` / `Fn::GetAtt` (the long form of `!Ref` / `!GetAtt`), or a template parameter when that resource is in another file. A service moved in several deploys has a template per deploy (`SERVICE.deploy-1.yaml`, `SERVICE.deploy-2.yaml`): one stack update each, in turn.',
+  terraform: 'resources of the Terraform AWS provider (the directory is one module, so references cross files). A resource marked "only what changes" keeps its other arguments: merge those into the resource that defines the service today. A service moved in several deploys has its later deploys in `deploy-2/`…: the same resources again with the arguments that change then (a module declares a resource once; addresses there name this directory\'s resources): one `terraform apply` each, in turn.',
 };
 
 function unitSection(unit: ExportUnit, files: ReadonlyMap<string, readonly string[]>, notes: string[]): string[] {
@@ -42,10 +43,20 @@ function unitSection(unit: ExportUnit, files: ReadonlyMap<string, readonly strin
   lines.push(`- Order: ${unit.position !== undefined ? `step ${unit.position} of the rollout` : 'no rollout position'}${unit.after.length > 0 ? `, after ${unit.after.join(', ')} completed` : ''}.`);
   for (const [format, list] of files) lines.push(`- ${format}: ${list.map((f) => `\`${f}\``).join(', ')}`);
   for (const note of notes) lines.push(`- ! ${note}`);
+  if (unit.deploys.length > 1) lines.push(`- Deploys: ${unit.deploys.length}, one after the other: deploy each only once the deployment the one before it started has completed (the service's PRIMARY deployment has rolloutState COMPLETED). ${DEPLOY_WAIT_WHY}.`);
   lines.push('', 'Steps, in order:', '');
-  unit.steps.forEach((step, i) => lines.push(`${i + 1}. ${step.service} ${step.operation}: ${step.resource}${step.dependsOn.length > 0 ? ` (after ${step.dependsOn.join(', ')})` : ''}`));
-  lines.push('');
+  let n = 0;
+  unit.deploys.forEach((steps, d) => {
+    if (unit.deploys.length > 1) lines.push(`Deploy ${d + 1} of ${unit.deploys.length}${d + 1 < unit.deploys.length ? ', then wait until its deployment has completed' : ''}:`, '');
+    for (const step of steps) lines.push(`${++n}. ${step.service} ${step.operation}: ${step.resource}${step.dependsOn.length > 0 ? ` (after ${step.dependsOn.join(', ')})` : ''}`);
+    lines.push('');
+  });
   return lines;
+}
+
+/** The AWS CLI command that says whether the deployment an awaited step started has completed (waitUntilServicesStable ignores rolloutState). */
+function waitLine(unit: ExportUnit): string {
+  return `# wait until this prints COMPLETED: aws ecs describe-services --cluster ${unit.cluster} --services ${unit.service} --query "services[0].deployments[?status=='PRIMARY'].rolloutState" --output text`;
 }
 
 function readme(plan: Plan, view: ExportView, formats: ExportFormat[], rendered: Record<string, Rendered>): string {
@@ -79,8 +90,13 @@ function readme(plan: Plan, view: ExportView, formats: ExportFormat[], rendered:
   }
   out.push('## With the AWS CLI', '', 'Every step, in the plan\'s order:', '', '```sh');
   const cliRenditions = new Map(renderCli(view).renditions.map((r) => [r.step, r.file]));
-  const ordered: PlanStep[] = [...view.shared, ...view.units.flatMap((u) => u.steps)];
-  for (const step of ordered) out.push(cliLine(step, cliRenditions.get(step.id)!));
+  for (const step of view.shared) out.push(cliLine(step, cliRenditions.get(step.id)!));
+  for (const unit of view.units) {
+    for (const step of unit.deploys.flat()) {
+      out.push(cliLine(step, cliRenditions.get(step.id)!));
+      if (step.awaits) out.push(waitLine(unit));
+    }
+  }
   out.push('```', '');
   return out.join('\n');
 }
@@ -93,7 +109,7 @@ export function exportPlan(plan: Plan, formats: readonly ExportFormat[]): Export
   const index: ExportIndex = {
     fingerprint: plan.fingerprint,
     formats: chosen,
-    services: view.units.map((u) => ({ service: u.label, held: u.held, ...(u.owner && { owner: describeOwner(u.owner) }), after: u.after, steps: u.steps.map((s) => s.id) })),
+    services: view.units.map((u) => ({ service: u.label, held: u.held, ...(u.owner && { owner: describeOwner(u.owner) }), after: u.after, steps: u.steps.map((s) => s.id), deploys: u.deploys.map((d) => d.map((s) => s.id)) })),
     shared: view.shared.map((s) => s.id),
     renditions: Object.fromEntries(chosen.map((f) => [f, rendered[f]!.renditions])) as ExportIndex['renditions'],
   };
