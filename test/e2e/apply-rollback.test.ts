@@ -37,7 +37,7 @@ describe('apply on the demo fixtures', () => {
     const result = await runCli(['apply', ...DEMO, '--dry-run']);
     expect(result.code).toBe(0);
     // …the green twins' scaling included: pricing's three policies, its scheduled action and its step-scaling alarm.
-    expect(result.stdout).toContain('33 operation(s) would be sent');
+    expect(result.stdout).toContain('37 operation(s) would be sent');
   });
 });
 

@@ -97,11 +97,14 @@ describe('a selection whose services call servers outside it', () => {
     expect(json.services[0]!.rollout).toEqual({ position: 1, after: [], outside: [{ name: 'catalog.shop.local', server: 'shop-fargate/catalog' }, { name: 'orders.shop.local', server: 'shop-ec2/orders' }] });
   });
 
-  it('precheck --cluster shop-fargate warns on web and checkout about orders in shop-ec2; the whole estate reads and says nothing of it', async () => {
+  it('precheck --cluster shop-fargate warns on web, checkout and shipping about orders in shop-ec2 and on ledger about payments; the whole estate reads and says nothing of it', async () => {
     const narrowed = await runCli(['precheck', ...DEMO, '--cluster', 'shop-fargate', '--output', 'json']);
     const findings = (JSON.parse(narrowed.stdout) as { findings: { rule: string; service: string; message: string }[] }).findings.filter((f) => f.rule === 'server-outside-selection');
-    expect(findings.map((f) => f.service).sort()).toEqual(['checkout', 'web']);
-    for (const f of findings) expect(f.message).toContain('calls shop-ec2/orders (orders.shop.local), outside this selection');
+    expect(findings.map((f) => f.service).sort()).toEqual(['checkout', 'ledger', 'shipping', 'web']);
+    for (const f of findings) {
+      const server = f.service === 'ledger' ? 'payments' : 'orders';
+      expect(f.message).toContain(`calls shop-ec2/${server} (${server}.shop.local), outside this selection`);
+    }
     expect(narrowed.code).toBe(1);
     const whole = await runCli(['precheck', ...DEMO, '--verbose']);
     expect(whole.stdout).not.toContain('‼ server-outside-selection');
