@@ -68,7 +68,8 @@ describe('apply on a terminal', () => {
 
 describe('reading the estate on a terminal', () => {
   it('says how far it got on stderr, and only on a terminal', async () => {
-    const result = await onTerminal(100, '', ['inspect']);
+    // --no-pager: on a terminal, output longer than the screen goes through less, which would wait for a key here.
+    const result = await onTerminal(100, '', ['--no-pager', 'inspect']);
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/reading the estate: \d+ cluster\(s\), \d+ service\(s\), \d+ task definition\(s\)/);
     expect(result.output).toContain('shop-fargate');
