@@ -2,7 +2,7 @@
 // concurrently, recording every step in the journal before and after it is
 // sent. A re-run skips what the journal marks done and adopts what a crashed
 // run created, so nothing is created twice.
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { accountOfArn } from '../aws/accounts.js';
 import { AwsCallError, type AwsCaller } from '../aws/caller.js';
 import type { TaskDefinition } from '../core/estate.js';
@@ -12,10 +12,10 @@ import { REDACTED } from '../core/redact.js';
 import { restoreSecrets } from '../core/restore-secrets.js';
 import { registrationInput, type RegisterTaskDefinitionInput } from '../core/task-definition-input.js';
 import { isSubset } from '../util/subset.js';
+import { createDeploymentWatch, type DeploymentWatch } from './deployment-watch.js';
 import { JournalSaveError, type CreatedResource, type JournalStore } from './journal.js';
 import { awaitShareAccess, type ShareAccess } from './share-access.js';
-import { waitForRollouts, type WaitOptions } from './wait.js';
-import { waitForServiceDeployments } from './wait-deployments.js';
+import type { WaitOptions } from './wait.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = Record<string, any>;
@@ -35,11 +35,15 @@ export interface ExecutionContext {
   /** The task definitions the plan was computed from, with their real environment values. */
   sourceTaskDefinitions: Record<string, TaskDefinition>;
   concurrency: number;
+  /** One limit of `concurrency` AWS operations shared by several runs of steps (apply's services in flight); each run its own without it. */
+  limit?: LimitFunction;
   onStep?: (step: PlanStep, status: 'start' | 'done' | 'adopted' | 'failed', detail?: string) => void;
   /** A step that waits (for RAM to show an invitation) says how it stands. */
   onWait?: (step: PlanStep, line: string) => void;
   /** How long a step that awaits its deployment waits, how often it looks, and where it reports. */
   deploymentWait?: WaitOptions;
+  /** Where steps that await their deployment wait, polled with the other services' deployments; their own watch without it. */
+  watch?: DeploymentWatch;
 }
 
 const APP_MESH_NAME_FIELDS: Record<string, string[]> = {
@@ -180,13 +184,24 @@ function withDates(input: Raw, fields: string[]): Raw {
   return { ...input, ...Object.fromEntries(fields.filter((f) => typeof input[f] === 'string' || typeof input[f] === 'number').map((f) => [f, new Date(input[f])])) };
 }
 
-async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void> {
+/** What sending a step came to: finish it with this output, once its deployment ended well where it awaits one. */
+interface Sent {
+  input: Raw;
+  output: Raw;
+  how: 'done' | 'adopted';
+  ours?: boolean;
+  detail?: string;
+  awaitDeployment?: boolean;
+}
+
+/** Sends the step (or finds what a killed run sent); nothing when the journal says it is done. */
+async function sendStep(step: PlanStep, ctx: ExecutionContext): Promise<Sent | undefined> {
   const { store, outputs } = ctx;
   const aws = ctx.callerOf(step.account);
   const record = store.step(step.id);
   if (record.status === 'done') {
     outputs.set(step.id, record.output);
-    return;
+    return undefined;
   }
   const resumedMidCall = record.status === 'running';
   let input = resolveRefs(step.input, outputs) as Raw;
@@ -203,30 +218,27 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
     if (resumedMidCall) {
       const sourceRevision = Number(String(step.sourceTaskDefinition ?? '').split(':').pop()) || 0;
       const found = await findRegistered(aws, input as RegisterTaskDefinitionInput, sourceRevision);
-      if (found) return finish(step, ctx, input, found, 'adopted');
+      if (found) return { input, output: found, how: 'adopted' };
     }
   }
 
   // A deregistration the killed run sent may have landed: ECS keeps the revision, INACTIVE.
   if (resumedMidCall && step.operation === 'DeregisterTaskDefinition') {
     const found = await aws.call<Raw>('ecs', 'DescribeTaskDefinition', { taskDefinition: input.taskDefinition });
-    if (found.taskDefinition?.status === 'INACTIVE') return finish(step, ctx, input, { taskDefinition: found.taskDefinition }, 'adopted');
+    if (found.taskDefinition?.status === 'INACTIVE') return { input, output: { taskDefinition: found.taskDefinition }, how: 'adopted' };
   }
 
   // A create the killed run sent may have landed: take what it made rather than make another.
   if (resumedMidCall && step.operation.startsWith('Create')) {
     const existing = await adoptExisting(aws, step, input).catch(() => undefined);
     // The killed run of this journal made it: rollback may delete it.
-    if (existing) return finish(step, ctx, input, existing as Raw, 'adopted', true);
+    if (existing) return { input, output: existing as Raw, how: 'adopted', ours: true };
   }
 
   // A step that awaits its deployment: a killed run may have sent it already; then only the wait is left.
   if (resumedMidCall && step.awaits) {
     const sent = await alreadySent(aws, step, input);
-    if (sent) {
-      await awaitDeployment(step, ctx, aws, input, sent);
-      return finish(step, ctx, input, sent, 'adopted');
-    }
+    if (sent) return { input, output: sent, how: 'adopted', awaitDeployment: true };
   }
 
   // Never mutate without a durable record: the step is marked running in the state before it is sent.
@@ -243,25 +255,32 @@ async function executeStep(step: PlanStep, ctx: ExecutionContext): Promise<void>
   try {
     if (step.operation === 'AcceptResourceShareInvitation') {
       const access = await acceptInvitation(step, ctx, String(input.resourceShareArn));
-      return finish(step, ctx, input, { ...access.output, how: access.how }, 'done', true, access.detail);
+      return { input, output: { ...access.output, how: access.how }, how: 'done', ours: true, detail: access.detail };
     }
     output = await aws.call<Raw>(step.service, step.operation, input);
     if (/^Create(Http|PrivateDns)Namespace$/.test(step.operation)) output = { ...output, NamespaceId: await namespaceOperationTarget(aws, String(output.OperationId)) };
-    if (step.awaits) await awaitDeployment(step, ctx, aws, input, output);
   } catch (error) {
-    if (error instanceof DeploymentWaitError) throw error;
     // A deletion that finds nothing to delete has nothing left to do.
-    if (step.operation.startsWith('Delete') && error instanceof AwsCallError && /NotFound/.test(error.code)) return finish(step, ctx, input, {}, 'adopted');
+    if (step.operation.startsWith('Delete') && error instanceof AwsCallError && /NotFound/.test(error.code)) return { input, output: {}, how: 'adopted' };
     const conflict = error instanceof AwsCallError && (CONFLICT.test(error.code) || (step.operation === 'CreateService' && CONFLICT.test(error.message)));
     const adopted = conflict ? await adoptExisting(aws, step, input) : undefined;
     if (!adopted) throw error;
-    return finish(step, ctx, input, adopted as Raw, 'adopted');
+    return { input, output: adopted as Raw, how: 'adopted' };
   }
-  return finish(step, ctx, input, output, 'done');
+  return { input, output, how: 'done', awaitDeployment: !!step.awaits };
 }
 
-/** The deployment a step started (or stopped) did not end well: the step fails, and the steps after it wait. */
-class DeploymentWaitError extends Error {}
+/**
+ * Sends the step within the limit, then waits for the deployment it started
+ * outside it (a canary baking for an hour holds no slot the other services'
+ * calls need), and only then records it done.
+ */
+async function executeStep(step: PlanStep, ctx: ExecutionContext, limit: LimitFunction): Promise<void> {
+  const sent = await limit(() => sendStep(step, ctx));
+  if (!sent) return;
+  if (sent.awaitDeployment) await awaitDeployment(step, ctx, sent.input, sent.output);
+  await finish(step, ctx, sent.input, sent.output, sent.how, sent.ours ?? sent.how === 'done', sent.detail);
+}
 
 /** What a killed run's call left: the service already configured as the input says, or the deployment already stopping. */
 async function alreadySent(aws: AwsCaller, step: PlanStep, input: Raw): Promise<Raw | undefined> {
@@ -282,17 +301,17 @@ async function alreadySent(aws: AwsCaller, step: PlanStep, input: Raw): Promise<
  * PRIMARY deployment on its revision, COMPLETED), or an ECS-managed one
  * (its service deployment; for StopServiceDeployment, its rollback).
  */
-async function awaitDeployment(step: PlanStep, ctx: ExecutionContext, aws: AwsCaller, input: Raw, output: Raw): Promise<void> {
-  const options: WaitOptions = { ...(ctx.deploymentWait ?? { timeoutMs: 15 * 60_000, pollMs: 10_000 }) };
+async function awaitDeployment(step: PlanStep, ctx: ExecutionContext, input: Raw, output: Raw): Promise<void> {
+  const watch = ctx.watch ?? createDeploymentWatch(ctx.callerOf, ctx.deploymentWait ?? { timeoutMs: 15 * 60_000, pollMs: 10_000 });
   const label = step.ecsService ?? step.id;
   const service = (output.service ?? {}) as Raw;
-  const [result] = step.awaits === 'rollout'
-    ? await waitForRollouts(aws, [{ label, cluster: String(input.cluster), service: String(input.service), taskDefinition: String(service.taskDefinition) }], options)
-    : await waitForServiceDeployments(aws, [{
-      label, cluster: String(input.cluster ?? ''), service: String(input.service ?? ''), expect: step.operation === 'StopServiceDeployment' ? 'rollback' : 'forward',
-      ...(typeof (input.serviceDeploymentArn ?? service.currentServiceDeployment) === 'string' && { arn: String(input.serviceDeploymentArn ?? service.currentServiceDeployment) }),
-    }], options);
-  if (result!.outcome !== 'completed') throw new DeploymentWaitError(`the deployment it started ${result!.outcome === 'timeout' ? 'timed out' : result!.outcome}: ${result!.reason ?? ''}`.trim());
+  const where = { label, cluster: String(input.cluster ?? ''), service: String(input.service ?? ''), ...(step.account && { account: step.account }) };
+  const deployment = input.serviceDeploymentArn ?? service.currentServiceDeployment;
+  const result = step.awaits === 'rollout'
+    ? await watch.watch({ kind: 'rollout', ...where, taskDefinition: String(service.taskDefinition) })
+    : await watch.watch({ kind: 'service-deployment', ...where, expect: step.operation === 'StopServiceDeployment' ? 'rollback' : 'forward', ...(typeof deployment === 'string' && { arn: deployment }) });
+  // The deployment the step started (or stopped) did not end well: the step fails, and the steps after it wait.
+  if (result.outcome !== 'completed') throw new Error(`the deployment it started ${result.outcome === 'timeout' ? 'timed out' : result.outcome}: ${result.reason ?? ''}`.trim());
 }
 
 async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output: Raw, how: 'done' | 'adopted', ours = how === 'done', detail?: string): Promise<void> {
@@ -331,7 +350,7 @@ async function finish(step: PlanStep, ctx: ExecutionContext, input: Raw, output:
  * steps in flight finish, and the save's error is thrown.
  */
 export async function runSteps(steps: PlanStep[], ctx: ExecutionContext): Promise<StepFailure[]> {
-  const limit = pLimit(ctx.concurrency);
+  const limit = ctx.limit ?? pLimit(ctx.concurrency);
   const failures: StepFailure[] = [];
   let unsaved: JournalSaveError | undefined;
   const settled = new Map<string, Promise<boolean>>();
@@ -350,7 +369,7 @@ export async function runSteps(steps: PlanStep[], ctx: ExecutionContext): Promis
         return false;
       }
       try {
-        await limit(() => executeStep(step, ctx));
+        await executeStep(step, ctx, limit);
         return true;
       } catch (error) {
         if (error instanceof JournalSaveError) {

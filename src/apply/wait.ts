@@ -1,6 +1,7 @@
-// Waits for ECS deployments to finish: every waiting service polled together
-// (DescribeServices, 10 per call), each one settling on its own, so a slow
-// service never holds up the report of the others.
+// One look at rolling ECS deployments: every waiting service described
+// together (DescribeServices, 10 per call), each one settling on its own, so
+// a slow service never holds up the report of the others. The loop that
+// looks again is the deployment watch (deployment-watch.ts).
 import type { AwsCaller } from '../aws/caller.js';
 import { chunks } from '../aws/batch.js';
 import { toService } from '../aws/read-estate.js';
@@ -43,45 +44,39 @@ export interface WaitOptions {
   now?: () => number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** A deployment being waited for, since when (its own timeout counts from then). */
+export interface Waiting<T> {
+  target: T;
+  since: number;
+}
 
-export async function waitForRollouts(aws: AwsCaller, targets: RolloutTarget[], options: WaitOptions): Promise<RolloutResult[]> {
-  const sleep = options.sleep ?? defaultSleep;
-  const now = options.now ?? Date.now;
-  const started = now();
-  const results = new Map<string, RolloutResult>();
-  let pending = [...targets];
+/** What one look found for a waiting deployment: how it ended, or how it stands. */
+export type Looked = { result: RolloutResult } | { progress: RolloutProgress };
 
-  while (pending.length > 0) {
-    const byCluster = new Map<string, RolloutTarget[]>();
-    for (const t of pending) byCluster.set(t.cluster, [...(byCluster.get(t.cluster) ?? []), t]);
-    const described = await Promise.all([...byCluster.entries()].flatMap(([cluster, group]) =>
-      chunks(group, 10).map(async (batch) => {
-        const out = await aws.call<Raw>('ecs', 'DescribeServices', { cluster, services: batch.map((t) => t.service) });
-        return batch.map((t) => ({ target: t, raw: ((out.services ?? []) as Raw[]).find((s) => s.serviceName === t.service) }));
-      })));
-    const progress: RolloutProgress[] = [];
-    const elapsedMs = now() - started;
-    for (const { target, raw } of described.flat()) {
-      if (!raw || raw.status === 'INACTIVE') {
-        results.set(target.label, { label: target.label, outcome: 'vanished', reason: 'the service no longer exists', events: [] });
-        continue;
-      }
-      const service = toService(raw, target.cluster);
-      const events = service.events.map((e) => `${e.createdAt ?? ''} ${e.message}`.trim());
-      const outcome = deploymentOutcome(service, target.taskDefinition);
-      if (outcome.state === 'completed') results.set(target.label, { label: target.label, outcome: 'completed', events: [] });
-      else if (outcome.state === 'failed') results.set(target.label, { label: target.label, outcome: 'failed', reason: outcome.reason, events });
-      else if (elapsedMs >= options.timeoutMs) {
-        results.set(target.label, {
-          label: target.label, outcome: 'timeout', events,
-          reason: `still ${outcome.rolloutState} after ${Math.round(elapsedMs / 1000)}s (${outcome.running}/${outcome.desired} running)`,
-        });
-      } else progress.push({ label: target.label, running: outcome.running, desired: outcome.desired, rolloutState: outcome.rolloutState, elapsedMs });
+/** One look at rolling deployments: the PRIMARY deployment on the target's revision, COMPLETED. Answers in the order asked. */
+export async function pollRollouts(aws: AwsCaller, waiting: Waiting<RolloutTarget>[], now: () => number, timeoutMs: number): Promise<Looked[]> {
+  const byCluster = new Map<string, Waiting<RolloutTarget>[]>();
+  for (const w of waiting) byCluster.set(w.target.cluster, [...(byCluster.get(w.target.cluster) ?? []), w]);
+  const described = new Map<Waiting<RolloutTarget>, Raw | undefined>();
+  await Promise.all([...byCluster.entries()].flatMap(([cluster, group]) =>
+    chunks(group, 10).map(async (batch) => {
+      const out = await aws.call<Raw>('ecs', 'DescribeServices', { cluster, services: batch.map((w) => w.target.service) });
+      for (const w of batch) described.set(w, ((out.services ?? []) as Raw[]).find((s) => s.serviceName === w.target.service));
+    })));
+  const at = now();
+  return waiting.map((w): Looked => {
+    const { target } = w;
+    const raw = described.get(w);
+    if (!raw || raw.status === 'INACTIVE') return { result: { label: target.label, outcome: 'vanished', reason: 'the service no longer exists', events: [] } };
+    const service = toService(raw, target.cluster);
+    const events = service.events.map((e) => `${e.createdAt ?? ''} ${e.message}`.trim());
+    const outcome = deploymentOutcome(service, target.taskDefinition);
+    const elapsedMs = at - w.since;
+    if (outcome.state === 'completed') return { result: { label: target.label, outcome: 'completed', events: [] } };
+    if (outcome.state === 'failed') return { result: { label: target.label, outcome: 'failed', reason: outcome.reason, events } };
+    if (elapsedMs >= timeoutMs) {
+      return { result: { label: target.label, outcome: 'timeout', events, reason: `still ${outcome.rolloutState} after ${Math.round(elapsedMs / 1000)}s (${outcome.running}/${outcome.desired} running)` } };
     }
-    pending = pending.filter((t) => !results.has(t.label));
-    options.onProgress?.(progress);
-    if (pending.length > 0) await sleep(Math.min(options.pollMs, Math.max(0, options.timeoutMs - (now() - started))) || options.pollMs);
-  }
-  return targets.map((t) => results.get(t.label)!);
+    return { progress: { label: target.label, running: outcome.running, desired: outcome.desired, rolloutState: outcome.rolloutState, elapsedMs } };
+  });
 }

@@ -2,7 +2,7 @@
 // The planned services (DescribeServices straight from their ARNs, 10 per
 // call, no List calls), the App Mesh resources (listed, then described), Cloud Map entries and
 // listener rules the plan observed. Task definitions are immutable (only
-// their status changes, checked per wave just before it moves, when the
+// their status changes, checked per service just before it moves, when the
 // revisions holding masked secret values are read too), so none is read here.
 import type { MeshSpecs } from '../core/appmesh/specs.js';
 import type { Cluster, Estate } from '../core/estate.js';

@@ -1,6 +1,7 @@
 // The CLI: parses flags and dispatches. Command modules (and through them the
 // AWS SDK) load only when a command runs, so --help and --version stay instant.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_MAX_IN_FLIGHT } from '../core/plan/schedule.js';
 import type { GlobalOptions } from './context.js';
 import { EXIT_CANNOT_RUN, EXIT_DETAILED_ERROR } from './exit-codes.js';
 
@@ -53,6 +54,7 @@ function actionWithArgument(load: () => Promise<RunnerWithArgument>) {
 // How precheck, plan and apply size from CloudWatch peaks (meshctl.yaml's usage: holds the defaults).
 const USAGE_WINDOW = 'read each service\'s CPU, memory and request peaks in CloudWatch over this window (default: usage.window in meshctl.yaml, else 14d)';
 const NO_USAGE = 'do not read CloudWatch: size tasks from their task definitions alone';
+const MAX_IN_FLIGHT = `services deploying at once, as a sliding window: each starts as soon as its servers' deployments completed and a slot is free, the longest chain of clients first; a failure stops new starts (default: ${DEFAULT_MAX_IN_FLIGHT})`;
 const USAGE_HEADROOM = 'room kept over the memory peak when it sizes Service Connect\'s task memory, in percent (default: usage.headroom, else 25)';
 
 export function buildProgram(): Command {
@@ -132,15 +134,16 @@ export function buildProgram(): Command {
     .option('--yes', 'do not ask for confirmation (required without a terminal when no plan file is given)')
     .option('--dry-run', 'print every operation that would be sent, with its input; send none')
     .option('--force', 'apply services that carry precheck errors (EC2 headroom, ENIs, agent versions)')
-    .option('--concurrency <n>', 'independent AWS operations and deployment waits in flight', '8')
-    .option('--wave-size <n>', 'update services N at a time; a failed wave stops the next')
-    .option('--no-wait', 'do not wait for deployments to complete')
-    .option('--wait-timeout <duration>', 'how long to wait for each wave\'s deployments', '15m')
+    .option('--concurrency <n>', 'independent AWS operations in flight', '8')
+    .option('--max-in-flight <n>', MAX_IN_FLIGHT)
+    .option('--wave-size <n>', 'another name for --max-in-flight, with the same meaning (a sliding window, not batches)')
+    .option('--no-wait', 'do not wait for deployments to complete (a server\'s deployment is still awaited before its clients start)')
+    .option('--wait-timeout <duration>', 'how long to wait for each service\'s deployment', '15m')
     .option('--poll-interval <duration>', 'how often to check deployments while waiting', '10s')
     .option('--usage-window <duration>', `without a plan file: ${USAGE_WINDOW}`)
     .option('--usage-headroom <percent>', `without a plan file: ${USAGE_HEADROOM}`)
     .option('--no-usage', `without a plan file: ${NO_USAGE}`)
-    .addHelpText('after', '\nExample:\n  $ meshctl apply plan.json --wave-size 5')
+    .addHelpText('after', '\nExample:\n  $ meshctl apply plan.json --max-in-flight 5')
     .action(actionWithArgument(async () => (await import('../commands/apply.js')).runApply as RunnerWithArgument));
 
   program.command('rollback')
@@ -154,7 +157,8 @@ export function buildProgram(): Command {
     .option('--out <file>', 'save the rollback plan for meshctl apply instead of running it')
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
     .option('--dry-run', 'print the rollback plan; send nothing')
-    .option('--concurrency <n>', 'independent AWS operations and deployment waits in flight', '8')
+    .option('--concurrency <n>', 'independent AWS operations in flight', '8')
+    .option('--max-in-flight <n>', MAX_IN_FLIGHT)
     .option('--no-wait', 'do not wait for the rollback deployments')
     .option('--wait-timeout <duration>', 'how long to wait for the deployments', '15m')
     .option('--poll-interval <duration>', 'how often to check deployments while waiting', '10s')
@@ -191,6 +195,7 @@ export function buildProgram(): Command {
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
     .option('--dry-run', 'print the finalize plan; send nothing')
     .option('--concurrency <n>', 'independent AWS operations in flight', '8')
+    .option('--max-in-flight <n>', MAX_IN_FLIGHT)
     .option('--wait-timeout <duration>', 'how long to wait for a green service joining blue\'s Cloud Map registry to deploy, before blue goes', '15m')
     .option('--poll-interval <duration>', 'how often to check that deployment while waiting', '10s')
     .addHelpText('after', '\nExample:\n  $ meshctl finalize --bake 1h --alarm pricing-5xx')

@@ -1,7 +1,9 @@
 // Progress while apply and rollback run: an ora spinner with a line per
-// waiting service on a terminal, plain lines on stderr otherwise.
+// waiting service on a terminal, plain lines on stderr otherwise; a line
+// whenever the services in flight or waiting change.
 import chalk from 'chalk';
 import ora, { type Ora } from 'ora';
+import type { ScheduleView } from '../apply/apply-plan.js';
 import type { RolloutProgress } from '../apply/wait.js';
 import type { PlanStep } from '../core/plan/model.js';
 
@@ -9,7 +11,19 @@ export interface Progress {
   step(step: PlanStep, status: 'start' | 'done' | 'adopted' | 'failed', detail?: string): void;
   note(line: string): void;
   rollouts(progress: RolloutProgress[]): void;
+  schedule(view: ScheduleView): void;
   stop(): void;
+}
+
+/** Names beyond this many are counted, not listed: a 1000-service run stays one readable line. */
+const LISTED = 8;
+
+const listed = (names: string[]) => (names.length > LISTED ? `${names.slice(0, LISTED).join(', ')} and ${names.length - LISTED} more` : names.join(', '));
+
+/** `in flight: a, b · waiting: c (on a), d (for a slot)` */
+export function scheduleLine(view: ScheduleView): string {
+  const waiting = view.waiting.map((w) => `${w.label} (${w.on.length > 0 ? `on ${w.on.join(', ')}` : 'for a slot'})`);
+  return [`in flight: ${view.inFlight.length > 0 ? listed(view.inFlight) : 'none'}`, ...(waiting.length > 0 ? [`waiting: ${listed(waiting)}`] : [])].join(' · ');
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
@@ -20,6 +34,7 @@ export function createProgress(quiet: boolean): Progress {
   // discardStdin off: ora would put the terminal into raw mode, and Ctrl-C would no longer interrupt.
   const spinner: Ora | undefined = interactive ? ora({ stream: process.stderr, discardStdin: false }) : undefined;
   const lastState = new Map<string, string>();
+  let lastSchedule = '';
   const print = (line: string) => {
     if (quiet) return;
     if (spinner?.isSpinning) spinner.clear();
@@ -33,6 +48,11 @@ export function createProgress(quiet: boolean): Progress {
       print(`${mark} ${step.service} ${step.operation} ${step.resource}${status === 'adopted' ? ' (already done by an earlier run)' : ''}${detail ? `: ${detail}` : ''}`);
     },
     note: print,
+    schedule(view) {
+      const line = scheduleLine(view);
+      if (line !== lastSchedule) print(chalk.dim(line));
+      lastSchedule = line;
+    },
     rollouts(progress) {
       const lines = progress.map((p) => `${p.label}: ${p.running}/${p.desired} running, ${p.rolloutState}, ${seconds(p.elapsedMs)}`);
       if (spinner) {

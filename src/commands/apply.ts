@@ -8,6 +8,7 @@ import { UsageError } from '../cli/errors.js';
 import { EXIT_DECLINED } from '../cli/exit-codes.js';
 import { withUsageFlags, type UsageFlags } from '../cli/usage-flags.js';
 import type { Plan } from '../core/plan/model.js';
+import { DEFAULT_MAX_IN_FLIGHT } from '../core/plan/schedule.js';
 import { parsePlan } from '../core/plan/plan-file.js';
 import { computePlan, type MigrationSelection } from '../planning/migration.js';
 import { renderPlanOf } from '../render/plan-text.js';
@@ -18,6 +19,8 @@ export interface ApplyCommandOptions extends GlobalOptions, MigrationSelection, 
   yes?: boolean;
   dryRun?: boolean;
   concurrency: string;
+  maxInFlight?: string;
+  /** The old name of --max-in-flight. */
   waveSize?: string;
   wait: boolean;
   waitTimeout: string;
@@ -28,6 +31,16 @@ export interface ApplyCommandOptions extends GlobalOptions, MigrationSelection, 
 export function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`${flag} ${value} is not a positive whole number`);
+  return Number(value);
+}
+
+/** --max-in-flight N, or its other name --wave-size N: how many services move at once. */
+export function maxInFlightOf(options: { maxInFlight?: string; waveSize?: string }): number {
+  if (options.maxInFlight !== undefined && options.waveSize !== undefined) throw new UsageError('--wave-size is another name for --max-in-flight: give only one of them');
+  const flag = options.waveSize !== undefined ? '--wave-size' : '--max-in-flight';
+  const value = options.maxInFlight ?? options.waveSize;
+  if (value === undefined) return DEFAULT_MAX_IN_FLIGHT;
+  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`${flag} ${value} is not a positive whole number: give how many services may deploy at once, 1 or more (default ${DEFAULT_MAX_IN_FLIGHT})`);
   return Number(value);
 }
 
@@ -58,7 +71,7 @@ async function loadPlanFile(planFile: string, session: AwsSession, state: RunSta
 
 export async function runApply(planFile: string | undefined, options: ApplyCommandOptions): Promise<number> {
   const concurrency = positiveInt(options.concurrency, '--concurrency')!;
-  const waveSize = positiveInt(options.waveSize, '--wave-size');
+  const maxInFlight = maxInFlightOf(options);
   const timeoutMs = parseDuration(options.waitTimeout, '--wait-timeout');
   const pollMs = parsePollInterval(options.pollInterval);
   if (options.fixtures && !options.dryRun) {
@@ -93,7 +106,7 @@ export async function runApply(planFile: string | undefined, options: ApplyComma
   }
   const resumeWith = planFile ? `meshctl apply ${planFile}` : 'meshctl plan --out plan.json, then meshctl apply plan.json';
   return executePlan(session, state, plan, {
-    dryRun: options.dryRun, force: options.force, output: options.output, pager: options.pager, concurrency, waveSize, wait: options.wait, timeoutMs, pollMs,
+    dryRun: options.dryRun, force: options.force, output: options.output, pager: options.pager, concurrency, maxInFlight, wait: options.wait, timeoutMs, pollMs,
     resumeWith, ...(planFile && { planFile }),
   });
 }

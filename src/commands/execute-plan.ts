@@ -1,6 +1,6 @@
 // Runs a plan, a migration or a rollback, the one way: refuse it if the
 // account drifted, journal it (resuming a journal a crash left), run it in
-// waves with progress, and report per service what was done and how long it
+// as the schedule allows with progress, and report per service what was done and how long it
 // took. apply and rollback both end here.
 import chalk from 'chalk';
 import { applyPlan, journalServices, refusalsOfDryRun, type ApplyReport } from '../apply/apply-plan.js';
@@ -37,7 +37,8 @@ export interface ExecuteOptions {
   /** false with --no-pager: a dry run's long text goes through a pager on a terminal. */
   pager?: boolean;
   concurrency: number;
-  waveSize?: number;
+  /** Services moving at once (--max-in-flight). */
+  maxInFlight: number;
   wait: boolean;
   timeoutMs: number;
   pollMs: number;
@@ -127,7 +128,7 @@ function renderReport(plan: Plan, report: ApplyReport, rows: ResultRow[], journa
     }
   }
   for (const r of report.refused) lines.push(`${chalk.red('×')} ${r.label}: ${r.reason}`);
-  if (report.notStarted.length > 0) lines.push(chalk.yellow(`not started (an earlier wave failed): ${report.notStarted.join(', ')}`));
+  if (report.notStarted.length > 0) lines.push(chalk.yellow(`not started (a failure stopped new starts, or a service they wait for did not complete): ${report.notStarted.join(', ')}`));
   lines.push(`journal: ${journalFile}`);
   if (plan.rollback) lines.push(...leftInPlaceLines(plan));
   // Always the exact command: a successful apply may still need undoing after review in production.
@@ -213,7 +214,7 @@ export async function executePlan(session: AwsSession, state: RunState, plan: Pl
     }
 
     if (options.dryRun) {
-      // The revisions apply checks before each wave, checked now: a dry run names what the real run would refuse.
+      // The revisions apply checks before each service starts, checked now: a dry run names what the real run would refuse.
       const refused = await refusalsOfDryRun(session.accounts, plan, store.journal);
       if (options.output === 'json') writeOut(JSON.stringify(dryRunResult(plan, options.force ?? false, refused), null, 2));
       else await writePaged(renderDryRun(plan, options.force ?? false, refused), options);
@@ -248,14 +249,15 @@ export async function executePlan(session: AwsSession, state: RunState, plan: Pl
     });
     let report: ApplyReport;
     try {
-      report = await applyPlan(session.accounts, plan, estate, store, { concurrency: options.concurrency, waveSize: options.waveSize, wait: options.wait, timeoutMs: options.timeoutMs, pollMs: options.pollMs }, {
+      report = await applyPlan(session.accounts, plan, estate, store, { concurrency: options.concurrency, maxInFlight: options.maxInFlight, wait: options.wait, timeoutMs: options.timeoutMs, pollMs: options.pollMs }, {
         onStep: (step, status, detail) => {
           if (step.ecsService && !started.has(step.ecsService)) started.set(step.ecsService, Date.now());
           if (status !== 'start') finished(step.ecsService);
           progress.step(step, status, detail);
         },
         onWait: (_step, line) => progress.note(`… ${line}`),
-        onWave: (index, total, services) => progress.note(`wave ${index + 1}/${total}: ${services.join(', ')}`),
+        onSchedule: (view) => progress.schedule(view),
+        onRollout: (r) => finished(r.label),
         onProgress: (rollouts) => {
           for (const r of rollouts.filter((x) => x.rolloutState === 'COMPLETED')) finished(r.label);
           progress.rollouts(rollouts);
@@ -267,7 +269,6 @@ export async function executePlan(session: AwsSession, state: RunState, plan: Pl
       if (error instanceof JournalSaveError) throw unsavedRunError(plan, error, store.journal, options.resumeWith, path);
       throw error;
     }
-    for (const r of report.rollouts) finished(r.label);
     disarm();
     progress.stop();
     const failed = report.failures.length > 0 || report.refused.length > 0 || report.rollouts.some((r) => r.outcome !== 'completed');

@@ -14,7 +14,7 @@ import { computeFinalizePlan } from '../planning/finalize.js';
 import { renderServiceStepsText } from '../render/service-steps-text.js';
 import { parseDuration, parsePollInterval } from '../util/duration.js';
 import { stableStringify } from '../util/stable-json.js';
-import { positiveInt } from './apply.js';
+import { maxInFlightOf, positiveInt } from './apply.js';
 import { dryRunResult, executePlan } from './execute-plan.js';
 import { requireJournalScope } from './journal-scope.js';
 
@@ -27,12 +27,14 @@ export interface FinalizeOptions extends GlobalOptions {
   yes?: boolean;
   dryRun?: boolean;
   concurrency: string;
+  maxInFlight?: string;
   waitTimeout: string;
   pollInterval: string;
 }
 
 export async function runFinalize(options: FinalizeOptions): Promise<number> {
   const concurrency = positiveInt(options.concurrency, '--concurrency')!;
+  const maxInFlight = maxInFlightOf(options);
   const bakeMs = parseDuration(options.bake, '--bake');
   const timeoutMs = parseDuration(options.waitTimeout, '--wait-timeout');
   const pollMs = parsePollInterval(options.pollInterval);
@@ -62,7 +64,7 @@ export async function runFinalize(options: FinalizeOptions): Promise<number> {
   await state.home.write(name, `${stableStringify(plan, 2)}\n`);
   const planFile = state.home.locate(name);
   return executePlan(session, state, plan, {
-    // Blue's removal is not awaited; a green joining blue's Cloud Map registry is, before blue goes (a later wave depends on it).
-    output: options.output, concurrency, wait: false, timeoutMs, pollMs, planFile, resumeWith: `meshctl apply ${planFile}`,
+    // Blue's removal is not awaited; a green joining blue's Cloud Map registry is, before blue goes (blue's removal depends on it).
+    output: options.output, concurrency, maxInFlight, wait: false, timeoutMs, pollMs, planFile, resumeWith: `meshctl apply ${planFile}`,
   });
 }

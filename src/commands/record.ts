@@ -65,7 +65,7 @@ export async function runRecord(options: RecordOptions): Promise<number> {
   // plan and precheck narrowed with --cluster/--service read who serves the names the selection calls: here every Cloud Map name's.
   const names = [...cloudMapNames(estate)].map(([name, registry]) => ({ name, registry, clients: [] }));
   await readPerAccount(accounts, names, (c) => accountOfArn(c.registry.arn), readOutsideServers, () => []);
-  // apply --dry-run checks that each service's current revision is still ACTIVE, as apply does before each wave.
+  // apply --dry-run checks that each service's current revision is still ACTIVE, as apply does before each service starts.
   await readPerAccount(accounts, estate.clusters.flatMap((c) => c.services.map((s) => s.taskDefinitionArn)), accountOfArn, describeRevisions, () => undefined);
   // apply checks a plan's account against the caller's (a run over several accounts read every id when it opened).
   if (accounts.every((a) => a.id === undefined)) await callerAccount(callerFor(accounts, undefined));

@@ -17,7 +17,7 @@ import { computeRollbackPlan } from '../planning/rollback.js';
 import { renderServiceStepsText } from '../render/service-steps-text.js';
 import { parseDuration, parsePollInterval } from '../util/duration.js';
 import { stableStringify } from '../util/stable-json.js';
-import { positiveInt } from './apply.js';
+import { maxInFlightOf, positiveInt } from './apply.js';
 import { dryRunResult, executePlan } from './execute-plan.js';
 import { requireJournalScope } from './journal-scope.js';
 
@@ -32,6 +32,7 @@ export interface RollbackOptions extends GlobalOptions {
   yes?: boolean;
   dryRun?: boolean;
   concurrency: string;
+  maxInFlight?: string;
   wait: boolean;
   waitTimeout: string;
   pollInterval: string;
@@ -39,6 +40,7 @@ export interface RollbackOptions extends GlobalOptions {
 
 export async function runRollback(options: RollbackOptions): Promise<number> {
   const concurrency = positiveInt(options.concurrency, '--concurrency')!;
+  const maxInFlight = maxInFlightOf(options);
   const timeoutMs = parseDuration(options.waitTimeout, '--wait-timeout');
   const pollMs = parsePollInterval(options.pollInterval);
   if (options.toRevision !== undefined && !/^[1-9]\d*$/.test(options.toRevision)) throw new UsageError(`--to-revision ${options.toRevision} is not a revision number`);
@@ -97,7 +99,7 @@ export async function runRollback(options: RollbackOptions): Promise<number> {
   // Saved beside the journals (in the state), where the apply journal points to it until it is finished.
   if (planFile !== pending) await state.home.write(planName('rollback', plan.fingerprint), planJson);
   return executePlan(session, state, plan, {
-    output: options.output, concurrency, wait: options.wait, timeoutMs, pollMs, planFile,
+    output: options.output, concurrency, maxInFlight, wait: options.wait, timeoutMs, pollMs, planFile,
     // With an apply journal, rollback finds the unfinished plan itself; without, applying the saved plan resumes it.
     resumeWith: path ? `meshctl rollback --journal ${path}` : `meshctl apply ${planFile}`,
   });

@@ -212,14 +212,14 @@ describe('apply', () => {
     expect(out.rollback).toMatch(/^meshctl rollback --journal \.meshctl\/journal-/);
   });
 
-  it('reports a failed deployment with its events and stops the next waves', async () => {
+  it('reports a failed deployment with its events and starts no service after it', async () => {
     proxy.endRollouts('*', 'COMPLETED');
     proxy.endRollouts('payments', 'FAILED');
     const result = await cli('apply', await savedPlan(), '--force', '--wave-size', '1', ...FAST);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/× shop-ec2\/payments: deployment failed: ECS deployment circuit breaker: tasks failed to start\./);
     expect(result.stdout).toContain('deployment failed: tasks failed to start.');
-    expect(result.stdout).toContain('not started (an earlier wave failed): shop-fargate/catalog, shop-fargate/web');
+    expect(result.stdout).toContain('not started (a failure stopped new starts, or a service they wait for did not complete): shop-fargate/catalog, shop-fargate/web');
     expect(await serviceTaskDefinition('shop-fargate', 'web')).toMatch(/web:1$/);
   });
 

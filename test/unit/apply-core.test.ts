@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitForRollouts } from '../../src/apply/wait.js';
+import { createDeploymentWatch } from '../../src/apply/deployment-watch.js';
 import type { AwsCaller } from '../../src/aws/caller.js';
 import { deploymentOutcome } from '../../src/core/deployment-status.js';
 import type { Deployment } from '../../src/core/estate.js';
@@ -8,7 +8,7 @@ import type { ObservedState, Plan } from '../../src/core/plan/model.js';
 import { sealPlan } from '../../src/core/plan/fingerprint.js';
 import { parsePlan } from '../../src/core/plan/plan-file.js';
 import { resolveRefs, showRefs } from '../../src/core/plan/refs.js';
-import { scheduleWaves } from '../../src/core/plan/waves.js';
+import { schedulePlan } from '../../src/core/plan/schedule.js';
 import { restoreSecrets } from '../../src/core/restore-secrets.js';
 import { parseDuration } from '../../src/util/duration.js';
 import { service, taskDefinition } from '../support/estate-builder.js';
@@ -39,7 +39,7 @@ describe('deploymentOutcome', () => {
   });
 });
 
-describe('waitForRollouts', () => {
+describe('the deployment watch', () => {
   it('settles each service on its own and times out the slow one', async () => {
     let clock = 0;
     let polls = 0;
@@ -55,11 +55,37 @@ describe('waitForRollouts', () => {
       },
     };
     const targets = ['fast', 'slow'].map((s) => ({ label: `c/${s}`, cluster: 'c', service: s, taskDefinition: NEW }));
-    const results = await waitForRollouts(aws, targets, { timeoutMs: 30_000, pollMs: 10_000, now: () => clock, sleep: async (ms) => { clock += ms; } });
+    const watch = createDeploymentWatch(() => aws, { timeoutMs: 30_000, pollMs: 10_000, now: () => clock, sleep: async (ms) => { clock += ms; } });
+    const results = await Promise.all(targets.map((t) => watch.watch({ kind: 'rollout', ...t })));
     expect(results).toEqual([
       { label: 'c/fast', outcome: 'completed', events: [] },
       { label: 'c/slow', outcome: 'timeout', reason: 'still IN_PROGRESS after 30s (0/1 running)', events: ['slow event'] },
     ]);
+  });
+
+  it('looks at services that started at different times in the same DescribeServices calls', async () => {
+    let clock = 0;
+    const asked: string[][] = [];
+    const aws: AwsCaller = {
+      async call<T>(_service: string, _operation: string, input: unknown): Promise<T> {
+        const names = (input as { services: string[] }).services;
+        asked.push(names);
+        const raw = (name: string) => ({
+          serviceName: name, status: 'ACTIVE', taskDefinition: NEW, desiredCount: 1, runningCount: 0,
+          deployments: [{ id: name, status: 'PRIMARY', taskDefinition: NEW, desiredCount: 1, runningCount: 0, rolloutState: clock >= 60_000 ? 'COMPLETED' : 'IN_PROGRESS' }],
+        });
+        return { services: names.map(raw) } as T;
+      },
+    };
+    const watch = createDeploymentWatch(() => aws, { timeoutMs: 600_000, pollMs: 10_000, now: () => clock, sleep: async (ms) => { clock += ms; await new Promise((r) => setImmediate(r)); } });
+    const first = watch.watch({ kind: 'rollout', label: 'c/a', cluster: 'c', service: 'a', taskDefinition: NEW });
+    while (asked.length < 2) await new Promise((r) => setImmediate(r));
+    const second = watch.watch({ kind: 'rollout', label: 'c/b', cluster: 'c', service: 'b', taskDefinition: NEW });
+    expect((await Promise.all([first, second])).map((r) => r.outcome)).toEqual(['completed', 'completed']);
+    // Each is looked at once on arrival; after that, every look asks for both in one call.
+    const afterArrival = asked.slice(asked.findIndex((names) => names.includes('b')) + 1);
+    expect(afterArrival.length).toBeGreaterThan(0);
+    expect(afterArrival.every((names) => names.length === 2)).toBe(true);
   });
 });
 
@@ -155,18 +181,17 @@ describe('restoreSecrets', () => {
   });
 });
 
-describe('waves', () => {
-  it('runs mesh resources once, then services N at a time', () => {
+describe('schedulePlan', () => {
+  it('runs mesh resources once, then each service\'s own steps as one move', () => {
     const step = (id: string, operation: string, ecsService?: string) => ({ id, service: 'ecs' as const, operation, input: {}, dependsOn: [], action: 'create' as const, resource: id, ecsService });
     const plan = {
       services: ['a', 'b', 'c'].map((s) => ({ cluster: 'c', service: s })),
       steps: [step('mesh', 'CreateMesh'), ...['a', 'b', 'c'].flatMap((s) => [step(`vn-${s}`, 'CreateVirtualNode', `c/${s}`), step(`td-${s}`, 'RegisterTaskDefinition', `c/${s}`), step(`svc-${s}`, 'UpdateService', `c/${s}`)])],
     } as unknown as Plan;
-    const { shared, waves } = scheduleWaves(plan, 2);
+    const { shared, moves } = schedulePlan(plan);
     expect(shared.map((s) => s.id)).toEqual(['mesh', 'vn-a', 'vn-b', 'vn-c']);
-    expect(waves.map((w) => w.services)).toEqual([['c/a', 'c/b'], ['c/c']]);
-    expect(waves[1]!.steps.map((s) => s.id)).toEqual(['td-c', 'svc-c']);
-    expect(scheduleWaves(plan).waves).toHaveLength(1);
+    expect(moves.map((m) => [m.label, m.servers])).toEqual([['c/a', []], ['c/b', []], ['c/c', []]]);
+    expect(moves[2]!.steps.map((s) => s.id)).toEqual(['td-c', 'svc-c']);
   });
 });
 

@@ -10,7 +10,7 @@ import { cutoverProblems, greenDimensions } from '../../src/core/cutover/health.
 import { iamPolicy } from '../../src/core/iam-policy.js';
 import { blueGreenPairs } from '../../src/core/cutover/pairs.js';
 import { greenPercent, parseSteps, shiftedActions } from '../../src/core/cutover/weights.js';
-import { scheduleWaves } from '../../src/core/plan/waves.js';
+import { schedulePlan } from '../../src/core/plan/schedule.js';
 import { container, estate, service, taskDefinition } from '../support/estate-builder.js';
 
 const RULE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/1/2/3';
@@ -75,10 +75,10 @@ describe('finalize plan', () => {
       ['finalize-delete-virtual-node:shop/pricing', 'DeleteVirtualNode', ['finalize-delete-service:c/pricing', 'finalize-delete-virtual-service:shop/pricing.shop.local']],
     ]);
     expect(plan.steps[1]!.input).toEqual({ cluster: 'c', service: 'pricing', desiredCount: 0 });
-    // App Mesh deletes wait for every wave; the revision goes after the service.
-    const { waves, after } = scheduleWaves(plan);
+    // App Mesh deletes wait for every service; the revision goes after the service.
+    const { moves, after } = schedulePlan(plan);
     expect(after.map((s) => s.operation)).toEqual(['DeleteVirtualService', 'DeleteVirtualNode']);
-    expect(waves[0]!.afterRollout.map((s) => s.operation)).toEqual(['DeregisterTaskDefinition']);
+    expect(moves[0]!.afterRollout.map((s) => s.operation)).toEqual(['DeregisterTaskDefinition']);
     expect(plan.finalize).toEqual({ journal: '.meshctl/journal-a.json' });
     // iam-policy of the plan allows every operation it sends.
     const prefix: Record<string, string> = { ecs: 'ecs', elbv2: 'elasticloadbalancing', appmesh: 'appmesh' };
@@ -102,7 +102,7 @@ describe('finalize plan: blue\'s registry, scaling and alarms', () => {
     pairs: [{ pair: blueGreenPairs(journal)[0]!, blue, green, ...pair }], edgeActions: { [RULE]: weighted(0, 100) }, notes: [],
   });
 
-  it('green joins blue\'s Cloud Map registry first, in a wave of its own that apply waits for; then blue goes', () => {
+  it('green joins blue\'s Cloud Map registry first, a move of its own that apply waits for; then blue goes', () => {
     expect(registryHandover(blue, green, greenTd)).toEqual({ kind: 'join', registries: REGISTRY });
     const plan = finalize({ joinRegistries: { registries: REGISTRY, names: ['pricing.shop.local'] } });
     const join = plan.steps[0]!;
@@ -112,11 +112,10 @@ describe('finalize plan: blue\'s registry, scaling and alarms', () => {
     });
     expect(plan.steps.filter((s) => s !== join).every((s) => s.dependsOn.length > 0)).toBe(true);
     expect(plan.steps.find((s) => s.id === `finalize-edge:${RULE}`)!.dependsOn).toEqual([join.id]);
-    // Green is planned (and observed) too: its deployment is awaited before the wave that removes blue.
+    // Green is planned (and observed) too: its deployment is awaited before blue's removal starts.
     expect(plan.services.map((s) => s.service)).toEqual(['pricing-sc', 'pricing']);
     expect(Object.keys(plan.observed.services)).toEqual([blue.arn, green.arn]);
-    const { waves } = scheduleWaves(plan);
-    expect(waves.map((w) => w.services)).toEqual([['c/pricing-sc'], ['c/pricing']]);
+    expect(schedulePlan(plan).moves.map((m) => [m.label, m.servers])).toEqual([['c/pricing-sc', []], ['c/pricing', ['c/pricing-sc']]]);
     expect(validateInput('ecs', 'UpdateService', join.input)).toEqual([]);
   });
 
@@ -153,8 +152,8 @@ describe('finalize plan: blue\'s registry, scaling and alarms', () => {
       service: 'cloudwatch', operation: 'DeleteAlarms', dependsOn: [deregister.id], input: { AlarmNames: ['pricing-cpu-high'] },
     });
     expect(plan.steps.find((s) => s.id === 'finalize-scale:c/pricing')!.dependsOn).toContain(deregister.id);
-    // Scaling goes in blue's wave, not before it nor after every wave.
-    expect(scheduleWaves(plan).waves[0]!.steps.map((s) => s.operation)).toEqual(expect.arrayContaining(['DeregisterScalableTarget', 'DeleteAlarms']));
+    // Scaling goes with blue's move, not before it nor after every service.
+    expect(schedulePlan(plan).moves.find((m) => m.label === 'c/pricing')!.steps.map((s) => s.operation)).toEqual(expect.arrayContaining(['DeregisterScalableTarget', 'DeleteAlarms']));
     const policy = iamPolicy(plan).Statement.find((s) => s.Sid === 'MeshctlAlarms')!;
     expect(policy).toMatchObject({ Action: ['cloudwatch:DeleteAlarms'], Resource: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:pricing-cpu-high'] });
     expect(disallowedSteps('finalize', plan.steps)).toEqual([]);

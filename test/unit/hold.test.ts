@@ -8,7 +8,7 @@ import { NO_OWNER_RULES, type OwnerRules } from '../../src/core/owner.js';
 import { holdOwnedServices, ownersOfPlan } from '../../src/core/plan/hold.js';
 import type { Plan } from '../../src/core/plan/model.js';
 import { parsePlan } from '../../src/core/plan/plan-file.js';
-import { scheduleWaves } from '../../src/core/plan/waves.js';
+import { schedulePlan } from '../../src/core/plan/schedule.js';
 import { planServiceConnect } from '../../src/core/serviceconnect/plan.js';
 import { dryRunResult, refusedWithoutForce } from '../../src/commands/execute-plan.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
@@ -77,7 +77,7 @@ describe('holding services infrastructure code owns', () => {
     // Every step apply runs depends only on steps apply runs.
     const ids = new Set(after.steps.map((s) => s.id));
     for (const step of after.steps) for (const d of step.dependsOn) expect(ids.has(d), `${step.id} → ${d}`).toBe(true);
-    expect(scheduleWaves(after).waves.flatMap((w) => w.services)).toEqual(['c/catalog']);
+    expect(schedulePlan(after).moves.map((m) => m.label)).toEqual(['c/catalog']);
     expect(after.summary).toMatchObject({ held: 3, update: after.steps.filter((s) => s.action === 'update').length });
   });
 

@@ -6,7 +6,7 @@ import { recordRollback } from '../../src/apply/record-in-apply-journal.js';
 import { iamPolicy } from '../../src/core/iam-policy.js';
 import { parsePlan } from '../../src/core/plan/plan-file.js';
 import { planRollback, type RollbackInput } from '../../src/core/plan/rollback.js';
-import { scheduleWaves } from '../../src/core/plan/waves.js';
+import { schedulePlan } from '../../src/core/plan/schedule.js';
 import { stableStringify } from '../../src/util/stable-json.js';
 import { service, taskDefinition } from '../support/estate-builder.js';
 
@@ -55,9 +55,9 @@ describe('planRollback', () => {
     // Registries and Service Connect go back to what the journal recorded before apply.
     expect(byId(plan, 'rollback:c/orders').input).toEqual({ cluster: 'c', service: 'orders', taskDefinition: TD('orders', 1), serviceRegistries: [], serviceConnectConfiguration: { enabled: false } });
     expect(byId(plan, 'deregister:c/orders')).toMatchObject({ operation: 'DeregisterTaskDefinition', input: { taskDefinition: TD('orders', 2) }, dependsOn: ['rollback:c/orders'], action: 'delete' });
-    const { waves } = scheduleWaves(plan);
-    expect(waves[0]!.afterRollout.map((s) => s.id)).toEqual(['deregister:c/orders', 'deregister-green:c/pricing']);
-    expect(waves[0]!.steps.map((s) => s.id)).not.toContain('deregister:c/orders');
+    const { moves } = schedulePlan(plan);
+    expect(moves.flatMap((m) => m.afterRollout.map((s) => s.id))).toEqual(['deregister:c/orders', 'deregister-green:c/pricing']);
+    expect(moves.flatMap((m) => m.steps.map((s) => s.id))).not.toContain('deregister:c/orders');
   });
 
   it('blue-green: restores the listener rule, then deletes the green service, then its target group, and deregisters the green revision', () => {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan/model.js';
 import { blockedMoves, schedulePlan, startNow, waitingMoves } from '../../src/core/plan/schedule.js';
+import { scheduleLine } from '../../src/cli/progress.js';
 import { makespanLowerBound, seededEstate, simulate, waveMakespan } from '../support/schedule-simulation.js';
 
 /** A plan moving each service (register, update), each update after its servers' updates, in the order given. */
@@ -88,6 +89,7 @@ describe('apply\'s schedule', () => {
     const { moves } = schedulePlan(planOf({ a: [], b: ['a'], c: ['b'], d: [], e: [] }));
     const state = { completed: new Set(['c/d']), failed: NONE, inFlight: new Set(['c/a']) };
     expect(waitingMoves(moves, state)).toEqual([{ label: 'c/b', on: ['c/a'] }, { label: 'c/c', on: ['c/b'] }, { label: 'c/e', on: [] }]);
+    expect(scheduleLine({ inFlight: ['c/a'], waiting: waitingMoves(moves, state) })).toBe('in flight: c/a · waiting: c/b (on c/a), c/c (on c/b), c/e (for a slot)');
     const failed = { completed: NONE, failed: new Set(['c/a']), inFlight: NONE };
     expect([...blockedMoves(moves, failed)]).toEqual(['c/b', 'c/c']);
     expect(startNow(moves, failed, 10)).toEqual(['c/d', 'c/e']);

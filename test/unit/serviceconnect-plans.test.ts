@@ -8,7 +8,7 @@ import { rewriteForAppMesh } from '../../src/core/appmesh/rewrite.js';
 import type { MeshSpecs } from '../../src/core/appmesh/specs.js';
 import type { Estate, TaskDefinition } from '../../src/core/estate.js';
 import type { Plan } from '../../src/core/plan/model.js';
-import { scheduleWaves } from '../../src/core/plan/waves.js';
+import { schedulePlan, startNow } from '../../src/core/plan/schedule.js';
 import { observeAgain } from '../../src/core/plan/drift.js';
 import { weightedActions } from '../../src/core/edge.js';
 import { planServiceConnect, type MigrationStrategy } from '../../src/core/serviceconnect/plan.js';
@@ -184,7 +184,7 @@ function chain(): Estate {
 }
 
 describe('rollout order: servers before clients', () => {
-  it('makes each client\'s update depend on its servers\' updates, servers first in the plan and in the waves (golden)', () => {
+  it('makes each client\'s update depend on its servers\' updates, servers first in the plan and in apply\'s schedule (golden)', () => {
     const p = plan(chain());
     const step = (id: string) => p.steps.find((s) => s.id === id)!;
     expect(step('ecs-service:c/orders').dependsOn).toContain('ecs-service:c/payments');
@@ -193,16 +193,20 @@ describe('rollout order: servers before clients', () => {
     expect(p.services.map((s) => [s.service, s.rollout])).toEqual([
       ['payments', { position: 1, after: [] }], ['orders', { position: 2, after: ['c/payments'] }], ['web', { position: 3, after: ['c/orders'] }],
     ]);
-    expect(scheduleWaves(p, 10).waves.map((w) => w.services)).toEqual([['c/payments'], ['c/orders'], ['c/web']]);
+    expect(schedulePlan(p).moves.map((m) => [m.label, m.servers])).toEqual([['c/payments', []], ['c/orders', ['c/payments']], ['c/web', ['c/orders']]]);
     golden('chain', p);
   });
 
-  it('still caps each wave at --wave-size within one position', () => {
+  it('starts the head of the longest chain first within --max-in-flight, and a client only once its servers completed', () => {
     const est = chain();
     const extra = taskDefinition({ family: 'audit', containerDefinitions: [container({ name: 'audit' })] });
     est.clusters[0]!.services.push(service(extra, { serviceRegistries: [] }));
     est.taskDefinitions[extra.taskDefinitionArn] = extra;
-    expect(scheduleWaves(plan(est), 1).waves.map((w) => w.services)).toEqual([['c/payments'], ['c/audit'], ['c/orders'], ['c/web']]);
+    const { moves } = schedulePlan(plan(est));
+    const none = new Set<string>();
+    expect(startNow(moves, { completed: none, failed: none, inFlight: none }, 1)).toEqual(['c/payments']);
+    expect(startNow(moves, { completed: none, failed: none, inFlight: none }, 10)).toEqual(['c/payments', 'c/audit']);
+    expect(startNow(moves, { completed: new Set(['c/payments']), failed: none, inFlight: new Set(['c/audit']) }, 2)).toEqual(['c/orders']);
   });
 
   it('moves services that call each other as one group, with a warning naming the cycle', () => {
@@ -211,7 +215,7 @@ describe('rollout order: servers before clients', () => {
     const p = plan(withCloudMap(estate({ services: [[service(a, { serviceRegistries: registry('a') }), a], [service(b, { serviceRegistries: registry('b') }), b]] }), ['a', 'b']));
     expect(p.warnings).toEqual([expect.stringContaining('c/a, c/b call each other')]);
     expect(p.steps.find((s) => s.id === 'ecs-service:c/a')!.dependsOn).not.toContain('ecs-service:c/b');
-    expect(scheduleWaves(p).waves).toHaveLength(1);
+    expect(schedulePlan(p).moves.map((m) => m.servers)).toEqual([[], []]);
   });
 });
 
@@ -366,8 +370,8 @@ describe('green twins scale as the blue service does', () => {
     const target = { ServiceNamespace: 'ecs', ResourceId: 'service/c/pricing-sc', ScalableDimension: 'ecs:service:DesiredCount' };
     expect(p.steps.find((s) => s.id === 'scaling-target:c/pricing')).toMatchObject({ operation: 'RegisterScalableTarget', input: { ...target, MinCapacity: 2, MaxCapacity: 6 }, dependsOn: ['ecs-green-service:c/pricing'] });
     expect(p.steps.find((s) => s.id === 'scaling-policy:c/pricing:cpu')).toMatchObject({ operation: 'PutScalingPolicy', input: { ...target, ...scaling['service/c/pricing'].policies[0] }, dependsOn: ['scaling-target:c/pricing'] });
-    // They move with the twin, in its wave.
-    expect(scheduleWaves(p).waves.flatMap((w) => w.steps.map((s) => s.id))).toEqual(expect.arrayContaining(['scaling-target:c/pricing', 'scaling-policy:c/pricing:cpu']));
+    // They move with the twin.
+    expect(schedulePlan(p).moves.find((m) => m.label === 'c/pricing')!.steps.map((s) => s.id)).toEqual(expect.arrayContaining(['scaling-target:c/pricing', 'scaling-policy:c/pricing:cpu']));
     // A service without a scalable target gets none.
     expect(p.steps.some((s) => s.id === 'scaling-target:c/quotes')).toBe(false);
   });

@@ -101,7 +101,7 @@ export function planFinalize(input: FinalizeInput): Plan {
         notes: [`joins ${pair.blue}'s Cloud Map registry (${joinRegistries!.names.join(', ')}) and finishes its deployment before ${pair.blue} goes: DNS callers keep resolving`],
       });
     }
-    // Everything that removes blue waits for green in blue's registry (a wave of its own, whose deployment apply waits for).
+    // Everything that removes blue waits for green in blue's registry (a move of its own, whose deployment apply waits for).
     const first = join ? [join.id] : [];
     const edgeIds: string[] = [];
     for (const edge of pair.edges) {
