@@ -36,6 +36,8 @@ export interface ObservedCall {
   account?: string;
   /** The error code the proxy answered with instead of moto (failNext). */
   injected?: string;
+  /** When the proxy received it (performance.now()). */
+  at: number;
 }
 
 /** How the stand-in for ECS's deployment engine ends a service's rollout (moto never ends one). */
@@ -59,6 +61,13 @@ export interface AwsProxy {
   /** DescribeServices reports the service's rollout ended this way (every service with '*'). */
   endRollouts(service: string, ending: RolloutEnding): void;
   /**
+   * Each named service's rollout completes this many milliseconds after the
+   * UpdateService that started it, as a real deployment takes its time.
+   */
+  rolloutDurations(ms: Record<string, number>): void;
+  /** When each service's deployment last started (performance.now()): an UpdateService to a task definition, or its CreateService. */
+  rolloutStarts: Map<string, number>;
+  /**
    * Holds the next call of `operation` forever, before moto sees it or after
    * moto answered it; resolves once it is held (the test then kills the CLI).
    */
@@ -80,7 +89,7 @@ export interface AwsProxy {
 
 const READ = /^(Describe|List|Get)/;
 
-function identify(req: IncomingMessage, body: string): ObservedCall {
+function identify(req: IncomingMessage, body: string): Omit<ObservedCall, 'at'> {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
     const [prefix, operation = ''] = target.split('.');
@@ -128,7 +137,7 @@ function identify(req: IncomingMessage, body: string): ObservedCall {
  * the path and the query; the input names the bucket and key, the
  * conditional headers and, for PutObject, the document written.
  */
-function s3Call(req: IncomingMessage, body: string): ObservedCall | undefined {
+function s3Call(req: IncomingMessage, body: string): Omit<ObservedCall, 'at'> | undefined {
   const agent = `${req.headers['x-amz-user-agent'] ?? ''} ${req.headers['user-agent'] ?? ''}`;
   if (!/\bapi\/s3#/.test(agent)) return undefined;
   const url = new URL(req.url ?? '/', 'http://proxy');
@@ -182,12 +191,18 @@ function modelDeployments(service: any): void {
   });
 }
 
-function endRollouts(payload: Buffer, endings: Map<string, RolloutEnding>): Buffer {
+/** A timed service's rollout ends COMPLETED once its time since its UpdateService is up, and not before. */
+function timedEnding(service: string, durations: Map<string, number>, starts: Map<string, number>): RolloutEnding | undefined {
+  const started = starts.get(service);
+  return started !== undefined && performance.now() - started >= durations.get(service)! ? 'COMPLETED' : undefined;
+}
+
+function endRollouts(payload: Buffer, endings: Map<string, RolloutEnding>, durations: Map<string, number>, starts: Map<string, number>): Buffer {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const out = JSON.parse(payload.toString()) as { services?: any[] };
   for (const service of out.services ?? []) {
     modelDeployments(service);
-    const ending = endings.get(service.serviceName) ?? endings.get('*');
+    const ending = durations.has(service.serviceName) ? timedEnding(service.serviceName, durations, starts) : endings.get(service.serviceName) ?? endings.get('*');
     const primary = service.deployments?.find((d: { status: string }) => d.status === 'PRIMARY');
     if (!ending || !primary || primary.rolloutState === 'COMPLETED' && service.deployments.length === 1) continue;
     if (ending === 'COMPLETED') {
@@ -250,6 +265,8 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
   const scaling = createScalingStandIn();
   const deployments = createEcsDeploymentsStandIn(targetUrl);
   const endings = new Map<string, RolloutEnding>();
+  const durations = new Map<string, number>();
+  const rolloutStarts = new Map<string, number>();
   const holds: { operation: string; when: 'before' | 'after'; held: () => void }[] = [];
   const takeHold = (operation: string, when: 'before' | 'after') => {
     const index = holds.findIndex((h) => h.operation === operation && h.when === when);
@@ -262,7 +279,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
-      const call = { ...identify(req, body.toString()), account: ram.accountOf(req) };
+      const call = { ...identify(req, body.toString()), account: ram.accountOf(req), at: performance.now() };
       calls.push(call);
       if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
       if (!admit(call.operation)) {
@@ -342,8 +359,11 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
           const ok = (up.statusCode ?? 500) < 300;
           if (ok && call.service === 'ecs') serviceConnect.remember(call.operation, call.input);
           // An error answer (moto sometimes returns an HTML 500 page under load) passes through untouched: the SDK retries it.
-          if (ok && call.operation === 'DescribeServices') payload = deployments.describeServices(serviceConnect.describe(endRollouts(payload, endings)));
+          if (ok && call.operation === 'DescribeServices') payload = deployments.describeServices(serviceConnect.describe(endRollouts(payload, endings, durations, rolloutStarts)));
           if (ok && call.service === 'ecs' && call.operation === 'UpdateService') payload = deployments.afterUpdate(call.input ?? {}, payload);
+          // A deployment starts with an UpdateService to a task definition, or with a new service (a green twin).
+          if (ok && call.service === 'ecs' && call.operation === 'UpdateService' && call.input?.taskDefinition) rolloutStarts.set(String(call.input.service).split('/').pop()!, call.at);
+          if (ok && call.service === 'ecs' && call.operation === 'CreateService') rolloutStarts.set(String(call.input?.serviceName), call.at);
           if (ok && call.service === 'servicediscovery' && call.operation === 'ListServices') payload = filterServicesByNamespace(payload, call.input);
           if (ok && call.service === 'application-autoscaling' && call.operation === 'DescribeScalingPolicies') payload = scaling.describe(call.input, payload);
           if (ok && call.service === 'servicediscovery' && call.operation === 'ListNamespaces') {
@@ -384,6 +404,8 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
     deployments,
     count: (filter) => (filter ? calls.filter(filter).length : calls.length),
     endRollouts: (service, ending) => endings.set(service, ending),
+    rolloutDurations: (ms) => { for (const [service, time] of Object.entries(ms)) durations.set(service, time); },
+    rolloutStarts,
     failNext: (operation, code, times, options = {}) => failures.set(operation, { code, times, ...options }),
     holdNext: (operation, when) => new Promise<void>((held) => holds.push({ operation, when, held })),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
