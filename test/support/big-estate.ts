@@ -20,6 +20,17 @@ export interface BigEstate extends BigEstateShape {
   namespaces: number;
 }
 
+/** A VPC (10.<octet>.0.0/16) with DNS hostnames, a subnet, a security group and a private DNS namespace in it. */
+export async function seedNetwork(ec2: EC2Client, sd: ServiceDiscoveryClient, octet: number, name: string): Promise<{ subnet: string; sg: string; namespaceId: string }> {
+  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: `10.${octet}.0.0/16` }))).Vpc!.VpcId!;
+  await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpc, EnableDnsHostnames: { Value: true } }));
+  const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.${octet}.0.0/20` }))).Subnet!.SubnetId!;
+  const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: name, Description: name, VpcId: vpc }))).GroupId!;
+  await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: `${name}.local`, Vpc: vpc }));
+  const namespaceId = (await sd.send(new ListNamespacesCommand({}))).Namespaces!.find((n) => n.Name === `${name}.local`)!.Id!;
+  return { subnet, sg, namespaceId };
+}
+
 export async function seedBigEstate(endpoint: string, shape: BigEstateShape): Promise<BigEstate> {
   const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const ecs = new ECSClient(config);
@@ -27,12 +38,7 @@ export async function seedBigEstate(endpoint: string, shape: BigEstateShape): Pr
   const sd = new ServiceDiscoveryClient(config);
   const limit = pLimit(8);
 
-  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.50.0.0/16' }))).Vpc!.VpcId!;
-  await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpc, EnableDnsHostnames: { Value: true } }));
-  const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.50.0.0/20' }))).Subnet!.SubnetId!;
-  const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'big', Description: 'big', VpcId: vpc }))).GroupId!;
-  await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: 'big.local', Vpc: vpc }));
-  const namespaceId = (await sd.send(new ListNamespacesCommand({}))).Namespaces!.find((n) => n.Name === 'big.local')!.Id!;
+  const { subnet, sg, namespaceId } = await seedNetwork(ec2, sd, 50, 'big');
   const image = (await ec2.send(new DescribeImagesCommand({}))).Images![0]!.ImageId!;
 
   const total = shape.clusters * shape.servicesPerCluster;
