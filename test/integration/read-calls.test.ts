@@ -109,7 +109,7 @@ describe('AWS calls for precheck over 200 services', () => {
       for (const c of proxy.calls) counts[`${c.service} ${c.operation}`] = (counts[`${c.service} ${c.operation}`] ?? 0) + 1;
       // apply reads only what can change: the planned services from their ARNs (no List calls), the mesh
       // listing and Cloud Map the plan observed, and asks STS for the account, once; a dry run also reads
-      // the revisions the services run now, once each, as apply does before each wave (to name the services it would refuse).
+      // the revisions the services run now, once each, as apply does before each service starts (to name the services it would refuse).
       const beforeApply = {
         'ecs DescribeServices': 20, 'ecs DescribeTaskDefinition': FAMILIES, 'appmesh GET /v20190125/meshes': 1,
         'servicediscovery ListNamespaces': 1, 'servicediscovery ListServices': 1, 'sts GetCallerIdentity': 1,
