@@ -117,12 +117,15 @@ function readLowerBound(e: BigEstate, usage: boolean, clusters = e.clusters, ser
 /**
  * What apply reads again before running a plan of every service: the planned
  * services in DescribeServices batches (from their ARNs, no List calls), the
- * caller's account, and the Cloud Map namespace the plan observed. No task
- * definition: revisions are immutable.
+ * caller's account, and the Cloud Map namespace the plan observed; and each
+ * distinct revision a rollback would return to (one per family here), whose
+ * status says whether it is still ACTIVE: apply refuses a service whose
+ * revision was deregistered since planning, and the dry run names it too.
  */
 function applyReadBound(e: BigEstate): Record<string, number> {
   return {
     'ecs DescribeServices': e.clusters * Math.ceil(e.servicesPerCluster / 10),
+    'ecs DescribeTaskDefinition': Math.ceil((e.clusters * e.servicesPerCluster) / e.servicesPerFamily),
     'sts GetCallerIdentity': 1,
     'servicediscovery ListNamespaces': 1,
     'servicediscovery ListServices': e.namespaces,
