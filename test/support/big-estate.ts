@@ -1,10 +1,11 @@
 // A large estate for the benchmark and the call-count regression tests:
 // clusters × services, a few EC2 clusters with container instances, task
 // definitions shared between services, Cloud Map registries and DB URLs.
-import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, EC2Client, ModifyVpcAttributeCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, ModifyVpcAttributeCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateRegistryCommand, ListNamespacesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import pLimit from 'p-limit';
+import { MOTO_IMAGE_ID } from './demo-estate.js';
 
 export interface BigEstateShape {
   clusters: number;
@@ -39,7 +40,6 @@ export async function seedBigEstate(endpoint: string, shape: BigEstateShape): Pr
   const limit = pLimit(8);
 
   const { subnet, sg, namespaceId } = await seedNetwork(ec2, sd, 50, 'big');
-  const image = (await ec2.send(new DescribeImagesCommand({}))).Images![0]!.ImageId!;
 
   const total = shape.clusters * shape.servicesPerCluster;
   const families = Math.ceil(total / shape.servicesPerFamily);
@@ -65,7 +65,7 @@ export async function seedBigEstate(endpoint: string, shape: BigEstateShape): Pr
     const ec2Cluster = c < shape.ec2Clusters;
     if (ec2Cluster) {
       await Promise.all(Array.from({ length: shape.instancesPerEc2Cluster }, () => limit(async () => {
-        const instance = (await ec2.send(new RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1, InstanceType: 'm5.large', SubnetId: subnet }))).Instances![0]!;
+        const instance = (await ec2.send(new RunInstancesCommand({ ImageId: MOTO_IMAGE_ID, MinCount: 1, MaxCount: 1, InstanceType: 'm5.large', SubnetId: subnet }))).Instances![0]!;
         await ecs.send(new RegisterContainerInstanceCommand({
           cluster, instanceIdentityDocument: JSON.stringify({ instanceId: instance.InstanceId, instanceType: 'm5.large', region: 'us-east-1' }),
         }));

@@ -2,7 +2,7 @@
 // migration shows every problem teams hit by hand. scripts/record-demo.ts
 // records it into fixtures/demo; integration tests seed it too.
 import {
-  EC2Client, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, ModifyVpcAttributeCommand, RunInstancesCommand,
+  EC2Client, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, ModifyVpcAttributeCommand, RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { AppMeshClient, CreateMeshCommand, CreateVirtualNodeCommand, CreateVirtualServiceCommand } from '@aws-sdk/client-app-mesh';
 import {
@@ -51,6 +51,13 @@ owners:
     tags: { ManagedBy: terraform }
     workspaceTag: tf-workspace
 `;
+
+/**
+ * The image the seeded EC2 instances run: the first of the AMIs moto bundles.
+ * Named rather than looked up: DescribeImages without a filter makes moto
+ * build and send all ~1,200 of them, 2–3 s a call, most of a seed's time.
+ */
+export const MOTO_IMAGE_ID = 'ami-03cf127a';
 
 const env = (vars: Record<string, string>): KeyValuePair[] => Object.entries(vars).map(([name, value]) => ({ name, value }));
 
@@ -142,9 +149,8 @@ export async function seedDemoEstate(endpoint: string, proxyEndpoint: string): P
 
   // EC2 cluster: two t3.medium instances (3 ENIs each, 2 for tasks), already full of awsvpc tasks.
   await ecs.send(new CreateClusterCommand({ clusterName: 'shop-ec2' }));
-  const image = (await ec2.send(new DescribeImagesCommand({}))).Images![0]!.ImageId!;
   for (let i = 0; i < 2; i += 1) {
-    const instance = (await ec2.send(new RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1, InstanceType: 't3.medium', SubnetId: subnet }))).Instances![0]!;
+    const instance = (await ec2.send(new RunInstancesCommand({ ImageId: MOTO_IMAGE_ID, MinCount: 1, MaxCount: 1, InstanceType: 't3.medium', SubnetId: subnet }))).Instances![0]!;
     await ecs.send(new RegisterContainerInstanceCommand({
       cluster: 'shop-ec2',
       instanceIdentityDocument: JSON.stringify({ instanceId: instance.InstanceId, instanceType: 't3.medium', region: DEMO_REGION }),
