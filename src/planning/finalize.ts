@@ -18,10 +18,10 @@ import { UsageError } from '../cli/errors.js';
 import { deploymentOutcome } from '../core/deployment-status.js';
 import type { Estate, Service } from '../core/estate.js';
 import { planFinalize, type FinalizedPair, type FinalizeInput } from '../core/cutover/finalize.js';
+import { finalizeRefusal } from '../core/cutover/finalize-readiness.js';
 import { greenDimensions } from '../core/cutover/health.js';
 import { blueGreenPairs, type BlueGreenPair } from '../core/cutover/pairs.js';
 import { dnsCallers, registryHandover, registryNames } from '../core/cutover/registries.js';
-import { greenPercent } from '../core/cutover/weights.js';
 import type { Plan } from '../core/plan/model.js';
 import { scalingResourceId } from '../core/scaling.js';
 import { appMeshNode } from '../core/service-facts.js';
@@ -41,19 +41,8 @@ export interface FinalizeSelection {
 async function requireGreenServing(aws: AwsCaller, pairs: BlueGreenPair[], selection: FinalizeSelection): Promise<Record<string, unknown>> {
   const { journal } = selection;
   const edgeActions = await readEdgeActions(aws, pairs.flatMap((p) => p.edges.map((e) => e.arn)));
-  for (const pair of pairs) {
-    for (const edge of pair.edges) {
-      const percent = edgeActions[edge.arn] === undefined ? undefined : greenPercent(edgeActions[edge.arn] as Record<string, unknown>[], pair.greenTargetGroup);
-      if (percent !== 100) throw new UsageError(`${pair.green} carries ${percent ?? 'no'}% on ${edge.arn.split('/').slice(-2).join('/')}, not 100%: finish the shift first (meshctl shift --to 100)`);
-    }
-  }
-  const shift = journal.data.shift;
-  const bakedSince = shift?.weight === 100 && shift.state !== 'stepped-back' ? Date.parse(shift.since) : undefined;
-  if (bakedSince === undefined) throw new UsageError(`${journal.path} does not record green at 100%: meshctl shift records when green took all the traffic, and finalize waits for the bake time from then`);
-  const waited = Date.now() - bakedSince;
-  if (waited < selection.bakeMs) {
-    throw new UsageError(`green has carried all traffic for ${Math.floor(waited / 1000)}s, less than the bake time (${Math.ceil(selection.bakeMs / 1000)}s): run finalize again after ${localTime(new Date(bakedSince + selection.bakeMs))}, or pass a shorter --bake`);
-  }
+  const refusal = finalizeRefusal({ pairs, edgeActions, shift: journal.data.shift, journalPath: journal.path, bakeMs: selection.bakeMs, now: Date.now() });
+  if (refusal) throw new UsageError(refusal);
   // Green must be serving now: targets healthy, no alarm, no more 5xx over the bake than allowed (a minute at least).
   const since = new Date(Date.now() - Math.max(selection.bakeMs, 60_000));
   const problems = await cutoverProblems(aws, pairs, {
