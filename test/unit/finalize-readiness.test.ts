@@ -58,5 +58,7 @@ describe('finalize readiness', () => {
     expect(finalizeRefusal(readiness({ shift: undefined }))).toBe(notRecorded);
     expect(finalizeRefusal(readiness({ shift: { weight: 50, since: SINCE, state: 'shifting' } }))).toBe(notRecorded);
     expect(finalizeRefusal(readiness({ shift: { weight: 100, since: SINCE, state: 'stepped-back' } }))).toBe(notRecorded);
+    // A journal edited by hand: no time to count the bake from.
+    expect(finalizeRefusal(readiness({ shift: { weight: 100, since: 'yesterday', state: 'done' } }))).toBe(notRecorded);
   });
 });

@@ -28,7 +28,8 @@ export function finalizeRefusal(input: FinalizeReadiness): string | undefined {
   }
   const { shift } = input;
   const bakedSince = shift?.weight === 100 && shift.state !== 'stepped-back' ? Date.parse(shift.since) : undefined;
-  if (bakedSince === undefined) {
+  // An unreadable time would make the wait NaN, which no bake time is more than.
+  if (bakedSince === undefined || Number.isNaN(bakedSince)) {
     return `${input.journalPath} does not record green at 100%: meshctl shift records when green took all the traffic, and finalize waits for the bake time from then`;
   }
   const waited = input.now - bakedSince;
