@@ -41,10 +41,15 @@ describe('journal lock (local state)', () => {
     await lock.release();
   });
 
-  it('refuses a lock held on another host (it cannot tell whether that process lives) until meshctl unlock frees it by id', async () => {
+  it('refuses a lock held on another host, whatever its pid (it cannot tell whether that process lives), until meshctl unlock frees it by id', async () => {
     const { dir, ref } = await journalIn();
-    await writeFile(join(dir, 'journal-abc.json.lock'), JSON.stringify({ id: 'f00dfeed-1', pid: 1, host: 'build-agent-7', startedAt: 'then', command: 'meshctl apply', user: 'ci', journal: 'j' }));
-    await expect(lockJournal(ref, 'meshctl apply')).rejects.toThrow(/meshctl apply \(ci, pid 1 on build-agent-7, since then\) holds the journal .*meshctl unlock f00dfeed-1/);
+    // A pid that is dead here, one that lives here (this process), and init's.
+    const deadHere = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+    for (const pid of [deadHere, process.pid, 1]) {
+      await writeFile(join(dir, 'journal-abc.json.lock'), JSON.stringify({ id: 'f00dfeed-1', pid, host: 'build-agent-7', startedAt: 'then', command: 'meshctl apply', user: 'ci', journal: 'j' }));
+      await expect(lockJournal(ref, 'meshctl apply'), `pid ${pid}`).rejects.toThrow(new RegExp(`meshctl apply \\(ci, pid ${pid} on build-agent-7, since then\\) holds the journal .*meshctl unlock f00dfeed-1`));
+      expect(JSON.parse(await readFile(join(dir, 'journal-abc.json.lock'), 'utf8')).host).toBe('build-agent-7');
+    }
     await expect(unlockById(ref.state, 'no-such-lock')).rejects.toThrow(/no lock no-such-lock under .*: the locks held there are f00dfeed-1 \(meshctl apply/);
     expect(await unlockById(ref.state, 'f00dfeed-1')).toMatchObject({ host: 'build-agent-7' });
     await (await lockJournal(ref, 'meshctl apply')).release();
