@@ -357,18 +357,20 @@ describe('green target groups', () => {
 });
 
 describe('green twins scale as the blue service does', () => {
-  it('registers the blue scalable target and policies for the twin, once it exists', () => {
+  it('registers the blue scalable target (suspended scaling kept suspended) and policies for the twin, once it exists', () => {
     const { est, specs } = appMeshShop();
+    // Scale-in suspended on blue (during an incident, say): the twin must not start scaling in.
+    const suspendedState = { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false };
     const scaling = {
       'service/c/pricing': {
-        minCapacity: 2, maxCapacity: 6,
+        minCapacity: 2, maxCapacity: 6, suspendedState,
         policies: [{ PolicyName: 'cpu', PolicyType: 'TargetTrackingScaling', TargetTrackingScalingPolicyConfiguration: { TargetValue: 60, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } } }],
         policyArns: {}, stepAlarms: [], scheduledActions: [],
       },
     };
     const p = planServiceConnect({ estate: est, config: parseConfig({}, 'test'), specs, createdAt: '2026-12-01T00:00:00.000Z', strategy: 'blue-green', removeMeshResources: false, scaling });
     const target = { ServiceNamespace: 'ecs', ResourceId: 'service/c/pricing-sc', ScalableDimension: 'ecs:service:DesiredCount' };
-    expect(p.steps.find((s) => s.id === 'scaling-target:c/pricing')).toMatchObject({ operation: 'RegisterScalableTarget', input: { ...target, MinCapacity: 2, MaxCapacity: 6 }, dependsOn: ['ecs-green-service:c/pricing'] });
+    expect(p.steps.find((s) => s.id === 'scaling-target:c/pricing')).toMatchObject({ operation: 'RegisterScalableTarget', input: { ...target, MinCapacity: 2, MaxCapacity: 6, SuspendedState: suspendedState }, dependsOn: ['ecs-green-service:c/pricing'] });
     expect(p.steps.find((s) => s.id === 'scaling-policy:c/pricing:cpu')).toMatchObject({ operation: 'PutScalingPolicy', input: { ...target, ...scaling['service/c/pricing'].policies[0] }, dependsOn: ['scaling-target:c/pricing'] });
     // They move with the twin.
     expect(schedulePlan(p).moves.find((m) => m.label === 'c/pricing')!.steps.map((s) => s.id)).toEqual(expect.arrayContaining(['scaling-target:c/pricing', 'scaling-policy:c/pricing:cpu']));
