@@ -18,6 +18,7 @@ import { onInterrupt } from '../cli/interrupt.js';
 import { greenDimensions } from '../core/cutover/health.js';
 import { blueGreenPairs, type BlueGreenPair } from '../core/cutover/pairs.js';
 import { edgeOperation } from '../core/cutover/shift-operations.js';
+import { checkedBeforeStep, reachedAt, shiftCourse } from '../core/cutover/shift-course.js';
 import { greenPercent, parseSteps, shiftedActions } from '../core/cutover/weights.js';
 import { greenShare, readWeightedPair, setWeightedPair, type WeightedPair } from '../aws/route53-weights.js';
 import { inState, locationOf } from '../core/state.js';
@@ -123,12 +124,11 @@ export async function runShift(options: ShiftOptions): Promise<number> {
   await requireKnownAlarms(aws, alarms, session.region);
 
   const entry = weighted ? await route53Entry(aws, weighted) : await loadBalancerEntry(aws, pairs);
-  // Pairs at different weights (a shift of some of them) move together from the lowest.
-  const from = Math.min(...entry.weights());
+  const single = options.to !== undefined;
+  // Pairs at different weights (a shift of some of them) move together from the lowest; a re-run of an interrupted shift goes on from the weight it reached, waiting there again.
+  const course = shiftCourse(steps, single, entry.weights(), journal.shift);
+  const { from, remaining, resuming } = course;
   const label = entry.label;
-  const resuming = journal.shift?.state === 'shifting' && options.steps !== undefined && journal.shift.steps.join(',') === steps.join(',');
-  // A re-run of an interrupted shift goes on from the weight it reached, waiting there again.
-  const remaining = options.to !== undefined ? steps : steps.filter((s) => s >= from);
   if (options.dryRun) {
     writeOut(`meshctl shift --dry-run: ${label}: green at ${from}% now; would move to ${remaining.join('% → ')}%${remaining.length > 1 ? `, ${options.every} apart` : ''}, checking ${alarms.length > 0 ? `alarms ${alarms.join(', ')}` : 'no alarm'}${weighted ? '' : ', green target health and 5xx'} before each step and while waiting; sends only ${weighted ? 'route53 ChangeResourceRecordSets' : 'elbv2 ModifyRule / ModifyListener'}`);
     return EXIT_OK;
@@ -157,9 +157,9 @@ export async function runShift(options: ShiftOptions): Promise<number> {
   try {
     if (resuming) writeErr(`resuming the shift at ${from}% (journal ${path})`);
     // Recorded before the first move, so a shift killed mid-step is resumed, not restarted.
-    else await record({ steps, weight: from, since: journal.shift?.weight === from ? journal.shift.since : new Date().toISOString(), lastGood: from, state: 'shifting' });
+    else await record({ steps, weight: from, since: reachedAt(from, from, journal.shift, new Date().toISOString()), lastGood: from, state: 'shifting' });
     const dimensions = greenDimensions(pairs);
-    let lastGood = resuming ? journal.shift!.lastGood : from;
+    let { lastGood } = course;
     let weight = from;
     const stepBack = async (at: number, problems: string[]): Promise<number> => {
       const back = options.abortToBlue ? 0 : lastGood;
@@ -171,12 +171,10 @@ export async function runShift(options: ShiftOptions): Promise<number> {
     };
     for (const [i, percent] of remaining.entries()) {
       const check: HealthCheck = { alarms, max5xx: Number(options.max5xx), since: new Date(Date.now() - everyMs), dimensions };
-      // Going back to blue is never held up by an alarm: that is what it is for.
-      const problems = percent <= from && options.to !== undefined ? [] : await cutoverProblems(aws, pairs, check);
+      const problems = checkedBeforeStep(percent, from, single) ? await cutoverProblems(aws, pairs, check) : [];
       if (problems.length > 0) return await stepBack(percent, problems);
       if (percent !== from || !resuming) await entry.set(percent);
-      // Green already at this weight keeps the time it got there: finalize's bake counts from it.
-      const since = percent === from && journal.shift?.weight === percent ? journal.shift.since : new Date().toISOString();
+      const since = reachedAt(percent, from, journal.shift, new Date().toISOString());
       weight = percent;
       await record({ weight: percent, since, lastGood, state: 'shifting' });
       writeErr(`${chalk.green('✔')} ${label}: green at ${percent}%`);
