@@ -18,7 +18,7 @@ import { UsageError } from '../cli/errors.js';
 import { deploymentOutcome } from '../core/deployment-status.js';
 import type { Estate, Service } from '../core/estate.js';
 import { planFinalize, type FinalizedPair, type FinalizeInput } from '../core/cutover/finalize.js';
-import { finalizeRefusal } from '../core/cutover/finalize-readiness.js';
+import { appMeshCallers, finalizeRefusal, providedBy } from '../core/cutover/finalize-readiness.js';
 import { greenDimensions } from '../core/cutover/health.js';
 import { blueGreenPairs, type BlueGreenPair } from '../core/cutover/pairs.js';
 import { dnsCallers, registryHandover, registryNames } from '../core/cutover/registries.js';
@@ -72,15 +72,11 @@ async function meshLeftovers(aws: AwsCaller, estate: Estate, pairs: BlueGreenPai
   const clientNodes = clients.map((s) => nodeOf(s)!.node);
   const listed = estate.appMesh.meshes.find((m) => m.name === node.mesh);
   const specs = await readMeshSpecs(aws, estate, { mesh: node.mesh, virtualNodes: [node.node, ...clientNodes], virtualServices: listed?.virtualServices.map((v) => v.name) ?? [], virtualRouters: [], routes: [] });
-  const provided = Object.entries(specs.virtualServices)
-    .filter(([, vs]) => (vs.spec as { provider?: { virtualNode?: { virtualNodeName?: string } } }).provider?.virtualNode?.virtualNodeName === node.node)
-    .map(([name]) => name).sort();
-  for (const [i, client] of clients.entries()) {
-    const backends = ((specs.virtualNodes[clientNodes[i]!]?.spec.backends ?? []) as { virtualService?: { virtualServiceName?: string } }[]).map((b) => b.virtualService?.virtualServiceName);
-    const called = provided.filter((name) => backends.includes(name));
-    if (called.length > 0) {
-      throw new UsageError(`not finalizing ${pair.label}: ${client.clusterName}/${client.name} still calls ${called.join(', ')} through App Mesh, and would lose it with the blue service; move ${client.name} to Service Connect first (meshctl plan --service ${client.name}), or finalize the other services with --service`);
-    }
+  const provided = providedBy(specs, node.node);
+  const [caller] = appMeshCallers(specs, provided, clients.map((s, i) => ({ label: `${s.clusterName}/${s.name}`, node: clientNodes[i]! })));
+  if (caller) {
+    const name = caller.label.split('/').pop();
+    throw new UsageError(`not finalizing ${pair.label}: ${caller.label} still calls ${caller.called.join(', ')} through App Mesh, and would lose it with the blue service; move ${name} to Service Connect first (meshctl plan --service ${name}), or finalize the other services with --service`);
   }
   return specs.virtualNodes[node.node] ? { mesh: node.mesh, node: node.node, virtualServices: provided } : undefined;
 }

@@ -1,7 +1,9 @@
 // finalize removes blue only once green has carried all the traffic, on
-// every rule and listener, for the whole bake time (a clock passed in).
+// every rule and listener, for the whole bake time (a clock passed in), and
+// no service still on App Mesh calls blue's names through it.
 import { describe, expect, it } from 'vitest';
-import { finalizeRefusal, type FinalizeReadiness } from '../../src/core/cutover/finalize-readiness.js';
+import type { MeshSpecs } from '../../src/core/appmesh/specs.js';
+import { appMeshCallers, finalizeRefusal, providedBy, type FinalizeReadiness } from '../../src/core/cutover/finalize-readiness.js';
 import { localTime } from '../../src/util/local-time.js';
 
 const RULE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/1/2/3';
@@ -60,5 +62,23 @@ describe('finalize readiness', () => {
     expect(finalizeRefusal(readiness({ shift: { weight: 100, since: SINCE, state: 'stepped-back' } }))).toBe(notRecorded);
     // A journal edited by hand: no time to count the bake from.
     expect(finalizeRefusal(readiness({ shift: { weight: 100, since: 'yesterday', state: 'done' } }))).toBe(notRecorded);
+  });
+});
+
+describe('App Mesh clients of the blue service', () => {
+  const provider = (node: string) => ({ version: 1, spec: { provider: { virtualNode: { virtualNodeName: node } } } });
+  const calling = (...names: string[]) => ({ version: 1, spec: { backends: names.map((virtualServiceName) => ({ virtualService: { virtualServiceName } })) } });
+  const specs: MeshSpecs = {
+    virtualNodes: { pricing: { version: 1, spec: {} }, inventory: calling('prices.shop.local', 'stock.shop.local'), checkout: calling('pricing.shop.local'), reports: calling('stock.shop.local'), web: calling() },
+    virtualServices: { 'pricing.shop.local': provider('pricing'), 'prices.shop.local': provider('pricing'), 'stock.shop.local': provider('stock') },
+    virtualRouters: {}, routes: {},
+  };
+
+  it('are the services whose virtual node calls any name blue\'s node provides, with the names they call', () => {
+    expect(providedBy(specs, 'pricing')).toEqual(['prices.shop.local', 'pricing.shop.local']);
+    const clients = [{ label: 'c/inventory', node: 'inventory' }, { label: 'c/checkout', node: 'checkout' }, { label: 'c/reports', node: 'reports' }, { label: 'c/web', node: 'web' }, { label: 'c/gone', node: 'gone' }];
+    expect(appMeshCallers(specs, providedBy(specs, 'pricing'), clients)).toEqual([{ label: 'c/inventory', called: ['prices.shop.local'] }, { label: 'c/checkout', called: ['pricing.shop.local'] }]);
+    expect(appMeshCallers(specs, providedBy(specs, 'stock'), clients).map((c) => c.label)).toEqual(['c/inventory', 'c/reports']);
+    expect(appMeshCallers(specs, [], clients)).toEqual([]);
   });
 });

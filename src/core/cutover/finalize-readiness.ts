@@ -1,6 +1,8 @@
 // Whether a cut-over may be finalized: green carries all the traffic on
-// every rule and listener of every pair, and the journal records green at
-// 100% for at least the bake time. Plain data and the time in, a reason out.
+// every rule and listener of every pair, the journal records green at 100%
+// for at least the bake time, and no service still on App Mesh calls the
+// blue service's names through it. Plain data and the time in, reasons out.
+import type { MeshSpecs } from '../appmesh/specs.js';
 import type { BlueGreenPair } from './pairs.js';
 import { localTime } from '../../util/local-time.js';
 import { greenPercent } from './weights.js';
@@ -37,4 +39,20 @@ export function finalizeRefusal(input: FinalizeReadiness): string | undefined {
     return `green has carried all traffic for ${Math.floor(waited / 1000)}s, less than the bake time (${Math.ceil(input.bakeMs / 1000)}s): run finalize again after ${localTime(new Date(bakedSince + input.bakeMs))}, or pass a shorter --bake`;
   }
   return undefined;
+}
+
+/** The virtual services a virtual node provides, by name. */
+export function providedBy(specs: MeshSpecs, node: string): string[] {
+  return Object.entries(specs.virtualServices)
+    .filter(([, vs]) => (vs.spec as { provider?: { virtualNode?: { virtualNodeName?: string } } }).provider?.virtualNode?.virtualNodeName === node)
+    .map(([name]) => name).sort();
+}
+
+/** The clients still on App Mesh that call any of `names` (a blue service's) through it, with the names each calls. */
+export function appMeshCallers(specs: MeshSpecs, names: string[], clients: { label: string; node: string }[]): { label: string; called: string[] }[] {
+  return clients.flatMap(({ label, node }) => {
+    const backends = ((specs.virtualNodes[node]?.spec.backends ?? []) as { virtualService?: { virtualServiceName?: string } }[]).map((b) => b.virtualService?.virtualServiceName);
+    const called = names.filter((name) => backends.includes(name));
+    return called.length > 0 ? [{ label, called }] : [];
+  });
 }
