@@ -38,7 +38,8 @@ beforeEach(async () => {
   delete env.NO_COLOR;
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-tty-'));
   await seedDemoEstate(moto.url, proxy.url);
-  expect((await runCli(['plan', '--service', 'catalog', '--out', 'plan.json'], env, cwd)).code).toBe(0);
+  // Setting up, not the subject: without colours, so it runs in-process.
+  expect((await runCli(['plan', '--service', 'catalog', '--out', 'plan.json'], { ...env, NO_COLOR: '1' }, cwd)).code).toBe(0);
 });
 
 afterAll(async () => {
@@ -81,7 +82,7 @@ describe('reading the estate on a terminal', () => {
 
 describe('rollback on a terminal', () => {
   it('stops on Ctrl-C while waiting for the rollback deployment; run again, it finishes from the saved plan', async () => {
-    expect((await runCli(['apply', 'plan.json', '--force', '--no-wait'], env, cwd)).code).toBe(0);
+    expect((await runCli(['apply', 'plan.json', '--force', '--no-wait'], { ...env, NO_COLOR: '1' }, cwd)).code).toBe(0);
     // catalog's rollback deployment does not complete: rollback waits until Ctrl-C.
     const interrupted = await onTerminal(100, 'waiting for', ['rollback', '--yes', '--poll-interval', '1s', '--wait-timeout', '60s']);
     expect(interrupted.code, interrupted.output).toBe(130);
