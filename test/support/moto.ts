@@ -5,13 +5,19 @@
 // and warming its services costs ~3 s of CPU; a reset ~0.1 s. A second
 // startMoto() while the first is out (or outside vitest) starts a server of
 // its own, stopped by stop(). Servers exit with the process that started
-// them, however it ends.
+// them, however it ends, and keep snapshots of their state across resets
+// (test/support/seeded.ts restores a seeded estate from one).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 export interface Moto {
   url: string;
   reset(): Promise<void>;
+  /** Keeps moto's whole state under `name`, for restore (test/support/moto-server.py). */
+  snapshot(name: string): Promise<void>;
+  /** Resets moto to the state kept under `name`; false when this server has none. */
+  restore(name: string): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -41,23 +47,13 @@ async function waitUntilUp(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`moto server did not start within ${timeoutMs} ms`);
 }
 
-// moto's server (python3 -m moto.server), made to exit when the process that
-// started it is gone: a SIGKILLed vitest worker must not leave it behind.
-const MOTO_SERVER = `
-import os, sys, threading, time
-parent = os.getppid()
-def exit_with_parent():
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(0)
-threading.Thread(target=exit_with_parent, daemon=True).start()
-from moto.server import main
-main(sys.argv[1:])
-`;
+// moto's server, as python3 -m moto.server runs it, exiting with the process
+// that started it and able to snapshot and restore its state.
+const MOTO_SERVER = fileURLToPath(new URL('./moto-server.py', import.meta.url));
 
 async function startMotoServer(): Promise<Moto> {
   const port = await freePort();
-  const child = spawn('python3', ['-c', MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn('python3', [MOTO_SERVER, '127.0.0.1', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -77,6 +73,16 @@ async function startMotoServer(): Promise<Moto> {
     url,
     async reset() {
       await fetch(`${url}/moto-api/reset`, { method: 'POST' });
+    },
+    async snapshot(name) {
+      const res = await fetch(`${url}/meshctl-test/snapshot/${name}`, { method: 'POST' });
+      if (!res.ok) throw new Error(`moto could not snapshot ${name}: ${await res.text()}`);
+    },
+    async restore(name) {
+      const res = await fetch(`${url}/meshctl-test/restore/${name}`, { method: 'POST' });
+      if (res.status === 404) return false;
+      if (!res.ok) throw new Error(`moto could not restore ${name}: ${await res.text()}`);
+      return true;
     },
     stop: () => new Promise((resolve) => {
       process.removeListener('exit', killOnExit);
@@ -102,6 +108,8 @@ export async function startMoto(): Promise<Moto> {
     return {
       url: server.url,
       reset: () => server.reset(),
+      snapshot: (name) => server.snapshot(name),
+      restore: (name) => server.restore(name),
       async stop() {
         if (returned) return;
         returned = true;
