@@ -19,12 +19,12 @@
 // PutObject and If-Match on DeleteObject, so no stand-in is needed there.
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { refuseCreateService } from './cloud-map-standin.js';
-import { createEcsDeploymentsStandIn } from './ecs-deployments-standin.js';
-import { createRamStandIn, ramOperation, type RamStandInOptions } from './ram-standin.js';
-import { createRoute53StandIn, route53Operation } from './route53-standin.js';
-import { createScalingStandIn } from './scaling-standin.js';
-import { createServiceConnectStandIn, filterServicesByNamespace } from './service-connect-standin.js';
-import { createVirtualServicesStandIn, isVirtualServiceCall } from './virtual-services-standin.js';
+import { createEcsDeploymentsStandIn, emptyEcsDeploymentsState, type EcsDeploymentsState } from './ecs-deployments-standin.js';
+import { createRamStandIn, emptyRamState, ramOperation, type RamStandInOptions, type RamState } from './ram-standin.js';
+import { createRoute53StandIn, emptyRoute53State, route53Operation, type Route53State } from './route53-standin.js';
+import { createScalingStandIn, emptyScalingState, type ScalingState } from './scaling-standin.js';
+import { createServiceConnectStandIn, emptyServiceConnectState, filterServicesByNamespace, type ServiceConnectState } from './service-connect-standin.js';
+import { createVirtualServicesStandIn, isVirtualServiceCall, type VirtualServicesState } from './virtual-services-standin.js';
 
 export interface ObservedCall {
   service: string;
@@ -50,6 +50,18 @@ export interface ProxyOptions {
   buckets?: Record<string, { burst: number; perSecond: number }>;
   /** How the RAM stand-in answers: invitations late, or none (one Organization). */
   ram?: RamStandInOptions;
+  /** What the stand-ins start with (another proxy's standIns()): a restored seed (test/support/seeded.ts). */
+  standIns?: StandInState;
+}
+
+/** What the stand-ins keep of what they saw: plain data, copied with structuredClone. */
+export interface StandInState {
+  virtualServices: VirtualServicesState;
+  serviceConnect: ServiceConnectState;
+  ram: RamState;
+  route53: Route53State;
+  scaling: ScalingState;
+  deployments: EcsDeploymentsState;
 }
 
 export interface AwsProxy {
@@ -84,6 +96,8 @@ export interface AwsProxy {
    * `status` says (500 for InternalError); `when` limits it to some calls.
    */
   failNext(operation: string, code: string, times: number, options?: { status?: number; when?: (call: ObservedCall) => boolean }): void;
+  /** A copy of what the stand-ins keep now, for another proxy to start from (ProxyOptions.standIns). */
+  standIns(): StandInState;
   stop(): Promise<void>;
 }
 
@@ -258,12 +272,15 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
   const calls: ObservedCall[] = [];
   const throttled: ObservedCall[] = [];
   const admit = serverBuckets(options.buckets);
-  const virtualServices = createVirtualServicesStandIn();
-  const serviceConnect = createServiceConnectStandIn();
-  const ram = createRamStandIn(options.ram);
-  const route53 = createRoute53StandIn();
-  const scaling = createScalingStandIn();
-  const deployments = createEcsDeploymentsStandIn(targetUrl);
+  const state: StandInState = options.standIns ? structuredClone(options.standIns) : {
+    virtualServices: new Map(), serviceConnect: emptyServiceConnectState(), ram: emptyRamState(), route53: emptyRoute53State(), scaling: emptyScalingState(), deployments: emptyEcsDeploymentsState(),
+  };
+  const virtualServices = createVirtualServicesStandIn(state.virtualServices);
+  const serviceConnect = createServiceConnectStandIn(state.serviceConnect);
+  const ram = createRamStandIn(options.ram, state.ram);
+  const route53 = createRoute53StandIn(state.route53);
+  const scaling = createScalingStandIn(state.scaling);
+  const deployments = createEcsDeploymentsStandIn(targetUrl, state.deployments);
   const endings = new Map<string, RolloutEnding>();
   const durations = new Map<string, number>();
   const rolloutStarts = new Map<string, number>();
@@ -408,6 +425,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
     rolloutStarts,
     failNext: (operation, code, times, options = {}) => failures.set(operation, { code, times, ...options }),
     holdNext: (operation, when) => new Promise<void>((held) => holds.push({ operation, when, held })),
+    standIns: () => structuredClone(state),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

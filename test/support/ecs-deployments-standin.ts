@@ -22,7 +22,7 @@ import { DescribeRulesCommand, ElasticLoadBalancingV2Client, ModifyRuleCommand }
 /* eslint-disable @typescript-eslint/no-explicit-any -- raw API payloads */
 type Raw = Record<string, any>;
 
-interface Run {
+export interface Run {
   arn: string;
   cluster: string;
   service: string;
@@ -67,17 +67,25 @@ function position(run: Run): { stage: string; traffic: number; done: boolean } {
   return t >= full + bake ? { stage: 'CLEAN_UP', traffic: 100, done: true } : { stage: 'BAKE_TIME', traffic: 100, done: false };
 }
 
-export function createEcsDeploymentsStandIn(motoUrl: string) {
+/** What the stand-in keeps: plain data, which a proxy may start from (AwsProxy.standIns). */
+export interface EcsDeploymentsState {
+  runs: Run[];
+  /** Where each service's production traffic is: the group at 100 after its last deployment. */
+  production: Map<string, string>;
+  /** Deployments started so far. */
+  counter: number;
+  /** Each service's task definition as last seen: what a deployment moves from. */
+  known: Map<string, string>;
+}
+
+export const emptyEcsDeploymentsState = (): EcsDeploymentsState => ({ runs: [], production: new Map(), counter: 0, known: new Map() });
+
+export function createEcsDeploymentsStandIn(motoUrl: string, state: EcsDeploymentsState = emptyEcsDeploymentsState()) {
   const config = { endpoint: motoUrl, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const elb = new ElasticLoadBalancingV2Client(config);
   const ecs = new ECSClient(config);
   const cloudwatch = new CloudWatchClient(config);
-  const runs: Run[] = [];
-  /** Where each service's production traffic is: the group at 100 after its last deployment. */
-  const production = new Map<string, string>();
-  let counter = 0;
-  /** Each service's task definition as last seen: what a deployment moves from. */
-  const known = new Map<string, string>();
+  const { runs, production, known } = state;
 
   async function setWeights(run: Run, traffic: number): Promise<void> {
     const rule = (await elb.send(new DescribeRulesCommand({ RuleArns: [run.rule] }))).Rules![0]!;
@@ -118,7 +126,7 @@ export function createEcsDeploymentsStandIn(motoUrl: string) {
 
   const describe = (run: Run): Raw => ({
     serviceDeploymentArn: run.arn, serviceArn: run.serviceArn, clusterArn: run.clusterArn, status: run.status, lifecycleStage: run.stage,
-    ...(run.reason && { statusReason: run.reason }), createdAt: counter,
+    ...(run.reason && { statusReason: run.reason }), createdAt: state.counter,
     deploymentConfiguration: run.config,
     sourceServiceRevisions: [{ arn: `${run.arn}/source`, requestedTaskCount: 2, runningTaskCount: 2, requestedProductionTrafficWeight: 100 - run.traffic }],
     targetServiceRevision: { arn: `${run.arn}/target`, requestedTaskCount: 2, runningTaskCount: run.minutes >= 1 ? 2 : 0, requestedProductionTrafficWeight: run.traffic },
@@ -161,9 +169,9 @@ export function createEcsDeploymentsStandIn(motoUrl: string) {
       if (!service || !MANAGED.has(strategy) || !lb || !input.taskDefinition || !from || from === service.taskDefinition) return payload;
       const key = `${clusterName(input.cluster)}/${input.service}`;
       const current = production.get(key) ?? service.loadBalancers[0].targetGroupArn;
-      counter += 1;
+      state.counter += 1;
       const run: Run = {
-        arn: service.serviceArn.replace(':service/', ':service-deployment/') + `/standin${counter}`,
+        arn: service.serviceArn.replace(':service/', ':service-deployment/') + `/standin${state.counter}`,
         cluster: clusterName(input.cluster), service: input.service, serviceArn: service.serviceArn, clusterArn: service.clusterArn,
         from, to: service.taskDefinition, config: service.deploymentConfiguration, rule: lb.productionListenerRule,
         production: current, alternate: current === lb.alternateTargetGroupArn ? service.loadBalancers[0].targetGroupArn : lb.alternateTargetGroupArn,

@@ -33,8 +33,8 @@ export function ramOperation(req: IncomingMessage): string | undefined {
   return req.method === 'POST' ? RAM_PATHS[(req.url ?? '').split('?')[0]!.toLowerCase()] : undefined;
 }
 
-interface Share { arn: string; name: string; owner: string; resources: string[]; principals: string[]; permissionArns: string[] }
-interface Invitation { arn: string; share: string; sender: string; receiver: string; status: 'PENDING' | 'ACCEPTED'; visibleAt: number }
+export interface Share { arn: string; name: string; owner: string; resources: string[]; principals: string[]; permissionArns: string[] }
+export interface Invitation { arn: string; share: string; sender: string; receiver: string; status: 'PENDING' | 'ACCEPTED'; visibleAt: number }
 
 export interface RamStandInOptions {
   /** How long after a share names an account its invitation (or, in one Organization, its association) shows. */
@@ -43,14 +43,22 @@ export interface RamStandInOptions {
   sameOrganization?: boolean;
 }
 
-export function createRamStandIn(options: RamStandInOptions = {}) {
-  const delay = options.invitationDelayMs ?? 0;
-  const accountsByKey = new Map<string, string>();
-  const shares = new Map<string, Share>();
-  const invitations: Invitation[] = [];
+/** What the stand-in keeps: plain data, which a proxy may start from (AwsProxy.standIns). */
+export interface RamState {
+  /** The account each access key acts in (AssumeRole answers). */
+  accountsByKey: Map<string, string>;
+  shares: Map<string, Share>;
+  invitations: Invitation[];
   /** When each share named each principal: `${share} ${principal}`. */
-  const named = new Map<string, number>();
-  const namespaces = new Map<string, Raw>();
+  named: Map<string, number>;
+  namespaces: Map<string, Raw>;
+}
+
+export const emptyRamState = (): RamState => ({ accountsByKey: new Map(), shares: new Map(), invitations: [], named: new Map(), namespaces: new Map() });
+
+export function createRamStandIn(options: RamStandInOptions = {}, state: RamState = emptyRamState()) {
+  const delay = options.invitationDelayMs ?? 0;
+  const { accountsByKey, shares, invitations, named, namespaces } = state;
 
   const accountOf = (req: IncomingMessage): string => {
     const key = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';

@@ -23,11 +23,20 @@ export function route53Operation(req: IncomingMessage): { operation: string; zon
 
 const tag = (xml: string, name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1];
 
-export function createRoute53StandIn() {
-  const owners = new Map<string, string>();
-  const authorizations = new Set<string>();
-  const associations = new Map<string, { VPCId: string; VPCRegion: string }[]>();
-  const namespaceVpcs = new Map<string, string>();
+/** What the stand-in keeps: plain data, which a proxy may start from (AwsProxy.standIns). */
+export interface Route53State {
+  /** Each zone's owning account, as its authorizations showed it. */
+  owners: Map<string, string>;
+  /** `${zone} ${vpc}` authorized. */
+  authorizations: Set<string>;
+  associations: Map<string, { VPCId: string; VPCRegion: string }[]>;
+  namespaceVpcs: Map<string, string>;
+}
+
+export const emptyRoute53State = (): Route53State => ({ owners: new Map(), authorizations: new Set(), associations: new Map(), namespaceVpcs: new Map() });
+
+export function createRoute53StandIn(state: Route53State = emptyRoute53State()) {
+  const { owners, authorizations, associations, namespaceVpcs } = state;
 
   const xml = (res: ServerResponse, status: number, body: string) => {
     const text = `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;

@@ -13,8 +13,14 @@ type Raw = Record<string, any>;
 
 const resourceKey = (input: Raw) => `${input.ServiceNamespace} ${input.ResourceId} ${input.ScalableDimension}`;
 
-export function createScalingStandIn() {
-  const predictive = new Map<string, Raw>();
+/** What the stand-in keeps (the predictive policies, by resource and name): plain data, which a proxy may start from (AwsProxy.standIns). */
+export interface ScalingState {
+  predictive: Map<string, Raw>;
+}
+
+export const emptyScalingState = (): ScalingState => ({ predictive: new Map() });
+
+export function createScalingStandIn({ predictive }: ScalingState = emptyScalingState()) {
   return {
     /** The answer to a call the stand-in serves itself (a predictive PutScalingPolicy), or undefined to pass it to moto. */
     answer(operation: string, input: Raw | undefined, account: string): Raw | undefined {

@@ -17,9 +17,15 @@ const clusterName = (cluster: string | undefined) => (cluster ?? 'default').spli
 /** CreateService settings moto accepts and drops. */
 const DROPPED = ['healthCheckGracePeriodSeconds', 'enableExecuteCommand'];
 
-export function createServiceConnectStandIn() {
-  const configs = new Map<string, unknown>();
-  const settings = new Map<string, Raw>();
+/** What the stand-in keeps, by cluster/service: plain data, which a proxy may start from (AwsProxy.standIns). */
+export interface ServiceConnectState {
+  configs: Map<string, unknown>;
+  settings: Map<string, Raw>;
+}
+
+export const emptyServiceConnectState = (): ServiceConnectState => ({ configs: new Map(), settings: new Map() });
+
+export function createServiceConnectStandIn({ configs, settings }: ServiceConnectState = emptyServiceConnectState()) {
   return {
     /** After a successful ECS CreateService or UpdateService. */
     remember(operation: string, input: Raw | undefined): void {

@@ -3,7 +3,7 @@
 // shapes the App Mesh API documents, so the SDK talks to it as to AWS.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-interface StoredVirtualService {
+export interface StoredVirtualService {
   meshName: string;
   virtualServiceName: string;
   spec: unknown;
@@ -19,8 +19,10 @@ export function isVirtualServiceCall(path: string): boolean {
   return COLLECTION.test(path) || ITEM.test(path);
 }
 
-export function createVirtualServicesStandIn() {
-  const store = new Map<string, StoredVirtualService>();
+/** What the stand-in keeps, by mesh/name: plain data, which a proxy may start from (AwsProxy.standIns). */
+export type VirtualServicesState = Map<string, StoredVirtualService>;
+
+export function createVirtualServicesStandIn(store: VirtualServicesState = new Map()) {
   const key = (mesh: string, name: string) => `${mesh}/${name}`;
   const arn = (v: StoredVirtualService) => `arn:aws:appmesh:us-east-1:123456789012:mesh/${v.meshName}/virtualService/${v.virtualServiceName}`;
   const data = (v: StoredVirtualService) => ({
