@@ -10,11 +10,12 @@ import { AppMeshClient, CreateMeshCommand } from '@aws-sdk/client-app-mesh';
 import { CreateRouteCommand, DeleteRouteCommand, DescribeRouteTablesCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreatePrivateDnsNamespaceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import type { AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { seeded, TWO_ACCOUNTS } from '../support/seeded.js';
 import {
-  assumeProvider, CALLER_ACCOUNT, PROVIDER_ACCOUNT, PROVIDER_ROLE, seedTwoAccounts, TWO_ACCOUNTS_CONFIG,
+  assumeProvider, CALLER_ACCOUNT, PROVIDER_ACCOUNT, PROVIDER_ROLE, TWO_ACCOUNTS_CONFIG,
 } from '../support/two-accounts-estate.js';
 
 let moto: Moto;
@@ -26,8 +27,7 @@ const mutations = (from = 0) => proxy.calls.slice(from).filter((c) => c.mutating
 
 beforeAll(async () => {
   moto = await startMoto();
-  proxy = await startAwsProxy(moto.url);
-  await seedTwoAccounts(moto.url);
+  ({ proxy } = await seeded(moto, TWO_ACCOUNTS));
   // moto never ends a deployment; these are steady, as on AWS.
   proxy.endRollouts('*', 'COMPLETED');
   dir = await mkdtemp(join(tmpdir(), 'meshctl-accounts-'));

@@ -14,11 +14,12 @@ import { GetHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { CreatePrivateDnsNamespaceCommand, CreateServiceCommand, ListNamespacesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan/model.js';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import type { AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { seeded, TWO_ACCOUNTS } from '../support/seeded.js';
 import { validateInput } from '../support/sdk-shapes.js';
-import { assumeProvider, CALLER_ACCOUNT, PROVIDER_ACCOUNT, seedTwoAccounts, SHARED_NAMESPACE, TWO_ACCOUNTS_CONFIG } from '../support/two-accounts-estate.js';
+import { assumeProvider, CALLER_ACCOUNT, PROVIDER_ACCOUNT, SHARED_NAMESPACE, TWO_ACCOUNTS_CONFIG } from '../support/two-accounts-estate.js';
 
 let moto: Moto;
 let proxy: AwsProxy;
@@ -29,8 +30,7 @@ const cli = (args: string[], config: string) => runCli([...args, '--config', con
 
 beforeAll(async () => {
   moto = await startMoto();
-  proxy = await startAwsProxy(moto.url);
-  await seedTwoAccounts(moto.url);
+  ({ proxy } = await seeded(moto, TWO_ACCOUNTS));
   proxy.endRollouts('*', 'COMPLETED');
   dir = await mkdtemp(join(tmpdir(), 'meshctl-shared-cloud-map-'));
   await writeFile(join(dir, 'appmesh.yaml'), `target: appmesh\n${TWO_ACCOUNTS_CONFIG}`);

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import * as cloudwatch from '@aws-sdk/client-cloudwatch';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import type { AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
-import { DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
+import { DEMO_REGION } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { DEMO, seeded } from '../support/seeded.js';
 
 let moto: Moto;
 let proxy: AwsProxy;
@@ -25,10 +26,9 @@ const edgeChanges = () => proxy.count((c) => c.operation === 'ModifyRule' || c.o
 
 beforeAll(async () => {
   moto = await startMoto();
-  proxy = await startAwsProxy(moto.url);
+  ({ proxy } = await seeded(moto, DEMO));
   env = isolatedEnv(motoEnv(proxy.url));
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-cutover-health-'));
-  await seedDemoEstate(moto.url, proxy.url);
   expect((await cli('plan', '--service', 'pricing', '--out', 'plan.json')).code).toBe(0);
   proxy.endRollouts('*', 'COMPLETED');
   const applied = await cli('apply', 'plan.json', '--force', '--no-wait');

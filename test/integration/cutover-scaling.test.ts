@@ -14,10 +14,11 @@ import * as cloudwatch from '@aws-sdk/client-cloudwatch';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import type { AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
-import { DEMO_REGION, DEMO_NAMESPACE, seedDemoEstate } from '../support/demo-estate.js';
+import { DEMO_REGION, DEMO_NAMESPACE } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { DEMO, seeded } from '../support/seeded.js';
 
 let moto: Moto;
 let proxy: AwsProxy;
@@ -48,11 +49,9 @@ async function apply(): Promise<void> {
 /** A fresh demo (and a fresh working directory: no journal). */
 async function seed(): Promise<void> {
   await proxy?.stop();
-  await moto.reset();
-  proxy = await startAwsProxy(moto.url);
+  ({ proxy } = await seeded(moto, DEMO));
   env = isolatedEnv(motoEnv(proxy.url));
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-cutover-scaling-'));
-  await seedDemoEstate(moto.url, proxy.url);
   // pricing also forecasts its request count (predictive scaling, which moto refuses: the proxy's stand-in keeps it).
   await scaling().send(new aas.PutScalingPolicyCommand({
     ...target('pricing'), PolicyName: 'pricing-forecast', PolicyType: 'PredictiveScaling',

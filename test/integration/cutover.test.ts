@@ -11,10 +11,11 @@ import * as ecs from '@aws-sdk/client-ecs';
 import * as route53 from '@aws-sdk/client-route-53';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import type { AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli, spawnCli } from '../support/cli.js';
-import { DEMO_REGION, LEGACY_MESH, seedDemoEstate } from '../support/demo-estate.js';
+import { DEMO_REGION, LEGACY_MESH } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { DEMO, seeded } from '../support/seeded.js';
 
 let moto: Moto;
 let proxy: AwsProxy;
@@ -52,11 +53,9 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await proxy?.stop();
-  await moto.reset();
-  proxy = await startAwsProxy(moto.url);
+  ({ proxy } = await seeded(moto, DEMO));
   env = isolatedEnv(motoEnv(proxy.url));
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-cutover-'));
-  await seedDemoEstate(moto.url, proxy.url);
   await alarms().send(new cloudwatch.PutMetricAlarmCommand({
     AlarmName: 'pricing-5xx', Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_Target_5XX_Count', Statistic: 'Sum',
     Period: 60, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold',

@@ -13,10 +13,11 @@ import * as cloudwatch from '@aws-sdk/client-cloudwatch';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import type { AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli, spawnCli, type CliResult } from '../support/cli.js';
-import { DEMO_CUTOVER_CONFIG, DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
+import { DEMO_CUTOVER_CONFIG, DEMO_REGION } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { DEMO, seeded } from '../support/seeded.js';
 
 let moto: Moto;
 let proxy: AwsProxy;
@@ -65,11 +66,9 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await proxy?.stop();
-  await moto.reset();
-  proxy = await startAwsProxy(moto.url);
+  ({ proxy } = await seeded(moto, DEMO));
   env = isolatedEnv(motoEnv(proxy.url));
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-ecs-managed-'));
-  await seedDemoEstate(moto.url, proxy.url);
   await writeFile(join(cwd, 'meshctl.yaml'), DEMO_CUTOVER_CONFIG);
   // The rolling deployments apply waits for (advancedConfiguration first, rollback's restore after) complete, as on AWS.
   proxy.endRollouts('*', 'COMPLETED');

@@ -7,10 +7,11 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import type { AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
-import { DEMO_OWNERS, seedDemoEstate } from '../support/demo-estate.js';
+import { DEMO_OWNERS } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { DEMO, seeded } from '../support/seeded.js';
 
 let moto: Moto;
 let proxy: AwsProxy;
@@ -24,10 +25,9 @@ const sentFor = (service: string, from = 0) => proxy.calls.slice(from).filter((c
 
 beforeAll(async () => {
   moto = await startMoto();
-  proxy = await startAwsProxy(moto.url);
+  ({ proxy } = await seeded(moto, DEMO));
   env = isolatedEnv(motoEnv(proxy.url));
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-owner-'));
-  await seedDemoEstate(moto.url, proxy.url);
   await writeFile(join(cwd, 'meshctl.yaml'), DEMO_OWNERS);
   // moto's deployments never end: the demo's services are steady.
   proxy.endRollouts('*', 'COMPLETED');

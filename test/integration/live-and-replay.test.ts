@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppMeshClient, CreateMeshCommand, CreateVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import type { AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
-import { DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
+import { DEMO_REGION } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { DEMO, seeded } from '../support/seeded.js';
 
 let moto: Moto;
 let proxy: AwsProxy;
@@ -19,9 +20,8 @@ const body = (text: string) => text.split('\n').slice(1).join('\n');
 
 beforeAll(async () => {
   moto = await startMoto();
-  proxy = await startAwsProxy(moto.url);
+  ({ proxy } = await seeded(moto, DEMO));
   live = isolatedEnv(motoEnv(proxy.url));
-  await seedDemoEstate(moto.url, proxy.url);
   // An existing mesh, read through the proxy that stands in for moto's App Mesh timestamps.
   const appmesh = new AppMeshClient({ endpoint: proxy.url, region: DEMO_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   await appmesh.send(new CreateMeshCommand({ meshName: 'legacy-mesh' }));

@@ -9,18 +9,18 @@ import * as ecs from '@aws-sdk/client-ecs';
 import * as sd from '@aws-sdk/client-servicediscovery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan/model.js';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import type { AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
-import { DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
+import { DEMO_REGION } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { DEMO, seeded } from '../support/seeded.js';
 
 let moto: Moto;
 let proxy: AwsProxy;
 
 beforeAll(async () => {
   moto = await startMoto();
-  proxy = await startAwsProxy(moto.url);
-  await seedDemoEstate(moto.url, proxy.url);
+  ({ proxy } = await seeded(moto, DEMO));
   // A service with no Cloud Map registry yet: the plan registers it.
   const client = new ecs.ECSClient({ endpoint: moto.url, region: DEMO_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   const web = (await client.send(new ecs.DescribeServicesCommand({ cluster: 'shop-fargate', services: ['web'] }))).services![0]!;

@@ -7,10 +7,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startAwsProxy, type AwsProxy, type ProxyOptions } from '../support/aws-proxy.js';
+import type { AwsProxy, ProxyOptions } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
 import { startMoto, type Moto } from '../support/moto.js';
-import { CALLER_ACCOUNT, seedTwoAccounts, TWO_ACCOUNTS_CONFIG } from '../support/two-accounts-estate.js';
+import { seeded, TWO_ACCOUNTS } from '../support/seeded.js';
+import { CALLER_ACCOUNT, TWO_ACCOUNTS_CONFIG } from '../support/two-accounts-estate.js';
 
 let moto: Moto;
 let proxy: AwsProxy | undefined;
@@ -22,7 +23,6 @@ beforeAll(async () => {
 afterEach(async () => {
   await proxy?.stop();
   proxy = undefined;
-  await moto.reset();
 });
 
 afterAll(async () => {
@@ -30,8 +30,7 @@ afterAll(async () => {
 });
 
 async function applyTwoAccounts(ram: ProxyOptions['ram']) {
-  proxy = await startAwsProxy(moto.url, { ram });
-  await seedTwoAccounts(moto.url);
+  ({ proxy } = await seeded(moto, TWO_ACCOUNTS, { ram }));
   proxy.endRollouts('*', 'COMPLETED');
   const dir = await mkdtemp(join(tmpdir(), 'meshctl-ram-'));
   await writeFile(join(dir, 'meshctl.yaml'), TWO_ACCOUNTS_CONFIG);

@@ -16,10 +16,11 @@ import * as ecs from '@aws-sdk/client-ecs';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/apply/journal.js';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import type { AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli, spawnCli } from '../support/cli.js';
-import { DEMO_REGION, LEGACY_MESH, seedDemoEstate } from '../support/demo-estate.js';
+import { DEMO_REGION, LEGACY_MESH } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { DEMO, seeded } from '../support/seeded.js';
 
 let moto: Moto;
 let proxy: AwsProxy;
@@ -41,12 +42,9 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await proxy?.stop();
-  await moto.reset();
-  proxy = await startAwsProxy(moto.url);
+  ({ proxy } = await seeded(moto, DEMO));
   env = isolatedEnv(motoEnv(proxy.url));
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-sc-'));
-  await seedDemoEstate(moto.url, proxy.url);
-  proxy.calls.length = 0;
 });
 
 afterAll(async () => {

@@ -19,8 +19,9 @@ import { s3State } from '../../src/aws/s3-state.js';
 import { StateConflictError, type LockRecord } from '../../src/core/state.js';
 import { startAwsProxy, type AwsProxy, type ObservedCall } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli, spawnCli } from '../support/cli.js';
-import { DEMO_REGION, seedDemoEstate } from '../support/demo-estate.js';
+import { DEMO_REGION } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { DEMO, seeded } from '../support/seeded.js';
 import { localTime } from '../../src/util/local-time.js';
 
 const BUCKET = 'meshctl-state';
@@ -101,10 +102,8 @@ describe('a team sharing one state', () => {
 
   beforeEach(async () => {
     await proxy?.stop();
-    await moto.reset();
-    proxy = await startAwsProxy(moto.url);
+    ({ proxy } = await seeded(moto, DEMO));
     env = isolatedEnv(motoEnv(proxy.url));
-    await seedDemoEstate(moto.url, proxy.url);
     await bucket().send(new s3.CreateBucketCommand({ Bucket: BUCKET }));
     planDir = await machine();
     // pricing moves blue-green: a green twin beside it at weight 0.

@@ -7,10 +7,10 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import type { AwsProxy } from '../support/aws-proxy.js';
 import { BIN, isolatedEnv, motoEnv, ROOT, runCli } from '../support/cli.js';
-import { seedDemoEstate } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { DEMO, seeded } from '../support/seeded.js';
 
 let moto: Moto;
 let proxy: AwsProxy;
@@ -32,12 +32,10 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await proxy?.stop();
-  await moto.reset();
-  proxy = await startAwsProxy(moto.url);
+  ({ proxy } = await seeded(moto, DEMO));
   env = isolatedEnv(motoEnv(proxy.url));
   delete env.NO_COLOR;
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-tty-'));
-  await seedDemoEstate(moto.url, proxy.url);
   // Setting up, not the subject: without colours, so it runs in-process.
   expect((await runCli(['plan', '--service', 'catalog', '--out', 'plan.json'], { ...env, NO_COLOR: '1' }, cwd)).code).toBe(0);
 });

@@ -1,6 +1,7 @@
 // The setting of the App Mesh apply and rollback tests against moto
 // (test/integration/apply-*.test.ts, rollback-*.test.ts): each test gets the
-// demo estate freshly seeded (its tests change it), its own proxy (which
+// demo estate as just seeded (its tests change it; test/support/seeded.ts
+// restores it from a snapshot), its own proxy (which
 // counts calls, holds calls for crash tests, ends rollouts and stands in for
 // App Mesh where moto falls short: test/support/aws-proxy.ts) and its own
 // directory whose meshctl.yaml targets App Mesh.
@@ -10,10 +11,11 @@ import { join } from 'node:path';
 import * as ecs from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { Journal } from '../../src/apply/journal.js';
-import { startAwsProxy, type AwsProxy } from './aws-proxy.js';
+import type { AwsProxy } from './aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from './cli.js';
-import { DEMO_OWNERS, DEMO_REGION, seedDemoEstate } from './demo-estate.js';
+import { DEMO_OWNERS, DEMO_REGION } from './demo-estate.js';
 import { startMoto, type Moto } from './moto.js';
+import { DEMO, seeded } from './seeded.js';
 
 export const PLANNED = [['shop-ec2', 'orders'], ['shop-ec2', 'payments'], ['shop-fargate', 'catalog'], ['shop-fargate', 'web']] as const;
 export const FAST = ['--poll-interval', '1s'];
@@ -62,16 +64,12 @@ export function appMeshApplyTestbed(): AppMeshApplyTestbed {
 
   beforeEach(async () => {
     await bed.proxy?.stop();
-    await bed.moto.reset();
-    bed.proxy = await startAwsProxy(bed.moto.url);
+    bed.proxy = (await seeded(bed.moto, DEMO)).proxy;
     bed.env = isolatedEnv(motoEnv(bed.proxy.url));
     bed.cwd = await mkdtemp(join(tmpdir(), 'meshctl-apply-'));
-    await seedDemoEstate(bed.moto.url, bed.proxy.url);
     // These tests cover the App Mesh target (no longer the default): every command here, apply without a plan file too, plans for it.
     // With the demo's owners: the services infrastructure code owns (ledger, reviews, shipping) are held, the rest move.
     await writeFile(join(bed.cwd, 'meshctl.yaml'), `target: appmesh\n${DEMO_OWNERS}`);
-    // Seeding sent its App Mesh calls through the proxy; tests count from here.
-    bed.proxy.calls.length = 0;
   });
 
   afterAll(async () => {
