@@ -4,7 +4,7 @@
 // test/support/usage-metrics.ts),
 // precheck and plan read them through the real SDK, and size Service
 // Connect's new hard memory limit from them, saying the same numbers.
-import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, EC2Client, ModifyVpcAttributeCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, ModifyVpcAttributeCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import type { Finding } from '../../src/core/checks/rule.js';
 import type { Plan } from '../../src/core/plan/model.js';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli } from '../support/cli.js';
+import { MOTO_IMAGE_ID } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { putUsage, type UtilizationPoint } from '../support/usage-metrics.js';
 
@@ -49,8 +50,7 @@ beforeAll(async () => {
 
   // EC2: search bursts to 180% of its 512 MiB reservation, quiet stays at 35% of 256, fresh has no metrics yet.
   await ecs.send(new CreateClusterCommand({ clusterName: 'batch' }));
-  const image = (await ec2.send(new DescribeImagesCommand({}))).Images![0]!.ImageId!;
-  const instance = (await ec2.send(new RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1, InstanceType: 'm5.xlarge', SubnetId: subnet }))).Instances![0]!;
+  const instance = (await ec2.send(new RunInstancesCommand({ ImageId: MOTO_IMAGE_ID, MinCount: 1, MaxCount: 1, InstanceType: 'm5.xlarge', SubnetId: subnet }))).Instances![0]!;
   await ecs.send(new RegisterContainerInstanceCommand({ cluster: 'batch', instanceIdentityDocument: JSON.stringify({ instanceId: instance.InstanceId, instanceType: 'm5.xlarge', region: 'us-east-1' }) }));
   await ec2Service(ecs, 'search', 512);
   await ec2Service(ecs, 'quiet', 256);
