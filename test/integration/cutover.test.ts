@@ -93,12 +93,12 @@ describe('meshctl shift', () => {
   });
 
   it('steps back to the last good weight when an alarm fires during a step, says why, and exits 1', async () => {
-    const run = spawnCli(['shift', '--steps', '10,50,100', '--every', '30s', '--alarm', 'pricing-5xx', ...FAST], env, cwd);
+    const run = cli('shift', '--steps', '10,50,100', '--every', '30s', '--alarm', 'pricing-5xx', ...FAST);
     const { greenTg } = await edge();
     // Once green is at 10%, the alarm fires.
     while (!greenWeightsSent(greenTg).includes(10)) await new Promise((r) => setTimeout(r, 100));
     await alarms().send(new cloudwatch.SetAlarmStateCommand({ AlarmName: 'pricing-5xx', StateValue: 'ALARM', StateReason: '7 5xx in 1 minute' }));
-    const result = await run.done;
+    const result = await run;
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toContain('stopped at 10%: alarm pricing-5xx is in ALARM (7 5xx in 1 minute); green back at 0%');
     expect((await edge()).rule).toEqual([['blue', 100], ['green', 0]]);

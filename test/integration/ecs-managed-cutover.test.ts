@@ -14,7 +14,7 @@ import * as ecs from '@aws-sdk/client-ecs';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AwsProxy } from '../support/aws-proxy.js';
-import { isolatedEnv, motoEnv, runCli, spawnCli, type CliResult } from '../support/cli.js';
+import { isolatedEnv, motoEnv, runCli, type CliResult } from '../support/cli.js';
 import { DEMO_CUTOVER_CONFIG, DEMO_REGION } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { DEMO, seeded } from '../support/seeded.js';
@@ -31,11 +31,10 @@ const FAST = ['--poll-interval', '1s'];
 /** A short canary: 10% for 2 minutes, then a 1-minute bake (simulated minutes on the stand-in's clock). */
 const CANARY = ['--canary-percent', '10', '--canary-bake', '2m', '--bake-time', '1m'];
 
-/** Runs the CLI while the stand-in's clock moves a simulated minute every 300 ms (once `when` holds); `onTick` may act between ticks. */
+/** Runs the CLI (in this process: the clock is the proxy's) while the stand-in's clock moves a simulated minute every 300 ms (once `when` holds); `onTick` may act between ticks. */
 async function withClock(args: string[], onTick: () => Promise<void> = async () => undefined, when: () => boolean = () => true): Promise<CliResult> {
-  const run = spawnCli(args, env, cwd);
   let done = false;
-  const finished = run.done.finally(() => { done = true; });
+  const finished = runCli(args, env, cwd).finally(() => { done = true; });
   while (!done) {
     await new Promise((r) => setTimeout(r, 300));
     await onTick();

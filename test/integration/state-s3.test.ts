@@ -12,7 +12,7 @@ import * as ecs from '@aws-sdk/client-ecs';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as s3 from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { Journal } from '../../src/apply/journal.js';
 import { createSdkCaller } from '../../src/aws/sdk-caller.js';
 import { s3State } from '../../src/aws/s3-state.js';
@@ -80,8 +80,12 @@ describe('the S3 state against moto', () => {
   });
 
   it('creates only what is absent, writes and deletes only the version read, and says who changed what', async () => {
-    // The SDK caller takes moto's test keys from the environment, as the CLI does.
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+    // The SDK caller takes moto's test keys from the environment, as the CLI does (put back after: the worker runs other files next).
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
+    onTestFinished(() => {
+      vi.unstubAllEnvs();
+    });
     const state = s3State(createSdkCaller({ region: DEMO_REGION, endpointUrl: moto.url }), { bucket: BUCKET, prefix: PREFIX, lockTtlMs: 60_000 });
     const first = await state.write('journal-1.json', '{"v":1}', { ifNoneMatch: '*' });
     await expect(state.write('journal-1.json', '{"v":"other"}', { ifNoneMatch: '*' })).rejects.toBeInstanceOf(StateConflictError);
@@ -184,15 +188,15 @@ describe('a team sharing one state', () => {
     // The rollouts apply starts do not end until the test says so.
     expect((await cli(planDir, 'apply', 'plan.json', '--force', '--no-wait')).code).toBe(0);
     const other = await machine();
-    const watch = spawnCli(['status', '--watch', '--poll-interval', '1s'], env, other);
+    const watch = runCli(['status', '--watch', '--poll-interval', '1s'], env, other);
     let exited = false;
-    void watch.done.then(() => { exited = true; });
+    void watch.then(() => { exited = true; });
     await new Promise((resolve) => setTimeout(resolve, 5000));
     expect(exited).toBe(false);
     const looks = proxy.count((c) => c.operation === 'GetObject' && /journal-/.test(String(c.input?.Key)));
     expect(looks).toBeGreaterThan(2);
     proxy.endRollouts('*', 'COMPLETED');
-    const result = await watch.done;
+    const result = await watch;
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/IN_PROGRESS[\s\S]*settled[\s\S]*COMPLETED/);
   });
