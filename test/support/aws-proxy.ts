@@ -98,6 +98,8 @@ export interface AwsProxy {
   failNext(operation: string, code: string, times: number, options?: { status?: number; when?: (call: ObservedCall) => boolean }): void;
   /** A copy of what the stand-ins keep now, for another proxy to start from (ProxyOptions.standIns). */
   standIns(): StandInState;
+  /** Starts over from `standIns` (a copy of them): no call recorded, no rollout ending or duration, failure or hold asked for. */
+  restart(standIns: StandInState): void;
   stop(): Promise<void>;
 }
 
@@ -251,6 +253,33 @@ function withCloudMapAttributes(body: Buffer): Buffer {
   }
 }
 
+/** What the stand-ins of a new proxy start with: nothing seen. */
+export function emptyStandIns(): StandInState {
+  return {
+    virtualServices: new Map(), serviceConnect: emptyServiceConnectState(), ram: emptyRamState(), route53: emptyRoute53State(), scaling: emptyScalingState(), deployments: emptyEcsDeploymentsState(),
+  };
+}
+
+/** Puts what `source` holds into `target`'s maps, sets and lists, which the stand-ins hold on to (numbers are read from `target`). */
+function refill(target: object, source: object): void {
+  for (const [key, value] of Object.entries(source)) {
+    const into = (target as Record<string, unknown>)[key];
+    if (into instanceof Map) {
+      into.clear();
+      for (const [k, v] of value as Map<unknown, unknown>) into.set(k, v);
+    } else if (into instanceof Set) {
+      into.clear();
+      for (const v of value as Set<unknown>) into.add(v);
+    } else if (Array.isArray(into)) {
+      into.splice(0, into.length, ...(value as unknown[]));
+    } else if (into !== null && typeof into === 'object') {
+      refill(into, value as object);
+    } else {
+      (target as Record<string, unknown>)[key] = value;
+    }
+  }
+}
+
 function serverBuckets(rates: ProxyOptions['buckets'] = {}) {
   const state = new Map<string, { tokens: number; last: number }>();
   return (operation: string): boolean => {
@@ -272,9 +301,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
   const calls: ObservedCall[] = [];
   const throttled: ObservedCall[] = [];
   const admit = serverBuckets(options.buckets);
-  const state: StandInState = options.standIns ? structuredClone(options.standIns) : {
-    virtualServices: new Map(), serviceConnect: emptyServiceConnectState(), ram: emptyRamState(), route53: emptyRoute53State(), scaling: emptyScalingState(), deployments: emptyEcsDeploymentsState(),
-  };
+  const state = options.standIns ? structuredClone(options.standIns) : emptyStandIns();
   const virtualServices = createVirtualServicesStandIn(state.virtualServices);
   const serviceConnect = createServiceConnectStandIn(state.serviceConnect);
   const ram = createRamStandIn(options.ram, state.ram);
@@ -426,6 +453,16 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
     failNext: (operation, code, times, options = {}) => failures.set(operation, { code, times, ...options }),
     holdNext: (operation, when) => new Promise<void>((held) => holds.push({ operation, when, held })),
     standIns: () => structuredClone(state),
+    restart(standIns) {
+      calls.length = 0;
+      throttled.length = 0;
+      endings.clear();
+      durations.clear();
+      rolloutStarts.clear();
+      failures.clear();
+      holds.length = 0;
+      refill(state, structuredClone(standIns));
+    },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

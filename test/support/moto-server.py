@@ -8,7 +8,8 @@
 #   and a stat per module, a sixth of a plan's time in moto), nor log each
 #   request to stderr;
 # - POST /meshctl-test/snapshot/NAME keeps moto's whole state (every backend
-#   of every account and region) under NAME, and POST
+#   of every account and region, and what a service keeps beside them) under
+#   NAME, and POST
 #   /meshctl-test/restore/NAME resets moto and puts that state back, as new
 #   objects each time (a test changes them). Restoring the seeded demo takes
 #   about 0.1 s of moto's time where seeding it again takes over a second and
@@ -23,7 +24,7 @@ import time
 
 from werkzeug.serving import run_simple
 from moto import backends
-from moto.core.base_backend import BackendDict, backend_lock
+from moto.core.base_backend import BackendDict, BaseBackend, backend_lock
 from moto.core.model_instances import reset_model_data
 from moto.server import DomainDispatcherApplication, create_backend_app
 
@@ -43,17 +44,23 @@ MOTO_MODULES = tuple(backends.list_of_moto_modules())
 backends.list_of_moto_modules = lambda: MOTO_MODULES
 logging.getLogger('werkzeug').setLevel(logging.WARNING)
 
-# NAME -> (the services' backend dicts, their accounts' region backends pickled together, so objects shared between backends stay shared)
+# What every backend dict has; anything else a service's keeps (S3: the bucket
+# names all accounts share) is state beside its backends, kept with them.
+BACKEND_DICT_FIELDS = set(vars(BackendDict(BaseBackend, 'meshctl-test')))
+
+# NAME -> (the services' backend dicts, and pickled together, so objects shared
+# between backends stay shared: each one's accounts' region backends, and the
+# state it keeps beside them)
 snapshots = {}
 
 
 def snapshot(name):
     services = list(dict.fromkeys(BackendDict._instances))
-    # A service whose backend dict is moto's own subclass keeps state beside its backends (S3: the bucket names all accounts share), which a restore would not put back.
-    beside = [service.service_name for service in services if type(service) is not BackendDict]
-    if beside:
-        raise ValueError(f"cannot snapshot {', '.join(beside)}: moto keeps some of its state outside its backends")
-    state = [{account: dict(regions) for account, regions in service.items()} for service in services]
+    state = [
+        ({account: dict(regions) for account, regions in service.items()},
+         {field: value for field, value in vars(service).items() if field not in BACKEND_DICT_FIELDS})
+        for service in services
+    ]
     snapshots[name] = (services, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
 
 
@@ -70,7 +77,8 @@ def restore(name):
             service.clear()
         BackendDict._instances.clear()
     reset_model_data()
-    for service, accounts in zip(services, pickle.loads(data)):
+    for service, (accounts, beside) in zip(services, pickle.loads(data)):
+        vars(service).update(beside)
         for account, regions in accounts.items():
             for region, backend in regions.items():
                 service[account][region] = backend
