@@ -12,7 +12,7 @@ import { DEMO_REGION } from '../support/demo-estate.js';
 import type { Moto } from '../support/moto.js';
 
 const bed = appMeshApplyTestbed();
-const { cli, savedPlan, journal, serviceTaskDefinition, revisions } = bed;
+const { cli, startPlanned, journal, serviceTaskDefinition, revisions } = bed;
 let moto: Moto;
 let proxy: AwsProxy;
 let env: NodeJS.ProcessEnv;
@@ -30,7 +30,7 @@ describe('apply after a crash', () => {
   ];
   for (const point of points) {
     it(`resumes from the journal with exactly one new revision per service: SIGKILL ${point.name}`, async () => {
-      const plan = await savedPlan();
+      const plan = await startPlanned();
       const held = proxy.holdNext(point.operation, point.when);
       const run = spawnCli(['apply', plan, '--force', '--no-wait'], env, cwd);
       await held;
@@ -52,7 +52,7 @@ describe('apply after a crash', () => {
 
 describe('a rollback target deregistered after planning', () => {
   it('refuses to move that service, reporting why, and moves the others', async () => {
-    const plan = await savedPlan();
+    const plan = await startPlanned();
     await client.send(new ecs.DeregisterTaskDefinitionCommand({ taskDefinition: 'orders:1' }));
     const result = await cli('apply', plan, '--force', '--no-wait');
     expect(result.code).toBe(1);
@@ -66,7 +66,7 @@ describe('a rollback target deregistered after planning', () => {
 
 describe('the plan\'s account', () => {
   it('refuses a plan made for another account than the credentials act in, naming both, and sends nothing', async () => {
-    const plan = await savedPlan();
+    const plan = await startPlanned();
     const sts = new STSClient({ endpoint: moto.url, region: DEMO_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
     const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111111111111:role/deployer', RoleSessionName: 'meshctl-test' }));
     const other = { ...env, AWS_ACCESS_KEY_ID: Credentials!.AccessKeyId!, AWS_SECRET_ACCESS_KEY: Credentials!.SecretAccessKey!, AWS_SESSION_TOKEN: Credentials!.SessionToken! };
@@ -80,7 +80,7 @@ describe('the plan\'s account', () => {
 
 describe('one apply at a time', () => {
   it('refuses a second apply, and a rollback, of the journal while an apply holds it, naming the holder; the first goes on', async () => {
-    const plan = await savedPlan();
+    const plan = await startPlanned();
     const held = proxy.holdNext('UpdateService', 'before');
     const first = spawnCli(['apply', plan, '--force', '--no-wait'], env, cwd);
     await held;

@@ -8,7 +8,7 @@ import type { AwsProxy } from '../support/aws-proxy.js';
 import { appMeshApplyTestbed, FAST, PLANNED } from '../support/appmesh-apply-testbed.js';
 
 const bed = appMeshApplyTestbed();
-const { cli, savedPlan, journal, serviceTaskDefinition } = bed;
+const { cli, startPlanned, startApplied, savedPlan, journal, serviceTaskDefinition } = bed;
 let proxy: AwsProxy;
 let client: ecs.ECSClient;
 beforeEach(() => {
@@ -55,7 +55,7 @@ describe('apply', () => {
   });
 
   it('gives up waiting at --wait-timeout', async () => {
-    const result = await cli('apply', await savedPlan(), '--force', '--wait-timeout', '1s', ...FAST);
+    const result = await cli('apply', await startPlanned(), '--force', '--wait-timeout', '1s', ...FAST);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/× shop-ec2\/orders: deployment timeout: still IN_PROGRESS after \ds/);
   });
@@ -63,7 +63,7 @@ describe('apply', () => {
 
 describe('meshctl status', () => {
   it('says where a --no-wait apply stands, per service, then that its rollouts completed', async () => {
-    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    await startApplied();
     const rolling = await cli('status');
     expect(rolling.code, rolling.stderr).toBe(0);
     expect(rolling.stdout).toMatch(/^shop-fargate\/web\s+updated\s+2\/2 done\s+web:1 → web:2\s+0\/3\s+IN_PROGRESS$/m);

@@ -13,7 +13,7 @@ import { DEMO_REGION } from '../support/demo-estate.js';
 import type { Moto } from '../support/moto.js';
 
 const bed = appMeshApplyTestbed();
-const { cli, savedPlan, journal, serviceTaskDefinition, revisions } = bed;
+const { cli, startPlanned, startApplied, savedPlan, journal, serviceTaskDefinition, revisions } = bed;
 let moto: Moto;
 let proxy: AwsProxy;
 let cwd: string;
@@ -25,7 +25,7 @@ beforeEach(() => {
 describe('apply', () => {
   it('moves every planned service to a new meshed revision, real secrets restored, and journals it', async () => {
     const before = Object.fromEntries(await Promise.all(PLANNED.map(async ([c, s]) => [s, await serviceTaskDefinition(c, s)])));
-    const result = await cli('apply', await savedPlan(), '--force', '--no-wait');
+    const result = await cli('apply', await startPlanned(), '--force', '--no-wait');
     expect(result.code, result.stderr + result.stdout).toBe(0);
     expect(result.stderr).toMatch(/journal: \.meshctl\/journal-[0-9a-f]{16}\.json/);
 
@@ -49,7 +49,7 @@ describe('apply', () => {
   });
 
   it('plans no changes right after apply but the held ones, which --detailed-exitcode still reports', async () => {
-    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    await startApplied();
     const again = await cli('plan', '--detailed-exitcode');
     // ledger, reviews and shipping are still their owners' to move: changes, held.
     expect(again.code, again.stdout).toBe(2);
@@ -79,7 +79,7 @@ describe('apply', () => {
   });
 
   it('refuses a stale plan, listing what changed, and sends nothing', async () => {
-    const plan = await savedPlan();
+    const plan = await startPlanned();
     const web = (await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: 'web:1' }))).taskDefinition!;
     const registered = await client.send(new ecs.RegisterTaskDefinitionCommand({
       family: 'web', containerDefinitions: web.containerDefinitions, networkMode: web.networkMode, cpu: web.cpu, memory: web.memory, requiresCompatibilities: web.requiresCompatibilities,
@@ -94,7 +94,7 @@ describe('apply', () => {
   });
 
   it('--dry-run prints every operation and sends no mutating call (counted at the HTTP level)', async () => {
-    const plan = await savedPlan();
+    const plan = await startPlanned();
     proxy.calls.length = 0;
     const result = await cli('apply', plan, '--dry-run');
     expect(result.code).toBe(0);
@@ -106,7 +106,7 @@ describe('apply', () => {
   });
 
   it('refuses planned services with precheck errors unless --force', async () => {
-    const result = await cli('apply', await savedPlan(), '--no-wait');
+    const result = await cli('apply', await startPlanned(), '--no-wait');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/shop-ec2\/orders: eni-capacity, agent-version[\s\S]*pass --force/);
     expect(proxy.count((c) => c.mutating)).toBe(0);

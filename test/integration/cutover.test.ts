@@ -2,7 +2,7 @@
 // pricing's green twin beside it at weight 0, shift moves the traffic in
 // steps, steps back on an alarm, resumes after a crash, and rollback after a
 // partial shift restores blue alone.
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as appmesh from '@aws-sdk/client-app-mesh';
@@ -15,7 +15,7 @@ import type { AwsProxy } from '../support/aws-proxy.js';
 import { isolatedEnv, motoEnv, runCli, spawnCli } from '../support/cli.js';
 import { DEMO_REGION, LEGACY_MESH } from '../support/demo-estate.js';
 import { startMoto, type Moto } from '../support/moto.js';
-import { DEMO, seeded } from '../support/seeded.js';
+import { DEMO, seeded, type Seed } from '../support/seeded.js';
 
 let moto: Moto;
 let proxy: AwsProxy;
@@ -51,24 +51,41 @@ beforeAll(async () => {
   moto = await startMoto();
 });
 
+/**
+ * The demo with pricing's 5xx alarm, and pricing moved blue-green by apply
+ * (its green twin beside it at weight 0); moto's ECS registers no task in a
+ * target group, so green's task stands registered, healthy (moto reports
+ * registered IPs healthy). Its result: the directory apply left.
+ */
+const PRICING_APPLIED: Seed<string> = {
+  name: 'cutover-pricing-applied',
+  from: DEMO,
+  async run(motoUrl, seeding) {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-cutover-'));
+    const run = (...args: string[]) => runCli(args, isolatedEnv(motoEnv(seeding.url)), dir);
+    await new cloudwatch.CloudWatchClient({ endpoint: motoUrl, region: DEMO_REGION, credentials }).send(new cloudwatch.PutMetricAlarmCommand({
+      AlarmName: 'pricing-5xx', Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_Target_5XX_Count', Statistic: 'Sum',
+      Period: 60, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold',
+    }));
+    expect((await run('plan', '--service', 'pricing', '--out', 'plan.json')).code).toBe(0);
+    seeding.endRollouts('*', 'COMPLETED');
+    const applied = await run('apply', 'plan.json', '--force', '--no-wait');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const elb = new elbv2.ElasticLoadBalancingV2Client({ endpoint: motoUrl, region: DEMO_REGION, credentials });
+    const greenTg = (await elb.send(new elbv2.DescribeTargetGroupsCommand({ Names: ['pricing-sc'] }))).TargetGroups![0]!.TargetGroupArn!;
+    await elb.send(new elbv2.RegisterTargetsCommand({ TargetGroupArn: greenTg, Targets: [{ Id: '10.20.1.50', Port: 8080 }] }));
+    return dir;
+  },
+};
+
 beforeEach(async () => {
   await proxy?.stop();
-  ({ proxy } = await seeded(moto, DEMO));
+  let applied: string;
+  ({ proxy, seeded: applied } = await seeded(moto, PRICING_APPLIED));
   env = isolatedEnv(motoEnv(proxy.url));
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-cutover-'));
-  await alarms().send(new cloudwatch.PutMetricAlarmCommand({
-    AlarmName: 'pricing-5xx', Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_Target_5XX_Count', Statistic: 'Sum',
-    Period: 60, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold',
-  }));
-  expect((await cli('plan', '--service', 'pricing', '--out', 'plan.json')).code).toBe(0);
+  await cp(applied, cwd, { recursive: true });
   proxy.endRollouts('*', 'COMPLETED');
-  const applied = await cli('apply', 'plan.json', '--force', '--no-wait');
-  expect(applied.code, applied.stdout + applied.stderr).toBe(0);
-  // moto's ECS registers no task in a target group: stand in for green's task, healthy (moto reports registered IPs healthy).
-  const elb = new elbv2.ElasticLoadBalancingV2Client({ endpoint: moto.url, region: DEMO_REGION, credentials });
-  const greenTg = (await elb.send(new elbv2.DescribeTargetGroupsCommand({ Names: ['pricing-sc'] }))).TargetGroups![0]!.TargetGroupArn!;
-  await elb.send(new elbv2.RegisterTargetsCommand({ TargetGroupArn: greenTg, Targets: [{ Id: '10.20.1.50', Port: 8080 }] }));
-  proxy.calls.length = 0;
 });
 
 afterAll(async () => {

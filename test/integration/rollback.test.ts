@@ -12,7 +12,7 @@ import { appMeshApplyTestbed, FAST, PLANNED } from '../support/appmesh-apply-tes
 import { runCli, spawnCli } from '../support/cli.js';
 
 const bed = appMeshApplyTestbed();
-const { cli, savedPlan, journal, serviceTaskDefinition } = bed;
+const { cli, startPlanned, startApplied, journal, serviceTaskDefinition } = bed;
 let proxy: AwsProxy;
 let env: NodeJS.ProcessEnv;
 let cwd: string;
@@ -23,7 +23,7 @@ beforeEach(() => {
 
 describe('services deleted under meshctl', () => {
   it('rollback reports a service of the journal that was deleted and rolls back the rest', async () => {
-    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    await startApplied();
     await client.send(new ecs.DeleteServiceCommand({ cluster: 'shop-ec2', service: 'payments', force: true }));
     const result = await cli('rollback', '--yes', '--no-wait');
     expect(result.code, result.stdout + result.stderr).toBe(0);
@@ -33,7 +33,7 @@ describe('services deleted under meshctl', () => {
   });
 
   it('apply refuses a plan one of whose services was deleted since, as stale', async () => {
-    const plan = await savedPlan();
+    const plan = await startPlanned();
     await client.send(new ecs.DeleteServiceCommand({ cluster: 'shop-ec2', service: 'payments', force: true }));
     const result = await cli('apply', plan, '--force', '--no-wait');
     expect(result.code).toBe(2);
@@ -44,7 +44,7 @@ describe('services deleted under meshctl', () => {
 
 describe('rollback', () => {
   it('waits for the rollback deployments to complete before deregistering, and stops on one that fails', async () => {
-    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    await startApplied();
     proxy.endRollouts('*', 'COMPLETED');
     proxy.endRollouts('payments', 'FAILED');
     const result = await cli('rollback', '--yes', ...FAST, '--wait-timeout', '30s');
@@ -59,7 +59,7 @@ describe('rollback', () => {
 
   it('restores the exact previous revision and deregisters the one rolled back from; twice is safe', async () => {
     const before = Object.fromEntries(await Promise.all(PLANNED.map(async ([c, s]) => [s, await serviceTaskDefinition(c, s)])));
-    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    await startApplied();
     const result = await cli('rollback', '--yes', '--no-wait');
     expect(result.code, result.stdout + result.stderr).toBe(0);
     for (const [cluster, service] of PLANNED) {
@@ -75,7 +75,7 @@ describe('rollback', () => {
   });
 
   it('keeps the revision with --keep-revision and removes only what apply created with --remove-mesh-resources', async () => {
-    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    await startApplied();
     const result = await cli('rollback', '--yes', '--no-wait', '--keep-revision', '--remove-mesh-resources');
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect((await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: 'orders:2' }))).taskDefinition!.status).toBe('ACTIVE');
@@ -92,14 +92,14 @@ describe('rollback', () => {
   });
 
   it('says a service that was never migrated has nothing to roll back', async () => {
-    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    await startApplied();
     const result = await cli('rollback', '--yes', '--no-wait', '--service', 'legacy-reports');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('legacy-reports: not migrated by meshctl');
   });
 
   it('without a journal, goes to the ACTIVE revision before the current one, and refuses an INACTIVE target', async () => {
-    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    await startApplied();
     const fresh = await mkdtemp(join(tmpdir(), 'meshctl-nojournal-'));
     const refused = await runCli(['rollback', '--cluster', 'shop-fargate', '--service', 'web', '--to-revision', '5', '--yes', '--no-wait'], env, fresh);
     expect(refused.code).toBe(2);
@@ -113,7 +113,7 @@ describe('rollback', () => {
   });
 
   it('--dry-run sends no mutating call', async () => {
-    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    await startApplied();
     proxy.calls.length = 0;
     const result = await cli('rollback', '--dry-run', '--remove-mesh-resources');
     expect(result.code).toBe(0);
@@ -127,7 +127,7 @@ describe('rollback is a plan, run by apply\'s executor and journal', () => {
   const status = async (revision: string) => (await client.send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition: revision }))).taskDefinition!.status;
 
   it('finishes an interrupted rollback when run again: SIGKILL after the first revision was deregistered', async () => {
-    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    await startApplied();
     proxy.calls.length = 0;
     const held = proxy.holdNext('DeregisterTaskDefinition', 'after');
     const run = spawnCli(['rollback', '--yes', '--no-wait'], env, cwd);
@@ -158,7 +158,7 @@ describe('rollback is a plan, run by apply\'s executor and journal', () => {
   });
 
   it('saves the rollback plan with --out, changing nothing, and apply runs that file', async () => {
-    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    await startApplied();
     proxy.calls.length = 0;
     const saved = await cli('rollback', '--out', 'rollback.json', '--service', 'orders', '--service', 'payments');
     expect(saved.code, saved.stderr).toBe(0);
@@ -178,7 +178,7 @@ describe('rollback is a plan, run by apply\'s executor and journal', () => {
   });
 
   it('says what it leaves behind without --remove-mesh-resources', async () => {
-    expect((await cli('apply', await savedPlan(), '--force', '--no-wait')).code).toBe(0);
+    await startApplied();
     const result = await cli('rollback', '--dry-run');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('left in place (apply created them; --remove-mesh-resources deletes them once no service of the journal uses them):');
