@@ -6,6 +6,9 @@
 // services (the proxy serves them from memory: virtual-services-standin.ts);
 // and moto rejects a virtual node whose awsCloudMap has no `attributes`,
 // which AWS makes optional (the proxy adds an empty list before moto sees it).
+// moto also names the caller's access key id where App Mesh names accounts
+// (meshOwner, resourceOwner) and refuses a meshOwner naming the caller's own
+// account: the proxy answers with the account and drops that meshOwner.
 // It also stands in for moto dropping serviceConnectConfiguration and
 // ignoring Cloud Map's NAMESPACE_ID filter (service-connect-standin.ts), for
 // RAM sharing of Cloud Map namespaces (ram-standin.ts), for Route 53 VPC
@@ -183,6 +186,33 @@ function fixAppMeshTimes(node: unknown): unknown {
     return out;
   }
   return node;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+/**
+ * moto writes the caller's access key id (AKIA…) where App Mesh names
+ * accounts (meshOwner, resourceOwner): the account the call acted in, as
+ * App Mesh answers (moto keeps each account's meshes apart).
+ */
+function fixAppMeshOwners(node: unknown, account: string): unknown {
+  if (Array.isArray(node)) return node.map((item) => fixAppMeshOwners(item, account));
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k,
+      (k === 'meshOwner' || k === 'resourceOwner') && typeof v === 'string' && !ACCOUNT_ID.test(v) ? account : fixAppMeshOwners(v, account)]));
+  }
+  return node;
+}
+
+/** A meshOwner naming the caller's own account means its own mesh to App Mesh; moto compares it with its access key id, so it goes. */
+function withoutOwnMeshOwner(url: string, account: string): string {
+  const [path, query] = url.split('?');
+  if (query === undefined) return url;
+  const params = new URLSearchParams(query);
+  if (params.get('meshOwner') !== account) return url;
+  params.delete('meshOwner');
+  const rest = params.toString();
+  return rest ? `${path}?${rest}` : path!;
 }
 
 // A stand-in for ECS's deployment engine, which moto lacks: moto's
@@ -388,7 +418,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
       }
       const forwarded = call.service === 'appmesh' && req.method === 'PUT' ? withCloudMapAttributes(body) : body;
       const upstream = request({
-        host: target.hostname, port: target.port, method: req.method, path: req.url,
+        host: target.hostname, port: target.port, method: req.method, path: call.service === 'appmesh' ? withoutOwnMeshOwner(req.url ?? '/', call.account) : req.url,
         headers: { ...req.headers, host: target.host, 'content-length': String(forwarded.length) },
       }, (up) => {
         const parts: Buffer[] = [];
@@ -419,7 +449,7 @@ export async function startAwsProxy(targetUrl: string, options: ProxyOptions = {
           if (ok && call.service === 'sts' && call.operation === 'AssumeRole') ram.learnAssumedRole(body.toString(), payload.toString());
           if (call.service === 'appmesh' && payload.length > 0) {
             try {
-              payload = Buffer.from(JSON.stringify(fixAppMeshTimes(JSON.parse(payload.toString()))));
+              payload = Buffer.from(JSON.stringify(fixAppMeshOwners(fixAppMeshTimes(JSON.parse(payload.toString())), call.account)));
             } catch {
               // not JSON: pass through untouched
             }
