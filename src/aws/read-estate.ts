@@ -25,6 +25,8 @@ export interface EstateSelection {
   allowMissing?: boolean;
   /** The account read, when known (several accounts in the run). */
   account?: string;
+  /** The account App Mesh is read from when `account` is not given: a mesh another account shares with it is read naming its owner (meshOwner). */
+  appMeshAccount?: string;
   /** Read the services' usage in CloudWatch over this window (precheck and planning; read-usage.ts). */
   usage?: UsageRequest;
 }
@@ -296,7 +298,7 @@ export async function readEstate(aws: AwsCaller, region: string, selection: Esta
   const only = selection.services && selection.services.length > 0 ? new Set(selection.services) : undefined;
   // Reads that depend on nothing start at once.
   const trunking = readTrunking(aws);
-  const appMesh = readAppMesh(aws, selection.account).catch((error: unknown): Estate['appMesh'] => {
+  const appMesh = readAppMesh(aws, selection.account ?? selection.appMeshAccount).catch((error: unknown): Estate['appMesh'] => {
     // App Mesh ended on 2026-09-30: AccessDenied or no answer must not stop reading ECS and Cloud Map.
     if (!(error instanceof AwsCallError)) throw error;
     return { meshes: [], unreadable: `${error.operation}: ${error.code}: ${error.message.split('\n')[0]!.slice(0, 200)}` };

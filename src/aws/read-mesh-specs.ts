@@ -1,6 +1,7 @@
 // Reads the specs of the existing App Mesh resources a plan touches: only
 // those the estate's List calls showed to exist, each described once.
 import type { MeshResourceNames, MeshSpecs } from '../core/appmesh/specs.js';
+import { accountOfArn } from '../core/arn.js';
 import type { Estate } from '../core/estate.js';
 import { AwsCallError, type AwsCaller } from './caller.js';
 
@@ -17,17 +18,19 @@ export async function readMeshSpecs(aws: AwsCaller, estate: Pick<Estate, 'appMes
   const mesh = estate.appMesh.meshes.find((m) => m.name === names.mesh);
   if (!mesh) return specs;
   const exists = (refs: { name: string }[], name: string) => refs.some((r) => r.name === name);
+  // A mesh another account shares with the reader is read naming its owner, or App Mesh looks in the reader's own account (App Mesh User Guide, "Working with shared meshes").
   const meshName = names.mesh;
+  const inMesh = { meshName, ...(mesh.sharedWith?.length && { meshOwner: accountOfArn(mesh.arn) }) };
   await Promise.all([
-    aws.call<Raw>('appmesh', 'DescribeMesh', { meshName }).then((out) => { specs.mesh = specOf(out, 'mesh'); }),
+    aws.call<Raw>('appmesh', 'DescribeMesh', inMesh).then((out) => { specs.mesh = specOf(out, 'mesh'); }),
     ...[...new Set(names.virtualNodes)].filter((n) => exists(mesh.virtualNodes, n)).map((virtualNodeName) =>
-      aws.call<Raw>('appmesh', 'DescribeVirtualNode', { meshName, virtualNodeName }).then((out) => { specs.virtualNodes[virtualNodeName] = specOf(out, 'virtualNode'); })),
+      aws.call<Raw>('appmesh', 'DescribeVirtualNode', { ...inMesh, virtualNodeName }).then((out) => { specs.virtualNodes[virtualNodeName] = specOf(out, 'virtualNode'); })),
     ...[...new Set(names.virtualServices)].filter((n) => exists(mesh.virtualServices, n)).map((virtualServiceName) =>
-      aws.call<Raw>('appmesh', 'DescribeVirtualService', { meshName, virtualServiceName }).then((out) => { specs.virtualServices[virtualServiceName] = specOf(out, 'virtualService'); })),
+      aws.call<Raw>('appmesh', 'DescribeVirtualService', { ...inMesh, virtualServiceName }).then((out) => { specs.virtualServices[virtualServiceName] = specOf(out, 'virtualService'); })),
     ...[...new Set(names.virtualRouters)].filter((n) => exists(mesh.virtualRouters, n)).map((virtualRouterName) =>
-      aws.call<Raw>('appmesh', 'DescribeVirtualRouter', { meshName, virtualRouterName }).then((out) => { specs.virtualRouters[virtualRouterName] = specOf(out, 'virtualRouter'); })),
+      aws.call<Raw>('appmesh', 'DescribeVirtualRouter', { ...inMesh, virtualRouterName }).then((out) => { specs.virtualRouters[virtualRouterName] = specOf(out, 'virtualRouter'); })),
     ...names.routes.filter((r) => exists(mesh.virtualRouters, r.router)).map(({ router, route }) =>
-      aws.call<Raw>('appmesh', 'DescribeRoute', { meshName, virtualRouterName: router, routeName: route })
+      aws.call<Raw>('appmesh', 'DescribeRoute', { ...inMesh, virtualRouterName: router, routeName: route })
         .then((out) => { specs.routes[`${router}/${route}`] = specOf(out, 'route'); })
         .catch((error: unknown) => {
           // Routes are not listed with the estate: a router without this route is normal.

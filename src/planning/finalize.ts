@@ -113,7 +113,8 @@ export async function computeFinalizePlan(session: { accounts: AccountSession[] 
 
   // Every service of the pairs' clusters (an App Mesh node another service still runs on stays), and the blue services' scaling.
   const [estate, scaling] = await Promise.all([
-    readEstate(aws, region, { clusters: [...new Set(pairs.map((p) => p.cluster))] }),
+    // Read as the pairs' account: a mesh another account shares with it is listed, and its specs read, naming the owner.
+    readEstate(aws, region, { clusters: [...new Set(pairs.map((p) => p.cluster))], ...(account && { appMeshAccount: account }) }),
     readScaling(aws, pairs.map((p) => scalingResourceId(p.cluster, p.blue))),
   ]);
   const notes: string[] = [];

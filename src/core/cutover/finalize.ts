@@ -4,6 +4,7 @@
 // deleted service), the blue service scales to 0 and goes, then its target
 // group, its revision and the App Mesh resources only it used. Run by apply's
 // executor and journal like any plan.
+import { accountOfArn } from '../arn.js';
 import type { Service } from '../estate.js';
 import { observedDeployments } from '../plan/drift.js';
 import { sealPlan } from '../plan/fingerprint.js';
@@ -140,12 +141,16 @@ export function planFinalize(input: FinalizeInput): Plan {
       input: { taskDefinition: blue.taskDefinitionArn }, resource: `task definition ${blue.taskDefinitionArn.split('/').pop()} (blue)`,
     });
     if (mesh) {
+      // Blue's virtual node and services are its account's, as apply makes them, also in a mesh another
+      // account shares: they are deleted from there, and placeInAccounts names the mesh owner (App Mesh
+      // User Guide, "Working with shared meshes": an account deletes the resources it created).
+      const account = accountOfArn(blue.arn);
       const serviceDeletes = mesh.virtualServices.map((name): PlanStep => ({
-        id: `finalize-delete-virtual-service:${mesh.mesh}/${name}`, service: 'appmesh', operation: 'DeleteVirtualService', action: 'delete', dependsOn: [remove],
+        id: `finalize-delete-virtual-service:${mesh.mesh}/${name}`, service: 'appmesh', operation: 'DeleteVirtualService', action: 'delete', dependsOn: [remove], account,
         input: { meshName: mesh.mesh, virtualServiceName: name }, resource: `App Mesh virtual service ${mesh.mesh}/${name}`,
       }));
       steps.push(...serviceDeletes, {
-        id: `finalize-delete-virtual-node:${mesh.mesh}/${mesh.node}`, service: 'appmesh', operation: 'DeleteVirtualNode', action: 'delete',
+        id: `finalize-delete-virtual-node:${mesh.mesh}/${mesh.node}`, service: 'appmesh', operation: 'DeleteVirtualNode', action: 'delete', account,
         dependsOn: [remove, ...serviceDeletes.map((s) => s.id)], input: { meshName: mesh.mesh, virtualNodeName: mesh.node }, resource: `App Mesh virtual node ${mesh.mesh}/${mesh.node}`,
       });
     }
