@@ -3,14 +3,14 @@
 // on; a terminal reporting 0 columns gets plain lines, not an endless
 // spinner. And `meshctl … | head` ends quietly.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { cp, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AwsProxy } from '../support/aws-proxy.js';
 import { BIN, isolatedEnv, motoEnv, ROOT, runCli } from '../support/cli.js';
 import { startMoto, type Moto } from '../support/moto.js';
-import { DEMO, seeded } from '../support/seeded.js';
+import { DEMO, seeded, type Seed } from '../support/seeded.js';
 
 let moto: Moto;
 let proxy: AwsProxy;
@@ -30,14 +30,25 @@ beforeAll(async () => {
   moto = await startMoto();
 });
 
+/** The demo and a plan of catalog alone (its result: the directory holding plan.json). Setting up, not the subject: planned without colours, in-process. */
+const CATALOG_PLANNED: Seed<string> = {
+  name: 'terminal-catalog-planned',
+  from: DEMO,
+  async run(_motoUrl, seeding) {
+    const dir = await mkdtemp(join(tmpdir(), 'meshctl-tty-'));
+    expect((await runCli(['plan', '--service', 'catalog', '--out', 'plan.json'], isolatedEnv(motoEnv(seeding.url)), dir)).code).toBe(0);
+    return dir;
+  },
+};
+
 beforeEach(async () => {
   await proxy?.stop();
-  ({ proxy } = await seeded(moto, DEMO));
+  let planned: string;
+  ({ proxy, seeded: planned } = await seeded(moto, CATALOG_PLANNED));
   env = isolatedEnv(motoEnv(proxy.url));
   delete env.NO_COLOR;
   cwd = await mkdtemp(join(tmpdir(), 'meshctl-tty-'));
-  // Setting up, not the subject: without colours, so it runs in-process.
-  expect((await runCli(['plan', '--service', 'catalog', '--out', 'plan.json'], { ...env, NO_COLOR: '1' }, cwd)).code).toBe(0);
+  await cp(planned, cwd, { recursive: true });
 });
 
 afterAll(async () => {
